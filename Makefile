@@ -1,0 +1,47 @@
+# dpu-vdpa: out-of-tree kernel module + userspace tool.
+#
+#   make                 build drivers/vdpa/dpu/dpu_vdpa.ko and tools/vdpa-mgmt/vdpa-mgmt
+#   make C=1             the same, with sparse on the driver
+#   make install         install the module for $(KVER) and run depmod
+#   make check           install deps if missing, build, run every test
+#   make check TESTS="tests/vm/net-virtio.sh"   a subset
+#   make demo            a walk-through in the test VM
+
+# The newest installed Debian 6.12 kernel, whatever the build host runs.
+KVER ?= $(shell ls -d /lib/modules/6.12.*/build 2>/dev/null | sort -V | tail -n1 | \
+		cut -d/ -f4)
+KDIR ?= /lib/modules/$(KVER)/build
+TESTS ?=
+
+.PHONY: all modules tools install check unit demo clean deps
+
+all: modules tools
+
+deps:
+	@scripts/install-deps
+
+modules:
+	@test -d "$(KDIR)" || { echo "no kernel build tree for '$(KVER)' (run scripts/install-deps)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+tools:
+	$(MAKE) -C tools/vdpa-mgmt
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) install
+	tests/run $(TESTS)
+
+demo: deps
+	$(MAKE) all
+	$(MAKE) install
+	scripts/demo
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C tools/vdpa-mgmt clean
+	rm -rf build

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dpu_vdpa: vDPA devices on SmartNIC/DPU functions that speak virtio-pci.
+ *
+ * Objects:
+ *   struct dpu_vdpa_fn   one PCI function; owns the vDPA management device
+ *                        "pci/<BDF>" and at most one vDPA device.
+ *   struct dpu_vdpa_dev  the vDPA device created by "vdpa dev add".
+ *   struct dpu_vdpa_vq   one virtqueue of that device, as the consumer
+ *                        (virtio_vdpa or vhost_vdpa) configured it.
+ */
+#ifndef _DPU_VDPA_H_
+#define _DPU_VDPA_H_
+
+#include <linux/interrupt.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/vdpa.h>
+#include <linux/virtio_net.h>
+#include <linux/virtio_pci_modern.h>
+#include <linux/virtio_byteorder.h>
+#include <linux/virtio_ring.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/vdpa.h>
+
+#define DPU_VDPA_DRV_NAME	"dpu_vdpa"
+
+struct dpu_vdpa_dev;
+struct dpu_vdpa_fn;
+
+/**
+ * struct dpu_vdpa_vq - one virtqueue as its consumer configured it
+ *
+ * Ring addresses, size and readiness are only cached here; they reach the
+ * function when the consumer sets DRIVER_OK (dpu_vdpa_hw_start), so the
+ * consumer may set them in any order and a reset forgets them.
+ */
+struct dpu_vdpa_vq {
+	struct dpu_vdpa_dev *dev;
+	u16 index;
+	u64 desc_addr;
+	u64 driver_addr;
+	u64 device_addr;
+	u32 num;
+	bool ready;
+	/* largest size the function accepts for this queue */
+	u16 max_num;
+	/* next avail index the device will read (set_vq_state) */
+	u16 avail_idx;
+	struct vdpa_callback cb;
+	/* doorbell of the function queue with the same index, if any */
+	void __iomem *notify;
+	resource_size_t notify_pa;
+	/* Linux irq number while DRIVER_OK and a vector is assigned, else -1 */
+	int irq;
+	char irq_name[48];
+};
+
+/**
+ * struct dpu_vdpa_cvq - software control queue of a net device
+ *
+ * The consumer's control queue is never handed to the function.  Its
+ * commands are read by a worker, relayed through a small ring owned by
+ * the driver on the function's own control queue, and completed back.
+ * This lets the driver program the MAC given to "vdpa dev add" before the
+ * consumer's first command, and sees every command for later replay.
+ *
+ * @lock protects everything below it; it nests inside dpu_vdpa_dev.lock.
+ */
+struct dpu_vdpa_cvq {
+	struct work_struct work;
+	struct mutex lock;
+	bool running;		/* consumer ring is being served */
+	bool broken;		/* consumer ring was malformed: needs reset */
+	/* consumer ring, snapshot taken at DRIVER_OK */
+	u16 index;
+	u64 desc_addr;
+	u64 driver_addr;
+	u64 device_addr;
+	u32 num;
+	bool event_idx;
+	u16 last_avail_idx;	/* consumer ring: next avail entry to read */
+	u16 used_idx;		/* consumer ring: next used entry to write */
+	/* the driver's ring on the function's control queue */
+	u16 fn_index;
+	void __iomem *fn_notify;
+	void *ring;		/* desc table, avail and used rings */
+	dma_addr_t ring_dma;
+	size_t ring_size;
+	void *buf;		/* command bounce buffer */
+	dma_addr_t buf_dma;
+	u16 fn_avail_idx;
+	u16 fn_used_idx;
+	u64 commands;		/* relayed commands, for debugging */
+	u64 errors;		/* malformed or failed commands */
+};
+
+/* Net attributes from "vdpa dev add" (or the function's own values). */
+struct dpu_vdpa_net {
+	u8 mac[ETH_ALEN];
+	bool mac_set;		/* program mac into the function at DRIVER_OK */
+	u16 mtu;
+	bool mtu_set;
+	u16 max_vqp;		/* queue pairs presented to the consumer */
+	struct dpu_vdpa_cvq cvq;
+};
+
+/**
+ * struct dpu_vdpa_dev - a vDPA device on a function
+ *
+ * @lock serializes all vdpa_config_ops that change state (status,
+ * features, vq setup, reset) and the interrupt setup that goes with
+ * them.  Ops called in atomic context (kick_vq) take no lock: they only
+ * use the immutable doorbell mappings.
+ */
+struct dpu_vdpa_dev {
+	struct vdpa_device vdpa;
+	struct dpu_vdpa_fn *fn;
+	struct mutex lock;
+	u8 status;
+	u64 device_features;	/* offered to the consumer */
+	u64 driver_features;	/* accepted by the consumer */
+	u64 fn_driver_features;	/* written to the function */
+	u16 nvqs;
+	struct dpu_vdpa_vq *vqs;
+	struct vdpa_callback config_cb;
+	int config_irq;
+	char config_irq_name[48];
+	bool irqs_allocated;
+	struct dpu_vdpa_net net;
+};
+
+/*
+ * What differs between device types.  All hooks are optional except
+ * where noted; the generic behaviour passes config space through.
+ */
+struct dpu_vdpa_type {
+	u32 device_id;
+	u64 config_attr_mask;
+	/* learn the function's limits; may set mgmt.max_supported_vqs */
+	int (*fn_probe)(struct dpu_vdpa_fn *fn);
+	/* required: features a device on @fn offers unless the user limits them */
+	u64 (*offered_features)(struct dpu_vdpa_fn *fn);
+	/*
+	 * Check the type's "vdpa dev add" attributes; device_features is set.
+	 * Set nvqs (defaults to the function's queue count).
+	 */
+	int (*dev_setup)(struct dpu_vdpa_dev *dev,
+			 const struct vdpa_dev_set_config *cfg);
+	void (*dev_teardown)(struct dpu_vdpa_dev *dev);
+	size_t (*config_size)(struct dpu_vdpa_dev *dev);
+	/* patch the function's config bytes (whole space in buf) */
+	void (*config_patch)(struct dpu_vdpa_dev *dev, u8 *buf, size_t len);
+	bool (*config_writable)(struct dpu_vdpa_dev *dev, unsigned int offset,
+				unsigned int len);
+	u64 (*fn_features)(struct dpu_vdpa_dev *dev, u64 driver_features);
+	/* which consumer vq is served in software instead of by the function */
+	bool (*vq_is_soft)(struct dpu_vdpa_dev *dev, u16 idx);
+	struct device *(*vq_dma_dev)(struct dpu_vdpa_dev *dev, u16 idx);
+	/* function in FEATURES_OK, data queues programmed, not yet enabled */
+	int (*pre_driver_ok)(struct dpu_vdpa_dev *dev);
+	/* function in DRIVER_OK */
+	int (*post_driver_ok)(struct dpu_vdpa_dev *dev);
+	void (*reset)(struct dpu_vdpa_dev *dev);
+	void (*kick_soft)(struct dpu_vdpa_dev *dev, u16 idx);
+};
+
+/**
+ * struct dpu_vdpa_fn - one PCI function handed to the driver
+ *
+ * @dev is set by dev_add and cleared by dev_del; both run under the vdpa
+ * core's device lock, so no lock of ours protects it.
+ */
+struct dpu_vdpa_fn {
+	struct vdpa_mgmt_dev mgmt;
+	struct virtio_pci_modern_device vpm;
+	struct virtio_device_id id_table[2];
+	struct pci_dev *pdev;
+	const struct dpu_vdpa_type *type;
+	u64 features;		/* offered by the function */
+	u16 num_queues;
+	int msix_vectors;
+	struct dpu_vdpa_dev *dev;
+	/* net: the function's own limits */
+	u16 net_max_vqp;
+};
+
+/* Rings and config of a VERSION_1 device are little-endian. */
+static inline __virtio16 dpu_vdpa_v16(u16 v) { return __cpu_to_virtio16(true, v); }
+static inline __virtio32 dpu_vdpa_v32(u32 v) { return __cpu_to_virtio32(true, v); }
+static inline __virtio64 dpu_vdpa_v64(u64 v) { return __cpu_to_virtio64(true, v); }
+static inline u16 dpu_vdpa_u16(__virtio16 v) { return __virtio16_to_cpu(true, v); }
+static inline u32 dpu_vdpa_u32(__virtio32 v) { return __virtio32_to_cpu(true, v); }
+static inline u64 dpu_vdpa_u64(__virtio64 v) { return __virtio64_to_cpu(true, v); }
+
+static inline struct dpu_vdpa_dev *vdpa_to_dpu(struct vdpa_device *vdpa)
+{
+	return container_of(vdpa, struct dpu_vdpa_dev, vdpa);
+}
+
+static inline struct device *dpu_vdpa_dev_to_dev(struct dpu_vdpa_dev *dev)
+{
+	return &dev->fn->pdev->dev;
+}
+
+/* Transport bits the driver passes to consumers when the function has them. */
+#define DPU_VDPA_TRANSPORT_FEATURES					\
+	(BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
+	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
+	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VIRTIO_F_IN_ORDER) |	\
+	 BIT_ULL(VIRTIO_F_ORDER_PLATFORM))
+/* Device-type bits live in 0-23 and 50-63. */
+#define DPU_VDPA_DEVICE_TYPE_FEATURES (GENMASK_ULL(23, 0) | GENMASK_ULL(63, 50))
+
+/* hw.c: the function, through the kernel's virtio-pci modern helpers */
+int dpu_vdpa_hw_probe(struct dpu_vdpa_fn *fn);
+void dpu_vdpa_hw_remove(struct dpu_vdpa_fn *fn);
+int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn);
+int dpu_vdpa_hw_map_notify(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_hw_unmap_notify(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_hw_stop(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len);
+int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features);
+
+/* vdpa_ops.c */
+extern const struct vdpa_config_ops dpu_vdpa_ops;
+
+/* mgmt.c */
+int dpu_vdpa_mgmt_register(struct dpu_vdpa_fn *fn);
+void dpu_vdpa_mgmt_unregister(struct dpu_vdpa_fn *fn);
+
+/* type tables */
+extern const struct dpu_vdpa_type dpu_vdpa_type_net;
+extern const struct dpu_vdpa_type dpu_vdpa_type_blk;
+extern const struct dpu_vdpa_type dpu_vdpa_type_generic;
+const struct dpu_vdpa_type *dpu_vdpa_type_lookup(u32 device_id);
+
+/* net_cvq.c */
+int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_cvq_cleanup(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index);
+void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd,
+		      const void *data, size_t len);
+void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev);
+
+/* guest_mem.c: reading and writing consumer memory by ring address */
+int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, u64 addr, void *buf,
+		      size_t len);
+int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, u64 addr, const void *buf,
+		       size_t len);
+
+#endif /* _DPU_VDPA_H_ */

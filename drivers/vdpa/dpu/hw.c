@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Function access: everything that touches the PCI function's registers
+ * goes through here, built on the kernel's exported virtio-pci modern
+ * helpers.  The vDPA glue never calls vp_modern_* itself.
+ */
+#include <linux/delay.h>
+#include <linux/virtio_config.h>
+
+#include "dpu_vdpa.h"
+
+#define DPU_VDPA_RESET_TIMEOUT_MS	1000
+
+int dpu_vdpa_hw_probe(struct dpu_vdpa_fn *fn)
+{
+	struct pci_dev *pdev = fn->pdev;
+	struct virtio_pci_modern_device *vpm = &fn->vpm;
+	int err;
+
+	err = pcim_enable_device(pdev);
+	if (err) {
+		dev_err(&pdev->dev, "cannot enable PCI function: %d\n", err);
+		return err;
+	}
+
+	vpm->pci_dev = pdev;
+	err = vp_modern_probe(vpm);
+	if (err) {
+		/* -ENODEV: not a virtio function, or a legacy-only one */
+		dev_err(&pdev->dev,
+			"not a modern virtio-pci function (vendor %04x device %04x): %d\n",
+			pdev->vendor, pdev->device, err);
+		return err;
+	}
+
+	fn->features = vp_modern_get_features(vpm);
+	if (!(fn->features & BIT_ULL(VIRTIO_F_VERSION_1))) {
+		dev_err(&pdev->dev, "function lacks VIRTIO_F_VERSION_1\n");
+		err = -ENODEV;
+		goto err_remove;
+	}
+	/*
+	 * Without ACCESS_PLATFORM the function would bypass the IOMMU and
+	 * read physical addresses, which is not what the DMA API hands out.
+	 */
+	if (!(fn->features & BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))) {
+		dev_err(&pdev->dev,
+			"function lacks VIRTIO_F_ACCESS_PLATFORM (set iommu_platform=on)\n");
+		err = -ENODEV;
+		goto err_remove;
+	}
+
+	fn->num_queues = vp_modern_get_num_queues(vpm);
+	fn->msix_vectors = pci_msix_vec_count(pdev);
+	if (fn->msix_vectors < 1) {
+		dev_err(&pdev->dev, "function has no MSI-X vectors\n");
+		err = -ENODEV;
+		goto err_remove;
+	}
+	pci_set_master(pdev);
+
+	/* Leave the function quiet until a device is added. */
+	err = dpu_vdpa_hw_reset(fn);
+	if (err)
+		goto err_remove;
+
+	dev_dbg(&pdev->dev, "virtio device %u, %u queues, %d MSI-X vectors, features %#llx\n",
+		vpm->id.device, fn->num_queues, fn->msix_vectors, fn->features);
+	return 0;
+
+err_remove:
+	vp_modern_remove(vpm);
+	return err;
+}
+
+void dpu_vdpa_hw_remove(struct dpu_vdpa_fn *fn)
+{
+	dpu_vdpa_hw_reset(fn);
+	vp_modern_remove(&fn->vpm);
+}
+
+/*
+ * Write 0 to device_status and wait for the function to read back 0, which
+ * also flushes its in-flight DMA and interrupts (virtio 1.2, 4.1.4.3.2).
+ */
+int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn)
+{
+	unsigned long timeout = jiffies + msecs_to_jiffies(DPU_VDPA_RESET_TIMEOUT_MS);
+
+	vp_modern_set_status(&fn->vpm, 0);
+	while (vp_modern_get_status(&fn->vpm)) {
+		if (time_after(jiffies, timeout)) {
+			dev_err(&fn->pdev->dev, "function did not complete reset in %d ms\n",
+				DPU_VDPA_RESET_TIMEOUT_MS);
+			return -ETIMEDOUT;
+		}
+		msleep(1);
+	}
+	return 0;
+}
+
+int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features)
+{
+	struct virtio_pci_modern_device *vpm = &fn->vpm;
+	u8 status;
+
+	vp_modern_set_features(vpm, features);
+	status = vp_modern_get_status(vpm);
+	vp_modern_set_status(vpm, status | VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!(vp_modern_get_status(vpm) & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		dev_err(&fn->pdev->dev, "function refused features %#llx\n", features);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len)
+{
+	size_t i;
+
+	len = min(len, fn->vpm.device_len);
+	for (i = 0; i < len; i++)
+		buf[i] = vp_ioread8((u8 __iomem *)fn->vpm.device + i);
+}
+
+/*
+ * Map the doorbell of every function queue a consumer queue may land on.
+ * Which consumer queue is the control queue depends on the features it
+ * negotiates later, so all of them are mapped now.
+ */
+int dpu_vdpa_hw_map_notify(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_fn *fn = dev->fn;
+	u16 i;
+
+	for (i = 0; i < dev->nvqs && i < fn->num_queues; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+		vq->max_num = vp_modern_get_queue_size(&fn->vpm, i);
+		vq->notify = vp_modern_map_vq_notify(&fn->vpm, i, &vq->notify_pa);
+		if (!vq->notify) {
+			dev_err(&fn->pdev->dev, "cannot map doorbell of queue %u\n", i);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+void dpu_vdpa_hw_unmap_notify(struct dpu_vdpa_dev *dev)
+{
+	u16 i;
+
+	for (i = 0; i < dev->nvqs; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+		/* with notify_base the helper handed out pointers into it */
+		if (vq->notify && !dev->fn->vpm.notify_base)
+			pci_iounmap(dev->fn->pdev, vq->notify);
+		vq->notify = NULL;
+	}
+}
+
+static irqreturn_t dpu_vdpa_hw_vq_irq(int irq, void *arg)
+{
+	struct dpu_vdpa_vq *vq = arg;
+
+	if (vq->cb.callback)
+		return vq->cb.callback(vq->cb.private);
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t dpu_vdpa_hw_config_irq(int irq, void *arg)
+{
+	struct dpu_vdpa_dev *dev = arg;
+
+	if (dev->config_cb.callback)
+		return dev->config_cb.callback(dev->config_cb.private);
+	return IRQ_HANDLED;
+}
+
+/* One vector for everything, when the function has too few. */
+static irqreturn_t dpu_vdpa_hw_shared_irq(int irq, void *arg)
+{
+	struct dpu_vdpa_dev *dev = arg;
+	u16 i;
+
+	dpu_vdpa_hw_config_irq(irq, dev);
+	for (i = 0; i < dev->nvqs; i++)
+		if (dev->vqs[i].ready)
+			dpu_vdpa_hw_vq_irq(irq, &dev->vqs[i]);
+	return IRQ_HANDLED;
+}
+
+static bool dpu_vdpa_hw_vq_direct(struct dpu_vdpa_dev *dev, u16 i)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+
+	return dev->vqs[i].ready && i < dev->fn->num_queues &&
+	       !(type->vq_is_soft && type->vq_is_soft(dev, i));
+}
+
+static void dpu_vdpa_hw_free_irqs(struct dpu_vdpa_dev *dev)
+{
+	struct pci_dev *pdev = dev->fn->pdev;
+	u16 i;
+
+	if (!dev->irqs_allocated)
+		return;
+	for (i = 0; i < dev->nvqs; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+		if (vq->irq >= 0 && vq->irq != dev->config_irq)
+			free_irq(vq->irq, vq);
+		vq->irq = -1;
+	}
+	if (dev->config_irq >= 0)
+		free_irq(dev->config_irq, dev);
+	dev->config_irq = -1;
+	pci_free_irq_vectors(pdev);
+	dev->irqs_allocated = false;
+}
+
+/*
+ * Give the config space and each direct queue an MSI-X vector of its own;
+ * fall back to one shared vector when the function has too few.
+ */
+static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_fn *fn = dev->fn;
+	struct pci_dev *pdev = fn->pdev;
+	struct virtio_pci_modern_device *vpm = &fn->vpm;
+	int want = 1, got, err;
+	u16 i, vector = 1;
+	bool shared;
+
+	for (i = 0; i < dev->nvqs; i++)
+		if (dpu_vdpa_hw_vq_direct(dev, i) && dev->vqs[i].cb.callback)
+			want++;
+
+	got = pci_alloc_irq_vectors(pdev, 1, min(want, fn->msix_vectors), PCI_IRQ_MSIX);
+	if (got < 0) {
+		dev_err(&pdev->dev, "cannot allocate MSI-X vectors: %d\n", got);
+		return got;
+	}
+	dev->irqs_allocated = true;
+	shared = got < want;
+
+	snprintf(dev->config_irq_name, sizeof(dev->config_irq_name), "dpu_vdpa-%s-config",
+		 dev_name(&dev->vdpa.dev));
+	dev->config_irq = pci_irq_vector(pdev, 0);
+	err = request_irq(dev->config_irq,
+			  shared ? dpu_vdpa_hw_shared_irq : dpu_vdpa_hw_config_irq, 0,
+			  dev->config_irq_name, dev);
+	if (err) {
+		dev->config_irq = -1;
+		goto err_free;
+	}
+	if (vp_modern_config_vector(vpm, 0) == VIRTIO_MSI_NO_VECTOR) {
+		err = -EBUSY;
+		goto err_free;
+	}
+
+	for (i = 0; i < dev->nvqs; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+		u16 v = VIRTIO_MSI_NO_VECTOR;
+
+		if (!dpu_vdpa_hw_vq_direct(dev, i) || !vq->cb.callback) {
+			if (i < fn->num_queues)
+				vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
+			continue;
+		}
+		if (shared) {
+			v = 0;
+			vq->irq = dev->config_irq;
+		} else {
+			v = vector++;
+			snprintf(vq->irq_name, sizeof(vq->irq_name), "dpu_vdpa-%s-vq%u",
+				 dev_name(&dev->vdpa.dev), i);
+			vq->irq = pci_irq_vector(pdev, v);
+			err = request_irq(vq->irq, dpu_vdpa_hw_vq_irq, 0, vq->irq_name, vq);
+			if (err) {
+				vq->irq = -1;
+				goto err_free;
+			}
+		}
+		if (vp_modern_queue_vector(vpm, i, v) != v) {
+			err = -EBUSY;
+			goto err_free;
+		}
+	}
+	dev_dbg(&pdev->dev, "%d MSI-X vectors for %d users%s\n", got, want,
+		shared ? " (shared)" : "");
+	return 0;
+
+err_free:
+	dev_err(&pdev->dev, "interrupt setup failed: %d\n", err);
+	dpu_vdpa_hw_free_irqs(dev);
+	return err;
+}
+
+/*
+ * Program the cached queue setup into the function.  Called with the
+ * function in FEATURES_OK, right before DRIVER_OK is written to it.
+ */
+int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev)
+{
+	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	u16 i;
+	int err;
+
+	for (i = 0; i < dev->nvqs; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+		if (!dpu_vdpa_hw_vq_direct(dev, i))
+			continue;
+		if (vq->avail_idx) {
+			/*
+			 * A plain virtio-pci function always starts a queue at
+			 * index 0; a consumer that restored another index needs
+			 * the shadow relay, which direct mode does not have.
+			 */
+			dev_err(&dev->vdpa.dev, "vq %u: cannot start at avail index %u in direct mode\n",
+				i, vq->avail_idx);
+			return -EOPNOTSUPP;
+		}
+		if (!vq->num || vq->num > vq->max_num || !is_power_of_2(vq->num)) {
+			dev_err(&dev->vdpa.dev, "vq %u: invalid size %u (function allows %u)\n",
+				i, vq->num, vq->max_num);
+			return -EINVAL;
+		}
+		vp_modern_set_queue_size(vpm, i, vq->num);
+		vp_modern_queue_address(vpm, i, vq->desc_addr, vq->driver_addr,
+					vq->device_addr);
+	}
+
+	if (dev->fn->type->pre_driver_ok) {
+		err = dev->fn->type->pre_driver_ok(dev);
+		if (err)
+			return err;
+	}
+
+	err = dpu_vdpa_hw_setup_irqs(dev);
+	if (err)
+		return err;
+
+	for (i = 0; i < dev->nvqs; i++)
+		if (dpu_vdpa_hw_vq_direct(dev, i))
+			vp_modern_set_queue_enable(vpm, i, true);
+	return 0;
+}
+
+/* Undo dpu_vdpa_hw_start after the function has been reset. */
+void dpu_vdpa_hw_stop(struct dpu_vdpa_dev *dev)
+{
+	dpu_vdpa_hw_free_irqs(dev);
+}

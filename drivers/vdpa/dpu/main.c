@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dpu_vdpa: vDPA devices on SmartNIC/DPU PCI functions that speak the
+ * virtio-pci modern layout.
+ *
+ * The driver claims no function by itself: a function is handed to it
+ * explicitly, e.g.
+ *
+ *   echo dpu_vdpa > /sys/bus/pci/devices/0000:00:08.0/driver_override
+ *   echo 0000:00:08.0 > /sys/bus/pci/drivers_probe
+ *
+ * so loading it never takes the host's own virtio devices away.  Each
+ * function becomes the vDPA management device "pci/<BDF>".
+ */
+#include <linux/module.h>
+
+#include "dpu_vdpa.h"
+
+static int dpu_vdpa_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct dpu_vdpa_fn *fn;
+	int err;
+
+	fn = kzalloc(sizeof(*fn), GFP_KERNEL);
+	if (!fn)
+		return -ENOMEM;
+	fn->pdev = pdev;
+
+	err = dpu_vdpa_hw_probe(fn);
+	if (err)
+		goto err_free;
+	fn->type = dpu_vdpa_type_lookup(fn->vpm.id.device);
+	if (fn->type->fn_probe) {
+		err = fn->type->fn_probe(fn);
+		if (err)
+			goto err_hw;
+	}
+	pci_set_drvdata(pdev, fn);
+
+	err = dpu_vdpa_mgmt_register(fn);
+	if (err) {
+		dev_err(&pdev->dev, "cannot register vDPA management device: %d\n", err);
+		goto err_hw;
+	}
+	dev_info(&pdev->dev, "vDPA management device pci/%s: virtio device %u, %u queues\n",
+		 pci_name(pdev), fn->vpm.id.device, fn->num_queues);
+	return 0;
+
+err_hw:
+	dpu_vdpa_hw_remove(fn);
+err_free:
+	kfree(fn);
+	return err;
+}
+
+static void dpu_vdpa_remove(struct pci_dev *pdev)
+{
+	struct dpu_vdpa_fn *fn = pci_get_drvdata(pdev);
+
+	dpu_vdpa_mgmt_unregister(fn);
+	dpu_vdpa_hw_remove(fn);
+	kfree(fn);
+}
+
+static struct pci_driver dpu_vdpa_driver = {
+	.name		= DPU_VDPA_DRV_NAME,
+	.id_table	= NULL,	/* driver_override or new_id only */
+	.probe		= dpu_vdpa_probe,
+	.remove		= dpu_vdpa_remove,
+};
+module_pci_driver(dpu_vdpa_driver);
+
+MODULE_DESCRIPTION("vDPA driver for SmartNIC/DPU functions with a virtio data path");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * virtio-net specifics: the attributes of "vdpa dev add" (mac, mtu,
+ * max_vqp), the config space the consumer sees, and the control queue,
+ * which the driver serves in software (net_cvq.c).
+ *
+ * The consumer sees max_vqp queue pairs and, if it negotiates
+ * VIRTIO_NET_F_CTRL_VQ, a control queue right after them.  Data queue i is
+ * function queue i.  The function's own control queue sits after all of
+ * the function's queue pairs and only ever runs the driver's ring.
+ */
+#include <linux/etherdevice.h>
+#include <linux/virtio_config.h>
+
+#include "dpu_vdpa.h"
+
+#define NET_MTU_MIN		ETH_MIN_MTU
+#define NET_MTU_DEFAULT		ETH_DATA_LEN
+
+/* Bits the consumer may see even if the function lacks them: the driver provides them. */
+#define NET_EMULATED_FEATURES	(BIT_ULL(VIRTIO_NET_F_MTU) | BIT_ULL(VIRTIO_NET_F_MAC))
+/* Needs a control queue, or failover support the driver does not have. */
+#define NET_CTRL_FEATURES						\
+	(BIT_ULL(VIRTIO_NET_F_CTRL_VQ) | BIT_ULL(VIRTIO_NET_F_CTRL_RX) |	\
+	 BIT_ULL(VIRTIO_NET_F_CTRL_VLAN) | BIT_ULL(VIRTIO_NET_F_CTRL_RX_EXTRA) | \
+	 BIT_ULL(VIRTIO_NET_F_GUEST_ANNOUNCE) | BIT_ULL(VIRTIO_NET_F_MQ) |	\
+	 BIT_ULL(VIRTIO_NET_F_CTRL_MAC_ADDR) | BIT_ULL(VIRTIO_NET_F_RSS) |	\
+	 BIT_ULL(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS) |			\
+	 BIT_ULL(VIRTIO_NET_F_NOTF_COAL) | BIT_ULL(VIRTIO_NET_F_VQ_NOTF_COAL))
+
+static bool net_fn_has(const struct dpu_vdpa_fn *fn, unsigned int bit)
+{
+	return fn->features & BIT_ULL(bit);
+}
+
+static void net_fn_config(struct dpu_vdpa_fn *fn, struct virtio_net_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	dpu_vdpa_hw_read_config(fn, (u8 *)cfg, sizeof(*cfg));
+}
+
+/* What a device on @fn offers by default; also the mgmtdev's supported features. */
+static u64 net_offered_features(struct dpu_vdpa_fn *fn)
+{
+	u64 f = fn->features & (DPU_VDPA_TRANSPORT_FEATURES | DPU_VDPA_DEVICE_TYPE_FEATURES);
+
+	f &= ~BIT_ULL(VIRTIO_NET_F_STANDBY);
+	if (!net_fn_has(fn, VIRTIO_NET_F_CTRL_VQ))
+		f &= ~NET_CTRL_FEATURES;
+	f |= BIT_ULL(VIRTIO_NET_F_MTU);
+	if (net_fn_has(fn, VIRTIO_NET_F_CTRL_MAC_ADDR))
+		f |= BIT_ULL(VIRTIO_NET_F_MAC);
+	return f;
+}
+
+/* Learn the function's queue pairs (its control queue index is twice this). */
+static int net_fn_probe(struct dpu_vdpa_fn *fn)
+{
+	struct virtio_net_config cfg;
+
+	fn->net_max_vqp = 1;
+	if (net_fn_has(fn, VIRTIO_NET_F_MQ)) {
+		net_fn_config(fn, &cfg);
+		fn->net_max_vqp = max_t(u16, 1, dpu_vdpa_u16(cfg.max_virtqueue_pairs));
+	}
+	if (fn->num_queues < 2 * fn->net_max_vqp) {
+		dev_err(&fn->pdev->dev, "%u queues cannot hold %u queue pairs\n",
+			fn->num_queues, fn->net_max_vqp);
+		return -ENODEV;
+	}
+	fn->mgmt.max_supported_vqs = 2 * fn->net_max_vqp +
+				     !!net_fn_has(fn, VIRTIO_NET_F_CTRL_VQ);
+	return 0;
+}
+
+static int net_dev_setup(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set_config *cfg)
+{
+	struct dpu_vdpa_fn *fn = dev->fn;
+	struct device *pdev = &fn->pdev->dev;
+	struct dpu_vdpa_net *net = &dev->net;
+	struct virtio_net_config fncfg;
+	u16 fn_mtu_max = U16_MAX;
+
+	net_fn_config(fn, &fncfg);
+	if (net_fn_has(fn, VIRTIO_NET_F_MTU))
+		fn_mtu_max = dpu_vdpa_u16(fncfg.mtu);
+
+	if ((dev->device_features & BIT_ULL(VIRTIO_NET_F_MQ)) &&
+	    !(dev->device_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))) {
+		dev_err(pdev, "device_features %#llx: MQ needs CTRL_VQ\n", dev->device_features);
+		return -EINVAL;
+	}
+
+	memcpy(net->mac, fncfg.mac, ETH_ALEN);
+	net->mac_set = false;
+	if (cfg->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR)) {
+		if (!net_fn_has(fn, VIRTIO_NET_F_CTRL_VQ) ||
+		    !net_fn_has(fn, VIRTIO_NET_F_CTRL_MAC_ADDR)) {
+			dev_err(pdev, "mac: function cannot set its MAC (no VIRTIO_NET_F_CTRL_MAC_ADDR)\n");
+			return -EOPNOTSUPP;
+		}
+		if (!is_valid_ether_addr(cfg->net.mac)) {
+			dev_err(pdev, "mac %pM: not a unicast address\n", cfg->net.mac);
+			return -EINVAL;
+		}
+		if (!(dev->device_features & BIT_ULL(VIRTIO_NET_F_MAC))) {
+			dev_err(pdev, "mac given but VIRTIO_NET_F_MAC not in device_features\n");
+			return -EINVAL;
+		}
+		memcpy(net->mac, cfg->net.mac, ETH_ALEN);
+		net->mac_set = true;
+	}
+
+	net->mtu = net_fn_has(fn, VIRTIO_NET_F_MTU) ? fn_mtu_max : NET_MTU_DEFAULT;
+	net->mtu_set = false;
+	if (cfg->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MTU)) {
+		if (cfg->net.mtu < NET_MTU_MIN || cfg->net.mtu > fn_mtu_max) {
+			dev_err(pdev, "mtu %u out of range %u-%u\n", cfg->net.mtu, NET_MTU_MIN,
+				fn_mtu_max);
+			return -ERANGE;
+		}
+		if (!(dev->device_features & BIT_ULL(VIRTIO_NET_F_MTU))) {
+			dev_err(pdev, "mtu given but VIRTIO_NET_F_MTU not in device_features\n");
+			return -EINVAL;
+		}
+		net->mtu = cfg->net.mtu;
+		net->mtu_set = true;
+	}
+
+	net->max_vqp = (dev->device_features & BIT_ULL(VIRTIO_NET_F_MQ)) ? fn->net_max_vqp : 1;
+	if (cfg->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MAX_VQP)) {
+		u16 n = cfg->net.max_vq_pairs;
+
+		if (n < 1 || n > fn->net_max_vqp) {
+			dev_err(pdev, "max_vqp %u out of range 1-%u\n", n, fn->net_max_vqp);
+			return -ERANGE;
+		}
+		if (n > 1 && !(dev->device_features & BIT_ULL(VIRTIO_NET_F_MQ))) {
+			dev_err(pdev, "max_vqp %u needs VIRTIO_NET_F_MQ\n", n);
+			return -EINVAL;
+		}
+		net->max_vqp = n;
+	}
+
+	dev->nvqs = 2 * net->max_vqp;
+	if (dev->device_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))
+		dev->nvqs++;
+
+	if (net_fn_has(fn, VIRTIO_NET_F_CTRL_VQ))
+		return dpu_vdpa_cvq_init(dev);
+	return 0;
+}
+
+static void net_dev_teardown(struct dpu_vdpa_dev *dev)
+{
+	if (net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
+		dpu_vdpa_cvq_cleanup(dev);
+}
+
+static size_t net_config_size(struct dpu_vdpa_dev *dev)
+{
+	return clamp_t(size_t, dev->fn->vpm.device_len,
+		       offsetofend(struct virtio_net_config, mtu),
+		       sizeof(struct virtio_net_config));
+}
+
+static void net_config_patch(struct dpu_vdpa_dev *dev, u8 *buf, size_t len)
+{
+	struct dpu_vdpa_net *net = &dev->net;
+	__virtio16 v;
+
+	memcpy(buf + offsetof(struct virtio_net_config, mac), net->mac, ETH_ALEN);
+	v = dpu_vdpa_v16(net->max_vqp);
+	memcpy(buf + offsetof(struct virtio_net_config, max_virtqueue_pairs), &v, sizeof(v));
+	v = dpu_vdpa_v16(net->mtu);
+	memcpy(buf + offsetof(struct virtio_net_config, mtu), &v, sizeof(v));
+}
+
+/* Modern virtio-net config space is read-only for the driver. */
+static bool net_config_writable(struct dpu_vdpa_dev *dev, unsigned int offset, unsigned int len)
+{
+	return false;
+}
+
+/* The consumer's control queue index under the features it negotiated. */
+static u16 net_consumer_cvq_index(struct dpu_vdpa_dev *dev)
+{
+	return (dev->driver_features & BIT_ULL(VIRTIO_NET_F_MQ)) ? 2 * dev->net.max_vqp : 2;
+}
+
+static bool net_vq_is_soft(struct dpu_vdpa_dev *dev, u16 idx)
+{
+	u64 f = dev->driver_features;
+
+	/* before negotiation: the last queue, as if MQ were taken */
+	if (!f)
+		return (dev->device_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) &&
+		       idx == dev->nvqs - 1;
+	return (f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) && idx == net_consumer_cvq_index(dev);
+}
+
+/*
+ * The software control queue is mapped by virtio_vdpa with the DMA API of
+ * the vDPA device itself, which has no IOMMU: its addresses are physical
+ * and the relay can read them (guest_mem.c).
+ */
+static struct device *net_vq_dma_dev(struct dpu_vdpa_dev *dev, u16 idx)
+{
+	if (net_vq_is_soft(dev, idx))
+		return &dev->vdpa.dev;
+	return dev->vdpa.dma_dev;
+}
+
+static bool net_fn_cvq_needed(struct dpu_vdpa_dev *dev, u64 driver_features)
+{
+	return net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ) &&
+	       (dev->net.mac_set || driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ));
+}
+
+static u64 net_fn_features(struct dpu_vdpa_dev *dev, u64 f)
+{
+	struct dpu_vdpa_fn *fn = dev->fn;
+
+	f &= ~(NET_EMULATED_FEATURES & ~fn->features);
+	if (net_fn_cvq_needed(dev, f)) {
+		f |= BIT_ULL(VIRTIO_NET_F_CTRL_VQ);
+		if (dev->net.mac_set)
+			f |= BIT_ULL(VIRTIO_NET_F_CTRL_MAC_ADDR);
+	}
+	return f | BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
+}
+
+static int net_pre_driver_ok(struct dpu_vdpa_dev *dev)
+{
+	u64 f = dev->fn_driver_features;
+	u16 fn_index;
+
+	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+		return 0;
+	fn_index = (f & BIT_ULL(VIRTIO_NET_F_MQ)) ? 2 * dev->fn->net_max_vqp : 2;
+	return dpu_vdpa_cvq_start(dev, fn_index);
+}
+
+static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
+	struct dpu_vdpa_vq *vq;
+	int err;
+
+	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+		return 0;
+	if (dev->net.mac_set) {
+		err = dpu_vdpa_cvq_send(dev, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET,
+					dev->net.mac, ETH_ALEN);
+		if (err) {
+			dev_err(&dev->vdpa.dev, "function refused MAC %pM: %d\n", dev->net.mac, err);
+			return err;
+		}
+	}
+	if (!(dev->driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+		return 0;
+
+	vq = &dev->vqs[net_consumer_cvq_index(dev)];
+	if (!vq->ready)
+		return 0;
+	mutex_lock(&cvq->lock);
+	cvq->index = vq->index;
+	cvq->desc_addr = vq->desc_addr;
+	cvq->driver_addr = vq->driver_addr;
+	cvq->device_addr = vq->device_addr;
+	cvq->num = vq->num;
+	cvq->event_idx = dev->driver_features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
+	cvq->last_avail_idx = vq->avail_idx;
+	cvq->used_idx = vq->avail_idx;
+	cvq->broken = false;
+	cvq->running = cvq->num && is_power_of_2(cvq->num) && cvq->num <= 32768;
+	mutex_unlock(&cvq->lock);
+	if (!cvq->running) {
+		dev_err(&dev->vdpa.dev, "control queue size %u invalid\n", vq->num);
+		return -EINVAL;
+	}
+	/* commands queued before DRIVER_OK */
+	dpu_vdpa_cvq_kick(dev);
+	return 0;
+}
+
+static void net_reset(struct dpu_vdpa_dev *dev)
+{
+	if (net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
+		dpu_vdpa_cvq_stop(dev);
+}
+
+static void net_kick_soft(struct dpu_vdpa_dev *dev, u16 idx)
+{
+	dpu_vdpa_cvq_kick(dev);
+}
+
+const struct dpu_vdpa_type dpu_vdpa_type_net = {
+	.device_id = VIRTIO_ID_NET,
+	.config_attr_mask = BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR) |
+			    BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MTU) |
+			    BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MAX_VQP) |
+			    BIT_ULL(VDPA_ATTR_DEV_FEATURES),
+	.fn_probe = net_fn_probe,
+	.offered_features = net_offered_features,
+	.dev_setup = net_dev_setup,
+	.dev_teardown = net_dev_teardown,
+	.config_size = net_config_size,
+	.config_patch = net_config_patch,
+	.config_writable = net_config_writable,
+	.fn_features = net_fn_features,
+	.vq_is_soft = net_vq_is_soft,
+	.vq_dma_dev = net_vq_dma_dev,
+	.pre_driver_ok = net_pre_driver_ok,
+	.post_driver_ok = net_post_driver_ok,
+	.reset = net_reset,
+	.kick_soft = net_kick_soft,
+};

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Software control queue for net devices.
+ *
+ * The consumer's control virtqueue is served here: a worker reads each
+ * command from the consumer's ring, copies it (commands are small, never
+ * packet data) into a bounce buffer, and executes it on the function's
+ * own control queue through a ring the driver owns.  The ack and any
+ * reply go back to the consumer, then the used ring is updated.
+ *
+ * The same ring carries the driver's own commands, e.g. the MAC given to
+ * "vdpa dev add", sent after DRIVER_OK before any consumer command.
+ *
+ * Everything the consumer wrote (indexes, chains, lengths) is checked: a
+ * malformed ring marks the device NEEDS_RESET and stops the relay.
+ */
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
+#include "dpu_vdpa.h"
+
+/* The driver's ring on the function: one command in flight at a time. */
+#define CVQ_FN_NUM		4
+#define CVQ_FN_DESC_OFF		0
+#define CVQ_FN_AVAIL_OFF	128
+#define CVQ_FN_USED_OFF		256
+#define CVQ_RING_BYTES		PAGE_SIZE
+
+#define CVQ_BUF_BYTES		(2 * PAGE_SIZE)
+#define CVQ_IN_MAX		256
+#define CVQ_OUT_MAX		(CVQ_BUF_BYTES - CVQ_IN_MAX)
+#define CVQ_IN_OFF		CVQ_OUT_MAX
+#define CVQ_MAX_IN_SEGS		8
+#define CVQ_INDIRECT_MAX	64
+#define CVQ_BATCH		64
+#define CVQ_TIMEOUT_MS		2000
+
+struct dpu_vdpa_cvq_seg {
+	u64 addr;
+	u32 len;
+};
+
+struct dpu_vdpa_cvq_cmd {
+	u16 head;
+	u32 out_len;
+	u32 in_len;
+	unsigned int nr_in;
+	struct dpu_vdpa_cvq_seg in[CVQ_MAX_IN_SEGS];
+};
+
+static void dpu_vdpa_cvq_work(struct work_struct *work);
+
+static struct dpu_vdpa_cvq *dev_cvq(struct dpu_vdpa_dev *dev)
+{
+	return &dev->net.cvq;
+}
+
+int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	struct device *dma = dpu_vdpa_dev_to_dev(dev);
+
+	mutex_init(&cvq->lock);
+	INIT_WORK(&cvq->work, dpu_vdpa_cvq_work);
+	cvq->ring = dma_alloc_coherent(dma, CVQ_RING_BYTES, &cvq->ring_dma, GFP_KERNEL);
+	if (!cvq->ring)
+		goto err;
+	cvq->buf = dma_alloc_coherent(dma, CVQ_BUF_BYTES, &cvq->buf_dma, GFP_KERNEL);
+	if (!cvq->buf)
+		goto err;
+	return 0;
+err:
+	dpu_vdpa_cvq_cleanup(dev);
+	return -ENOMEM;
+}
+
+void dpu_vdpa_cvq_cleanup(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	struct device *dma = dpu_vdpa_dev_to_dev(dev);
+
+	cancel_work_sync(&cvq->work);
+	if (cvq->buf)
+		dma_free_coherent(dma, CVQ_BUF_BYTES, cvq->buf, cvq->buf_dma);
+	if (cvq->ring)
+		dma_free_coherent(dma, CVQ_RING_BYTES, cvq->ring, cvq->ring_dma);
+	cvq->buf = NULL;
+	cvq->ring = NULL;
+	mutex_destroy(&cvq->lock);
+}
+
+/* Run one command already in the bounce buffer on the function.  cvq->lock held. */
+static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, u32 *written)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	struct vring_desc *desc = cvq->ring + CVQ_FN_DESC_OFF;
+	struct vring_avail *avail = cvq->ring + CVQ_FN_AVAIL_OFF;
+	struct vring_used *used = cvq->ring + CVQ_FN_USED_OFF;
+	unsigned long timeout;
+
+	if (!cvq->fn_notify)
+		return -ENODEV;
+
+	desc[0].addr = dpu_vdpa_v64(cvq->buf_dma);
+	desc[0].len = dpu_vdpa_v32(out_len);
+	desc[0].flags = dpu_vdpa_v16(VRING_DESC_F_NEXT);
+	desc[0].next = dpu_vdpa_v16(1);
+	desc[1].addr = dpu_vdpa_v64(cvq->buf_dma + CVQ_IN_OFF);
+	desc[1].len = dpu_vdpa_v32(in_len);
+	desc[1].flags = dpu_vdpa_v16(VRING_DESC_F_WRITE);
+	desc[1].next = 0;
+	avail->ring[cvq->fn_avail_idx % CVQ_FN_NUM] = dpu_vdpa_v16(0);
+	/* descriptors and ring entry before the index the function polls */
+	dma_wmb();
+	cvq->fn_avail_idx++;
+	avail->idx = dpu_vdpa_v16(cvq->fn_avail_idx);
+	/* the index before the doorbell */
+	wmb();
+	vp_iowrite16(cvq->fn_index, cvq->fn_notify);
+
+	timeout = jiffies + msecs_to_jiffies(CVQ_TIMEOUT_MS);
+	while (dpu_vdpa_u16(READ_ONCE(used->idx)) == cvq->fn_used_idx) {
+		if (time_after(jiffies, timeout)) {
+			dev_err(&dev->vdpa.dev, "function control queue did not answer in %d ms\n",
+				CVQ_TIMEOUT_MS);
+			return -ETIMEDOUT;
+		}
+		usleep_range(10, 100);
+	}
+	dma_rmb();
+	*written = min_t(u32, dpu_vdpa_u32(used->ring[cvq->fn_used_idx % CVQ_FN_NUM].len),
+			 in_len);
+	cvq->fn_used_idx++;
+	return 0;
+}
+
+int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd, const void *data, size_t len)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	struct virtio_net_ctrl_hdr *hdr = cvq->buf;
+	u8 *ack = cvq->buf + CVQ_IN_OFF;
+	u32 written = 0;
+	int err;
+
+	if (sizeof(*hdr) + len > CVQ_OUT_MAX)
+		return -E2BIG;
+	mutex_lock(&cvq->lock);
+	hdr->class = class;
+	hdr->cmd = cmd;
+	memcpy(hdr + 1, data, len);
+	*ack = VIRTIO_NET_ERR;
+	err = dpu_vdpa_cvq_exec(dev, sizeof(*hdr) + len, 1, &written);
+	if (!err && (written < 1 || *ack != VIRTIO_NET_OK))
+		err = -EIO;
+	mutex_unlock(&cvq->lock);
+	dev_dbg(&dev->vdpa.dev, "cvq command class %u cmd %u: %d\n", class, cmd, err);
+	return err;
+}
+
+/* Read one descriptor chain of the consumer into cvq->buf. */
+static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_cmd *cmd)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	u64 table = cvq->desc_addr;
+	u32 table_num = cvq->num, limit = cvq->num, count = 0;
+	bool indirect = false, too_big = false;
+	u16 i = cmd->head;
+	int err;
+
+	cmd->out_len = 0;
+	cmd->in_len = 0;
+	cmd->nr_in = 0;
+	for (;;) {
+		struct vring_desc d;
+		u64 addr;
+		u32 len;
+		u16 flags;
+
+		if (i >= table_num || ++count > limit)
+			return -EINVAL;
+		err = dpu_vdpa_mem_read(dev, table + (u64)i * sizeof(d), &d, sizeof(d));
+		if (err)
+			return err;
+		addr = dpu_vdpa_u64(d.addr);
+		len = dpu_vdpa_u32(d.len);
+		flags = dpu_vdpa_u16(d.flags);
+
+		if (flags & VRING_DESC_F_INDIRECT) {
+			if (indirect || !len || len % sizeof(d) ||
+			    len / sizeof(d) > CVQ_INDIRECT_MAX)
+				return -EINVAL;
+			table = addr;
+			table_num = len / sizeof(d);
+			limit = table_num;
+			count = 0;
+			indirect = true;
+			i = 0;
+			continue;
+		}
+		if (flags & VRING_DESC_F_WRITE) {
+			if (cmd->nr_in == CVQ_MAX_IN_SEGS || cmd->in_len + len > CVQ_IN_MAX) {
+				too_big = true;
+			} else {
+				cmd->in[cmd->nr_in].addr = addr;
+				cmd->in[cmd->nr_in].len = len;
+				cmd->nr_in++;
+				cmd->in_len += len;
+			}
+		} else {
+			/* readable descriptors after writable ones: not virtio */
+			if (cmd->nr_in)
+				return -EINVAL;
+			if (cmd->out_len + len > CVQ_OUT_MAX) {
+				too_big = true;
+			} else {
+				err = dpu_vdpa_mem_read(dev, addr, cvq->buf + cmd->out_len, len);
+				if (err)
+					return err;
+				cmd->out_len += len;
+			}
+		}
+		if (!(flags & VRING_DESC_F_NEXT))
+			break;
+		i = dpu_vdpa_u16(d.next);
+	}
+	return too_big ? -E2BIG : 0;
+}
+
+static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_cmd *cmd,
+				 u32 written)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	const u8 *src = cvq->buf + CVQ_IN_OFF;
+	struct vring_used_elem elem;
+	u32 done = 0;
+	unsigned int s;
+	__virtio16 idx;
+	int err;
+
+	for (s = 0; s < cmd->nr_in && done < written; s++) {
+		u32 n = min(cmd->in[s].len, written - done);
+
+		err = dpu_vdpa_mem_write(dev, cmd->in[s].addr, src + done, n);
+		if (err)
+			return err;
+		done += n;
+	}
+	elem.id = dpu_vdpa_v32(cmd->head);
+	elem.len = dpu_vdpa_v32(done);
+	err = dpu_vdpa_mem_write(dev, cvq->device_addr +
+				 offsetof(struct vring_used, ring[cvq->used_idx % cvq->num]),
+				 &elem, sizeof(elem));
+	if (err)
+		return err;
+	/* the element before the index the consumer polls */
+	smp_wmb();
+	cvq->used_idx++;
+	idx = dpu_vdpa_v16(cvq->used_idx);
+	return dpu_vdpa_mem_write(dev, cvq->device_addr + offsetof(struct vring_used, idx),
+				  &idx, sizeof(idx));
+}
+
+/* Relay one consumer command.  Returns 1 if the ring was empty. */
+static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	struct dpu_vdpa_cvq_cmd cmd;
+	__virtio16 raw;
+	u16 avail_idx;
+	u32 written = 0;
+	int err;
+
+	err = dpu_vdpa_mem_read(dev, cvq->driver_addr + offsetof(struct vring_avail, idx),
+				&raw, sizeof(raw));
+	if (err)
+		return err;
+	avail_idx = dpu_vdpa_u16(raw);
+	if (avail_idx == cvq->last_avail_idx)
+		return 1;
+	if ((u16)(avail_idx - cvq->last_avail_idx) > cvq->num)
+		return -EINVAL;
+	/* entries after the index that announced them */
+	smp_rmb();
+	err = dpu_vdpa_mem_read(dev, cvq->driver_addr +
+				offsetof(struct vring_avail, ring[cvq->last_avail_idx % cvq->num]),
+				&raw, sizeof(raw));
+	if (err)
+		return err;
+	cmd.head = dpu_vdpa_u16(raw);
+
+	err = dpu_vdpa_cvq_read_chain(dev, &cmd);
+	if (err && err != -E2BIG)
+		return err;
+	if (err || cmd.out_len < sizeof(struct virtio_net_ctrl_hdr) || cmd.in_len < 1) {
+		/* well-formed ring, unusable command: answer it with an error */
+		*(u8 *)(cvq->buf + CVQ_IN_OFF) = VIRTIO_NET_ERR;
+		written = cmd.in_len ? 1 : 0;
+		cvq->errors++;
+	} else {
+		memset(cvq->buf + CVQ_IN_OFF, 0, cmd.in_len);
+		*(u8 *)(cvq->buf + CVQ_IN_OFF) = VIRTIO_NET_ERR;
+		err = dpu_vdpa_cvq_exec(dev, cmd.out_len, cmd.in_len, &written);
+		if (err)
+			return err;
+		cvq->commands++;
+	}
+	cvq->last_avail_idx++;
+	err = dpu_vdpa_cvq_complete(dev, &cmd, written);
+	if (err)
+		return err;
+	if (cvq->event_idx) {
+		raw = dpu_vdpa_v16(cvq->last_avail_idx);
+		err = dpu_vdpa_mem_write(dev, cvq->device_addr +
+					 offsetof(struct vring_used, ring[cvq->num]),
+					 &raw, sizeof(raw));
+	}
+	return err;
+}
+
+static void dpu_vdpa_cvq_work(struct work_struct *work)
+{
+	struct dpu_vdpa_cvq *cvq = container_of(work, struct dpu_vdpa_cvq, work);
+	struct dpu_vdpa_dev *dev = container_of(cvq, struct dpu_vdpa_dev, net.cvq);
+	struct dpu_vdpa_vq *vq;
+	bool completed = false, again = false;
+	int i, ret = 0;
+
+	mutex_lock(&cvq->lock);
+	if (!cvq->running)
+		goto out;
+	for (i = 0; i < CVQ_BATCH; i++) {
+		ret = dpu_vdpa_cvq_relay_one(dev);
+		if (ret)
+			break;
+		completed = true;
+	}
+	if (ret < 0) {
+		dev_err(&dev->vdpa.dev, "control queue: %s (%d), device needs reset\n",
+			ret == -EINVAL ? "malformed ring" : "relay failed", ret);
+		cvq->running = false;
+		cvq->broken = true;
+		cvq->errors++;
+	} else if (i == CVQ_BATCH) {
+		again = true;
+	}
+out:
+	mutex_unlock(&cvq->lock);
+
+	vq = &dev->vqs[cvq->index];
+	if (completed && vq->cb.callback)
+		vq->cb.callback(vq->cb.private);
+	if (ret < 0 && dev->config_cb.callback)
+		dev->config_cb.callback(dev->config_cb.private);
+	if (again)
+		queue_work(system_wq, &cvq->work);
+}
+
+/* Atomic context: called from kick_vq. */
+void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev)
+{
+	queue_work(system_wq, &dev_cvq(dev)->work);
+}
+
+/*
+ * Put the driver's ring on the function's control queue @fn_index.  The
+ * function is in FEATURES_OK; dev->lock is held.
+ */
+int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	resource_size_t pa;
+
+	if (vp_modern_get_queue_size(vpm, fn_index) < CVQ_FN_NUM) {
+		dev_err(&dev->vdpa.dev, "function control queue %u too small\n", fn_index);
+		return -EINVAL;
+	}
+	mutex_lock(&cvq->lock);
+	memset(cvq->ring, 0, CVQ_RING_BYTES);
+	((struct vring_avail *)(cvq->ring + CVQ_FN_AVAIL_OFF))->flags =
+		dpu_vdpa_v16(VRING_AVAIL_F_NO_INTERRUPT);
+	cvq->fn_avail_idx = 0;
+	cvq->fn_used_idx = 0;
+	cvq->fn_index = fn_index;
+	cvq->fn_notify = vp_modern_map_vq_notify(vpm, fn_index, &pa);
+	mutex_unlock(&cvq->lock);
+	if (!cvq->fn_notify)
+		return -EIO;
+
+	vp_modern_set_queue_size(vpm, fn_index, CVQ_FN_NUM);
+	vp_modern_queue_address(vpm, fn_index, cvq->ring_dma + CVQ_FN_DESC_OFF,
+				cvq->ring_dma + CVQ_FN_AVAIL_OFF, cvq->ring_dma + CVQ_FN_USED_OFF);
+	vp_modern_queue_vector(vpm, fn_index, VIRTIO_MSI_NO_VECTOR);
+	vp_modern_set_queue_enable(vpm, fn_index, true);
+	dev_dbg(&dev->vdpa.dev, "driver ring on function queue %u\n", fn_index);
+	return 0;
+}
+
+/* Stop serving the consumer; dev->lock held, the function about to reset. */
+void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+
+	mutex_lock(&cvq->lock);
+	cvq->running = false;
+	cvq->broken = false;
+	mutex_unlock(&cvq->lock);
+	/* the worker never takes dev->lock */
+	cancel_work_sync(&cvq->work);
+
+	mutex_lock(&cvq->lock);
+	if (cvq->fn_notify && !dev->fn->vpm.notify_base)
+		pci_iounmap(dev->fn->pdev, cvq->fn_notify);
+	cvq->fn_notify = NULL;
+	mutex_unlock(&cvq->lock);
+}

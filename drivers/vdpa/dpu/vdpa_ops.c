@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The vdpa_config_ops table: what virtio_vdpa and vhost_vdpa call.
+ *
+ * Queue setup is cached in struct dpu_vdpa_vq and reaches the function at
+ * DRIVER_OK (see hw.c); status and features are forwarded as the consumer
+ * sets them, through the device-type hooks of the function.
+ */
+#include <linux/virtio_config.h>
+
+#include "dpu_vdpa.h"
+
+#define DPU_VDPA_CONFIG_MAX	256
+#define DPU_VDPA_SOFT_VQ_MAX	256
+
+static struct dpu_vdpa_vq *dpu_vdpa_vq_get(struct dpu_vdpa_dev *dev, u16 idx)
+{
+	if (idx >= dev->nvqs) {
+		dev_dbg(&dev->vdpa.dev, "vq index %u out of range (%u vqs)\n", idx, dev->nvqs);
+		return NULL;
+	}
+	return &dev->vqs[idx];
+}
+
+static bool dpu_vdpa_vq_soft(struct dpu_vdpa_dev *dev, u16 idx)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+
+	return type->vq_is_soft && type->vq_is_soft(dev, idx);
+}
+
+static int dpu_vdpa_set_vq_address(struct vdpa_device *vdpa, u16 idx, u64 desc_area,
+				   u64 driver_area, u64 device_area)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+
+	if (!vq)
+		return -EINVAL;
+	mutex_lock(&dev->lock);
+	vq->desc_addr = desc_area;
+	vq->driver_addr = driver_area;
+	vq->device_addr = device_area;
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+
+static void dpu_vdpa_set_vq_num(struct vdpa_device *vdpa, u16 idx, u32 num)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+
+	if (!vq)
+		return;
+	mutex_lock(&dev->lock);
+	vq->num = num;
+	mutex_unlock(&dev->lock);
+}
+
+/* Atomic context: vhost kicks arrive from an eventfd wakeup. */
+static void dpu_vdpa_kick_vq(struct vdpa_device *vdpa, u16 idx)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+
+	if (!vq)
+		return;
+	if (dpu_vdpa_vq_soft(dev, idx)) {
+		dev->fn->type->kick_soft(dev, idx);
+		return;
+	}
+	if (vq->notify)
+		vp_iowrite16(idx, vq->notify);
+}
+
+static void dpu_vdpa_set_vq_cb(struct vdpa_device *vdpa, u16 idx, struct vdpa_callback *cb)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+
+	if (vq)
+		vq->cb = *cb;
+}
+
+static void dpu_vdpa_set_vq_ready(struct vdpa_device *vdpa, u16 idx, bool ready)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+
+	if (!vq)
+		return;
+	mutex_lock(&dev->lock);
+	if (ready && !vq->ready && (dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		dev_warn_ratelimited(&vdpa->dev,
+				     "vq %u enabled after DRIVER_OK: not supported, ignored\n",
+				     idx);
+	else
+		vq->ready = ready;
+	mutex_unlock(&dev->lock);
+}
+
+static bool dpu_vdpa_get_vq_ready(struct vdpa_device *vdpa, u16 idx)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+
+	return vq && READ_ONCE(vq->ready);
+}
+
+static int dpu_vdpa_set_vq_state(struct vdpa_device *vdpa, u16 idx,
+				 const struct vdpa_vq_state *state)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+	int err = 0;
+
+	if (!vq)
+		return -EINVAL;
+	mutex_lock(&dev->lock);
+	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		err = -EBUSY;
+	else
+		vq->avail_idx = state->split.avail_index;
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+static int dpu_vdpa_get_vq_state(struct vdpa_device *vdpa, u16 idx, struct vdpa_vq_state *state)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+
+	if (!vq)
+		return -EINVAL;
+	mutex_lock(&dev->lock);
+	if (dpu_vdpa_vq_soft(dev, idx) && dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+		mutex_lock(&dev->net.cvq.lock);
+		state->split.avail_index = dev->net.cvq.last_avail_idx;
+		mutex_unlock(&dev->net.cvq.lock);
+	} else {
+		state->split.avail_index = vq->avail_idx;
+	}
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+
+static struct vdpa_notification_area dpu_vdpa_get_vq_notification(struct vdpa_device *vdpa,
+								  u16 idx)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+	struct vdpa_notification_area area = { };
+
+	if (!vq || !vq->notify || dpu_vdpa_vq_soft(dev, idx))
+		return area;
+	area.addr = vq->notify_pa;
+	area.size = dev->fn->vpm.notify_offset_multiplier;
+	return area;
+}
+
+static int dpu_vdpa_get_vq_irq(struct vdpa_device *vdpa, u16 idx)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+
+	/* a shared vector also carries config changes: no bypass for it */
+	if (!vq || vq->irq < 0 || vq->irq == dev->config_irq)
+		return -EINVAL;
+	return vq->irq;
+}
+
+static u16 dpu_vdpa_get_vq_size(struct vdpa_device *vdpa, u16 idx)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+
+	if (!vq)
+		return 0;
+	if (dpu_vdpa_vq_soft(dev, idx) || !vq->max_num)
+		return DPU_VDPA_SOFT_VQ_MAX;
+	return vq->max_num;
+}
+
+static u32 dpu_vdpa_get_vq_align(struct vdpa_device *vdpa)
+{
+	return PAGE_SIZE;
+}
+
+static u64 dpu_vdpa_get_device_features(struct vdpa_device *vdpa)
+{
+	return vdpa_to_dpu(vdpa)->device_features;
+}
+
+static int dpu_vdpa_set_driver_features(struct vdpa_device *vdpa, u64 features)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	int err = 0;
+
+	mutex_lock(&dev->lock);
+	if (dev->status & VIRTIO_CONFIG_S_FEATURES_OK) {
+		err = -EBUSY;
+	} else if (features & ~dev->device_features) {
+		dev_dbg(&vdpa->dev, "driver features %#llx not offered (%#llx)\n",
+			features, dev->device_features);
+		err = -EINVAL;
+	} else {
+		dev->driver_features = features;
+	}
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+static u64 dpu_vdpa_get_driver_features(struct vdpa_device *vdpa)
+{
+	return vdpa_to_dpu(vdpa)->driver_features;
+}
+
+static void dpu_vdpa_set_config_cb(struct vdpa_device *vdpa, struct vdpa_callback *cb)
+{
+	vdpa_to_dpu(vdpa)->config_cb = *cb;
+}
+
+/* Smallest size any consumer-visible function queue accepts. */
+static u16 dpu_vdpa_get_vq_num_max(struct vdpa_device *vdpa)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	u16 max = DPU_VDPA_SOFT_VQ_MAX, i;
+
+	for (i = 0; i < dev->nvqs; i++)
+		if (dev->vqs[i].max_num && !dpu_vdpa_vq_soft(dev, i))
+			max = min(max, dev->vqs[i].max_num);
+	return max;
+}
+
+static u32 dpu_vdpa_get_device_id(struct vdpa_device *vdpa)
+{
+	return vdpa_to_dpu(vdpa)->fn->vpm.id.device;
+}
+
+static u32 dpu_vdpa_get_vendor_id(struct vdpa_device *vdpa)
+{
+	return vdpa_to_dpu(vdpa)->fn->vpm.id.vendor;
+}
+
+static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	u8 status = READ_ONCE(dev->status);
+
+	if (status & VIRTIO_CONFIG_S_DRIVER_OK &&
+	    vp_modern_get_status(&dev->fn->vpm) & VIRTIO_CONFIG_S_NEEDS_RESET)
+		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	return status;
+}
+
+/* Called with dev->lock held. */
+static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+	int err;
+	u16 i;
+
+	if (type->reset)
+		type->reset(dev);
+	err = dpu_vdpa_hw_reset(dev->fn);
+	dpu_vdpa_hw_stop(dev);
+	for (i = 0; i < dev->nvqs; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+		vq->ready = false;
+		vq->desc_addr = 0;
+		vq->driver_addr = 0;
+		vq->device_addr = 0;
+		vq->num = 0;
+		vq->avail_idx = 0;
+	}
+	dev->driver_features = 0;
+	dev->fn_driver_features = 0;
+	WRITE_ONCE(dev->status, 0);
+	dev_dbg(&dev->vdpa.dev, "reset\n");
+	return err;
+}
+
+static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	u64 features = dev->driver_features;
+
+	if (type->fn_features)
+		features = type->fn_features(dev, features);
+	vp_modern_set_status(vpm, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	dev->fn_driver_features = features;
+	return dpu_vdpa_hw_set_features(dev->fn, features);
+}
+
+static int dpu_vdpa_driver_ok(struct dpu_vdpa_dev *dev)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	int err;
+
+	err = dpu_vdpa_hw_start(dev);
+	if (err)
+		return err;
+	vp_modern_set_status(vpm, vp_modern_get_status(vpm) | VIRTIO_CONFIG_S_DRIVER_OK);
+	if (type->post_driver_ok)
+		return type->post_driver_ok(dev);
+	return 0;
+}
+
+static void dpu_vdpa_set_status(struct vdpa_device *vdpa, u8 status)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	u8 old;
+	int err = 0;
+
+	mutex_lock(&dev->lock);
+	old = dev->status;
+	if (status == 0) {
+		dpu_vdpa_do_reset(dev);
+		goto out;
+	}
+	if ((status & VIRTIO_CONFIG_S_FEATURES_OK) && !(old & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		err = dpu_vdpa_features_ok(dev);
+		if (err) {
+			/* the consumer sees FEATURES_OK refused */
+			status &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+			err = 0;
+		}
+	}
+	if ((status & VIRTIO_CONFIG_S_DRIVER_OK) && !(old & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		if (!(status & VIRTIO_CONFIG_S_FEATURES_OK))
+			err = -EINVAL;
+		else
+			err = dpu_vdpa_driver_ok(dev);
+		if (err) {
+			dev_err(&vdpa->dev, "cannot start device: %d\n", err);
+			status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+		}
+	}
+	if (status & VIRTIO_CONFIG_S_FAILED)
+		vp_modern_set_status(&dev->fn->vpm,
+				     vp_modern_get_status(&dev->fn->vpm) | VIRTIO_CONFIG_S_FAILED);
+	WRITE_ONCE(dev->status, status);
+	dev_dbg(&vdpa->dev, "status %#x -> %#x\n", old, status);
+out:
+	mutex_unlock(&dev->lock);
+}
+
+static int dpu_vdpa_reset(struct vdpa_device *vdpa)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	int err;
+
+	mutex_lock(&dev->lock);
+	err = dpu_vdpa_do_reset(dev);
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+static size_t dpu_vdpa_get_config_size(struct vdpa_device *vdpa)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	size_t len = dev->fn->vpm.device_len;
+
+	if (dev->fn->type->config_size)
+		len = dev->fn->type->config_size(dev);
+	return min_t(size_t, len, DPU_VDPA_CONFIG_MAX);
+}
+
+static void dpu_vdpa_get_config(struct vdpa_device *vdpa, unsigned int offset, void *buf,
+				unsigned int len)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	size_t size = dpu_vdpa_get_config_size(vdpa);
+	u8 cfg[DPU_VDPA_CONFIG_MAX] = { };
+
+	memset(buf, 0, len);
+	if (offset >= size)
+		return;
+	dpu_vdpa_hw_read_config(dev->fn, cfg, size);
+	if (dev->fn->type->config_patch)
+		dev->fn->type->config_patch(dev, cfg, size);
+	memcpy(buf, cfg + offset, min_t(size_t, len, size - offset));
+}
+
+static void dpu_vdpa_set_config(struct vdpa_device *vdpa, unsigned int offset,
+				const void *buf, unsigned int len)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	const struct dpu_vdpa_type *type = dev->fn->type;
+	const u8 *p = buf;
+	unsigned int i;
+
+	if (offset + len > dev->fn->vpm.device_len ||
+	    (type->config_writable && !type->config_writable(dev, offset, len))) {
+		dev_dbg(&vdpa->dev, "config write at %u len %u ignored\n", offset, len);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		vp_iowrite8(p[i], (u8 __iomem *)dev->fn->vpm.device + offset + i);
+}
+
+static u32 dpu_vdpa_get_generation(struct vdpa_device *vdpa)
+{
+	return vp_modern_generation(&vdpa_to_dpu(vdpa)->fn->vpm);
+}
+
+static struct device *dpu_vdpa_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+
+	if (dev->fn->type->vq_dma_dev)
+		return dev->fn->type->vq_dma_dev(dev, idx);
+	return vdpa->dma_dev;
+}
+
+/*
+ * The last reference may go long after dev_del (see mgmt.c), when the
+ * function is gone: only memory of the device itself is touched here.
+ */
+static void dpu_vdpa_free(struct vdpa_device *vdpa)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+
+	kfree(dev->vqs);
+	mutex_destroy(&dev->lock);
+}
+
+const struct vdpa_config_ops dpu_vdpa_ops = {
+	.set_vq_address		= dpu_vdpa_set_vq_address,
+	.set_vq_num		= dpu_vdpa_set_vq_num,
+	.kick_vq		= dpu_vdpa_kick_vq,
+	.set_vq_cb		= dpu_vdpa_set_vq_cb,
+	.set_vq_ready		= dpu_vdpa_set_vq_ready,
+	.get_vq_ready		= dpu_vdpa_get_vq_ready,
+	.set_vq_state		= dpu_vdpa_set_vq_state,
+	.get_vq_state		= dpu_vdpa_get_vq_state,
+	.get_vq_notification	= dpu_vdpa_get_vq_notification,
+	.get_vq_irq		= dpu_vdpa_get_vq_irq,
+	.get_vq_size		= dpu_vdpa_get_vq_size,
+	.get_vq_align		= dpu_vdpa_get_vq_align,
+	.get_device_features	= dpu_vdpa_get_device_features,
+	.set_driver_features	= dpu_vdpa_set_driver_features,
+	.get_driver_features	= dpu_vdpa_get_driver_features,
+	.set_config_cb		= dpu_vdpa_set_config_cb,
+	.get_vq_num_max		= dpu_vdpa_get_vq_num_max,
+	.get_device_id		= dpu_vdpa_get_device_id,
+	.get_vendor_id		= dpu_vdpa_get_vendor_id,
+	.get_status		= dpu_vdpa_get_status,
+	.set_status		= dpu_vdpa_set_status,
+	.reset			= dpu_vdpa_reset,
+	.get_config_size	= dpu_vdpa_get_config_size,
+	.get_config		= dpu_vdpa_get_config,
+	.set_config		= dpu_vdpa_set_config,
+	.get_generation		= dpu_vdpa_get_generation,
+	.get_vq_dma_dev		= dpu_vdpa_get_vq_dma_dev,
+	.free			= dpu_vdpa_free,
+};
