@@ -216,7 +216,7 @@ static inline struct device *dpu_vdpa_dev_to_dev(struct dpu_vdpa_dev *dev)
 int dpu_vdpa_hw_probe(struct dpu_vdpa_fn *fn);
 void dpu_vdpa_hw_remove(struct dpu_vdpa_fn *fn);
 int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn);
-int dpu_vdpa_hw_map_notify(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_hw_probe_queues(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_unmap_notify(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_stop(struct dpu_vdpa_dev *dev);

@@ -124,25 +124,36 @@ void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len)
 }
 
 /*
- * Map the doorbell of every function queue a consumer queue may land on.
- * Which consumer queue is the control queue depends on the features it
- * negotiates later, so all of them are mapped now.
+ * Some functions (QEMU's virtio-net among them) only create the queues
+ * beyond the first pair once multiqueue is negotiated, so a queue's size
+ * limit and doorbell are learnt when it is first started, in FEATURES_OK.
+ * Until then every queue is assumed to be as large as queue 0.
  */
-int dpu_vdpa_hw_map_notify(struct dpu_vdpa_dev *dev)
+void dpu_vdpa_hw_probe_queues(struct dpu_vdpa_dev *dev)
 {
-	struct dpu_vdpa_fn *fn = dev->fn;
+	u16 max = vp_modern_get_queue_size(&dev->fn->vpm, 0);
 	u16 i;
 
-	for (i = 0; i < dev->nvqs && i < fn->num_queues; i++) {
-		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+	for (i = 0; i < dev->nvqs; i++)
+		dev->vqs[i].max_num = max;
+}
 
-		vq->max_num = vp_modern_get_queue_size(&fn->vpm, i);
-		vq->notify = vp_modern_map_vq_notify(&fn->vpm, i, &vq->notify_pa);
-		if (!vq->notify) {
-			dev_err(&fn->pdev->dev, "cannot map doorbell of queue %u\n", i);
-			return -EIO;
-		}
+static int dpu_vdpa_hw_vq_map(struct dpu_vdpa_dev *dev, u16 i)
+{
+	struct dpu_vdpa_fn *fn = dev->fn;
+	struct dpu_vdpa_vq *vq = &dev->vqs[i];
+	void __iomem *notify;
+
+	vq->max_num = vp_modern_get_queue_size(&fn->vpm, i);
+	if (vq->notify)
+		return 0;
+	notify = vp_modern_map_vq_notify(&fn->vpm, i, &vq->notify_pa);
+	if (!notify) {
+		dev_err(&fn->pdev->dev, "cannot map doorbell of queue %u\n", i);
+		return -EIO;
 	}
+	/* kick_vq reads it without a lock */
+	WRITE_ONCE(vq->notify, notify);
 	return 0;
 }
 
@@ -195,7 +206,7 @@ static bool dpu_vdpa_hw_vq_direct(struct dpu_vdpa_dev *dev, u16 i)
 {
 	const struct dpu_vdpa_type *type = dev->fn->type;
 
-	return dev->vqs[i].ready && i < dev->fn->num_queues &&
+	return dev->vqs[i].ready &&
 	       !(type->vq_is_soft && type->vq_is_soft(dev, i));
 }
 
@@ -265,7 +276,7 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 		u16 v = VIRTIO_MSI_NO_VECTOR;
 
 		if (!dpu_vdpa_hw_vq_direct(dev, i) || !vq->cb.callback) {
-			if (i < fn->num_queues)
+			if (dev->vqs[i].notify)
 				vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
 			continue;
 		}
@@ -313,6 +324,9 @@ int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev)
 
 		if (!dpu_vdpa_hw_vq_direct(dev, i))
 			continue;
+		err = dpu_vdpa_hw_vq_map(dev, i);
+		if (err)
+			return err;
 		if (vq->avail_idx) {
 			/*
 			 * A plain virtio-pci function always starts a queue at

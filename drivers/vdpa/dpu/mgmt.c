@@ -100,9 +100,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 		dev->vqs[i].index = i;
 		dev->vqs[i].irq = -1;
 	}
-	err = dpu_vdpa_hw_map_notify(dev);
-	if (err)
-		goto err_teardown;
+	dpu_vdpa_hw_probe_queues(dev);
 
 	err = _vdpa_register_device(&dev->vdpa, dev->nvqs);
 	if (err) {

@@ -62,6 +62,7 @@ static void dpu_vdpa_kick_vq(struct vdpa_device *vdpa, u16 idx)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
 	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
+	void __iomem *notify;
 
 	if (!vq)
 		return;
@@ -69,8 +70,9 @@ static void dpu_vdpa_kick_vq(struct vdpa_device *vdpa, u16 idx)
 		dev->fn->type->kick_soft(dev, idx);
 		return;
 	}
-	if (vq->notify)
-		vp_iowrite16(idx, vq->notify);
+	notify = READ_ONCE(vq->notify);
+	if (notify)
+		vp_iowrite16(idx, notify);
 }
 
 static void dpu_vdpa_set_vq_cb(struct vdpa_device *vdpa, u16 idx, struct vdpa_callback *cb)
