@@ -1,0 +1,33 @@
+#!/bin/bash
+# A blk function as a vDPA device through virtio_vdpa: ext4 on it, 64 MiB
+# of random data written, caches dropped, read back and compared.
+. "$(dirname "$0")/../lib.sh"
+set -- $VM_BLKS
+F=$1
+[ -n "$F" ] || t_bail "needs a blk function"
+load_modules || t_bail "modprobe"
+
+t_ok "bind $F to dpu_vdpa" -- bind_fn "$F"
+t_err "mac is refused on a block device" "mac|not supported|Operation not supported" -- \
+	vdpa dev add name blk0 mgmtdev "pci/$F" mac 02:00:00:00:0b:01
+t_ok "dev add blk0" -- vdpa dev add name blk0 mgmtdev "pci/$F"
+t_eq "vdpa dev show: type block" "block" "$(vdpa -j dev show blk0 | jq -r '.dev.blk0.type')"
+wait_for blkdev_of "$F"
+B=$(blkdev_of "$F")
+t_ok "virtio_blk disk appeared (/dev/$B)" -- test -b "/dev/$B"
+t_eq "capacity is the function's 1 GiB" "1073741824" "$(blockdev --getsize64 /dev/$B)"
+t_ok "mkfs.ext4" -- mkfs.ext4 -q -F "/dev/$B"
+mkdir -p /tmp/mnt
+t_ok "mount" -- mount "/dev/$B" /tmp/mnt
+head -c 64M /dev/urandom >/tmp/data
+want=$(sha256sum </tmp/data)
+t_ok "write 64 MiB" -- sh -c "cp /tmp/data /tmp/mnt/data && sync"
+rm -f /tmp/data
+umount /tmp/mnt
+echo 3 >/proc/sys/vm/drop_caches
+t_ok "remount after dropping caches" -- mount "/dev/$B" /tmp/mnt
+t_eq "64 MiB read back intact" "$want" "$(sha256sum </tmp/mnt/data)"
+t_ok "fsck clean" -- sh -c "umount /tmp/mnt && fsck.ext4 -n -f /dev/$B"
+t_ok "dev del blk0" -- vdpa dev del blk0
+t_ok "disk gone after dev del" -- sh -c "! test -b /dev/$B"
+t_done
