@@ -252,6 +252,9 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK &&
 	    vp_modern_get_status(&dev->fn->vpm) & VIRTIO_CONFIG_S_NEEDS_RESET)
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	/* the software control queue met a malformed ring (net_cvq.c) */
+	if (READ_ONCE(dev->net.cvq.broken))
+		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	return status;
 }
 
