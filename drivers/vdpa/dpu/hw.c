@@ -276,7 +276,7 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 		u16 v = VIRTIO_MSI_NO_VECTOR;
 
 		if (!dpu_vdpa_hw_vq_direct(dev, i) || !vq->cb.callback) {
-			if (dev->vqs[i].notify)
+			if (vq->notify)
 				vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
 			continue;
 		}

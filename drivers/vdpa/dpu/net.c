@@ -63,11 +63,10 @@ static int net_fn_probe(struct dpu_vdpa_fn *fn)
 		net_fn_config(fn, &cfg);
 		fn->net_max_vqp = max_t(u16, 1, dpu_vdpa_u16(cfg.max_virtqueue_pairs));
 	}
-	/* queues beyond the first pair may appear only with MQ (see hw.c) */
-	fn->num_queues = max_t(u16, fn->num_queues, 2 * fn->net_max_vqp +
-			       !!net_fn_has(fn, VIRTIO_NET_F_CTRL_VQ));
 	fn->mgmt.max_supported_vqs = 2 * fn->net_max_vqp +
 				     !!net_fn_has(fn, VIRTIO_NET_F_CTRL_VQ);
+	/* queues beyond the first pair may appear only with MQ (see hw.c) */
+	fn->num_queues = max_t(u16, fn->num_queues, fn->mgmt.max_supported_vqs);
 	return 0;
 }
 
