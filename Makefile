@@ -33,12 +33,10 @@ install: modules
 
 check: deps
 	$(MAKE) all
-	$(MAKE) install
 	tests/run $(TESTS)
 
 demo: deps
 	$(MAKE) all
-	$(MAKE) install
 	scripts/demo
 
 clean:
