@@ -80,6 +80,15 @@ bind_fn() {
 	[ "$(basename "$(readlink "$d/driver")")" = "$drv" ]
 }
 
+# attach_vdpa NAME DRIVER: hand vDPA device NAME to virtio_vdpa or vhost_vdpa.
+attach_vdpa() {
+	local d=/sys/bus/vdpa/devices/$1
+	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
+	echo "$2" >"$d/driver_override"
+	echo "$1" >/sys/bus/vdpa/drivers_probe
+	[ "$(basename "$(readlink "$d/driver")")" = "$2" ]
+}
+
 # The netdev, or block device, that a virtio device under BDF became.
 netdev_of() { ls "/sys/bus/pci/devices/$1"/virtio*/net 2>/dev/null | head -n1; }
 blkdev_of() { ls "/sys/bus/pci/devices/$1"/virtio*/block 2>/dev/null | head -n1; }

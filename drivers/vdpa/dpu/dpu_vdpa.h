@@ -16,12 +16,14 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/vdpa.h>
+#include <linux/vhost_iotlb.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_pci_modern.h>
 #include <linux/virtio_byteorder.h>
 #include <linux/virtio_ring.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/vdpa.h>
+#include <uapi/linux/vhost_types.h>
 
 #define DPU_VDPA_DRV_NAME	"dpu_vdpa"
 
@@ -56,6 +58,15 @@ struct dpu_vdpa_vq {
 	char irq_name[48];
 };
 
+/* A buffer of the driver's own that the function accesses (addr_space.c). */
+struct dpu_vdpa_fn_buf {
+	void *va;
+	size_t size;
+	dma_addr_t dma;		/* the address the function uses */
+	bool mapped;
+	bool in_domain;		/* mapped in the driver's IOMMU domain */
+};
+
 /**
  * struct dpu_vdpa_cvq - software control queue of a net device
  *
@@ -84,15 +95,37 @@ struct dpu_vdpa_cvq {
 	/* the driver's ring on the function's control queue */
 	u16 fn_index;
 	void __iomem *fn_notify;
-	void *ring;		/* desc table, avail and used rings */
-	dma_addr_t ring_dma;
-	size_t ring_size;
-	void *buf;		/* command bounce buffer */
-	dma_addr_t buf_dma;
+	struct dpu_vdpa_fn_buf ring;	/* desc table, avail and used rings */
+	struct dpu_vdpa_fn_buf buf;	/* command bounce buffer */
 	u16 fn_avail_idx;
 	u16 fn_used_idx;
 	u64 commands;		/* relayed commands, for debugging */
 	u64 errors;		/* malformed or failed commands */
+};
+
+#define DPU_VDPA_MAX_AS		2
+#define DPU_VDPA_MAX_GROUPS	2
+#define DPU_VDPA_GROUP_DATA	0
+#define DPU_VDPA_GROUP_CVQ	1
+
+/**
+ * struct dpu_vdpa_as - the consumer's address spaces (addr_space.c)
+ *
+ * @lock protects everything below it except the constants set at dev_add
+ * (domain, first, last, priv_base, resv).  It nests inside
+ * dpu_vdpa_dev.lock and dpu_vdpa_cvq.lock.
+ */
+struct dpu_vdpa_as {
+	struct mutex lock;
+	/* what the consumer mapped, per address space; pages pinned by vhost */
+	struct vhost_iotlb *iotlb[DPU_VDPA_MAX_AS];
+	u32 group_asid[DPU_VDPA_MAX_GROUPS];
+	/* the function is on @domain, which mirrors the data group's space */
+	bool attached;
+	struct iommu_domain *domain;	/* NULL: no IOMMU to translate */
+	struct vhost_iotlb *resv;	/* IOMMU reserved regions (MSI) */
+	u64 first, last;		/* IOVA range offered to consumers */
+	u64 priv_base;			/* the driver's own window above it */
 };
 
 /* Net attributes from "vdpa dev add" (or the function's own values). */
@@ -127,6 +160,7 @@ struct dpu_vdpa_dev {
 	int config_irq;
 	char config_irq_name[48];
 	bool irqs_allocated;
+	struct dpu_vdpa_as as;
 	struct dpu_vdpa_net net;
 };
 
@@ -136,6 +170,8 @@ struct dpu_vdpa_dev {
  */
 struct dpu_vdpa_type {
 	u32 device_id;
+	/* vq groups, each with an address space of its own if asked (default 1) */
+	u32 ngroups;
 	u64 config_attr_mask;
 	/* learn the function's limits; may set mgmt.max_supported_vqs */
 	int (*fn_probe)(struct dpu_vdpa_fn *fn);
@@ -244,6 +280,28 @@ void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd,
 		      const void *data, size_t len);
 void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev);
+
+/* addr_space.c */
+int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_as_cleanup(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_as_reset(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_as_unreachable(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group);
+int dpu_vdpa_as_translate(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u32 perm,
+			  phys_addr_t *pa, u64 *contig);
+int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf,
+			unsigned int slot);
+void dpu_vdpa_fn_buf_unmap(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
+void dpu_vdpa_fn_buf_for_device(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
+void dpu_vdpa_fn_buf_for_cpu(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
+int dpu_vdpa_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size,
+		     u64 pa, u32 perm, void *opaque);
+int dpu_vdpa_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size);
+int dpu_vdpa_reset_map(struct vdpa_device *vdpa, unsigned int asid);
+struct vdpa_iova_range dpu_vdpa_get_iova_range(struct vdpa_device *vdpa);
+u32 dpu_vdpa_get_vq_group(struct vdpa_device *vdpa, u16 idx);
+int dpu_vdpa_set_group_asid(struct vdpa_device *vdpa, unsigned int group, unsigned int asid);
+u64 dpu_vdpa_get_backend_features(const struct vdpa_device *vdpa);
 
 /* guest_mem.c: reading and writing consumer memory by ring address */
 int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, u64 addr, void *buf,

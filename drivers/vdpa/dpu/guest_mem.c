@@ -3,10 +3,15 @@
  * Access to consumer memory by the addresses it put in its rings, for the
  * queues the driver serves in software (the net control queue).
  *
- * virtio_vdpa maps those queues with the DMA API on a device without an
- * IOMMU (see net.c, vq_dma_dev), so their addresses are physical.  Other
- * consumers hand out addresses the driver cannot resolve yet and are
- * refused rather than guessed at.
+ * A vhost_vdpa consumer maps its memory with dma_map: addresses are IOVAs
+ * of the queue group's address space, translated through the software
+ * IOTLB (addr_space.c) to pages vhost keeps pinned.  virtio_vdpa maps
+ * those queues with the DMA API on the vDPA device, which has no IOMMU
+ * (see net.c, vq_dma_dev), so with no mapping at all its addresses are
+ * physical.  Any other consumer without mappings is refused.
+ *
+ * The address space lock is held across each copy, so a page cannot be
+ * unmapped from under it.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -20,50 +25,61 @@ static bool dpu_vdpa_mem_identity(struct dpu_vdpa_dev *dev)
 	return drv && !strcmp(drv->name, "virtio_vdpa");
 }
 
-typedef void (*dpu_vdpa_mem_fn)(void *page_addr, void *buf, size_t len);
-
-static void dpu_vdpa_mem_copy_from(void *page_addr, void *buf, size_t len)
-{
-	memcpy(buf, page_addr, len);
-}
-
-static void dpu_vdpa_mem_copy_to(void *page_addr, void *buf, size_t len)
-{
-	memcpy(page_addr, buf, len);
-}
-
 static int dpu_vdpa_mem_walk(struct dpu_vdpa_dev *dev, u64 addr, void *buf, size_t len,
-			     dpu_vdpa_mem_fn fn)
+			     bool write)
 {
-	if (!dpu_vdpa_mem_identity(dev))
-		return -EOPNOTSUPP;
+	struct dpu_vdpa_as *as = &dev->as;
+	const unsigned int group = DPU_VDPA_GROUP_CVQ;
+	u32 perm = write ? VHOST_MAP_WO : VHOST_MAP_RO;
+	bool translate;
+	int err = 0;
+
 	if (addr + len < addr)
 		return -EFAULT;
 
+	mutex_lock(&as->lock);
+	translate = dpu_vdpa_as_mapped(dev, group);
+	if (!translate && !dpu_vdpa_mem_identity(dev)) {
+		err = -EFAULT;
+		goto out;
+	}
 	while (len) {
-		unsigned long pfn = PHYS_PFN(addr);
-		size_t off = offset_in_page(addr);
-		size_t chunk = min_t(size_t, len, PAGE_SIZE - off);
+		phys_addr_t pa = addr;
+		u64 contig = U64_MAX;
+		size_t chunk;
 		void *va;
 
-		if (!pfn_valid(pfn))
-			return -EFAULT;
-		va = kmap_local_page(pfn_to_page(pfn));
-		fn(va + off, buf, chunk);
+		if (translate) {
+			err = dpu_vdpa_as_translate(dev, group, addr, perm, &pa, &contig);
+			if (err)
+				break;
+		}
+		chunk = min3((u64)len, (u64)(PAGE_SIZE - offset_in_page(pa)), contig);
+		if (!pfn_valid(PHYS_PFN(pa))) {
+			err = -EFAULT;
+			break;
+		}
+		va = kmap_local_page(pfn_to_page(PHYS_PFN(pa)));
+		if (write)
+			memcpy(va + offset_in_page(pa), buf, chunk);
+		else
+			memcpy(buf, va + offset_in_page(pa), chunk);
 		kunmap_local(va);
 		addr += chunk;
 		buf += chunk;
 		len -= chunk;
 	}
-	return 0;
+out:
+	mutex_unlock(&as->lock);
+	return err;
 }
 
 int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, u64 addr, void *buf, size_t len)
 {
-	return dpu_vdpa_mem_walk(dev, addr, buf, len, dpu_vdpa_mem_copy_from);
+	return dpu_vdpa_mem_walk(dev, addr, buf, len, false);
 }
 
 int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, u64 addr, const void *buf, size_t len)
 {
-	return dpu_vdpa_mem_walk(dev, addr, (void *)buf, len, dpu_vdpa_mem_copy_to);
+	return dpu_vdpa_mem_walk(dev, addr, (void *)buf, len, true);
 }

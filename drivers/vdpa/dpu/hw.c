@@ -206,7 +206,11 @@ static bool dpu_vdpa_hw_vq_direct(struct dpu_vdpa_dev *dev, u16 i)
 {
 	const struct dpu_vdpa_type *type = dev->fn->type;
 
-	return dev->vqs[i].ready &&
+	/*
+	 * QEMU's vhost-vdpa-device enables every queue, also those its guest
+	 * never set up (size 0): those stay off on the function.
+	 */
+	return dev->vqs[i].ready && dev->vqs[i].num &&
 	       !(type->vq_is_soft && type->vq_is_soft(dev, i));
 }
 
@@ -318,6 +322,13 @@ int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev)
 	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	u16 i;
 	int err;
+
+	if (dpu_vdpa_as_unreachable(dev)) {
+		/* the function would DMA to IOVAs nothing translates */
+		dev_err(&dev->vdpa.dev, "no IOMMU domain for %s: its queues cannot reach the consumer's mappings\n",
+			pci_name(dev->fn->pdev));
+		return -EOPNOTSUPP;
+	}
 
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];

@@ -294,6 +294,7 @@ static void net_kick_soft(struct dpu_vdpa_dev *dev, u16 idx)
 
 const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.device_id = VIRTIO_ID_NET,
+	.ngroups = DPU_VDPA_MAX_GROUPS,	/* data queues, control queue */
 	.config_attr_mask = BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR) |
 			    BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MTU) |
 			    BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MAX_VQP) |

@@ -282,6 +282,7 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev)
 	dev->driver_features = 0;
 	dev->fn_driver_features = 0;
 	WRITE_ONCE(dev->status, 0);
+	dpu_vdpa_as_reset(dev);
 	dev_dbg(&dev->vdpa.dev, "reset\n");
 	return err;
 }
@@ -461,5 +462,12 @@ const struct vdpa_config_ops dpu_vdpa_ops = {
 	.set_config		= dpu_vdpa_set_config,
 	.get_generation		= dpu_vdpa_get_generation,
 	.get_vq_dma_dev		= dpu_vdpa_get_vq_dma_dev,
+	.get_vq_group		= dpu_vdpa_get_vq_group,
+	.set_group_asid		= dpu_vdpa_set_group_asid,
+	.get_iova_range		= dpu_vdpa_get_iova_range,
+	.get_backend_features	= dpu_vdpa_get_backend_features,
+	.dma_map		= dpu_vdpa_dma_map,
+	.dma_unmap		= dpu_vdpa_dma_unmap,
+	.reset_map		= dpu_vdpa_reset_map,
 	.free			= dpu_vdpa_free,
 };
