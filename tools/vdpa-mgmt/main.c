@@ -140,11 +140,42 @@ static int dispatch(enum out_format format, int argc, char **argv)
 	return EXIT_USAGE;
 }
 
+/*
+ * Short options, combinable (-jp).  True when the program is done (-h,
+ * -V, a bad option), with its exit status in *RET.
+ */
+static bool parse_short_options(const char *opts, bool *json, bool *pretty, int *ret)
+{
+	for (; *opts; opts++) {
+		switch (*opts) {
+		case 'j':
+			*json = true;
+			break;
+		case 'p':
+			*pretty = true;
+			break;
+		case 'h':
+			print_help(stdout);
+			*ret = EXIT_OK;
+			return true;
+		case 'V':
+			printf("vdpa-mgmt %s\n", VDPA_MGMT_VERSION);
+			*ret = EXIT_OK;
+			return true;
+		default:
+			fprintf(stderr, "vdpa-mgmt: unknown option \"-%c\"\n", *opts);
+			*ret = EXIT_USAGE;
+			return true;
+		}
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	enum out_format format = OUT_HUMAN;
 	bool json = false, pretty = false;
-	int i = 1;
+	int i = 1, ret;
 
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		const char *opt = argv[i];
@@ -165,19 +196,8 @@ int main(int argc, char **argv)
 		} else if (opt[1] == '-') {
 			fprintf(stderr, "vdpa-mgmt: unknown option \"%s\"\n", opt);
 			return EXIT_USAGE;
-		} else {
-			/* short options, combinable: -jp */
-			for (opt++; *opt; opt++) {
-				switch (*opt) {
-				case 'j': json = true; break;
-				case 'p': pretty = true; break;
-				case 'h': print_help(stdout); return EXIT_OK;
-				case 'V': printf("vdpa-mgmt %s\n", VDPA_MGMT_VERSION); return EXIT_OK;
-				default:
-					fprintf(stderr, "vdpa-mgmt: unknown option \"-%c\"\n", *opt);
-					return EXIT_USAGE;
-				}
-			}
+		} else if (parse_short_options(opt + 1, &json, &pretty, &ret)) {
+			return ret;
 		}
 	}
 	if (pretty)

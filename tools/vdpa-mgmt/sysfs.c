@@ -463,13 +463,52 @@ static bool attachment_complete(const struct vdpa_attachment *a, uint32_t virtio
 	return true;
 }
 
+/* Unbind from the current driver, name DRIVER in driver_override, probe. */
+static int vdpa_dev_rebind(struct vdpa_mgmt *vm, const char *dir, const char *name,
+			   const char *current, const char *driver)
+{
+	char path[PATH_MAX], device[VDPA_MGMT_NAME_MAX + 8], reason[VDPA_MGMT_ERR_MAX];
+	char now[VDPA_MGMT_NAME_MAX];
+	struct kmsg_mark mark;
+	int err;
+
+	kmsg_mark_set(&mark);
+	if (current[0]) {
+		textf(path, sizeof(path), VDPA_DRIVERS "/%s/unbind", current);
+		err = sysfs_write(path, name);
+		if (err) {
+			err = vm_fail(vm, err, "cannot unbind it from %s: %s", current,
+				      strerror(-err));
+			goto out;
+		}
+	}
+	textf(path, sizeof(path), "%s/driver_override", dir);
+	err = sysfs_write(path, driver);
+	if (err) {
+		err = vm_fail(vm, err, "cannot set driver_override: %s", strerror(-err));
+		goto out;
+	}
+	/* a refused probe is not an error of drivers_probe: look at the result */
+	sysfs_write("/sys/bus/vdpa/drivers_probe", name);
+	textf(path, sizeof(path), "%s/driver", dir);
+	link_name(path, now, sizeof(now));
+	if (strcmp(now, driver)) {
+		textf(device, sizeof(device), "+vdpa:%s", name);
+		if (kmsg_error_since(&mark, device, reason, sizeof(reason)))
+			err = vm_fail(vm, ENODEV, "%s refused the device: %s", driver, reason);
+		else
+			err = vm_fail(vm, ENODEV, "%s refused the device (see dmesg)", driver);
+	}
+out:
+	kmsg_mark_release(&mark);
+	return err;
+}
+
 int vdpa_dev_attach(struct vdpa_mgmt *vm, const char *name, const char *driver,
 		    unsigned int timeout_ms, struct vdpa_attachment *out)
 {
-	char dir[PATH_MAX], path[PATH_MAX], device[VDPA_MGMT_NAME_MAX + 8];
-	char reason[VDPA_MGMT_ERR_MAX];
+	char dir[PATH_MAX], path[PATH_MAX];
 	unsigned int waited = 0;
-	struct kmsg_mark mark;
 	uint32_t virtio_id;
 	int err;
 
@@ -483,35 +522,12 @@ int vdpa_dev_attach(struct vdpa_mgmt *vm, const char *name, const char *driver,
 			       driver);
 	attachment_read(dir, out, &virtio_id);
 	if (strcmp(out->driver, driver)) {
-		kmsg_mark_set(&mark);
-		if (out->driver[0]) {
-			textf(path, sizeof(path), VDPA_DRIVERS "/%s/unbind", out->driver);
-			err = sysfs_write(path, name);
-			if (err) {
-				kmsg_mark_release(&mark);
-				return vm_fail(vm, err, "cannot unbind it from %s: %s",
-					       out->driver, strerror(-err));
-			}
-		}
-		textf(path, sizeof(path), "%s/driver_override", dir);
-		err = sysfs_write(path, driver);
-		if (!err)
-			sysfs_write("/sys/bus/vdpa/drivers_probe", name);
-		attachment_read(dir, out, &virtio_id);
-		if (!err && strcmp(out->driver, driver)) {
-			textf(device, sizeof(device), "+vdpa:%s", name);
-			if (kmsg_error_since(&mark, device, reason, sizeof(reason)))
-				err = vm_fail(vm, ENODEV, "%s refused the device: %s", driver, reason);
-			else
-				err = vm_fail(vm, ENODEV, "%s refused the device (see dmesg)",
-					      driver);
-		} else if (err) {
-			err = vm_fail(vm, err, "cannot set driver_override: %s", strerror(-err));
-		}
-		kmsg_mark_release(&mark);
+		err = vdpa_dev_rebind(vm, dir, name, out->driver, driver);
 		if (err)
 			return err;
+		attachment_read(dir, out, &virtio_id);
 	}
+	/* the driver's probe made its chardev or netdev; udev may lag for /dev */
 	while (!attachment_complete(out, virtio_id)) {
 		if (waited >= timeout_ms)
 			return vm_fail(vm, ETIMEDOUT, "bound to %s, but nothing appeared in %u ms",
