@@ -185,6 +185,25 @@ err_unmap:
 	return err;
 }
 
+/*
+ * Point the data group at @asid.  The domain mirrors the data group, so
+ * while the function is on it, it is emptied and refilled from @asid.
+ * as->lock held; the function is not running.
+ */
+static int dpu_vdpa_as_set_data_asid(struct dpu_vdpa_dev *dev, u32 asid)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+
+	if (!as->attached) {
+		as->group_asid[DPU_VDPA_GROUP_DATA] = asid;
+		return 0;
+	}
+	iommu_unmap(as->domain, as->first, as->last - as->first + 1);
+	dpu_vdpa_as_detach(dev);
+	as->group_asid[DPU_VDPA_GROUP_DATA] = asid;
+	return dpu_vdpa_as_attach(dev);
+}
+
 /* Leave the domain once nothing is mapped and the device is reset. */
 static void dpu_vdpa_as_maybe_detach(struct dpu_vdpa_dev *dev)
 {
@@ -304,16 +323,13 @@ int dpu_vdpa_set_group_asid(struct vdpa_device *vdpa, unsigned int group,
 	mutex_lock(&as->lock);
 	if (as->group_asid[group] == asid)
 		goto out;
-	if (group == DPU_VDPA_GROUP_DATA && as->attached) {
-		/* the domain mirrors the data group: refill it, function stopped */
-		if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+	if (group == DPU_VDPA_GROUP_DATA) {
+		/* refilling the domain under a running function would fault it */
+		if (as->attached && dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
 			err = -EBUSY;
 			goto out;
 		}
-		iommu_unmap(as->domain, as->first, as->last - as->first + 1);
-		dpu_vdpa_as_detach(dev);
-		as->group_asid[group] = asid;
-		err = dpu_vdpa_as_attach(dev);
+		err = dpu_vdpa_as_set_data_asid(dev, asid);
 	} else {
 		as->group_asid[group] = asid;
 	}
@@ -337,18 +353,11 @@ void dpu_vdpa_as_reset(struct dpu_vdpa_dev *dev)
 	unsigned int g;
 
 	mutex_lock(&as->lock);
-	for (g = 0; g < DPU_VDPA_MAX_GROUPS; g++) {
-		if (!as->group_asid[g])
-			continue;
-		if (g == DPU_VDPA_GROUP_DATA && as->attached) {
-			iommu_unmap(as->domain, as->first, as->last - as->first + 1);
-			dpu_vdpa_as_detach(dev);
+	for (g = 0; g < DPU_VDPA_MAX_GROUPS; g++)
+		if (g != DPU_VDPA_GROUP_DATA)
 			as->group_asid[g] = 0;
-			if (dpu_vdpa_as_attach(dev))
-				dev_err(&dev->vdpa.dev, "cannot restore the data address space\n");
-		}
-		as->group_asid[g] = 0;
-	}
+	if (as->group_asid[DPU_VDPA_GROUP_DATA] && dpu_vdpa_as_set_data_asid(dev, 0))
+		dev_err(&dev->vdpa.dev, "cannot restore the data address space\n");
 	dpu_vdpa_as_maybe_detach(dev);
 	mutex_unlock(&as->lock);
 }
