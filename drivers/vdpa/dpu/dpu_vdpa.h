@@ -24,6 +24,7 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/vdpa.h>
 #include <uapi/linux/vhost_types.h>
+#include <linux/dpu_vdpa.h>
 
 #define DPU_VDPA_DRV_NAME	"dpu_vdpa"
 
@@ -128,6 +129,33 @@ struct dpu_vdpa_as {
 	u64 priv_base;			/* the driver's own window above it */
 };
 
+/**
+ * struct dpu_vdpa_log - dirty-page log of the data address space
+ *
+ * @bitmap has one bit per page of [iova, iova + len).  Bits are set with
+ * atomic bitops by the shadow relay and read-and-cleared by LOG_SYNC, so
+ * neither side takes a lock for a bit; @active and the geometry only change
+ * under dpu_vdpa_dev.lock with the relay stopped.
+ */
+struct dpu_vdpa_log {
+	bool active;
+	u32 page_shift;
+	u64 iova;
+	u64 len;
+	unsigned long *bitmap;
+};
+
+/* counters reported by DPU_VDPA_CMD_DEV_GET (enum dpu_vdpa_stat) */
+struct dpu_vdpa_stats {
+	atomic64_t relayed_avail;
+	atomic64_t relayed_used;
+	atomic64_t dirty_marked;
+	atomic64_t suspends;
+	atomic64_t mode_switches;
+	atomic64_t rewound;
+	atomic64_t ring_errors;
+};
+
 /* Net attributes from "vdpa dev add" (or the function's own values). */
 struct dpu_vdpa_net {
 	u8 mac[ETH_ALEN];
@@ -162,6 +190,11 @@ struct dpu_vdpa_dev {
 	bool irqs_allocated;
 	struct dpu_vdpa_as as;
 	struct dpu_vdpa_net net;
+	/* migration state, under @lock (migration.c) */
+	bool suspended;
+	enum dpu_vdpa_mode mode;
+	struct dpu_vdpa_log log;
+	struct dpu_vdpa_stats stats;
 };
 
 /*
@@ -308,5 +341,18 @@ int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, u64 addr, void *buf,
 		      size_t len);
 int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, u64 addr, const void *buf,
 		       size_t len);
+
+/*
+ * migration.c: suspend, resume and the dirty log.  All take dev->lock.
+ * extack may be NULL (calls from vdpa_config_ops).
+ */
+int dpu_vdpa_suspend(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
+int dpu_vdpa_resume(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
+int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 len,
+		       struct netlink_ext_ack *extack);
+/* read and clear @npages bits from @iova into @bitmap; *dirty = bits set */
+int dpu_vdpa_log_sync(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
+		      unsigned long *bitmap, u64 *dirty, struct netlink_ext_ack *extack);
+int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
 
 #endif /* _DPU_VDPA_H_ */
