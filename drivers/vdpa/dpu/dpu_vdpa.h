@@ -31,6 +31,60 @@
 struct dpu_vdpa_dev;
 struct dpu_vdpa_fn;
 
+/* A buffer of the driver's own that the function accesses (addr_space.c). */
+struct dpu_vdpa_fn_buf {
+	void *va;
+	size_t size;
+	dma_addr_t dma;		/* the address the function uses */
+	bool mapped;
+	bool in_domain;		/* mapped in the driver's IOMMU domain */
+};
+
+/* One avail entry the relay handed to the function (shadow.c). */
+struct dpu_vdpa_svq_slot {
+	u16 head;		/* descriptor id, the same in both rings */
+	u16 ndesc;		/* descriptors in its chain */
+	u32 len;		/* used length the function reported */
+	bool done;		/* the function used it; not yet given back */
+};
+
+/**
+ * struct dpu_vdpa_svq - shadow virtqueue (shadow.c)
+ *
+ * The consumer's ring is read and written through its address space; the
+ * function runs a ring of the driver's own, of the same size.  A chain the
+ * consumer makes available is copied into the driver's descriptor table at
+ * the same ids (so ids need no mapping), and completions are given back to
+ * the consumer in the order it made them available, so the consumer-side
+ * state is always "everything before used_idx is done, [used_idx,
+ * last_avail_idx) is at the function".  That makes suspend exact: what the
+ * function did not use is handed back by moving last_avail_idx back.
+ *
+ * @lock protects everything below it; it nests inside dpu_vdpa_dev.lock
+ * and outside dpu_vdpa_as.lock.  @running is also read without it (kick and
+ * interrupt paths) to decide whether to queue @work.
+ */
+struct dpu_vdpa_svq {
+	struct work_struct work;
+	struct mutex lock;
+	bool running;		/* relaying; cleared to suspend or stop */
+	bool broken;		/* malformed consumer ring or function used ring */
+	u16 num;
+	bool event_idx;
+	/* consumer ring */
+	u16 last_avail_idx;
+	u16 used_idx;
+	/* the driver's ring, run by the function */
+	struct dpu_vdpa_fn_buf ring;
+	struct vring fn;
+	u16 fn_avail_idx;
+	u16 fn_used_idx;
+	struct dpu_vdpa_svq_slot *slots;	/* by avail position % num */
+	u16 *head_pos;			/* avail position of each head in flight */
+	u64 *desc_addr;			/* consumer address of each copied descriptor */
+	unsigned long *busy;		/* descriptors at the function */
+};
+
 /**
  * struct dpu_vdpa_vq - one virtqueue as its consumer configured it
  *
@@ -57,15 +111,10 @@ struct dpu_vdpa_vq {
 	/* Linux irq number while DRIVER_OK and a vector is assigned, else -1 */
 	int irq;
 	char irq_name[48];
-};
-
-/* A buffer of the driver's own that the function accesses (addr_space.c). */
-struct dpu_vdpa_fn_buf {
-	void *va;
-	size_t size;
-	dma_addr_t dma;		/* the address the function uses */
-	bool mapped;
-	bool in_domain;		/* mapped in the driver's IOMMU domain */
+	u16 vector;		/* MSI-X vector of the function queue in direct mode */
+	/* served by the shadow relay; read without a lock by kick and irq */
+	bool shadow;
+	struct dpu_vdpa_svq svq;
 };
 
 /**
@@ -83,6 +132,7 @@ struct dpu_vdpa_cvq {
 	struct work_struct work;
 	struct mutex lock;
 	bool running;		/* consumer ring is being served */
+	bool paused;		/* running, but held by a suspend */
 	bool broken;		/* consumer ring was malformed: needs reset */
 	/* consumer ring, snapshot taken at DRIVER_OK */
 	u16 index;
@@ -188,6 +238,9 @@ struct dpu_vdpa_dev {
 	int config_irq;
 	char config_irq_name[48];
 	bool irqs_allocated;
+	u16 shadow_vector;	/* MSI-X vector of every shadowed function queue */
+	int shadow_irq;
+	char shadow_irq_name[48];
 	struct dpu_vdpa_as as;
 	struct dpu_vdpa_net net;
 	/* migration state, under @lock (migration.c) */
@@ -232,6 +285,14 @@ struct dpu_vdpa_type {
 	int (*post_driver_ok)(struct dpu_vdpa_dev *dev);
 	void (*reset)(struct dpu_vdpa_dev *dev);
 	void (*kick_soft)(struct dpu_vdpa_dev *dev, u16 idx);
+	/*
+	 * May buffers the function has not used be handed back at suspend
+	 * (net RX), or must they be drained first (default)?
+	 */
+	bool (*vq_may_rewind)(struct dpu_vdpa_dev *dev, u16 idx);
+	/* stop and restart the queues served in software (suspend/resume) */
+	void (*soft_pause)(struct dpu_vdpa_dev *dev);
+	void (*soft_resume)(struct dpu_vdpa_dev *dev);
 };
 
 /**
@@ -272,12 +333,14 @@ static inline struct device *dpu_vdpa_dev_to_dev(struct dpu_vdpa_dev *dev)
 	return &dev->fn->pdev->dev;
 }
 
-/* Transport bits the driver passes to consumers when the function has them. */
+/*
+ * Transport bits the driver passes to consumers when the function has them.
+ * Not INDIRECT_DESC or IN_ORDER: the shadow relay, which a device may move
+ * to at any time, copies plain chains and expects a used entry per chain.
+ */
 #define DPU_VDPA_TRANSPORT_FEATURES					\
 	(BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
-	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
-	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VIRTIO_F_IN_ORDER) |	\
-	 BIT_ULL(VIRTIO_F_ORDER_PLATFORM))
+	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VIRTIO_F_ORDER_PLATFORM))
 /* Device-type bits live in 0-23 and 50-63. */
 #define DPU_VDPA_DEVICE_TYPE_FEATURES (GENMASK_ULL(23, 0) | GENMASK_ULL(63, 50))
 
@@ -291,6 +354,11 @@ int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_stop(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len);
 int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features);
+bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i);
+bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_hw_vq_program(struct dpu_vdpa_dev *dev, u16 i);
+void dpu_vdpa_hw_vq_reset(struct dpu_vdpa_dev *dev, u16 i);
+int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i);
 
 /* vdpa_ops.c */
 extern const struct vdpa_config_ops dpu_vdpa_ops;
@@ -313,6 +381,8 @@ void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd,
 		      const void *data, size_t len);
 void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_cvq_pause(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_cvq_resume(struct dpu_vdpa_dev *dev);
 
 /* addr_space.c */
 int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev);
@@ -337,10 +407,33 @@ int dpu_vdpa_set_group_asid(struct vdpa_device *vdpa, unsigned int group, unsign
 u64 dpu_vdpa_get_backend_features(const struct vdpa_device *vdpa);
 
 /* guest_mem.c: reading and writing consumer memory by ring address */
-int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, u64 addr, void *buf,
+int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, void *buf,
 		      size_t len);
-int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, u64 addr, const void *buf,
-		       size_t len);
+int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
+		       const void *buf, size_t len);
+int dpu_vdpa_mem_read16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 *val);
+int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 val);
+bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_mem_fn_addr(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm, u64 *fn_addr);
+
+/* shadow.c: the shadow virtqueue relay */
+void dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq);
+int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_run(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_halt(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_drain(struct dpu_vdpa_vq *vq, unsigned int timeout_ms);
+u16 dpu_vdpa_svq_rewind(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_release(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq);
+u16 dpu_vdpa_svq_avail_idx(struct dpu_vdpa_vq *vq);
+bool dpu_vdpa_svq_broken(struct dpu_vdpa_dev *dev);
+
+/* dirty_log.c */
+void dpu_vdpa_log_mark(struct dpu_vdpa_dev *dev, u64 iova, u64 len);
+int dpu_vdpa_log_alloc(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 len);
+void dpu_vdpa_log_free(struct dpu_vdpa_dev *dev);
+u64 dpu_vdpa_log_read_clear(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
+			    unsigned long *bitmap);
 
 /*
  * migration.c: suspend, resume and the dirty log.  All take dev->lock.

@@ -46,6 +46,7 @@ static void dpu_vdpa_dev_teardown(struct dpu_vdpa_dev *dev)
 		dev->fn->type->dev_teardown(dev);
 	if (dev->vqs)
 		dpu_vdpa_hw_unmap_notify(dev);
+	dpu_vdpa_log_free(dev);
 	dpu_vdpa_as_cleanup(dev);
 }
 
@@ -74,6 +75,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	dev->fn = fn;
 	mutex_init(&dev->lock);
 	dev->config_irq = -1;
+	dev->shadow_irq = -1;
 	dev->vdpa.mdev = mgmt;
 	dev->vdpa.dma_dev = pdev;
 	/* queues served in software are mapped on the vDPA device itself */
@@ -104,6 +106,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 		dev->vqs[i].dev = dev;
 		dev->vqs[i].index = i;
 		dev->vqs[i].irq = -1;
+		dpu_vdpa_svq_init(&dev->vqs[i]);
 	}
 	dpu_vdpa_hw_probe_queues(dev);
 

@@ -188,7 +188,7 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 
 		if (i >= table_num || ++count > limit)
 			return -EINVAL;
-		err = dpu_vdpa_mem_read(dev, table + (u64)i * sizeof(d), &d, sizeof(d));
+		err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, table + (u64)i * sizeof(d), &d, sizeof(d));
 		if (err)
 			return err;
 		addr = dpu_vdpa_u64(d.addr);
@@ -223,7 +223,7 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 			if (cmd->out_len + len > CVQ_OUT_MAX) {
 				too_big = true;
 			} else {
-				err = dpu_vdpa_mem_read(dev, addr, cvq->buf.va + cmd->out_len, len);
+				err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, addr, cvq->buf.va + cmd->out_len, len);
 				if (err)
 					return err;
 				cmd->out_len += len;
@@ -250,14 +250,14 @@ static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_c
 	for (s = 0; s < cmd->nr_in && done < written; s++) {
 		u32 n = min(cmd->in[s].len, written - done);
 
-		err = dpu_vdpa_mem_write(dev, cmd->in[s].addr, src + done, n);
+		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cmd->in[s].addr, src + done, n);
 		if (err)
 			return err;
 		done += n;
 	}
 	elem.id = dpu_vdpa_v32(cmd->head);
 	elem.len = dpu_vdpa_v32(done);
-	err = dpu_vdpa_mem_write(dev, cvq->device_addr +
+	err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr +
 				 offsetof(struct vring_used, ring[cvq->used_idx % cvq->num]),
 				 &elem, sizeof(elem));
 	if (err)
@@ -266,7 +266,7 @@ static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_c
 	smp_wmb();
 	cvq->used_idx++;
 	idx = dpu_vdpa_v16(cvq->used_idx);
-	return dpu_vdpa_mem_write(dev, cvq->device_addr + offsetof(struct vring_used, idx),
+	return dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr + offsetof(struct vring_used, idx),
 				  &idx, sizeof(idx));
 }
 
@@ -280,7 +280,7 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 	u32 written = 0;
 	int err;
 
-	err = dpu_vdpa_mem_read(dev, cvq->driver_addr + offsetof(struct vring_avail, idx),
+	err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, cvq->driver_addr + offsetof(struct vring_avail, idx),
 				&raw, sizeof(raw));
 	if (err)
 		return err;
@@ -291,7 +291,7 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 		return -EINVAL;
 	/* entries after the index that announced them */
 	smp_rmb();
-	err = dpu_vdpa_mem_read(dev, cvq->driver_addr +
+	err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, cvq->driver_addr +
 				offsetof(struct vring_avail, ring[cvq->last_avail_idx % cvq->num]),
 				&raw, sizeof(raw));
 	if (err)
@@ -320,7 +320,7 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 		return err;
 	if (cvq->event_idx) {
 		raw = dpu_vdpa_v16(cvq->last_avail_idx);
-		err = dpu_vdpa_mem_write(dev, cvq->device_addr +
+		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr +
 					 offsetof(struct vring_used, ring[cvq->num]),
 					 &raw, sizeof(raw));
 	}
@@ -416,6 +416,35 @@ int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index)
 	return 0;
 }
 
+/*
+ * Suspend: let the command being relayed finish, then take no more until
+ * dpu_vdpa_cvq_resume.  last_avail_idx is then exact.  dev->lock held.
+ */
+void dpu_vdpa_cvq_pause(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+
+	mutex_lock(&cvq->lock);
+	cvq->paused = cvq->running;
+	cvq->running = false;
+	mutex_unlock(&cvq->lock);
+	cancel_work_sync(&cvq->work);
+}
+
+void dpu_vdpa_cvq_resume(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	bool kick;
+
+	mutex_lock(&cvq->lock);
+	kick = cvq->paused;
+	cvq->running |= cvq->paused;
+	cvq->paused = false;
+	mutex_unlock(&cvq->lock);
+	if (kick)
+		dpu_vdpa_cvq_kick(dev);
+}
+
 /* Stop serving the consumer; dev->lock held, the function about to reset. */
 void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev)
 {
@@ -423,6 +452,7 @@ void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev)
 
 	mutex_lock(&cvq->lock);
 	cvq->running = false;
+	cvq->paused = false;
 	cvq->broken = false;
 	mutex_unlock(&cvq->lock);
 	/* the worker never takes dev->lock */
