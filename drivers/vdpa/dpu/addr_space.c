@@ -29,6 +29,12 @@
 
 #define DPU_VDPA_PRIV_WINDOW	SZ_2M
 #define DPU_VDPA_PRIV_SLOT	SZ_64K
+/*
+ * Entries per software IOTLB.  A limit of 0 makes vhost_iotlb refuse every
+ * range; vhost_vdpa already caps what a VMM maps (max_iotlb_entries), so
+ * ours only has to hold a copy of that.
+ */
+#define DPU_VDPA_IOTLB_LIMIT	UINT_MAX
 
 static int dpu_vdpa_as_prot(u32 perm)
 {
@@ -65,16 +71,17 @@ int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev)
 	struct device *dma = dpu_vdpa_dev_to_dev(dev);
 	struct iommu_domain *domain;
 	unsigned int i;
+	int err;
 
 	mutex_init(&as->lock);
 	as->first = 0;
 	as->last = U64_MAX;
 	for (i = 0; i < DPU_VDPA_MAX_AS; i++) {
-		as->iotlb[i] = vhost_iotlb_alloc(0, 0);
+		as->iotlb[i] = vhost_iotlb_alloc(DPU_VDPA_IOTLB_LIMIT, 0);
 		if (!as->iotlb[i])
 			return -ENOMEM;
 	}
-	as->resv = vhost_iotlb_alloc(0, 0);
+	as->resv = vhost_iotlb_alloc(DPU_VDPA_IOTLB_LIMIT, 0);
 	if (!as->resv)
 		return -ENOMEM;
 
@@ -86,6 +93,20 @@ int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev)
 			 PTR_ERR(domain));
 		return 0;
 	}
+	/*
+	 * The aperture is only known once the domain sits on the IOMMU in
+	 * front of the function (intel-iommu narrows it to the IOMMU's address
+	 * width at attach), and the range offered to vhost_vdpa is read when it
+	 * binds: try the domain on now, while the function is quiet.
+	 */
+	err = iommu_attach_device(domain, dma);
+	if (err) {
+		dev_info(dma, "cannot attach an IOMMU domain for vhost-vdpa (%d): software translation only\n",
+			 err);
+		iommu_domain_free(domain);
+		return 0;
+	}
+	iommu_detach_device(domain, dma);
 	if (!domain->geometry.force_aperture ||
 	    domain->geometry.aperture_end - domain->geometry.aperture_start <
 	    2 * DPU_VDPA_PRIV_WINDOW) {
@@ -163,25 +184,30 @@ static int dpu_vdpa_as_attach(struct dpu_vdpa_dev *dev)
 
 	if (as->attached)
 		return 0;
-	for (map = vhost_iotlb_itree_first(iotlb, 0, U64_MAX); map;
-	     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
-		err = iommu_map(as->domain, map->start, map->addr, map->size,
-				dpu_vdpa_as_prot(map->perm), GFP_KERNEL);
-		if (err)
-			goto err_unmap;
-	}
+	/* attach first: the IOMMU sets the domain's page-table depth then */
 	err = iommu_attach_device(as->domain, dpu_vdpa_dev_to_dev(dev));
 	if (err) {
 		dev_err(&dev->vdpa.dev, "cannot attach the function to its IOMMU domain: %d\n",
 			err);
-		goto err_unmap;
+		return err;
 	}
 	as->attached = true;
+	for (map = vhost_iotlb_itree_first(iotlb, 0, U64_MAX); map;
+	     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
+		err = iommu_map(as->domain, map->start, map->addr, map->size,
+				dpu_vdpa_as_prot(map->perm), GFP_KERNEL);
+		if (err) {
+			dev_err(&dev->vdpa.dev, "IOMMU refused [%#llx, %#llx] -> %#llx: %d\n",
+				map->start, map->last, map->addr, err);
+			goto err_detach;
+		}
+	}
 	dev_dbg(&dev->vdpa.dev, "function on the driver's IOMMU domain\n");
 	return 0;
 
-err_unmap:
+err_detach:
 	iommu_unmap(as->domain, as->first, as->last - as->first + 1);
+	dpu_vdpa_as_detach(dev);
 	return err;
 }
 
@@ -234,8 +260,11 @@ int dpu_vdpa_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 
 	if (vhost_iotlb_itree_first(as->iotlb[asid], iova, last))
 		goto out;
 	err = -EINVAL;
-	if (vhost_iotlb_itree_first(as->resv, iova, last))
+	if (vhost_iotlb_itree_first(as->resv, iova, last)) {
+		dev_dbg(&vdpa->dev, "map [%#llx, %#llx] overlaps an IOMMU reserved region\n",
+			iova, last);
 		goto out;
+	}
 	err = vhost_iotlb_add_range(as->iotlb[asid], iova, last, pa, perm);
 	if (err)
 		goto out;

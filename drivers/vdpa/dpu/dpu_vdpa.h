@@ -254,6 +254,8 @@ struct dpu_vdpa_dev {
 	/* migration state, under @lock (migration.c) */
 	struct work_struct mode_work;	/* shadow queues back to direct mode */
 	bool suspended;
+	/* reset while suspended: the function kept in DRIVER_OK (vdpa_ops.c) */
+	bool fn_parked;
 	enum dpu_vdpa_mode mode;
 	struct dpu_vdpa_log log;
 	struct dpu_vdpa_stats stats;
@@ -373,6 +375,7 @@ int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i);
 
 /* vdpa_ops.c */
 extern const struct vdpa_config_ops dpu_vdpa_ops;
+int dpu_vdpa_reset_full(struct dpu_vdpa_dev *dev);
 
 /* mgmt.c */
 int dpu_vdpa_mgmt_register(struct dpu_vdpa_fn *fn);

@@ -141,7 +141,7 @@ static void dpu_vdpa_dev_del(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdp
 	get_device(&vdpa->dev);
 	_vdpa_unregister_device(vdpa);
 	/* the consumer has been detached; make sure the function is stopped */
-	dpu_vdpa_ops.reset(vdpa);
+	dpu_vdpa_reset_full(dev);
 	dpu_vdpa_dev_teardown(dev);
 	fn->dev = NULL;
 	dev_info(&fn->pdev->dev, "vDPA device %s deleted\n", dev_name(&vdpa->dev));

@@ -283,8 +283,12 @@ static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 
 static void net_reset(struct dpu_vdpa_dev *dev)
 {
-	if (net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
-		dpu_vdpa_cvq_stop(dev);
+	if (!net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
+		return;
+	/* a parked function keeps running: stop its control queue by itself */
+	if (dev->fn_parked && dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))
+		dpu_vdpa_hw_vq_reset(dev, dev->net.cvq.fn_index);
+	dpu_vdpa_cvq_stop(dev);
 }
 
 static void net_kick_soft(struct dpu_vdpa_dev *dev, u16 idx)

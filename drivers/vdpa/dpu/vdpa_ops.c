@@ -272,18 +272,37 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
 	return status;
 }
 
-/* Called with dev->lock held. */
-static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev)
+/*
+ * Called with dev->lock held.
+ *
+ * A consumer that resets a suspended device (vhost's "suspend, reset, set
+ * vq state, DRIVER_OK" restore) finds the function parked instead: its
+ * queues are already stopped by the suspend, and it stays in DRIVER_OK
+ * so that frames reaching it meanwhile wait in the function rather than
+ * being dropped by a function reset.  The next FEATURES_OK with the same
+ * features takes it over as it is; anything else resets it (@full, used
+ * by dev_del, always does).
+ */
+static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 {
 	const struct dpu_vdpa_type *type = dev->fn->type;
-	int err;
+	int err = 0;
 	u16 i;
 
 	for (i = 0; i < dev->nvqs; i++)
 		dpu_vdpa_svq_halt(&dev->vqs[i]);
+	/* a parked function stays parked through further resets */
+	dev->fn_parked = !full &&
+			 (dev->fn_parked ||
+			  (dev->suspended && !dpu_vdpa_svq_broken(dev) &&
+			   !(dpu_vdpa_get_status(&dev->vdpa) & VIRTIO_CONFIG_S_NEEDS_RESET)));
 	if (type->reset)
 		type->reset(dev);
-	err = dpu_vdpa_hw_reset(dev->fn);
+	if (dev->fn_parked)
+		dev_dbg(&dev->vdpa.dev, "function parked with features %#llx\n",
+			dev->fn_driver_features);
+	else
+		err = dpu_vdpa_hw_reset(dev->fn);
 	dpu_vdpa_hw_stop(dev);
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
@@ -299,7 +318,8 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev)
 		vq->avail_idx = 0;
 	}
 	dev->driver_features = 0;
-	dev->fn_driver_features = 0;
+	if (!dev->fn_parked)
+		dev->fn_driver_features = 0;
 	dev->suspended = false;
 	dev->mode = DPU_VDPA_MODE_STOPPED;
 	WRITE_ONCE(dev->status, 0);
@@ -318,6 +338,14 @@ static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 		features = type->fn_features(dev, features);
 	/* the driver's own: suspend stops single queues with it */
 	features |= dev->fn->features & BIT_ULL(VIRTIO_F_RING_RESET);
+	if (dev->fn_parked) {
+		dev->fn_parked = false;
+		if (features == dev->fn_driver_features) {
+			dev_dbg(&dev->vdpa.dev, "parked function taken over\n");
+			return 0;
+		}
+		dpu_vdpa_hw_reset(dev->fn);
+	}
 	vp_modern_set_status(vpm, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	dev->fn_driver_features = features;
 	return dpu_vdpa_hw_set_features(dev->fn, features);
@@ -347,7 +375,7 @@ static void dpu_vdpa_set_status(struct vdpa_device *vdpa, u8 status)
 	mutex_lock(&dev->lock);
 	old = dev->status;
 	if (status == 0) {
-		dpu_vdpa_do_reset(dev);
+		dpu_vdpa_do_reset(dev, false);
 		goto out;
 	}
 	if ((status & VIRTIO_CONFIG_S_FEATURES_OK) && !(old & VIRTIO_CONFIG_S_FEATURES_OK)) {
@@ -393,7 +421,18 @@ static int dpu_vdpa_reset(struct vdpa_device *vdpa)
 	int err;
 
 	mutex_lock(&dev->lock);
-	err = dpu_vdpa_do_reset(dev);
+	err = dpu_vdpa_do_reset(dev, false);
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+/* dev_del: the function is reset, whatever state it was left in. */
+int dpu_vdpa_reset_full(struct dpu_vdpa_dev *dev)
+{
+	int err;
+
+	mutex_lock(&dev->lock);
+	err = dpu_vdpa_do_reset(dev, true);
 	mutex_unlock(&dev->lock);
 	return err;
 }
