@@ -159,6 +159,15 @@ int dpu_vdpa_mem_fn_addr(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm, 
 	int err;
 
 	if (!dpu_vdpa_mem_fn_translates(dev)) {
+		/*
+		 * The driver's own rings sit above the range offered to the
+		 * consumer, in the same IOMMU domain: a descriptor must not
+		 * reach them.
+		 */
+		if (READ_ONCE(as->attached) &&
+		    (addr < as->first || addr > as->last ||
+		     (len && (u64)len - 1 > as->last - addr)))
+			return -EFAULT;
 		*fn_addr = addr;
 		return 0;
 	}

@@ -448,6 +448,13 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 	u32 num = vq->num;
 	int err;
 
+	/* vhost lets a consumer change the ring while suspended */
+	if (!num || num > vq->max_num || !is_power_of_2(num)) {
+		dev_err(&dev->vdpa.dev, "vq %u: invalid size %u (function allows %u)\n",
+			vq->index, num, vq->max_num);
+		return -EINVAL;
+	}
+
 	if (svq->ring.va && svq->num == num) {
 		/* a resume: the same ring, started afresh */
 		memset(svq->ring.va, 0, svq->ring.size);
