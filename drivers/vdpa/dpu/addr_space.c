@@ -452,11 +452,17 @@ int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf,
 	struct device *dma = dpu_vdpa_dev_to_dev(dev);
 	int err = 0;
 
-	if (WARN_ON_ONCE(buf->mapped || (slot + 1) * DPU_VDPA_PRIV_SLOT > DPU_VDPA_PRIV_WINDOW ||
-			 buf->size > DPU_VDPA_PRIV_SLOT))
+	if (WARN_ON_ONCE(buf->mapped))
 		return -EINVAL;
 	mutex_lock(&as->lock);
 	buf->in_domain = as->attached;
+	if (buf->in_domain && ((slot + 1) * DPU_VDPA_PRIV_SLOT > DPU_VDPA_PRIV_WINDOW ||
+			       buf->size > DPU_VDPA_PRIV_SLOT)) {
+		mutex_unlock(&as->lock);
+		dev_err(&dev->vdpa.dev, "no room for a %zu-byte ring in slot %u of the private window\n",
+			buf->size, slot);
+		return -ENOSPC;
+	}
 	if (buf->in_domain) {
 		buf->dma = as->priv_base + slot * DPU_VDPA_PRIV_SLOT;
 		err = iommu_map(as->domain, buf->dma, virt_to_phys(buf->va), PAGE_ALIGN(buf->size),

@@ -40,6 +40,14 @@ struct dpu_vdpa_fn_buf {
 	bool in_domain;		/* mapped in the driver's IOMMU domain */
 };
 
+/* A consumer descriptor as the relay copied it, in CPU byte order. */
+struct dpu_vdpa_svq_desc {
+	u64 addr;
+	u32 len;
+	u16 flags;
+	u16 next;
+};
+
 /* One avail entry the relay handed to the function (shadow.c). */
 struct dpu_vdpa_svq_slot {
 	u16 head;		/* descriptor id, the same in both rings */
@@ -78,6 +86,7 @@ struct dpu_vdpa_svq {
 	bool to_direct;
 	u16 num;
 	bool event_idx;
+	bool indirect_ok;	/* the function takes indirect descriptors */
 	/* consumer ring */
 	u16 last_avail_idx;
 	u16 used_idx;
@@ -88,7 +97,13 @@ struct dpu_vdpa_svq {
 	u16 fn_used_idx;
 	struct dpu_vdpa_svq_slot *slots;	/* by avail position % num */
 	u16 *head_pos;			/* avail position of each head in flight */
-	u64 *desc_addr;			/* consumer address of each copied descriptor */
+	struct dpu_vdpa_svq_desc *cdesc;	/* the consumer's descriptors, as copied */
+	/*
+	 * Without an IOMMU domain a buffer that is not physically contiguous
+	 * is split: the chain then goes to the function as one indirect
+	 * descriptor, at its head's id, pointing into @indirect.
+	 */
+	struct dpu_vdpa_fn_buf indirect;	/* DPU_VDPA_SVQ_INDIRECT entries per head */
 	unsigned long *busy;		/* descriptors at the function */
 };
 
@@ -428,7 +443,9 @@ int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
 int dpu_vdpa_mem_read16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 *val);
 int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 val);
 bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_mem_fn_addr(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm, u64 *fn_addr);
+int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len);
+int dpu_vdpa_mem_fn_segment(struct dpu_vdpa_dev *dev, u64 addr, u64 len, u32 perm, u64 *pa,
+			    u64 *contig);
 
 /* shadow.c: the shadow virtqueue relay */
 void dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq);

@@ -147,37 +147,40 @@ bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev)
 }
 
 /*
- * The address the function is to use for a data buffer at consumer address
- * @addr.  The buffer must be physically contiguous when translated: a
- * descriptor cannot be split without changing the ids the consumer sees.
+ * With an IOMMU domain (or virtio_vdpa's DMA addresses) the function uses
+ * the consumer's addresses as they are.  The driver's own rings sit above
+ * the range offered to the consumer, in the same IOMMU domain: a
+ * descriptor must not reach them.
  */
-int dpu_vdpa_mem_fn_addr(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm, u64 *fn_addr)
+int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len)
 {
 	struct dpu_vdpa_as *as = &dev->as;
-	phys_addr_t pa;
-	u64 contig;
+
+	if (READ_ONCE(as->attached) &&
+	    (addr < as->first || addr > as->last ||
+	     (len && (u64)len - 1 > as->last - addr)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Without a domain: the physical address of consumer address @addr and how
+ * many of the next @len bytes are physically contiguous from it.
+ */
+int dpu_vdpa_mem_fn_segment(struct dpu_vdpa_dev *dev, u64 addr, u64 len, u32 perm, u64 *pa,
+			    u64 *contig)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	phys_addr_t p;
+	u64 run;
 	int err;
 
-	if (!dpu_vdpa_mem_fn_translates(dev)) {
-		/*
-		 * The driver's own rings sit above the range offered to the
-		 * consumer, in the same IOMMU domain: a descriptor must not
-		 * reach them.
-		 */
-		if (READ_ONCE(as->attached) &&
-		    (addr < as->first || addr > as->last ||
-		     (len && (u64)len - 1 > as->last - addr)))
-			return -EFAULT;
-		*fn_addr = addr;
-		return 0;
-	}
 	mutex_lock(&as->lock);
-	err = dpu_vdpa_as_translate(dev, DPU_VDPA_GROUP_DATA, addr, perm, &pa, &contig);
+	err = dpu_vdpa_as_translate(dev, DPU_VDPA_GROUP_DATA, addr, perm, &p, &run);
 	mutex_unlock(&as->lock);
 	if (err)
 		return err;
-	if (len && contig < len)
-		return -E2BIG;
-	*fn_addr = pa;
+	*pa = p;
+	*contig = min(run, len);
 	return 0;
 }

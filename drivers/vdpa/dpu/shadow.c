@@ -17,6 +17,8 @@
 #include "dpu_vdpa.h"
 
 #define DPU_VDPA_SVQ_ALIGN	64
+/* entries of a split chain; more segments than this end in a ring error */
+#define DPU_VDPA_SVQ_INDIRECT	32
 /* consumer chains relayed per worker run before it yields */
 #define DPU_VDPA_SVQ_BUDGET	256
 
@@ -79,10 +81,69 @@ static void svq_put_chain(struct dpu_vdpa_svq *svq, u16 head, u16 ndesc)
 
 	while (ndesc--) {
 		clear_bit(i, svq->busy);
-		i = dpu_vdpa_u16(svq->fn.desc[i].next);
+		i = svq->cdesc[i].next;
 		if (i >= svq->num)
 			break;
 	}
+}
+
+/*
+ * No IOMMU domain: give the function physical addresses, splitting each
+ * buffer where its pages are not contiguous.  The chain becomes an
+ * indirect table at its head's id when a split was needed.
+ */
+static int svq_translate_chain(struct dpu_vdpa_vq *vq, u16 head, u16 ndesc)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct vring_desc *table = svq->indirect.va + (size_t)head * DPU_VDPA_SVQ_INDIRECT *
+				   sizeof(struct vring_desc);
+	unsigned int nseg = 0, n;
+	u16 i = head;
+	int err;
+
+	for (n = 0; n < ndesc; n++, i = svq->cdesc[i].next) {
+		const struct dpu_vdpa_svq_desc *d = &svq->cdesc[i];
+		u32 perm = d->flags & VRING_DESC_F_WRITE ? VHOST_MAP_WO : VHOST_MAP_RO;
+		u64 addr = d->addr, left = d->len;
+
+		do {
+			u64 pa, contig;
+
+			err = dpu_vdpa_mem_fn_segment(vq->dev, addr, left, perm, &pa, &contig);
+			if (err)
+				return err;
+			if (nseg == DPU_VDPA_SVQ_INDIRECT)
+				return -E2BIG;
+			table[nseg].addr = dpu_vdpa_v64(pa);
+			table[nseg].len = dpu_vdpa_v32(contig);
+			table[nseg].flags = dpu_vdpa_v16((d->flags & VRING_DESC_F_WRITE) |
+							 VRING_DESC_F_NEXT);
+			table[nseg].next = dpu_vdpa_v16(nseg + 1);
+			nseg++;
+			addr += contig;
+			left -= contig;
+		} while (left);
+	}
+	table[nseg - 1].flags &= ~dpu_vdpa_v16(VRING_DESC_F_NEXT);
+	table[nseg - 1].next = 0;
+
+	if (nseg == ndesc) {
+		/* nothing split: the same chain at the same ids */
+		for (n = 0, i = head; n < ndesc; n++, i = svq->cdesc[i].next) {
+			svq->fn.desc[i] = table[n];
+			svq->fn.desc[i].flags = dpu_vdpa_v16(svq->cdesc[i].flags);
+			svq->fn.desc[i].next = dpu_vdpa_v16(svq->cdesc[i].next);
+		}
+		return 0;
+	}
+	if (!svq->indirect_ok)
+		return -E2BIG;
+	svq->fn.desc[head].addr = dpu_vdpa_v64(svq->indirect.dma + ((void *)table -
+								svq->indirect.va));
+	svq->fn.desc[head].len = dpu_vdpa_v32(nseg * sizeof(*table));
+	svq->fn.desc[head].flags = dpu_vdpa_v16(VRING_DESC_F_INDIRECT);
+	svq->fn.desc[head].next = 0;
+	return 0;
 }
 
 /*
@@ -93,19 +154,19 @@ static int svq_get_chain(struct dpu_vdpa_vq *vq, u16 head)
 {
 	struct dpu_vdpa_svq *svq = &vq->svq;
 	struct dpu_vdpa_dev *dev = vq->dev;
+	bool translate = dpu_vdpa_mem_fn_translates(dev);
 	u16 i = head, n = 0;
 	int err;
 
 	for (;;) {
+		struct dpu_vdpa_svq_desc *c;
 		struct vring_desc d;
-		u16 flags;
-		u32 len;
-		u64 addr, fn_addr;
 
 		if (i >= svq->num) {
 			err = -ERANGE;
 			goto err_put;
 		}
+		c = &svq->cdesc[i];
 		/* a loop, or a descriptor the function still owns */
 		if (test_bit(i, svq->busy)) {
 			err = -ELOOP;
@@ -115,29 +176,32 @@ static int svq_get_chain(struct dpu_vdpa_vq *vq, u16 head)
 					vq->desc_addr + (u64)i * sizeof(d), &d, sizeof(d));
 		if (err)
 			goto err_put;
-		flags = dpu_vdpa_u16(d.flags);
-		addr = dpu_vdpa_u64(d.addr);
-		len = dpu_vdpa_u32(d.len);
-		if (flags & VRING_DESC_F_INDIRECT) {
+		c->addr = dpu_vdpa_u64(d.addr);
+		c->len = dpu_vdpa_u32(d.len);
+		c->flags = dpu_vdpa_u16(d.flags);
+		c->next = dpu_vdpa_u16(d.next);
+		if (c->flags & VRING_DESC_F_INDIRECT) {
 			err = -EPROTO;
 			goto err_put;
 		}
-		err = dpu_vdpa_mem_fn_addr(dev, addr, len,
-					   flags & VRING_DESC_F_WRITE ? VHOST_MAP_WO : VHOST_MAP_RO,
-					   &fn_addr);
-		if (err)
-			goto err_put;
-		svq->fn.desc[i].addr = dpu_vdpa_v64(fn_addr);
-		svq->fn.desc[i].len = d.len;
-		svq->fn.desc[i].flags = d.flags;
-		svq->fn.desc[i].next = d.next;
-		svq->desc_addr[i] = addr;
+		if (!translate) {
+			err = dpu_vdpa_mem_fn_check(dev, c->addr, c->len);
+			if (err)
+				goto err_put;
+			svq->fn.desc[i] = d;
+		}
 		set_bit(i, svq->busy);
 		n++;
-		if (!(flags & VRING_DESC_F_NEXT))
-			return n;
-		i = dpu_vdpa_u16(d.next);
+		if (!(c->flags & VRING_DESC_F_NEXT))
+			break;
+		i = c->next;
 	}
+	if (translate) {
+		err = svq_translate_chain(vq, head, n);
+		if (err)
+			goto err_put;
+	}
+	return n;
 
 err_put:
 	svq_put_chain(svq, head, n);
@@ -152,15 +216,15 @@ static void svq_log_chain(struct dpu_vdpa_vq *vq, const struct dpu_vdpa_svq_slot
 	u16 i = slot->head, n;
 
 	for (n = 0; n < slot->ndesc && left; n++) {
-		u16 flags = dpu_vdpa_u16(svq->fn.desc[i].flags);
-		u32 len = dpu_vdpa_u32(svq->fn.desc[i].len);
+		const struct dpu_vdpa_svq_desc *d = &svq->cdesc[i];
 
-		if (flags & VRING_DESC_F_WRITE) {
-			len = min(len, left);
-			dpu_vdpa_log_mark(vq->dev, svq->desc_addr[i], len);
+		if (d->flags & VRING_DESC_F_WRITE) {
+			u32 len = min(d->len, left);
+
+			dpu_vdpa_log_mark(vq->dev, d->addr, len);
 			left -= len;
 		}
-		i = dpu_vdpa_u16(svq->fn.desc[i].next);
+		i = d->next;
 		if (i >= svq->num)
 			break;
 	}
@@ -350,6 +414,8 @@ again:
 	}
 	if (n) {
 		dpu_vdpa_fn_buf_for_device(dev, &svq->ring);
+		if (svq->indirect.mapped)
+			dpu_vdpa_fn_buf_for_device(dev, &svq->indirect);
 		/* descriptors and ring entries before the index the function polls */
 		dma_wmb();
 		WRITE_ONCE(svq->fn.avail->idx, dpu_vdpa_v16(svq->fn_avail_idx));
@@ -424,13 +490,16 @@ static void svq_free(struct dpu_vdpa_svq *svq)
 {
 	kvfree(svq->slots);
 	kvfree(svq->head_pos);
-	kvfree(svq->desc_addr);
+	kvfree(svq->cdesc);
+	if (svq->indirect.va)
+		free_pages_exact(svq->indirect.va, svq->indirect.size);
+	svq->indirect.va = NULL;
 	bitmap_free(svq->busy);
 	if (svq->ring.va)
 		free_pages_exact(svq->ring.va, svq->ring.size);
 	svq->slots = NULL;
 	svq->head_pos = NULL;
-	svq->desc_addr = NULL;
+	svq->cdesc = NULL;
 	svq->busy = NULL;
 	svq->ring.va = NULL;
 }
@@ -467,9 +536,9 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 	svq->ring.va = alloc_pages_exact(svq->ring.size, GFP_KERNEL | __GFP_ZERO);
 	svq->slots = kvcalloc(num, sizeof(*svq->slots), GFP_KERNEL);
 	svq->head_pos = kvcalloc(num, sizeof(*svq->head_pos), GFP_KERNEL);
-	svq->desc_addr = kvcalloc(num, sizeof(*svq->desc_addr), GFP_KERNEL);
+	svq->cdesc = kvcalloc(num, sizeof(*svq->cdesc), GFP_KERNEL);
 	svq->busy = bitmap_zalloc(num, GFP_KERNEL);
-	if (!svq->ring.va || !svq->slots || !svq->head_pos || !svq->desc_addr || !svq->busy) {
+	if (!svq->ring.va || !svq->slots || !svq->head_pos || !svq->cdesc || !svq->busy) {
 		err = -ENOMEM;
 		goto err_free;
 	}
@@ -479,10 +548,22 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 		dev_err(&dev->vdpa.dev, "vq %u: cannot map the shadow ring: %d\n", vq->index, err);
 		goto err_free;
 	}
+	if (dpu_vdpa_mem_fn_translates(dev)) {
+		/* no IOMMU domain: the DMA API maps it, no private window slot */
+		svq->indirect.size = PAGE_ALIGN((size_t)num * DPU_VDPA_SVQ_INDIRECT *
+						sizeof(struct vring_desc));
+		svq->indirect.va = alloc_pages_exact(svq->indirect.size, GFP_KERNEL | __GFP_ZERO);
+		err = svq->indirect.va ? dpu_vdpa_fn_buf_map(dev, &svq->indirect, 0) : -ENOMEM;
+		if (err) {
+			dpu_vdpa_fn_buf_unmap(dev, &svq->ring);
+			goto err_free;
+		}
+	}
 	svq->num = num;
 	vring_init(&svq->fn, num, svq->ring.va, DPU_VDPA_SVQ_ALIGN);
 reset:
 	svq->to_direct = !dpu_vdpa_hw_shadow_required(dev);
+	svq->indirect_ok = dev->fn_driver_features & BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC);
 	svq->event_idx = dev->driver_features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
 	svq->last_avail_idx = vq->avail_idx;
 	svq->used_idx = vq->avail_idx;
@@ -604,6 +685,7 @@ void dpu_vdpa_svq_release(struct dpu_vdpa_vq *vq)
 
 	dpu_vdpa_svq_halt(vq);
 	dpu_vdpa_fn_buf_unmap(vq->dev, &svq->ring);
+	dpu_vdpa_fn_buf_unmap(vq->dev, &svq->indirect);
 	svq_free(svq);
 	svq->num = 0;
 }

@@ -336,8 +336,12 @@ static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 
 	if (type->fn_features)
 		features = type->fn_features(dev, features);
-	/* the driver's own: suspend stops single queues with it */
-	features |= dev->fn->features & BIT_ULL(VIRTIO_F_RING_RESET);
+	/*
+	 * The driver's own: suspend stops single queues with RING_RESET, and
+	 * the relay splits buffers into indirect tables without an IOMMU.
+	 */
+	features |= dev->fn->features &
+		    (BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC));
 	if (dev->fn_parked) {
 		dev->fn_parked = false;
 		if (features == dev->fn_driver_features) {
