@@ -48,19 +48,26 @@ static bool dpu_vdpa_vq_may_rewind(struct dpu_vdpa_dev *dev, u16 i)
 	return type->vq_may_rewind && type->vq_may_rewind(dev, i);
 }
 
-/* Direct mode: wait until the function used everything the consumer gave. */
+/*
+ * Direct mode: wait until the function used everything the consumer had
+ * made available when the suspend began.  A consumer that goes on adding
+ * (virtio_vdpa's TX) is not waited for: what the function has not used
+ * when its queue stops is handed back.
+ */
 static void dpu_vdpa_direct_drain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(DPU_VDPA_DRAIN_MS);
 	u16 avail, used;
 
+	if (dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA,
+				vq->driver_addr + offsetof(struct vring_avail, idx), &avail))
+		return;
 	for (;;) {
 		if (dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA,
-					vq->driver_addr + offsetof(struct vring_avail, idx), &avail) ||
-		    dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA,
 					vq->device_addr + offsetof(struct vring_used, idx), &used))
 			return;
-		if (avail == used)
+		/* used has reached avail, or passed it (modulo 2^16) */
+		if ((u16)(used - avail) < 0x8000)
 			return;
 		if (time_after(jiffies, deadline)) {
 			dev_warn(&dev->vdpa.dev, "vq %u: %u buffers still at the function after %d ms\n",
