@@ -266,6 +266,7 @@ struct dpu_vdpa_dev {
 	char shadow_irq_name[48];
 	struct dpu_vdpa_as as;
 	struct dpu_vdpa_net net;
+	struct list_head node;		/* in genl.c's device list */
 	/* migration state, under @lock (migration.c) */
 	struct work_struct mode_work;	/* shadow queues back to direct mode */
 	bool suspended;
@@ -459,6 +460,7 @@ void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq);
 u16 dpu_vdpa_svq_avail_idx(struct dpu_vdpa_vq *vq);
 bool dpu_vdpa_svq_broken(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_svq_at_wrap(struct dpu_vdpa_vq *vq);
+bool dpu_vdpa_svq_may_go_direct(struct dpu_vdpa_vq *vq);
 void dpu_vdpa_svq_set_to_direct(struct dpu_vdpa_vq *vq, bool to_direct);
 
 /* dirty_log.c */
@@ -481,5 +483,18 @@ int dpu_vdpa_log_sync(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
 		      unsigned long *bitmap, u64 *dirty, struct netlink_ext_ack *extack);
 int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
 void dpu_vdpa_mode_work(struct work_struct *work);
+
+/* genl.c: the dpu_vdpa generic netlink family */
+extern struct genl_family dpu_vdpa_genl_family;
+int dpu_vdpa_genl_register(void);
+void dpu_vdpa_genl_unregister(void);
+void dpu_vdpa_genl_dev_add(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_genl_dev_del(struct dpu_vdpa_dev *dev);
+
+/* state.c: the device-state blob (include/uapi/linux/dpu_vdpa_state.h) */
+int dpu_vdpa_state_save(struct dpu_vdpa_dev *dev, void **blob, size_t *len,
+			struct netlink_ext_ack *extack);
+int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
+			struct netlink_ext_ack *extack);
 
 #endif /* _DPU_VDPA_H_ */

@@ -68,7 +68,26 @@ static struct pci_driver dpu_vdpa_driver = {
 	.probe		= dpu_vdpa_probe,
 	.remove		= dpu_vdpa_remove,
 };
-module_pci_driver(dpu_vdpa_driver);
+static int __init dpu_vdpa_init(void)
+{
+	int err;
+
+	err = dpu_vdpa_genl_register();
+	if (err)
+		return err;
+	err = pci_register_driver(&dpu_vdpa_driver);
+	if (err)
+		dpu_vdpa_genl_unregister();
+	return err;
+}
+module_init(dpu_vdpa_init);
+
+static void __exit dpu_vdpa_exit(void)
+{
+	pci_unregister_driver(&dpu_vdpa_driver);
+	dpu_vdpa_genl_unregister();
+}
+module_exit(dpu_vdpa_exit);
 
 MODULE_DESCRIPTION("vDPA driver for SmartNIC/DPU functions with a virtio data path");
 MODULE_LICENSE("GPL");

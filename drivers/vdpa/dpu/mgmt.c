@@ -78,6 +78,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	dev->config_irq = -1;
 	dev->shadow_irq = -1;
 	INIT_WORK(&dev->mode_work, dpu_vdpa_mode_work);
+	INIT_LIST_HEAD(&dev->node);
 	dev->vdpa.mdev = mgmt;
 	dev->vdpa.dma_dev = pdev;
 	/* queues served in software are mapped on the vDPA device itself */
@@ -118,6 +119,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 		goto err_teardown;
 	}
 	fn->dev = dev;
+	dpu_vdpa_genl_dev_add(dev);
 	dev_info(pdev, "vDPA device %s: %u queues, features %#llx\n", name, dev->nvqs,
 		 dev->device_features);
 	return 0;
@@ -139,6 +141,8 @@ static void dpu_vdpa_dev_del(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdp
 
 	/* keep the memory until the function is quiet and torn down */
 	get_device(&vdpa->dev);
+	/* waits for a netlink command working on the device */
+	dpu_vdpa_genl_dev_del(dev);
 	_vdpa_unregister_device(vdpa);
 	/* the consumer has been detached; make sure the function is stopped */
 	dpu_vdpa_reset_full(dev);

@@ -25,7 +25,9 @@
  * the relay stops taking chains when the consumer's avail index wraps to
  * 0, waits until the function used them all, and the function then runs
  * the consumer's ring from index 0 (dpu_vdpa_mode_work).  A queue that
- * never wraps, such as an idle one, stays in shadow mode.
+ * never wraps, such as an idle one, stays in shadow mode, and so does net
+ * RX (see dpu_vdpa_svq_may_go_direct): the device then reports shadow
+ * mode until the consumer resets it.
  *
  * Dirty logging: the device goes through suspend and resume, which puts
  * every queue in shadow mode, where the relay marks what is written.
@@ -325,8 +327,7 @@ int dpu_vdpa_log_sync(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
 	}
 	if (iova < log->iova || !IS_ALIGNED(iova - log->iova, 1ULL << log->page_shift) ||
 	    npages > (log->iova + log->len - iova) >> log->page_shift || !npages) {
-		NL_SET_ERR_MSG_FMT_MOD(extack,
-				       "range is not page aligned or not inside the logged range [%#llx, %#llx)",
+		NL_SET_ERR_MSG_FMT_MOD(extack, "range unaligned or outside [%#llx, %#llx)",
 				       log->iova, log->iova + log->len);
 		err = -ERANGE;
 		goto out;
@@ -361,10 +362,9 @@ int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack)
 	}
 	dpu_vdpa_log_free(dev);
 	/* back to direct mode, one queue at a time, at each one's next index wrap */
-	if (!dpu_vdpa_hw_shadow_required(dev))
-		for (i = 0; i < dev->nvqs; i++)
-			if (dev->vqs[i].shadow)
-				dpu_vdpa_svq_set_to_direct(&dev->vqs[i], true);
+	for (i = 0; i < dev->nvqs; i++)
+		if (dev->vqs[i].shadow && dpu_vdpa_svq_may_go_direct(&dev->vqs[i]))
+			dpu_vdpa_svq_set_to_direct(&dev->vqs[i], true);
 	dev_dbg(&dev->vdpa.dev, "dirty log stopped\n");
 out:
 	mutex_unlock(&dev->lock);

@@ -479,6 +479,21 @@ void dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq)
 	mutex_init(&vq->svq.lock);
 }
 
+/*
+ * Can the queue go back to the function at an index wrap?  Only if what the
+ * function holds there is sure to be used: not for net RX, whose function
+ * may wait for more buffers than it holds before it uses any (mergeable
+ * buffers and a large packet), which would stall the queue at the wrap.
+ */
+bool dpu_vdpa_svq_may_go_direct(struct dpu_vdpa_vq *vq)
+{
+	const struct dpu_vdpa_type *type = vq->dev->fn->type;
+
+	if (dpu_vdpa_hw_shadow_required(vq->dev))
+		return false;
+	return !(type->vq_may_rewind && type->vq_may_rewind(vq->dev, vq->index));
+}
+
 /* Kick or interrupt: atomic context. */
 void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq)
 {
@@ -562,7 +577,7 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 	svq->num = num;
 	vring_init(&svq->fn, num, svq->ring.va, DPU_VDPA_SVQ_ALIGN);
 reset:
-	svq->to_direct = !dpu_vdpa_hw_shadow_required(dev);
+	svq->to_direct = dpu_vdpa_svq_may_go_direct(vq);
 	svq->indirect_ok = dev->fn_driver_features & BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC);
 	svq->event_idx = dev->driver_features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
 	svq->last_avail_idx = vq->avail_idx;

@@ -4,8 +4,9 @@
  *
  * Devices are named as in the kernel's "vdpa" family (DPU_VDPA_A_DEV_NAME,
  * e.g. "vdpa0").  Every command works whichever bus driver holds the
- * device (vhost_vdpa, virtio_vdpa or none).  Commands that change a device
- * need CAP_NET_ADMIN; DEV_GET does not.  Errors carry an extack message.
+ * device (vhost_vdpa, virtio_vdpa or none).  Every command but DEV_GET
+ * needs CAP_NET_ADMIN (LOG_SYNC clears what it reads; STATE_SAVE returns
+ * guest state).  Errors carry an extack message.
  *
  * Commands and the attributes they take (R: required, O: optional) and
  * return:
@@ -13,7 +14,7 @@
  *   DEV_GET      R DEV_NAME (doit) or none (dumpit: every dpu_vdpa device)
  *                -> DEV_NAME, MGMTDEV_NAME, DEVICE_ID, BUS_DRIVER, STATUS,
  *                   MODE, SUSPENDED, LOGGING, [LOG_PAGE_SIZE, LOG_IOVA,
- *                   LOG_LEN while logging], STATS
+ *                   LOG_LEN while logging], STATS, SHADOW_VQS
  *   SUSPEND      R DEV_NAME.  The device must be DRIVER_OK.  On return the
  *                device reads and writes no consumer memory and every vq
  *                state is exact.  EALREADY if already suspended.
@@ -89,6 +90,7 @@ enum dpu_vdpa_attr {
 	DPU_VDPA_A_LOG_DIRTY,		/* u64: dirty pages in LOG_BITMAP */
 	DPU_VDPA_A_STATE,		/* binary: struct dpu_vdpa_state_hdr ... */
 	DPU_VDPA_A_STATS,		/* nested: enum dpu_vdpa_stat */
+	DPU_VDPA_A_SHADOW_VQS,		/* u32: queues the relay serves now */
 
 	__DPU_VDPA_A_MAX,
 };
