@@ -2,13 +2,16 @@
 # The dpu_vdpa netlink family on net devices held by virtio_vdpa (the
 # host's own virtio_net): device query, suspend and resume under traffic,
 # dirty logging with a live switch direct -> shadow -> direct under an
-# iperf3 TCP stream, and the errors a caller gets for bad requests.
+# iperf3 TCP stream, and the errors a caller gets for bad requests; a blk
+# device suspended and resumed in the middle of direct writes.
 # Driven with tests/dpu-genl.py, which speaks the family with raw sockets.
 . "$(dirname "$0")/../lib.sh"
 G="python3 $PWD/tests/dpu-genl.py"
 set -- $VM_NETS
 A=$1 B=$2
-[ -n "$B" ] || t_bail "needs two net functions"
+set -- $VM_BLKS
+F=$1
+[ -n "$B" ] && [ -n "$F" ] || t_bail "needs two net functions and a blk function"
 load_modules || t_bail "modprobe"
 
 # field NAME KEY: KEY from the device query of NAME
@@ -114,4 +117,25 @@ t_ok "iperf3 moved data: $(jq -r '.end.sum_received.bits_per_second / 1e6 | floo
 	test "$(jq -r '.end.sum_received.bytes' /tmp/tcp.json)" -gt 0
 t_eq "no ring errors" "0" "$(field vdpa0 ring_errors)"
 teardown_net
+
+# --- blk: suspend and resume in the middle of direct writes, data intact
+t_ok "bind $F to dpu_vdpa" -- bind_fn "$F"
+t_ok "dev add blk0" -- vdpa dev add name blk0 mgmtdev "pci/$F"
+wait_for blkdev_of "$F"
+D=/dev/$(blkdev_of "$F")
+head -c 48M /dev/urandom >/tmp/blkdata
+want=$(sha256sum </tmp/blkdata)
+dd if=/tmp/blkdata of="$D" bs=64k oflag=direct status=none &
+DD=$!
+sleep 1
+t_ok "suspend blk0 during writes" -- $G suspend blk0
+t_eq "blk requests drained: none handed back" "0" "$(field blk0 rewound)"
+sleep 0.3
+t_ok "resume blk0" -- $G resume blk0
+t_ok "suspend and resume again" -- sh -c "$G suspend blk0 && sleep 0.2 && $G resume blk0"
+wait "$DD"
+t_eq "dd finished" "0" "$?"
+t_eq "48 MiB read back intact" "$want" "$(dd if="$D" bs=1M count=48 iflag=direct status=none | sha256sum)"
+t_eq "two suspends, shadow mode" "2 shadow" "$(field blk0 suspends) $(field blk0 mode)"
+t_ok "dev del blk0" -- vdpa dev del blk0
 t_done
