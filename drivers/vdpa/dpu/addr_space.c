@@ -373,8 +373,13 @@ out:
 
 u64 dpu_vdpa_get_backend_features(const struct vdpa_device *vdpa)
 {
-	/* mappings live until unmapped or reset_map, whatever the device status */
-	return BIT_ULL(VHOST_BACKEND_F_IOTLB_PERSIST);
+	/*
+	 * Mappings live until unmapped or reset_map, whatever the device
+	 * status; queues may be enabled after DRIVER_OK (QEMU restores the
+	 * control-queue state first, then enables the data queues).
+	 */
+	return BIT_ULL(VHOST_BACKEND_F_IOTLB_PERSIST) |
+	       BIT_ULL(VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK);
 }
 
 /* Reset: groups go back to address space 0; mappings persist. */

@@ -270,6 +270,7 @@ struct dpu_vdpa_dev {
 	/* migration state, under @lock (migration.c) */
 	struct work_struct mode_work;	/* shadow queues back to direct mode */
 	bool suspended;
+	bool late_start_failed;	/* a queue enabled after DRIVER_OK did not start */
 	/* reset while suspended: the function kept in DRIVER_OK (vdpa_ops.c) */
 	bool fn_parked;
 	enum dpu_vdpa_mode mode;
@@ -320,6 +321,8 @@ struct dpu_vdpa_type {
 	/* stop and restart the queues served in software (suspend/resume) */
 	void (*soft_pause)(struct dpu_vdpa_dev *dev);
 	void (*soft_resume)(struct dpu_vdpa_dev *dev);
+	/* a queue served in software was enabled after DRIVER_OK */
+	int (*soft_start)(struct dpu_vdpa_dev *dev, u16 idx);
 };
 
 /**
@@ -385,6 +388,7 @@ bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i);
 bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_hw_shadow_required(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i);
+int dpu_vdpa_hw_vq_start_late(struct dpu_vdpa_dev *dev, u16 i);
 void dpu_vdpa_hw_vq_program(struct dpu_vdpa_dev *dev, u16 i);
 void dpu_vdpa_hw_vq_reset(struct dpu_vdpa_dev *dev, u16 i);
 int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i);

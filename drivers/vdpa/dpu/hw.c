@@ -510,13 +510,12 @@ int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i)
  * function then runs the consumer's ring from index 0, where anything the
  * consumer added meanwhile is waiting.
  */
-int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i)
+/* Function queue @i, disabled, runs the consumer's ring from index 0. */
+static int dpu_vdpa_hw_vq_enable_direct(struct dpu_vdpa_dev *dev, u16 i)
 {
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 	u16 v = vq->vector;
 
-	dpu_vdpa_hw_vq_reset(dev, i);
 	WRITE_ONCE(vq->shadow, false);
 	dpu_vdpa_hw_vq_program(dev, i);
 	/* no vector of its own when the device started in shadow mode */
@@ -524,9 +523,68 @@ int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i)
 		v = dev->shadow_vector;
 	if (vq_set_vector(dev, i, v))
 		return -EBUSY;
-	vp_modern_set_queue_enable(vpm, i, true);
-	/* the consumer may have made buffers available since the relay stopped */
+	vp_modern_set_queue_enable(&dev->fn->vpm, i, true);
+	/* the consumer may have made buffers available already */
 	vp_iowrite16(i, vq->notify);
+	return 0;
+}
+
+int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i)
+{
+	dpu_vdpa_hw_vq_reset(dev, i);
+	return dpu_vdpa_hw_vq_enable_direct(dev, i);
+}
+
+/*
+ * The consumer enabled queue @i after DRIVER_OK (VHOST_BACKEND_F_ENABLE_
+ * AFTER_DRIVER_OK).  The function negotiated VIRTIO_F_RING_RESET, under
+ * which a queue may be enabled while it runs; the queue gets the relay's
+ * vector, whose handler also serves direct queues without one of their own.
+ * dev->lock held.
+ */
+int dpu_vdpa_hw_vq_start_late(struct dpu_vdpa_dev *dev, u16 i)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+	struct dpu_vdpa_vq *vq = &dev->vqs[i];
+	int err;
+
+	if (type->vq_is_soft && type->vq_is_soft(dev, i))
+		return type->soft_start ? type->soft_start(dev, i) : 0;
+	/* left off like at DRIVER_OK; a suspended device starts it at resume */
+	if (!dpu_vdpa_hw_vq_on_fn(dev, i) || dev->suspended)
+		return 0;
+	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_F_RING_RESET))) {
+		dev_err(&dev->vdpa.dev, "vq %u enabled after DRIVER_OK: the function lacks VIRTIO_F_RING_RESET\n",
+			i);
+		return -EOPNOTSUPP;
+	}
+	err = dpu_vdpa_hw_vq_map(dev, i);
+	if (err)
+		return err;
+	if (!vq->num || vq->num > vq->max_num || !is_power_of_2(vq->num)) {
+		dev_err(&dev->vdpa.dev, "vq %u: invalid size %u (function allows %u)\n",
+			i, vq->num, vq->max_num);
+		return -EINVAL;
+	}
+	if (dpu_vdpa_hw_shadow_required(dev) || vq->avail_idx) {
+		err = dpu_vdpa_svq_prepare(vq);
+		if (err)
+			return err;
+		WRITE_ONCE(vq->shadow, true);
+		err = dpu_vdpa_hw_vq_restart(dev, i);
+		if (err) {
+			WRITE_ONCE(vq->shadow, false);
+			return err;
+		}
+		dpu_vdpa_svq_run(vq);
+		dev->mode = DPU_VDPA_MODE_SHADOW;
+	} else {
+		err = dpu_vdpa_hw_vq_enable_direct(dev, i);
+		if (err)
+			return err;
+	}
+	dev_dbg(&dev->vdpa.dev, "vq %u enabled after DRIVER_OK, %s mode\n", i,
+		vq->shadow ? "shadow" : "direct");
 	return 0;
 }
 

@@ -238,9 +238,10 @@ static int net_pre_driver_ok(struct dpu_vdpa_dev *dev)
 	return dpu_vdpa_cvq_start(dev, fn_index);
 }
 
+static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq);
+
 static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 {
-	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
 	struct dpu_vdpa_vq *vq;
 	int err;
 
@@ -256,10 +257,17 @@ static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 	}
 	if (!(dev->driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return 0;
-
 	vq = &dev->vqs[net_consumer_cvq_index(dev)];
 	if (!vq->ready)
 		return 0;
+	return net_cvq_serve(dev, vq);
+}
+
+/* Start serving the consumer's control queue @vq; the function's is running. */
+static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq)
+{
+	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
+
 	mutex_lock(&cvq->lock);
 	cvq->index = vq->index;
 	cvq->desc_addr = vq->desc_addr;
@@ -279,6 +287,21 @@ static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 	/* commands queued before DRIVER_OK */
 	dpu_vdpa_cvq_kick(dev);
 	return 0;
+}
+
+/* The consumer enabled its control queue after DRIVER_OK. */
+static int net_soft_start(struct dpu_vdpa_dev *dev, u16 idx)
+{
+	int err;
+
+	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) ||
+	    !(dev->driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+		return 0;
+	err = net_cvq_serve(dev, &dev->vqs[idx]);
+	/* held like the rest of the device until resume */
+	if (!err && dev->suspended)
+		dpu_vdpa_cvq_pause(dev);
+	return err;
 }
 
 static void net_reset(struct dpu_vdpa_dev *dev)
@@ -338,4 +361,5 @@ const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.vq_may_rewind = net_vq_may_rewind,
 	.soft_pause = net_soft_pause,
 	.soft_resume = net_soft_resume,
+	.soft_start = net_soft_start,
 };
