@@ -12,6 +12,7 @@
 #ifndef _DPU_VDPA_H_
 #define _DPU_VDPA_H_
 
+#include <linux/if_vlan.h>
 #include <linux/interrupt.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -126,6 +127,8 @@ struct dpu_vdpa_vq {
 	u16 max_num;
 	/* next avail index the device will read (set_vq_state) */
 	u16 avail_idx;
+	/* avail_idx from a state load: reset restores it until DRIVER_OK (state.c) */
+	u16 state_avail_idx;
 	struct vdpa_callback cb;
 	/* doorbell of the function queue with the same index, if any */
 	void __iomem *notify;
@@ -229,6 +232,29 @@ struct dpu_vdpa_stats {
 	atomic64_t ring_errors;
 };
 
+/* entries of a MAC table (unicast and multicast together) that are tracked */
+#define DPU_VDPA_NET_MACS_MAX	256
+
+/**
+ * struct dpu_vdpa_net_state - what the consumer set through the control queue
+ *
+ * Tracked from the commands the function acknowledged (net_state.c), saved
+ * in the NET_* sections of the device-state blob and replayed at load.
+ * After a reset: the config MAC, promiscuous mode on (what virtio-net
+ * devices start with), no MAC table, no VLAN, one queue pair.
+ */
+struct dpu_vdpa_net_state {
+	u8 mac[ETH_ALEN];	/* VIRTIO_NET_CTRL_MAC_ADDR_SET */
+	u32 rx_flags;		/* DPU_VDPA_STATE_RX_*: bit n is VIRTIO_NET_CTRL_RX cmd n */
+	u32 uc, mc;		/* MAC table: uc unicast entries, then mc multicast */
+	/* the last MAC_TABLE_SET had more than DPU_VDPA_NET_MACS_MAX entries */
+	bool macs_overflow;
+	u8 macs[DPU_VDPA_NET_MACS_MAX][ETH_ALEN];
+	DECLARE_BITMAP(vlans, VLAN_N_VID);
+	u16 pairs;		/* VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET */
+	u32 untracked;		/* bit n: an accepted command of class n that is not saved */
+};
+
 /* Net attributes from "vdpa dev add" (or the function's own values). */
 struct dpu_vdpa_net {
 	u8 mac[ETH_ALEN];
@@ -237,6 +263,10 @@ struct dpu_vdpa_net {
 	bool mtu_set;
 	u16 max_vqp;		/* queue pairs presented to the consumer */
 	struct dpu_vdpa_cvq cvq;
+	/* the consumer's control-queue state, under cvq.lock */
+	struct dpu_vdpa_net_state cur;
+	/* from a state load, replayed at DRIVER_OK; under dpu_vdpa_dev.lock */
+	struct dpu_vdpa_net_state staged;
 };
 
 /**
@@ -276,6 +306,13 @@ struct dpu_vdpa_dev {
 	enum dpu_vdpa_mode mode;
 	struct dpu_vdpa_log log;
 	struct dpu_vdpa_stats stats;
+	/*
+	 * A loaded device state (state.c), under @lock: kept through resets
+	 * until DRIVER_OK consumes it, dropped by dev_del.  DRIVER_OK fails
+	 * unless the consumer negotiated exactly @state_features.
+	 */
+	bool state_loaded;
+	u64 state_features;
 };
 
 /*
@@ -396,6 +433,8 @@ int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i);
 /* vdpa_ops.c */
 extern const struct vdpa_config_ops dpu_vdpa_ops;
 int dpu_vdpa_reset_full(struct dpu_vdpa_dev *dev);
+size_t dpu_vdpa_config_size(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_config_read(struct dpu_vdpa_dev *dev, u8 *buf, size_t size);
 
 /* mgmt.c */
 int dpu_vdpa_mgmt_register(struct dpu_vdpa_fn *fn);
@@ -495,10 +534,26 @@ void dpu_vdpa_genl_unregister(void);
 void dpu_vdpa_genl_dev_add(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_genl_dev_del(struct dpu_vdpa_dev *dev);
 
-/* state.c: the device-state blob (include/uapi/linux/dpu_vdpa_state.h) */
+/*
+ * state.c: the device-state blob (include/uapi/linux/dpu_vdpa_state.h).
+ * save and load take dev->lock; the hooks are called with it held.
+ */
 int dpu_vdpa_state_save(struct dpu_vdpa_dev *dev, void **blob, size_t *len,
 			struct netlink_ext_ack *extack);
 int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
 			struct netlink_ext_ack *extack);
+/* device reset: keep a loaded state (@full, dev_del: drop it) */
+void dpu_vdpa_state_reset(struct dpu_vdpa_dev *dev, bool full);
+/* DRIVER_OK: before the function starts, and once the device runs */
+int dpu_vdpa_state_check_features(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_state_consumed(struct dpu_vdpa_dev *dev);
+
+/* net_state.c: control-queue state of net devices; cvq.lock held unless noted */
+void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
+void dpu_vdpa_net_state_reset(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t len);
+/* dev->lock held; these take cvq.lock */
+void dpu_vdpa_net_state_get(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
+int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev);
 
 #endif /* _DPU_VDPA_H_ */

@@ -245,8 +245,9 @@ static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 	struct dpu_vdpa_vq *vq;
 	int err;
 
+	/* without a control queue a loaded state must have nothing to replay */
 	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
-		return 0;
+		return dev->state_loaded ? dpu_vdpa_net_state_replay(dev) : 0;
 	if (dev->net.mac_set) {
 		err = dpu_vdpa_cvq_send(dev, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET,
 					dev->net.mac, ETH_ALEN);
@@ -254,6 +255,12 @@ static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 			dev_err(&dev->vdpa.dev, "function refused MAC %pM: %d\n", dev->net.mac, err);
 			return err;
 		}
+	}
+	/* a loaded state, before any command of the consumer (net_state.c) */
+	if (dev->state_loaded) {
+		err = dpu_vdpa_net_state_replay(dev);
+		if (err)
+			return err;
 	}
 	if (!(dev->driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return 0;
@@ -312,6 +319,7 @@ static void net_reset(struct dpu_vdpa_dev *dev)
 	if (dev->fn_parked && dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))
 		dpu_vdpa_hw_vq_reset(dev, dev->net.cvq.fn_index);
 	dpu_vdpa_cvq_stop(dev);
+	dpu_vdpa_net_state_reset(dev);
 }
 
 static void net_kick_soft(struct dpu_vdpa_dev *dev, u16 idx)

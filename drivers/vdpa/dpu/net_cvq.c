@@ -71,6 +71,7 @@ int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev)
 
 	mutex_init(&cvq->lock);
 	INIT_WORK(&cvq->work, dpu_vdpa_cvq_work);
+	dpu_vdpa_net_state_init(dev, &dev->net.cur);
 	if (dpu_vdpa_cvq_alloc(&cvq->ring, CVQ_RING_BYTES) ||
 	    dpu_vdpa_cvq_alloc(&cvq->buf, CVQ_BUF_BYTES)) {
 		dpu_vdpa_cvq_cleanup(dev);
@@ -313,6 +314,9 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 		if (err)
 			return err;
 		cvq->commands++;
+		/* what the function took is state to save (net_state.c) */
+		if (written >= 1 && *(u8 *)(cvq->buf.va + CVQ_IN_OFF) == VIRTIO_NET_OK)
+			dpu_vdpa_net_state_record(dev, cvq->buf.va, cmd.out_len);
 	}
 	cvq->last_avail_idx++;
 	err = dpu_vdpa_cvq_complete(dev, &cmd, written);

@@ -1,17 +1,788 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Device-state save and restore: placeholder until the blob code lands. */
+/*
+ * Device-state save and load: the blob of include/uapi/linux/dpu_vdpa_state.h.
+ *
+ * Save (device suspended): DEVICE, one VQ section per vq with the exact
+ * next avail index (used index equal to it), CONFIG as the consumer sees
+ * it, and for net the control-queue state (net_state.c) in NET_* sections
+ * marked critical.
+ *
+ * Load (before DRIVER_OK): the blob is checked completely before anything
+ * changes.  Then it is staged: each vq's next avail index (as set_vq_state
+ * would), the net state, and the driver features it was saved with.  The
+ * consumer's reset does not drop it (vhost resets before configuring; the
+ * avail indexes are restored by every reset), a new load replaces it,
+ * DRIVER_OK consumes it, dev_del drops it.  DRIVER_OK fails unless the
+ * consumer negotiated exactly the saved driver features; a net device then
+ * replays the control-queue state before serving the consumer's commands.
+ * Ring addresses, sizes and ready flags are the consumer's to set again:
+ * they are checked against this device, not applied.  CONFIG is compared
+ * with this device's config space and a difference is logged: config
+ * space is the function's (read-only for net); the fields the driver
+ * virtualizes are checked through NET_CONFIG.
+ *
+ * Load errors (each with an extack message):
+ *   EBUSY        the device is running (DRIVER_OK)
+ *   EINVAL       malformed blob: size, magic, header or section lengths,
+ *                alignment, missing or repeated sections, values this
+ *                device cannot take (vq count or size, MTU, queue pairs)
+ *   EBADMSG      crc32 mismatch
+ *   EPROTO       a newer version, or a critical section this driver
+ *                does not know
+ *   EMEDIUMTYPE  saved from another device type (virtio device id); not
+ *                ENODEV, which the netlink family uses for an unknown name
+ *   EOPNOTSUPP   saved driver features this device does not offer
+ *
+ * Locking: dev->lock for the whole save or load; cvq.lock inside it for
+ * the control queue's index and state.
+ */
+#include <linux/crc32.h>
+#include <linux/etherdevice.h>
+#include <linux/dpu_vdpa_state.h>
+#include <linux/mm.h>
+#include <linux/virtio_config.h>
+
 #include "dpu_vdpa.h"
 
+#define STATE_SECT_SIZE(len)	(sizeof(struct dpu_vdpa_state_sect) + \
+				 ALIGN((size_t)(len), DPU_VDPA_STATE_ALIGN))
+#define STATE_RX_ALL		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI | \
+				 DPU_VDPA_STATE_RX_ALLUNI | DPU_VDPA_STATE_RX_NOMULTI | \
+				 DPU_VDPA_STATE_RX_NOUNI | DPU_VDPA_STATE_RX_NOBCAST)
+#define STATE_RX_BASIC		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI | \
+				 DPU_VDPA_STATE_RX_ALLUNI)
+/* the size of a queue served in software (vdpa_ops.c get_vq_size) */
+#define STATE_SOFT_VQ_MAX	256
+
+/* The IEEE CRC-32 of a blob (zlib's crc32()), its crc32 field taken as zero. */
+static u32 dpu_vdpa_state_crc(const void *blob, size_t len)
+{
+	static const u8 zero[4];
+	size_t off = offsetof(struct dpu_vdpa_state_hdr, crc32);
+	u32 crc;
+
+	crc = crc32_le(~0, blob, off);
+	crc = crc32_le(crc, zero, sizeof(zero));
+	crc = crc32_le(crc, blob + off + sizeof(zero), len - off - sizeof(zero));
+	return crc ^ ~0;
+}
+
+static bool dpu_vdpa_state_is_net(struct dpu_vdpa_dev *dev)
+{
+	return dev->fn->type == &dpu_vdpa_type_net;
+}
+
+/* ---- save */
+
+struct dpu_vdpa_state_writer {
+	u8 *buf;
+	size_t off;
+};
+
+/* Append a section header; returns its payload (zeroed, padding included). */
+static void *dpu_vdpa_state_put(struct dpu_vdpa_state_writer *w, u16 type, u16 flags, u32 len)
+{
+	struct dpu_vdpa_state_sect *s = (void *)(w->buf + w->off);
+
+	s->type = cpu_to_le16(type);
+	s->flags = cpu_to_le16(flags);
+	s->len = cpu_to_le32(len);
+	w->off += STATE_SECT_SIZE(len);
+	return s + 1;
+}
+
+/* The next avail index of a suspended device's vq (used index equals it). */
+static u16 dpu_vdpa_state_vq_avail(struct dpu_vdpa_dev *dev, u16 i)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+	struct dpu_vdpa_vq *vq = &dev->vqs[i];
+	u16 idx;
+
+	if (!type->vq_is_soft || !type->vq_is_soft(dev, i) || !vq->ready)
+		return vq->avail_idx;
+	/* the control queue is paused by suspend: its index is exact */
+	mutex_lock(&dev->net.cvq.lock);
+	idx = dev->net.cvq.last_avail_idx;
+	mutex_unlock(&dev->net.cvq.lock);
+	return idx;
+}
+
+static void dpu_vdpa_state_put_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_writer *w,
+				   const struct dpu_vdpa_net_state *ns, const u8 *cfg,
+				   size_t cfg_len)
+{
+	const u16 crit = DPU_VDPA_STATE_F_CRITICAL;
+	struct dpu_vdpa_state_net_config *nc;
+	struct dpu_vdpa_state_net_rx_mode *rx;
+	struct dpu_vdpa_state_net_mac_table *mt;
+	struct dpu_vdpa_state_net_vlan *vl;
+	struct dpu_vdpa_state_net_mq *mq;
+	size_t status_off = offsetof(struct virtio_net_config, status);
+	unsigned int vid;
+
+	nc = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_CONFIG, crit, sizeof(*nc));
+	ether_addr_copy(nc->mac, ns->mac);
+	nc->mtu = cpu_to_le16(dev->net.mtu);
+	if (cfg_len >= status_off + sizeof(__virtio16))
+		nc->status = cpu_to_le16(get_unaligned_le16(cfg + status_off));
+	nc->max_virtqueue_pairs = cpu_to_le16(dev->net.max_vqp);
+
+	rx = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_RX_MODE, crit, sizeof(*rx));
+	rx->flags = cpu_to_le32(ns->rx_flags);
+
+	mt = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_MAC_TABLE, crit,
+				struct_size(mt, macs, ns->uc + ns->mc));
+	mt->unicast = cpu_to_le32(ns->uc);
+	mt->multicast = cpu_to_le32(ns->mc);
+	memcpy(mt->macs, ns->macs, (size_t)(ns->uc + ns->mc) * ETH_ALEN);
+
+	vl = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_VLAN, crit, sizeof(*vl));
+	for_each_set_bit(vid, ns->vlans, VLAN_N_VID)
+		vl->bitmap[vid / 8] |= BIT(vid % 8);
+
+	mq = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_MQ, crit, sizeof(*mq));
+	mq->pairs = cpu_to_le16(ns->pairs);
+}
+
+static size_t dpu_vdpa_state_net_size(const struct dpu_vdpa_net_state *ns)
+{
+	struct dpu_vdpa_state_net_mac_table *mt;
+
+	return STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_net_config)) +
+	       STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_net_rx_mode)) +
+	       STATE_SECT_SIZE(struct_size(mt, macs, ns->uc + ns->mc)) +
+	       STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_net_vlan)) +
+	       STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_net_mq));
+}
+
+static int dpu_vdpa_state_save_locked(struct dpu_vdpa_dev *dev, void **blob, size_t *len,
+				      struct dpu_vdpa_net_state *ns,
+				      struct netlink_ext_ack *extack)
+{
+	struct dpu_vdpa_state_writer w = { };
+	struct dpu_vdpa_state_device *ds;
+	struct dpu_vdpa_state_hdr *hdr;
+	size_t cfg_len, total;
+	u8 *cfg;
+	u16 i;
+
+	lockdep_assert_held(&dev->lock);
+	if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		NL_SET_ERR_MSG_MOD(extack, "device is not running (no DRIVER_OK)");
+		return -EINVAL;
+	}
+	if (!dev->suspended) {
+		NL_SET_ERR_MSG_MOD(extack, "device must be suspended");
+		return -EBUSY;
+	}
+	if (ns) {
+		dpu_vdpa_net_state_get(dev, ns);
+		if (ns->macs_overflow) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "guest MAC table exceeds the %u entries saved",
+					       DPU_VDPA_NET_MACS_MAX);
+			return -EOVERFLOW;
+		}
+		if (ns->untracked)
+			dev_warn(&dev->vdpa.dev, "state save: control-queue classes %#x (RSS, offloads, coalescing) are not saved\n",
+				 ns->untracked);
+	}
+
+	cfg_len = dpu_vdpa_config_size(dev);
+	total = sizeof(*hdr) + STATE_SECT_SIZE(sizeof(*ds)) +
+		dev->nvqs * STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_vq)) +
+		STATE_SECT_SIZE(cfg_len) + (ns ? dpu_vdpa_state_net_size(ns) : 0);
+	w.buf = kvzalloc(total, GFP_KERNEL);
+	if (!w.buf)
+		return -ENOMEM;
+
+	hdr = (void *)w.buf;
+	hdr->magic = cpu_to_le32(DPU_VDPA_STATE_MAGIC);
+	hdr->version = cpu_to_le16(DPU_VDPA_STATE_VERSION);
+	hdr->hdr_len = cpu_to_le16(sizeof(*hdr));
+	hdr->total_len = cpu_to_le32(total);
+	hdr->device_id = cpu_to_le32(dev->fn->vpm.id.device);
+	w.off = sizeof(*hdr);
+
+	ds = dpu_vdpa_state_put(&w, DPU_VDPA_STATE_DEVICE, DPU_VDPA_STATE_F_CRITICAL, sizeof(*ds));
+	ds->device_features = cpu_to_le64(dev->device_features);
+	ds->driver_features = cpu_to_le64(dev->driver_features);
+	ds->status = dev->status;
+	ds->num_queues = cpu_to_le16(dev->nvqs);
+	ds->config_len = cpu_to_le16(cfg_len);
+
+	for (i = 0; i < dev->nvqs; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+		struct dpu_vdpa_state_vq *vs;
+		u16 avail = dpu_vdpa_state_vq_avail(dev, i);
+
+		vs = dpu_vdpa_state_put(&w, DPU_VDPA_STATE_VQ, DPU_VDPA_STATE_F_CRITICAL,
+					sizeof(*vs));
+		vs->index = cpu_to_le16(i);
+		vs->num = cpu_to_le16(vq->num);
+		vs->avail_idx = cpu_to_le16(avail);
+		vs->used_idx = cpu_to_le16(avail);
+		vs->flags = vq->ready ? DPU_VDPA_STATE_VQ_ENABLED : 0;
+		vs->desc_addr = cpu_to_le64(vq->desc_addr);
+		vs->driver_addr = cpu_to_le64(vq->driver_addr);
+		vs->device_addr = cpu_to_le64(vq->device_addr);
+	}
+
+	cfg = dpu_vdpa_state_put(&w, DPU_VDPA_STATE_CONFIG, 0, cfg_len);
+	dpu_vdpa_config_read(dev, cfg, cfg_len);
+	if (ns)
+		dpu_vdpa_state_put_net(dev, &w, ns, cfg, cfg_len);
+
+	WARN_ON_ONCE(w.off != total);
+	hdr->crc32 = cpu_to_le32(dpu_vdpa_state_crc(w.buf, total));
+	*blob = w.buf;
+	*len = total;
+	dev_dbg(&dev->vdpa.dev, "state saved: %zu bytes, %u vqs, features %#llx\n", total,
+		dev->nvqs, dev->driver_features);
+	return 0;
+}
+
+/**
+ * dpu_vdpa_state_save - the state of a suspended device as a blob
+ * @dev: the device; takes dev->lock
+ * @blob: set to a kvmalloc'd blob the caller kvfree()s
+ * @len: set to its length
+ * @extack: the reason of a refusal
+ *
+ * Return: 0, -EBUSY if not suspended, -EINVAL if not running, -EOVERFLOW
+ * if the guest's MAC table is larger than what is tracked, -ENOMEM.
+ */
 int dpu_vdpa_state_save(struct dpu_vdpa_dev *dev, void **blob, size_t *len,
 			struct netlink_ext_ack *extack)
 {
-	NL_SET_ERR_MSG_MOD(extack, "state save is not implemented yet");
-	return -EOPNOTSUPP;
+	struct dpu_vdpa_net_state *ns = NULL;
+	int err;
+
+	if (dpu_vdpa_state_is_net(dev)) {
+		ns = kmalloc(sizeof(*ns), GFP_KERNEL);
+		if (!ns)
+			return -ENOMEM;
+	}
+	mutex_lock(&dev->lock);
+	err = dpu_vdpa_state_save_locked(dev, blob, len, ns, extack);
+	mutex_unlock(&dev->lock);
+	kfree(ns);
+	return err;
 }
 
+/* ---- load */
+
+/* A blob, parsed and checked against the device, not applied yet. */
+struct dpu_vdpa_state_parsed {
+	bool have_device;
+	struct dpu_vdpa_state_device device;
+	u16 *avail;			/* per vq */
+	unsigned long *vq_seen;		/* VQ sections met, by index */
+	const u8 *config;
+	u32 config_len;
+	bool have_net_config;
+	struct dpu_vdpa_state_net_config net_config;
+	struct dpu_vdpa_net_state *ns;	/* net only */
+};
+
+/* Largest size vq @i may have under @features (get_vq_size, with the blob's features). */
+static u16 dpu_vdpa_state_vq_max(struct dpu_vdpa_dev *dev, u16 i, u64 features)
+{
+	struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+	if (dpu_vdpa_state_is_net(dev) && features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ) &&
+	    i == ((features & BIT_ULL(VIRTIO_NET_F_MQ)) ? 2 * dev->net.max_vqp : 2))
+		return STATE_SOFT_VQ_MAX;
+	return vq->max_num ?: STATE_SOFT_VQ_MAX;
+}
+
+static int dpu_vdpa_state_parse_vq(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_parsed *p,
+				   const struct dpu_vdpa_state_vq *vs,
+				   struct netlink_ext_ack *extack)
+{
+	u16 i = le16_to_cpu(vs->index);
+
+	if (i >= dev->nvqs) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "VQ section for vq %u, device has %u", i, dev->nvqs);
+		return -EINVAL;
+	}
+	if (test_and_set_bit(i, p->vq_seen)) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "two VQ sections for vq %u", i);
+		return -EINVAL;
+	}
+	if (le16_to_cpu(vs->avail_idx) != le16_to_cpu(vs->used_idx)) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "vq %u: used index %u is not avail index %u", i,
+				       le16_to_cpu(vs->used_idx), le16_to_cpu(vs->avail_idx));
+		return -EINVAL;
+	}
+	p->avail[i] = le16_to_cpu(vs->avail_idx);
+	return 0;
+}
+
+static int dpu_vdpa_state_parse_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_parsed *p,
+				    u16 type, const void *payload, u32 len,
+				    struct netlink_ext_ack *extack)
+{
+	struct dpu_vdpa_net_state *ns = p->ns;
+
+	switch (type) {
+	case DPU_VDPA_STATE_NET_CONFIG:
+		memcpy(&p->net_config, payload, sizeof(p->net_config));
+		p->have_net_config = true;
+		ether_addr_copy(ns->mac, p->net_config.mac);
+		return 0;
+	case DPU_VDPA_STATE_NET_RX_MODE: {
+		struct dpu_vdpa_state_net_rx_mode rx;
+
+		memcpy(&rx, payload, sizeof(rx));
+		ns->rx_flags = le32_to_cpu(rx.flags);
+		if (ns->rx_flags & ~STATE_RX_ALL) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "unknown RX mode flags %#x",
+					       ns->rx_flags & ~STATE_RX_ALL);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	case DPU_VDPA_STATE_NET_MAC_TABLE: {
+		const struct dpu_vdpa_state_net_mac_table *mt = payload;
+		u32 uc = get_unaligned_le32(&mt->unicast), mc = get_unaligned_le32(&mt->multicast);
+
+		if (uc > DPU_VDPA_NET_MACS_MAX || mc > DPU_VDPA_NET_MACS_MAX - uc) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "MAC table of %u+%u entries, at most %u",
+					       uc, mc, DPU_VDPA_NET_MACS_MAX);
+			return -EINVAL;
+		}
+		if (len < struct_size(mt, macs, uc + mc)) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "MAC table section of %u bytes is short", len);
+			return -EINVAL;
+		}
+		ns->uc = uc;
+		ns->mc = mc;
+		memcpy(ns->macs, mt->macs, (size_t)(uc + mc) * ETH_ALEN);
+		return 0;
+	}
+	case DPU_VDPA_STATE_NET_VLAN: {
+		const struct dpu_vdpa_state_net_vlan *vl = payload;
+		unsigned int vid;
+
+		bitmap_zero(ns->vlans, VLAN_N_VID);
+		for (vid = 0; vid < VLAN_N_VID; vid++)
+			if (vl->bitmap[vid / 8] & BIT(vid % 8))
+				__set_bit(vid, ns->vlans);
+		return 0;
+	}
+	case DPU_VDPA_STATE_NET_MQ:
+		ns->pairs = get_unaligned_le16(&((const struct dpu_vdpa_state_net_mq *)payload)->pairs);
+		return 0;
+	}
+	return 0;
+}
+
+/* Minimum payload of a section this driver knows; 0 for an unknown one. */
+static size_t dpu_vdpa_state_min_len(struct dpu_vdpa_dev *dev, u16 type)
+{
+	bool net = dpu_vdpa_state_is_net(dev);
+
+	switch (type) {
+	case DPU_VDPA_STATE_DEVICE:
+		return sizeof(struct dpu_vdpa_state_device);
+	case DPU_VDPA_STATE_VQ:
+		return sizeof(struct dpu_vdpa_state_vq);
+	case DPU_VDPA_STATE_CONFIG:
+		return 1;	/* known; any length, checked against config_len */
+	case DPU_VDPA_STATE_NET_CONFIG:
+		return net ? sizeof(struct dpu_vdpa_state_net_config) : 0;
+	case DPU_VDPA_STATE_NET_RX_MODE:
+		return net ? sizeof(struct dpu_vdpa_state_net_rx_mode) : 0;
+	case DPU_VDPA_STATE_NET_MAC_TABLE:
+		return net ? sizeof(struct dpu_vdpa_state_net_mac_table) : 0;
+	case DPU_VDPA_STATE_NET_VLAN:
+		return net ? sizeof(struct dpu_vdpa_state_net_vlan) : 0;
+	case DPU_VDPA_STATE_NET_MQ:
+		return net ? sizeof(struct dpu_vdpa_state_net_mq) : 0;
+	}
+	return 0;
+}
+
+/* Framing: header, crc, device id, and every section inside the blob. */
+static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
+				struct dpu_vdpa_state_parsed *p, struct netlink_ext_ack *extack)
+{
+	struct dpu_vdpa_state_hdr hdr;
+	size_t off, hdr_len;
+	u16 version;
+	u32 crc;
+	int err;
+
+	if (len < sizeof(hdr) || len > DPU_VDPA_STATE_MAX_LEN) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "state of %zu bytes: %zu to %u expected", len,
+				       sizeof(hdr), DPU_VDPA_STATE_MAX_LEN);
+		return -EINVAL;
+	}
+	memcpy(&hdr, blob, sizeof(hdr));
+	if (le32_to_cpu(hdr.magic) != DPU_VDPA_STATE_MAGIC) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "bad magic %#x, not a dpu_vdpa state",
+				       le32_to_cpu(hdr.magic));
+		return -EINVAL;
+	}
+	version = le16_to_cpu(hdr.version);
+	if (version > DPU_VDPA_STATE_VERSION) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "state version %u, this driver reads up to %u",
+				       version, DPU_VDPA_STATE_VERSION);
+		return -EPROTO;
+	}
+	if (!version) {
+		NL_SET_ERR_MSG_MOD(extack, "state version 0");
+		return -EINVAL;
+	}
+	if (le32_to_cpu(hdr.total_len) != len) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "state total_len %u, %zu bytes given",
+				       le32_to_cpu(hdr.total_len), len);
+		return -EINVAL;
+	}
+	hdr_len = le16_to_cpu(hdr.hdr_len);
+	if (hdr_len < sizeof(hdr) || hdr_len > len || !IS_ALIGNED(hdr_len, DPU_VDPA_STATE_ALIGN) ||
+	    !IS_ALIGNED(len, DPU_VDPA_STATE_ALIGN)) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "state hdr_len %zu or length %zu bad or unaligned",
+				       hdr_len, len);
+		return -EINVAL;
+	}
+	crc = dpu_vdpa_state_crc(blob, len);
+	if (le32_to_cpu(hdr.crc32) != crc) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "state crc32 %#x, computed %#x",
+				       le32_to_cpu(hdr.crc32), crc);
+		return -EBADMSG;
+	}
+	if (le32_to_cpu(hdr.device_id) != dev->fn->vpm.id.device) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "state of virtio device id %u, this device is %u",
+				       le32_to_cpu(hdr.device_id), dev->fn->vpm.id.device);
+		return -EMEDIUMTYPE;
+	}
+
+	for (off = hdr_len; off < len; ) {
+		struct dpu_vdpa_state_sect s;
+		const u8 *payload;
+		size_t min;
+		u16 type, flags;
+		u32 plen;
+
+		if (len - off < sizeof(s)) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "truncated section header at %zu", off);
+			return -EINVAL;
+		}
+		memcpy(&s, blob + off, sizeof(s));
+		type = le16_to_cpu(s.type);
+		flags = le16_to_cpu(s.flags);
+		plen = le32_to_cpu(s.len);
+		payload = blob + off + sizeof(s);
+		if (STATE_SECT_SIZE(plen) > len - off) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "section %u at %zu: %u bytes overrun the state",
+					       type, off, plen);
+			return -EINVAL;
+		}
+		off += STATE_SECT_SIZE(plen);
+
+		min = dpu_vdpa_state_min_len(dev, type);
+		if (!min) {
+			if (flags & DPU_VDPA_STATE_F_CRITICAL) {
+				NL_SET_ERR_MSG_FMT_MOD(extack, "unknown critical section type %u",
+						       type);
+				return -EPROTO;
+			}
+			dev_dbg(&dev->vdpa.dev, "state load: section type %u skipped\n", type);
+			continue;
+		}
+		if (plen < min) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "section %u of %u bytes, at least %zu",
+					       type, plen, min);
+			return -EINVAL;
+		}
+
+		err = 0;
+		switch (type) {
+		case DPU_VDPA_STATE_DEVICE:
+			if (p->have_device) {
+				NL_SET_ERR_MSG_MOD(extack, "two DEVICE sections");
+				return -EINVAL;
+			}
+			memcpy(&p->device, payload, sizeof(p->device));
+			p->have_device = true;
+			break;
+		case DPU_VDPA_STATE_VQ: {
+			struct dpu_vdpa_state_vq vs;
+
+			memcpy(&vs, payload, sizeof(vs));
+			err = dpu_vdpa_state_parse_vq(dev, p, &vs, extack);
+			break;
+		}
+		case DPU_VDPA_STATE_CONFIG:
+			if (p->config) {
+				NL_SET_ERR_MSG_MOD(extack, "two CONFIG sections");
+				return -EINVAL;
+			}
+			p->config = payload;
+			p->config_len = plen;
+			break;
+		default:
+			err = dpu_vdpa_state_parse_net(dev, p, type, payload, plen, extack);
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Every vq's ring size within what this device takes. */
+static int dpu_vdpa_state_check_vqs(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
+				    u64 features, struct netlink_ext_ack *extack)
+{
+	size_t off = le16_to_cpu(((const struct dpu_vdpa_state_hdr *)blob)->hdr_len);
+
+	/* the framing was checked by dpu_vdpa_state_parse */
+	while (off < len) {
+		struct dpu_vdpa_state_sect s;
+		struct dpu_vdpa_state_vq vs;
+		u16 i, num, max;
+
+		memcpy(&s, blob + off, sizeof(s));
+		if (le16_to_cpu(s.type) == DPU_VDPA_STATE_VQ) {
+			memcpy(&vs, blob + off + sizeof(s), sizeof(vs));
+			i = le16_to_cpu(vs.index);
+			num = le16_to_cpu(vs.num);
+			max = dpu_vdpa_state_vq_max(dev, i, features);
+			if (num > max || (num && !is_power_of_2(num))) {
+				NL_SET_ERR_MSG_FMT_MOD(extack, "vq %u: size %u, this device takes up to %u",
+						       i, num, max);
+				return -EINVAL;
+			}
+		}
+		off += STATE_SECT_SIZE(le32_to_cpu(s.len));
+	}
+	return 0;
+}
+
+/* The saved control-queue state agrees with the saved features and this device. */
+static int dpu_vdpa_state_check_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_parsed *p,
+				    u64 f, struct netlink_ext_ack *extack)
+{
+	const struct dpu_vdpa_net_state *ns = p->ns;
+
+	if (p->have_net_config) {
+		u16 mtu = le16_to_cpu(p->net_config.mtu);
+		u16 vqp = le16_to_cpu(p->net_config.max_virtqueue_pairs);
+
+		if (f & BIT_ULL(VIRTIO_NET_F_MTU) && mtu != dev->net.mtu) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "saved with MTU %u, this device has %u",
+					       mtu, dev->net.mtu);
+			return -EINVAL;
+		}
+		if (f & BIT_ULL(VIRTIO_NET_F_MQ) && vqp != dev->net.max_vqp) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "saved with %u queue pairs, this device has %u",
+					       vqp, dev->net.max_vqp);
+			return -EINVAL;
+		}
+		if (!is_valid_ether_addr(ns->mac)) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "saved MAC %pM is not unicast", ns->mac);
+			return -EINVAL;
+		}
+	}
+	if (!ns->pairs || ns->pairs > dev->net.max_vqp ||
+	    (ns->pairs > 1 && !(f & BIT_ULL(VIRTIO_NET_F_MQ)))) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "saved %u queue pairs, device has %u%s", ns->pairs,
+				       dev->net.max_vqp,
+				       f & BIT_ULL(VIRTIO_NET_F_MQ) ? "" : " (no MQ)");
+		return -EINVAL;
+	}
+	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_RX)) &&
+	    (ns->rx_flags != DPU_VDPA_STATE_RX_PROMISC || ns->uc || ns->mc)) {
+		NL_SET_ERR_MSG_MOD(extack, "saved RX mode or MAC table without VIRTIO_NET_F_CTRL_RX");
+		return -EINVAL;
+	}
+	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_RX_EXTRA)) && ns->rx_flags & ~STATE_RX_BASIC) {
+		NL_SET_ERR_MSG_MOD(extack, "saved RX mode needs VIRTIO_NET_F_CTRL_RX_EXTRA");
+		return -EINVAL;
+	}
+	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VLAN)) && !bitmap_empty(ns->vlans, VLAN_N_VID)) {
+		NL_SET_ERR_MSG_MOD(extack, "saved VLANs without VIRTIO_NET_F_CTRL_VLAN");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Sections present and consistent with this device. */
+static int dpu_vdpa_state_check(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
+				struct dpu_vdpa_state_parsed *p, struct netlink_ext_ack *extack)
+{
+	u64 drv, bad;
+	u16 nq, cfg_len;
+	int err;
+
+	if (!p->have_device) {
+		NL_SET_ERR_MSG_MOD(extack, "state has no DEVICE section");
+		return -EINVAL;
+	}
+	drv = le64_to_cpu(p->device.driver_features);
+	bad = drv & ~dev->device_features;
+	if (bad) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "saved driver features %#llx not offered here",
+				       bad);
+		dev_err(&dev->vdpa.dev, "state load: driver features %#llx, device offers %#llx (missing %#llx)\n",
+			drv, dev->device_features, bad);
+		return -EOPNOTSUPP;
+	}
+	nq = le16_to_cpu(p->device.num_queues);
+	if (nq != dev->nvqs) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "saved with %u vqs, this device has %u", nq,
+				       dev->nvqs);
+		return -EINVAL;
+	}
+	if (bitmap_weight(p->vq_seen, dev->nvqs) != nq) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "VQ sections for %u of %u vqs",
+				       bitmap_weight(p->vq_seen, dev->nvqs), nq);
+		return -EINVAL;
+	}
+	err = dpu_vdpa_state_check_vqs(dev, blob, len, drv, extack);
+	if (err)
+		return err;
+	cfg_len = le16_to_cpu(p->device.config_len);
+	if (p->config && p->config_len != cfg_len) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "CONFIG section of %u bytes, config_len %u",
+				       p->config_len, cfg_len);
+		return -EINVAL;
+	}
+	if (p->ns)
+		return dpu_vdpa_state_check_net(dev, p, drv, extack);
+	return 0;
+}
+
+/* Log how the saved config space differs from this device's (not an error). */
+static void dpu_vdpa_state_compare_config(struct dpu_vdpa_dev *dev,
+					  const struct dpu_vdpa_state_parsed *p)
+{
+	u8 cfg[256];
+	size_t n = min(dpu_vdpa_config_size(dev), sizeof(cfg)), i;
+
+	if (!p->config)
+		return;
+	if (p->config_len != n)
+		dev_warn(&dev->vdpa.dev, "state load: config space saved with %u bytes, here %zu\n",
+			 p->config_len, n);
+	dpu_vdpa_config_read(dev, cfg, n);
+	n = min_t(size_t, n, p->config_len);
+	for (i = 0; i < n; i++) {
+		if (cfg[i] != p->config[i]) {
+			dev_info(&dev->vdpa.dev, "state load: config byte %zu is %#x here, saved %#x\n",
+				 i, cfg[i], p->config[i]);
+			break;
+		}
+	}
+}
+
+static void dpu_vdpa_state_apply(struct dpu_vdpa_dev *dev, const struct dpu_vdpa_state_parsed *p)
+{
+	u16 i;
+
+	for (i = 0; i < dev->nvqs; i++) {
+		dev->vqs[i].avail_idx = p->avail[i];
+		dev->vqs[i].state_avail_idx = p->avail[i];
+	}
+	if (p->ns)
+		memcpy(&dev->net.staged, p->ns, sizeof(*p->ns));
+	dev->state_features = le64_to_cpu(p->device.driver_features);
+	dev->state_loaded = true;
+}
+
+/**
+ * dpu_vdpa_state_load - stage a saved state for the next DRIVER_OK
+ * @dev: the device; takes dev->lock
+ * @blob: the state, as dpu_vdpa_state_save made it
+ * @len: its length
+ * @extack: the reason of a refusal
+ *
+ * Nothing changes unless the whole blob is accepted.  Errors: see the
+ * comment at the top of this file.
+ */
 int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
 			struct netlink_ext_ack *extack)
 {
-	NL_SET_ERR_MSG_MOD(extack, "state load is not implemented yet");
-	return -EOPNOTSUPP;
+	struct dpu_vdpa_state_parsed p = { };
+	int err = -ENOMEM;
+
+	p.avail = kcalloc(dev->nvqs, sizeof(*p.avail), GFP_KERNEL);
+	p.vq_seen = bitmap_zalloc(dev->nvqs, GFP_KERNEL);
+	if (!p.avail || !p.vq_seen)
+		goto out_free;
+	if (dpu_vdpa_state_is_net(dev)) {
+		p.ns = kmalloc(sizeof(*p.ns), GFP_KERNEL);
+		if (!p.ns)
+			goto out_free;
+		dpu_vdpa_net_state_init(dev, p.ns);
+	}
+
+	mutex_lock(&dev->lock);
+	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+		NL_SET_ERR_MSG_MOD(extack, "device is running (DRIVER_OK): load before it starts");
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	err = dpu_vdpa_state_parse(dev, blob, len, &p, extack);
+	if (!err)
+		err = dpu_vdpa_state_check(dev, blob, len, &p, extack);
+	if (err) {
+		dev_dbg(&dev->vdpa.dev, "state load of %zu bytes refused: %d\n", len, err);
+		goto out_unlock;
+	}
+	dpu_vdpa_state_compare_config(dev, &p);
+	dpu_vdpa_state_apply(dev, &p);
+	dev_info(&dev->vdpa.dev, "state loaded: %zu bytes, %u vqs, driver features %#llx\n",
+		 len, dev->nvqs, dev->state_features);
+out_unlock:
+	mutex_unlock(&dev->lock);
+out_free:
+	kfree(p.ns);
+	bitmap_free(p.vq_seen);
+	kfree(p.avail);
+	return err;
+}
+
+/*
+ * Device reset (vdpa_ops.c), dev->lock held, after the vqs were cleared: a
+ * loaded state outlives the consumer's reset (its avail indexes are set
+ * again), not dev_del's (@full).
+ */
+void dpu_vdpa_state_reset(struct dpu_vdpa_dev *dev, bool full)
+{
+	u16 i;
+
+	lockdep_assert_held(&dev->lock);
+	if (!dev->state_loaded)
+		return;
+	if (full) {
+		dev->state_loaded = false;
+		dev_dbg(&dev->vdpa.dev, "loaded state dropped\n");
+		return;
+	}
+	for (i = 0; i < dev->nvqs; i++)
+		dev->vqs[i].avail_idx = dev->vqs[i].state_avail_idx;
+}
+
+/* DRIVER_OK, before the function starts: the consumer took the saved features. */
+int dpu_vdpa_state_check_features(struct dpu_vdpa_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	if (!dev->state_loaded || dev->driver_features == dev->state_features)
+		return 0;
+	dev_err(&dev->vdpa.dev, "loaded state was saved with driver features %#llx, the consumer negotiated %#llx\n",
+		dev->state_features, dev->driver_features);
+	return -EINVAL;
+}
+
+/* DRIVER_OK succeeded: the loaded state is in effect. */
+void dpu_vdpa_state_consumed(struct dpu_vdpa_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	if (!dev->state_loaded)
+		return;
+	dev->state_loaded = false;
+	dev_dbg(&dev->vdpa.dev, "loaded state in effect\n");
 }

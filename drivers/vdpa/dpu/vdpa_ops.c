@@ -324,6 +324,8 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 		vq->num = 0;
 		vq->avail_idx = 0;
 	}
+	/* a loaded state survives the consumer's reset, not dev_del's */
+	dpu_vdpa_state_reset(dev, full);
 	dev->driver_features = 0;
 	if (!dev->fn_parked)
 		dev->fn_driver_features = 0;
@@ -369,12 +371,21 @@ static int dpu_vdpa_driver_ok(struct dpu_vdpa_dev *dev)
 	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	int err;
 
+	/* a loaded state holds for the features it was saved with only */
+	err = dpu_vdpa_state_check_features(dev);
+	if (err)
+		return err;
 	err = dpu_vdpa_hw_start(dev);
 	if (err)
 		return err;
 	vp_modern_set_status(vpm, vp_modern_get_status(vpm) | VIRTIO_CONFIG_S_DRIVER_OK);
-	if (type->post_driver_ok)
-		return type->post_driver_ok(dev);
+	/* net: replays a loaded state before the consumer's commands are served */
+	if (type->post_driver_ok) {
+		err = type->post_driver_ok(dev);
+		if (err)
+			return err;
+	}
+	dpu_vdpa_state_consumed(dev);
 	return 0;
 }
 
@@ -449,9 +460,9 @@ int dpu_vdpa_reset_full(struct dpu_vdpa_dev *dev)
 	return err;
 }
 
-static size_t dpu_vdpa_get_config_size(struct vdpa_device *vdpa)
+/* Bytes of config space the consumer sees. */
+size_t dpu_vdpa_config_size(struct dpu_vdpa_dev *dev)
 {
-	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
 	size_t len = dev->fn->vpm.device_len;
 
 	if (dev->fn->type->config_size)
@@ -459,19 +470,38 @@ static size_t dpu_vdpa_get_config_size(struct vdpa_device *vdpa)
 	return min_t(size_t, len, DPU_VDPA_CONFIG_MAX);
 }
 
+/*
+ * The config space as the consumer sees it: the function's, with the
+ * fields the driver virtualizes patched in.  @size is at most
+ * dpu_vdpa_config_size(); state.c saves it.
+ */
+void dpu_vdpa_config_read(struct dpu_vdpa_dev *dev, u8 *buf, size_t size)
+{
+	u8 cfg[DPU_VDPA_CONFIG_MAX] = { };
+	size_t full = dpu_vdpa_config_size(dev);
+
+	dpu_vdpa_hw_read_config(dev->fn, cfg, full);
+	if (dev->fn->type->config_patch)
+		dev->fn->type->config_patch(dev, cfg, full);
+	memcpy(buf, cfg, min(size, full));
+}
+
+static size_t dpu_vdpa_get_config_size(struct vdpa_device *vdpa)
+{
+	return dpu_vdpa_config_size(vdpa_to_dpu(vdpa));
+}
+
 static void dpu_vdpa_get_config(struct vdpa_device *vdpa, unsigned int offset, void *buf,
 				unsigned int len)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
-	size_t size = dpu_vdpa_get_config_size(vdpa);
-	u8 cfg[DPU_VDPA_CONFIG_MAX] = { };
+	size_t size = dpu_vdpa_config_size(dev);
+	u8 cfg[DPU_VDPA_CONFIG_MAX];
 
 	memset(buf, 0, len);
 	if (offset >= size)
 		return;
-	dpu_vdpa_hw_read_config(dev->fn, cfg, size);
-	if (dev->fn->type->config_patch)
-		dev->fn->type->config_patch(dev, cfg, size);
+	dpu_vdpa_config_read(dev, cfg, size);
 	memcpy(buf, cfg + offset, min_t(size_t, len, size - offset));
 }
 
