@@ -40,6 +40,7 @@
 #include <linux/etherdevice.h>
 #include <linux/dpu_vdpa_state.h>
 #include <linux/mm.h>
+#include <linux/unaligned.h>
 #include <linux/virtio_config.h>
 
 #include "dpu_vdpa.h"
@@ -277,6 +278,7 @@ struct dpu_vdpa_state_parsed {
 	struct dpu_vdpa_state_device device;
 	u16 *avail;			/* per vq */
 	unsigned long *vq_seen;		/* VQ sections met, by index */
+	size_t hdr_len;			/* where the sections start */
 	const u8 *config;
 	u32 config_len;
 	bool have_net_config;
@@ -458,6 +460,7 @@ static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t
 		return -EMEDIUMTYPE;
 	}
 
+	p->hdr_len = hdr_len;
 	for (off = hdr_len; off < len; ) {
 		struct dpu_vdpa_state_sect s;
 		const u8 *payload;
@@ -534,10 +537,8 @@ static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t
 
 /* Every vq's ring size within what this device takes. */
 static int dpu_vdpa_state_check_vqs(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
-				    u64 features, struct netlink_ext_ack *extack)
+				    size_t off, u64 features, struct netlink_ext_ack *extack)
 {
-	size_t off = le16_to_cpu(((const struct dpu_vdpa_state_hdr *)blob)->hdr_len);
-
 	/* the framing was checked by dpu_vdpa_state_parse */
 	while (off < len) {
 		struct dpu_vdpa_state_sect s;
@@ -641,7 +642,7 @@ static int dpu_vdpa_state_check(struct dpu_vdpa_dev *dev, const u8 *blob, size_t
 				       bitmap_weight(p->vq_seen, dev->nvqs), nq);
 		return -EINVAL;
 	}
-	err = dpu_vdpa_state_check_vqs(dev, blob, len, drv, extack);
+	err = dpu_vdpa_state_check_vqs(dev, blob, len, p->hdr_len, drv, extack);
 	if (err)
 		return err;
 	cfg_len = le16_to_cpu(p->device.config_len);
