@@ -36,23 +36,24 @@ t_eq "zlib check vector" "crc_123456789=0xcbf43926" "$(grep crc_123 <<<"$OUT")"
 t_eq "NET_CONFIG: the MAC the guest set" "1" "$(grep -c 'net_mac=02:00:00:00:0d:99 net_mtu=9000' <<<"$OUT")"
 t_eq "RX mode: promiscuous" "rx_flags=0x1" "$(grep rx_flags <<<"$OUT")"
 t_eq "MAC table has the multicast address" "1" "$(grep -c 'macs=.*01:00:5e:01:02:03' <<<"$OUT")"
-t_eq "VLAN 100" "1" "$(grep -c 'vlans=\(.*,\)\?100\(,.*\)\?$' <<<"$OUT")"
+# 8021q adds VLAN 0 by itself
+t_eq "VLANs 0 and 100" "vlans=0,100" "$(grep vlans= <<<"$OUT")"
 t_eq "2 queue pairs" "pairs=2" "$(grep pairs= <<<"$OUT")"
 t_eq "5 vqs, used == avail" "5" "$(grep -c 'vq[0-9] num=256 avail=\([0-9]*\) used=\1 flags=1' <<<"$OUT")"
 t_eq "net sections critical" "5" "$(grep -c 'sect=NET_.* flags=1' <<<"$OUT")"
 t_err "load into a running device: EBUSY" "EBUSY" -- $G state-load vdpa0 $T/a.bin
 t_ok "resume vdpa0" -- $G resume vdpa0
-t_ok "ping from $NA still works after resume (own mac)" -- true
 
 echo vdpa1 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind
-t_eq "vdpa1 detached: status 0" "status=0" "$($G get vdpa1 | grep ^status=)"
+# virtio core acknowledges the device again after removing its driver
+t_eq "vdpa1 detached: status ACKNOWLEDGE only" "status=1" "$($G get vdpa1 | grep ^status=)"
 bad() { $S edit $T/a.bin $T/bad.bin avail0 "$@" && $G state-load vdpa1 $T/bad.bin; }
 t_err "bad magic: EINVAL" "EINVAL: dpu_vdpa: bad magic" -- bad magic=1
 t_err "flipped byte: EBADMSG" "EBADMSG: dpu_vdpa: state crc32" -- bad flipbyte=40 keepcrc
 t_err "newer version: EPROTO" "EPROTO: dpu_vdpa: state version 2" -- bad version=2
 t_err "blk blob: EMEDIUMTYPE" "EMEDIUMTYPE: dpu_vdpa: state of virtio device id 2" -- bad devid=2
 t_err "unknown critical section: EPROTO" "EPROTO: dpu_vdpa: unknown critical section type 99" -- bad append=99:1:8
-t_err "features not offered: EOPNOTSUPP" "EOPNOTSUPP: dpu_vdpa: saved driver features 0x8000000000000000" -- bad drvfeat_or=0x8000000000000000
+t_err "features not offered: EOPNOTSUPP" "(EOPNOTSUPP|ENOTSUP): dpu_vdpa: saved driver features 0x8000000000000000" -- bad drvfeat_or=0x8000000000000000
 t_err "vq count: EINVAL" "EINVAL: dpu_vdpa: saved with 3 vqs, this device has 5" -- bad nq=3
 t_err "vq size: EINVAL" "EINVAL: dpu_vdpa: vq 0: size 4096" -- bad vqnum=0:4096
 t_err "truncated: EINVAL" "EINVAL: dpu_vdpa: state total_len" -- bad truncate=200
@@ -65,12 +66,12 @@ t_ok "attach vdpa1 to virtio_vdpa" -- attach_vdpa vdpa1 virtio_vdpa
 wait_for netdev_of "$B"
 dmesg | grep -i 'vdpa1\|state' | tail -20 | sed 's/^/# /'
 t_eq "replayed before the consumer's commands" "1" \
-	"$(dmesg | grep -c 'state replay: MAC 02:00:00:00:0d:99, 2 queue pairs, RX mode 0x1, 0+.* MACs, 1 VLANs')"
+	"$(dmesg | grep -c 'state replay: MAC 02:00:00:00:0d:99, 2 queue pairs, RX mode 0x1, 0+5 MACs, 2 VLANs')"
 t_ok "suspend vdpa1" -- $G suspend vdpa1
 t_ok "save vdpa1" -- $G state-save vdpa1 $T/c.bin
 OUT=$($S show $T/c.bin); echo "$OUT" | grep -v ^vq | sed 's/^/# /'
 t_eq "replayed state is tracked: MAC" "1" "$(grep -c 'net_mac=02:00:00:00:0d:99' <<<"$OUT")"
-t_eq "replayed state is tracked: VLAN, multicast" "vlans=100 1" \
+t_eq "replayed state is tracked: VLAN, multicast" "vlans=0,100 1" \
 	"$(grep vlans= <<<"$OUT") $(grep -c 'macs=.*01:00:5e:01:02:03' <<<"$OUT")"
 t_ok "resume vdpa1" -- $G resume vdpa1
 
