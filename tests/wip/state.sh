@@ -75,7 +75,22 @@ t_eq "replayed state is tracked: VLAN, multicast" "vlans=0,100 1" \
 	"$(grep vlans= <<<"$OUT") $(grep -c 'macs=.*01:00:5e:01:02:03' <<<"$OUT")"
 t_ok "resume vdpa1" -- $G resume vdpa1
 
-echo vdpa1 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind
+# vhost-vdpa, driven by hand: DRIVER_OK needs the saved features
+V="python3 $PWD/tests/wip/vhost-status.py"
+FEAT=$($S show $T/b.bin | sed -n 's/.*driver_features=\(0x[0-9a-f]*\).*/\1/p')
+t_ok "attach vdpa1 to vhost_vdpa" -- attach_vdpa vdpa1 vhost_vdpa
+VD=/dev/$(ls /sys/bus/vdpa/devices/vdpa1/ | grep -m1 vhost-vdpa)
+t_ok "load into vdpa1 under vhost_vdpa" -- $G state-load vdpa1 $T/b.bin
+dmesg -C
+# clear VIRTIO_NET_F_GUEST_ANNOUNCE (21): the features differ from the saved ones
+t_eq "other features: DRIVER_OK refused (NEEDS_RESET)" "status=0x4f" \
+	"$($V $VD $((FEAT & ~(1 << 21))) | sed 's/.* //')"
+t_eq "dmesg names both feature sets" "1" \
+	"$(dmesg | grep -c "loaded state was saved with driver features $FEAT, the consumer negotiated")"
+dmesg -C
+t_eq "the saved features: DRIVER_OK (staged load survived the failed start and resets)" \
+	"status=0xf" "$($V $VD $FEAT | sed 's/.* //')"
+t_eq "and the state was replayed" "1" "$(dmesg | grep -c 'state replay: MAC 02:00:00:00:0d:99')"
 t_ok "load again, then dev del drops it" -- sh -c "$G state-load vdpa1 $T/b.bin && vdpa dev del vdpa1"
 t_ok "dev del vdpa0" -- vdpa dev del vdpa0
 t_done
