@@ -40,16 +40,26 @@ static const struct nla_policy dpu_vdpa_genl_policy[DPU_VDPA_A_MAX + 1] = {
 	[DPU_VDPA_A_STATE] = { .type = NLA_BINARY, .len = DPU_VDPA_STATE_MAX_LEN },
 };
 
+/*
+ * A required attribute: the missing type goes in the extack for programs
+ * (NLMSGERR_ATTR_MISS_TYPE), its name in the message for people.
+ */
+static bool dpu_vdpa_genl_missing(struct genl_info *info, int type, const char *name)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, type))
+		return false;
+	NL_SET_ERR_MSG_FMT_MOD(info->extack, "%s is required", name);
+	return true;
+}
+
 /* The device named in the request; dpu_vdpa_devs_lock held. */
 static struct dpu_vdpa_dev *dpu_vdpa_genl_find(struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[DPU_VDPA_A_DEV_NAME];
 	struct dpu_vdpa_dev *dev;
 
-	if (!attr) {
-		NL_SET_ERR_MSG_MOD(info->extack, "device name (DPU_VDPA_A_DEV_NAME) is required");
+	if (dpu_vdpa_genl_missing(info, DPU_VDPA_A_DEV_NAME, "device name (DPU_VDPA_A_DEV_NAME)"))
 		return ERR_PTR(-EINVAL);
-	}
 	list_for_each_entry(dev, &dpu_vdpa_devs, node)
 		if (!strcmp(dev_name(&dev->vdpa.dev), nla_data(attr)))
 			return dev;
@@ -218,8 +228,8 @@ static int dpu_vdpa_genl_log_start(struct sk_buff *skb, struct genl_info *info)
 	u32 page_size = SZ_4K;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, DPU_VDPA_A_LOG_IOVA) ||
-	    GENL_REQ_ATTR_CHECK(info, DPU_VDPA_A_LOG_LEN))
+	if (dpu_vdpa_genl_missing(info, DPU_VDPA_A_LOG_IOVA, "DPU_VDPA_A_LOG_IOVA") ||
+	    dpu_vdpa_genl_missing(info, DPU_VDPA_A_LOG_LEN, "DPU_VDPA_A_LOG_LEN"))
 		return -EINVAL;
 	if (info->attrs[DPU_VDPA_A_LOG_PAGE_SIZE])
 		page_size = nla_get_u32(info->attrs[DPU_VDPA_A_LOG_PAGE_SIZE]);
@@ -242,7 +252,7 @@ static int dpu_vdpa_genl_log_sync(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, DPU_VDPA_A_LOG_IOVA))
+	if (dpu_vdpa_genl_missing(info, DPU_VDPA_A_LOG_IOVA, "DPU_VDPA_A_LOG_IOVA"))
 		return -EINVAL;
 	iova = nla_get_u64(info->attrs[DPU_VDPA_A_LOG_IOVA]);
 
@@ -347,7 +357,7 @@ static int dpu_vdpa_genl_state_load(struct sk_buff *skb, struct genl_info *info)
 	struct dpu_vdpa_dev *dev;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, DPU_VDPA_A_STATE))
+	if (dpu_vdpa_genl_missing(info, DPU_VDPA_A_STATE, "DPU_VDPA_A_STATE"))
 		return -EINVAL;
 	mutex_lock(&dpu_vdpa_devs_lock);
 	dev = dpu_vdpa_genl_find(info);
