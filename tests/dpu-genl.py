@@ -28,7 +28,7 @@ NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
-NLMSGERR_ATTR_MSG = 1
+NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_MISS_TYPE = 1, 5
 NETLINK_CAP_ACK, NETLINK_EXT_ACK = 10, 11
 
 CMDS = {"get": 1, "suspend": 2, "resume": 3, "log-start": 4, "log-sync": 5,
@@ -119,7 +119,9 @@ class Genl:
                     # NETLINK_CAP_ACK: the extack follows the echoed header
                     for t, d in parse_attrs(msg[4 + 16:]):
                         if t == NLMSGERR_ATTR_MSG:
-                            text = d.rstrip(b"\0").decode()
+                            text = d.rstrip(b"\0").decode() + text
+                        elif t == NLMSGERR_ATTR_MISS_TYPE:
+                            text += " [missing attribute %d]" % struct.unpack("=I", d[:4])[0]
                     raise KernelError("%s: %s" % (errno.errorcode.get(-err, str(-err)), text))
                 replies.append(parse_attrs(msg[4:]))
 

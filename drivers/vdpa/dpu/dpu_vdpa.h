@@ -534,25 +534,28 @@ void dpu_vdpa_genl_unregister(void);
 void dpu_vdpa_genl_dev_add(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_genl_dev_del(struct dpu_vdpa_dev *dev);
 
-/*
- * state.c: the device-state blob (include/uapi/linux/dpu_vdpa_state.h).
- * save and load take dev->lock; the hooks are called with it held.
- */
+/* state.c: the device-state blob (include/uapi/linux/dpu_vdpa_state.h) */
 int dpu_vdpa_state_save(struct dpu_vdpa_dev *dev, void **blob, size_t *len,
 			struct netlink_ext_ack *extack);
 int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
 			struct netlink_ext_ack *extack);
-/* device reset: keep a loaded state (@full, dev_del: drop it) */
+
+/*
+ * state.c hooks of vdpa_ops.c, dev->lock held (save and load take it themselves).
+ * Device reset: keep a loaded state (@full, dev_del: drop it).
+ */
 void dpu_vdpa_state_reset(struct dpu_vdpa_dev *dev, bool full);
 /* DRIVER_OK: before the function starts, and once the device runs */
 int dpu_vdpa_state_check_features(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_state_consumed(struct dpu_vdpa_dev *dev);
 
-/* net_state.c: control-queue state of net devices; cvq.lock held unless noted */
+/* net_state.c: control-queue state of net devices */
+/* @ns as a freshly reset function has it; no lock */
 void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
-void dpu_vdpa_net_state_reset(struct dpu_vdpa_dev *dev);
+/* an acknowledged consumer command; cvq.lock held */
 void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t len);
 /* dev->lock held; these take cvq.lock */
+void dpu_vdpa_net_state_reset(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_net_state_get(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
 int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev);
 

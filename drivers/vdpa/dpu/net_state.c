@@ -166,7 +166,8 @@ void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t
 		}
 		break;
 	case VIRTIO_NET_CTRL_ANNOUNCE:
-		/* an acknowledgement, no state */
+	case VIRTIO_NET_CTRL_STATS:
+		/* an acknowledgement, a query: no state */
 		break;
 	default:
 		if (hdr->class < 32)
