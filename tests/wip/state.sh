@@ -109,4 +109,19 @@ t_eq "the saved features: DRIVER_OK (staged load survived the failed start and r
 t_eq "and the state was replayed" "1" "$(dmesg | grep -c 'state replay: MAC 02:00:00:00:0d:99')"
 t_ok "load again, then dev del drops it" -- sh -c "$G state-load vdpa1 $T/b.bin && vdpa dev del vdpa1"
 t_ok "dev del vdpa0" -- vdpa dev del vdpa0
+
+# blk: no control-queue state; its blob is not a net device's
+set -- $VM_BLKS
+F=$1
+t_ok "bind $F" -- bind_fn "$F"
+t_ok "dev add blk0" -- vdpa dev add name blk0 mgmtdev "pci/$F"
+wait_for blkdev_of "$F"
+t_ok "suspend blk0, save, resume" -- sh -c "$G suspend blk0 && $G state-save blk0 $T/blk.bin && $G resume blk0"
+OUT=$($S show $T/blk.bin); echo "$OUT" | grep -v ^vq | sed 's/^/# /'
+t_eq "blk blob: device id 2, crc, no net sections" "device_id=2 crc_ok=1 0" \
+	"$(grep -o 'device_id=[0-9]*' <<<"$OUT") $(grep crc_ok <<<"$OUT") $(grep -c NET_ <<<"$OUT")"
+t_ok "dev add vdpa2 on $B (detached)" -- sh -c "vdpa dev add name vdpa2 mgmtdev pci/$B max_vqp 2 && sleep 1 && echo vdpa2 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind"
+t_err "blk blob into a net device: EMEDIUMTYPE" "EMEDIUMTYPE: dpu_vdpa: state of virtio device id 2, this device is 1" -- \
+	$G state-load vdpa2 $T/blk.bin
+t_ok "dev del vdpa2, blk0" -- sh -c "vdpa dev del vdpa2 && vdpa dev del blk0"
 t_done
