@@ -63,8 +63,9 @@ static struct dpu_vdpa_dev *dpu_vdpa_genl_find(struct genl_info *info)
 	list_for_each_entry(dev, &dpu_vdpa_devs, node)
 		if (!strcmp(dev_name(&dev->vdpa.dev), nla_data(attr)))
 			return dev;
-	NL_SET_ERR_MSG_ATTR_FMT(info->extack, attr, "no dpu_vdpa device named \"%s\"",
-				(char *)nla_data(attr));
+	NL_SET_ERR_MSG_FMT_MOD(info->extack, "no dpu_vdpa device named \"%s\"",
+			       (char *)nla_data(attr));
+	NL_SET_BAD_ATTR(info->extack, attr);
 	return ERR_PTR(-ENODEV);
 }
 
