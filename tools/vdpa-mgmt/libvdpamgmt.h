@@ -221,11 +221,90 @@ int vdpa_dev_attach(struct vdpa_mgmt *vm, const char *name, const char *driver,
 int vdpa_dev_detach(struct vdpa_mgmt *vm, const char *name);
 
 /*
- * Not here yet, on purpose: suspend/resume, dirty log start/sync/stop,
- * device state save/load and migration.  They need dpu_vdpa's own generic
- * netlink family (include/uapi/linux/ in the driver's tree); they will use
- * the same session and netlink core, resolving that family by name.
+ * Not here yet: suspend/resume, dirty log start/sync/stop, device state
+ * save/load and migration through dpu_vdpa's own generic netlink family.
  */
+
+/*
+ * --- device-state blobs (<linux/dpu_vdpa_state.h>), decoded and encoded
+ * without a kernel: for "dev state show", checks before a load, tests.
+ */
+
+struct vdpa_state_vq {
+	uint16_t index;
+	uint16_t num;
+	uint16_t avail_idx;
+	uint16_t used_idx;
+	uint8_t flags;				/* DPU_VDPA_STATE_VQ_* */
+	uint64_t desc_addr;
+	uint64_t driver_addr;
+	uint64_t device_addr;
+};
+
+/* A section this reader does not know and skipped (not critical). */
+struct vdpa_state_unknown {
+	uint32_t offset;
+	uint16_t type;
+	uint16_t flags;
+	uint32_t len;
+};
+
+/* Did the blob have a section of (known) type TYPE, enum dpu_vdpa_state_type? */
+#define VDPA_STATE_HAS(st, type)	((((st)->sections) >> (type)) & 1)
+
+struct vdpa_state {
+	uint16_t version;
+	uint32_t total_len;
+	uint32_t crc32;
+	uint32_t device_id;
+	uint64_t sections;			/* bit n: section type n */
+	/* DEVICE */
+	uint64_t device_features;
+	uint64_t driver_features;
+	uint8_t status;
+	uint16_t num_queues;
+	uint16_t config_len;
+	struct vdpa_state_vq *vqs;		/* num_queues, vqs[i].index == i */
+	uint8_t *config;			/* CONFIG: config_len bytes, or NULL */
+	struct {
+		uint8_t mac[6];
+		uint16_t mtu;
+		uint16_t status;
+		uint16_t max_virtqueue_pairs;
+	} net_config;
+	uint32_t rx_mode;			/* DPU_VDPA_STATE_RX_* */
+	struct {
+		uint32_t unicast;
+		uint32_t multicast;
+		uint8_t (*macs)[6];		/* unicast + multicast entries */
+	} mac_table;
+	uint8_t vlan[4096 / 8];
+	uint16_t mq_pairs;
+	struct vdpa_state_unknown *unknown;
+	unsigned int unknown_count;
+};
+
+/*
+ * Check and decode a blob of LEN bytes into OUT (release it with
+ * vdpa_state_release() after a success; nothing to release after a
+ * failure).  -EBADMSG if it is malformed, -EOPNOTSUPP if it is newer than
+ * this reader (version, or an unknown critical section), -ENOMEM; WHY gets
+ * one line naming the offset and the problem.
+ */
+int vdpa_state_decode(const void *blob, size_t len, struct vdpa_state *out, char *why,
+		      size_t why_size);
+void vdpa_state_release(struct vdpa_state *st);
+/*
+ * ST as a blob of the current version into BUF: the length, -EMSGSIZE if
+ * SIZE is too small, -EINVAL if ST is inconsistent.  DEVICE and the
+ * num_queues VQ sections are always written, the others when their bit
+ * is in ->sections; all are marked critical.
+ */
+int vdpa_state_encode(const struct vdpa_state *st, void *buf, size_t size);
+/* "DEVICE", "NET_MAC_TABLE", ...; NULL for a type this reader does not know. */
+const char *vdpa_state_section_name(unsigned int type);
+/* zlib's crc32(): start with CRC 0, feed the result back to continue. */
+uint32_t vdpa_state_crc32(uint32_t crc, const void *data, size_t len);
 
 /* --- names, as iproute2's vdpa prints them */
 
