@@ -56,6 +56,8 @@ int nl_family_id(struct vdpa_mgmt *vm, const char *name, uint16_t *id);
  * session's error is the extack message, or strerror() without one.
  */
 int nl_transact(struct vdpa_mgmt *vm, struct nlmsghdr *req, nl_msg_cb cb, void *arg);
+/* A request builder's -EMSGSIZE or -EINVAL as the session's error. */
+int nl_build_failed(struct vdpa_mgmt *vm, int err);
 /* Start a generic netlink request in BUF; NULL if SIZE is too small. */
 struct nlmsghdr *genl_msg_start(void *buf, size_t size, uint16_t family, uint8_t cmd,
 				uint8_t version, uint16_t flags, uint32_t seq);

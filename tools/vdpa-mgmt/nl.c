@@ -227,6 +227,13 @@ int nl_transact(struct vdpa_mgmt *vm, struct nlmsghdr *req, nl_msg_cb cb, void *
 	return stop;
 }
 
+int nl_build_failed(struct vdpa_mgmt *vm, int err)
+{
+	if (err == -EMSGSIZE)
+		return vm_fail(vm, err, "request too large (names too long?)");
+	return vm_fail(vm, err, "invalid request (a name or handle is empty or malformed)");
+}
+
 struct family_reply {
 	uint16_t id;
 };

@@ -270,13 +270,6 @@ static int vdpa_family(struct vdpa_mgmt *vm, uint16_t *family)
 	return err;
 }
 
-static int build_failed(struct vdpa_mgmt *vm, int err)
-{
-	if (err == -EMSGSIZE)
-		return vm_fail(vm, err, "request too large (names too long?)");
-	return vm_fail(vm, err, "invalid request (a name or handle is empty or malformed)");
-}
-
 /* A dump or a single object, each reply message parsed then handed on. */
 struct walk {
 	struct vdpa_mgmt *vm;
@@ -312,7 +305,7 @@ static int vdpa_walk(struct vdpa_mgmt *vm, uint8_t cmd, const char *name, struct
 		return err;
 	len = vdpa_build_get(vm->req_buf, sizeof(vm->req_buf), family, 0, cmd, name);
 	if (len < 0)
-		return build_failed(vm, len);
+		return nl_build_failed(vm, len);
 	w->vm = vm;
 	err = nl_transact(vm, (struct nlmsghdr *)vm->req_buf, walk_msg_cb, w);
 	if (!err && name && !w->count)
@@ -421,7 +414,7 @@ int vdpa_dev_add(struct vdpa_mgmt *vm, const struct vdpa_dev_params *params)
 		return err;
 	len = vdpa_build_dev_add(vm->req_buf, sizeof(vm->req_buf), family, 0, params);
 	if (len < 0)
-		return build_failed(vm, len);
+		return nl_build_failed(vm, len);
 	/*
 	 * The vdpa core passes no extack to a driver's dev_add: a driver can
 	 * only say why it refused in the kernel log, so read that back.
@@ -447,7 +440,7 @@ int vdpa_dev_del(struct vdpa_mgmt *vm, const char *name)
 		return err;
 	len = vdpa_build_dev_del(vm->req_buf, sizeof(vm->req_buf), family, 0, name);
 	if (len < 0)
-		return build_failed(vm, len);
+		return nl_build_failed(vm, len);
 	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
 }
 
@@ -463,6 +456,6 @@ int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6
 		return err;
 	len = vdpa_build_dev_set(vm->req_buf, sizeof(vm->req_buf), family, 0, &params);
 	if (len < 0)
-		return build_failed(vm, len);
+		return nl_build_failed(vm, len);
 	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
 }
