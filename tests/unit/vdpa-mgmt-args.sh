@@ -36,10 +36,9 @@ expect 2 '^usage: vdpa-mgmt' "no arguments: usage, exit 2" --
 expect 2 'unknown option "-x"' "unknown option" -- -x dev show
 expect 2 'unknown option "--jsn"' "unknown long option" -- --jsn dev show
 expect 2 'unknown object "frobnicate"' "unknown object" -- frobnicate
-expect 2 'dev: unknown command "suspend"' "dev suspend is not a command yet (no fake)" -- dev suspend vdpa0
-expect 2 'dev: unknown command "log"' "dev log is not a command yet" -- dev log start vdpa0
-expect 2 'dev: unknown command "state"' "dev state is not a command yet" -- dev state save vdpa0 f
-expect 2 'dev: unknown command "migrate"' "dev migrate is not a command yet" -- dev migrate vdpa0
+expect 2 'dev: unknown command "suspnd"' "a misspelt dev command" -- dev suspnd vdpa0
+expect 2 'dev log: unknown command "flush"' "unknown dev log command" -- dev log flush vdpa0
+expect 2 'dev state: unknown command "dump"' "unknown dev state command" -- dev state dump vdpa0
 expect 2 'dev config: unknown command "set"' "unknown dev config command" -- dev config set x
 expect 2 'dev add: missing "name NAME"' "dev add without arguments" -- dev add
 expect 2 'dev add: missing "mgmtdev MGMTDEV"' "dev add without mgmtdev" -- dev add name vdpa0
@@ -88,6 +87,57 @@ expect 2 'pci unbind: unexpected argument' "pci unbind: two addresses" -- pci un
 expect 2 'mgmtdev show: unexpected argument "b"' "mgmtdev show: two handles" -- mgmtdev show a b
 expect 2 'dev config show: unexpected argument' "dev config show: two names" -- dev config show a b
 
+# --- the dpu_vdpa family's verbs: bad usage
+expect 2 'dev suspend: missing NAME' "dev suspend without a name" -- dev suspend
+expect 2 'dev suspend: unexpected argument "b"' "dev suspend with two names" -- dev suspend a b
+expect 2 "dev resume: device name \"a/b\" has a '/'" "dev resume: bad name" -- dev resume a/b
+expect 2 'dev resume: missing NAME' "dev resume without a name" -- dev resume
+expect 2 'dev status: unexpected argument "b"' "dev status with two names" -- dev status a b
+expect 2 'dev log start: missing NAME' "dev log start without a name" -- dev log start
+expect 2 'dev log start: missing "len BYTES"' "dev log start: len is required" -- dev log start vdpa0
+expect 2 'dev log start: missing "len BYTES"' "dev log start: iova alone is not enough" -- \
+	dev log start vdpa0 iova 0x1000
+expect 2 'len "4X" is not a 64-bit number' "dev log start: unknown size suffix" -- \
+	dev log start vdpa0 len 4X
+expect 2 'len "0x10G" is not a 64-bit number' "dev log start: no suffix on hex" -- \
+	dev log start vdpa0 len 0x10G
+expect 2 'len "16777216T" is not a 64-bit number' "dev log start: suffix overflowing 64 bits" -- \
+	dev log start vdpa0 len 16777216T
+expect 2 'len "-1" is not a 64-bit number' "dev log start: negative len" -- dev log start vdpa0 len -1
+expect 2 'dev log start: len must not be 0' "dev log start: len 0" -- dev log start vdpa0 len 0
+expect 2 'iova \+ len is past 2\^64' "dev log start: range wrapping 2^64" -- \
+	dev log start vdpa0 iova 0xfffffffffffff000 len 8K
+expect 2 'page_size "3000" is not a power of two from 4096 to 1G' "dev log start: page_size 3000" -- \
+	dev log start vdpa0 len 1G page_size 3000
+expect 2 'page_size "2048" is not a power of two' "dev log start: page_size below 4096" -- \
+	dev log start vdpa0 len 1G page_size 2048
+expect 2 'page_size "2G" is not a power of two' "dev log start: page_size above 1G" -- \
+	dev log start vdpa0 len 1G page_size 2G
+expect 2 '"len" given twice' "dev log start: len twice" -- dev log start vdpa0 len 1G len 2G
+expect 2 'dev log start: unknown argument "size"' "dev log start: unknown keyword" -- \
+	dev log start vdpa0 size 1G
+expect 2 'dev log sync: missing NAME' "dev log sync without a name" -- dev log sync
+expect 2 'dev log sync: unexpected argument "c"' "dev log sync with two files" -- dev log sync a b c
+expect 2 'dev log stop: missing NAME' "dev log stop without a name" -- dev log stop
+expect 2 'dev state save: missing NAME' "dev state save without arguments" -- dev state save
+expect 2 'dev state save: missing FILE' "dev state save without a file" -- dev state save vdpa0
+expect 2 'dev state save: unexpected argument "x"' "dev state save: too many" -- \
+	dev state save vdpa0 f x
+expect 2 'dev state load: missing FILE' "dev state load without a file" -- dev state load vdpa0
+expect 2 'dev state show: missing FILE' "dev state show without a file" -- dev state show
+expect 2 'dev state show: unexpected argument "b"' "dev state show: two files" -- dev state show a b
+expect 2 'dev migrate: expected NAME to NAME2' "dev migrate without a destination" -- dev migrate vdpa0
+expect 2 'dev migrate: expected NAME to NAME2' "dev migrate without \"to\"" -- dev migrate vdpa0 vdpa1
+expect 2 'dev migrate: NAME and NAME2 are the same' "dev migrate onto itself" -- dev migrate a to a
+expect 2 'dev migrate: missing "len BYTES"' "dev migrate: iova without len" -- \
+	dev migrate a to b iova 0
+expect 2 'dev migrate: missing "len BYTES"' "dev migrate: page_size without len" -- \
+	dev migrate a to b page_size 4096
+expect 2 'dev migrate: bitmap needs a file' "dev migrate: bitmap to stdout refused" -- \
+	dev migrate a to b len 1G bitmap -
+expect 2 'dev migrate: unknown argument "via"' "dev migrate: unknown keyword" -- \
+	dev migrate a to b via c
+
 # a bad command line is refused before the kernel is asked: in a network
 # namespace of its own the vdpa family is invisible (it is not netns-aware),
 # so any kernel call there would fail with exit 1, not 2
@@ -96,9 +146,29 @@ if unshare -n true 2>/dev/null; then
 	t_eq "bad mac: exit 2 without any kernel call" 2 "$rc"
 	expect 1 '^vdpa-mgmt: dev show: the kernel has no "vdpa" netlink family .* \(ENOENT\)$' \
 		"no vdpa family: one line naming the command, exit 1" -- dev show
+	# the dpu_vdpa family is not there either: each verb fails in one line,
+	# exit 1, and writes no file
+	NOFAM='the kernel has no "dpu_vdpa" netlink family \(is the dpu_vdpa module loaded\?\) \(ENOENT\)$'
+	OUTF=$(mktemp -u)
+	for verb in "dev suspend vdpa0" "dev resume vdpa0" "dev log start vdpa0 len 1G" \
+		"dev log sync vdpa0 $OUTF" "dev log stop vdpa0" "dev state save vdpa0 $OUTF" \
+		"dev status vdpa0" "dev migrate vdpa0 to vdpa1 len 1G bitmap $OUTF"; do
+		set -- $verb
+		rc=0; err=$(unshare -n "$V" $verb 2>&1 >/dev/null) || rc=$?
+		want="^vdpa-mgmt: $1 $2 $3: "
+		[ "$2" = log ] || [ "$2" = state ] && want="^vdpa-mgmt: $1 $2 $3 $4: "
+		[ "$2" = migrate ] && want="^vdpa-mgmt: dev migrate vdpa0 to vdpa1: dev get vdpa0: "
+		if [ $rc = 1 ] && [ "$(echo "$err" | wc -l)" = 1 ] &&
+			echo "$err" | grep -Eq "$want$NOFAM" && ! ls "$OUTF"* >/dev/null 2>&1; then
+			t_result 0 "$verb without the family: one line, exit 1, no file"
+		else
+			echo "# rc=$rc: $err"; ls "$OUTF"* 2>/dev/null | sed 's/^/# left: /'
+			t_result 1 "$verb without the family: one line, exit 1, no file"
+		fi
+		rm -f "$OUTF"*
+	done
 else
-	echo "ok $((T_NUM += 1)) # skip unshare -n not permitted"
-	echo "ok $((T_NUM += 1)) # skip unshare -n not permitted"
+	for i in $(seq 10); do echo "ok $((T_NUM += 1)) # skip unshare -n not permitted"; done
 fi 2>/dev/null
 
 # --- help: exit 0 on stdout
@@ -109,12 +179,21 @@ expect 0 '^vdpa-mgmt [0-9]' "-V" -- -V
 expect 0 'vdpa-mgmt dev attach NAME \{vhost\|virtio\}' "dev help lists the dev commands" -- dev help
 expect 0 'vdpa-mgmt pci unbind BDF' "pci -h lists the pci commands" -- pci -h
 for words in "mgmtdev show" "dev show" "dev add" "dev del" "dev set" "dev config show" \
-	"dev attach" "dev detach" "pci show" "pci bind" "pci unbind"; do
+	"dev attach" "dev detach" "pci show" "pci bind" "pci unbind" "dev status" "dev suspend" \
+	"dev resume" "dev log start" "dev log sync" "dev log stop" "dev state save" \
+	"dev state load" "dev state show" "dev migrate"; do
 	expect 0 "^usage: vdpa-mgmt $words" "$words -h" -- $words -h
 done
 run help
-t_eq "help names no migration verb (they do not exist yet)" "" \
-	"$(echo "$OUT" | grep -Ei 'suspend|resume|migrat|state|dev log')"
+t_eq "help lists every migration verb" 10 \
+	"$(echo "$OUT" | grep -Ec '^  vdpa-mgmt dev (status|suspend|resume|log (start|sync|stop)|state (save|load|show)|migrate) ')"
+expect 0 'len: its length, required' "dev log start -h explains why len is required" -- \
+	dev log start -h
+expect 0 'ssh host vdpa-mgmt dev state load B -' "dev state save -h shows the remote form" -- \
+	dev state save -h
+expect 0 'NAME stays suspended' "dev migrate -h says what is left to do" -- dev migrate -h
+expect 0 '^vdpa-mgmt dev log start NAME \[iova ADDR\] len BYTES' "dev log help lists the log commands" \
+	-- dev log help
 
 # --- failures safe to cause on any host: exit 1, one line
 expect 1 '^vdpa-mgmt: pci bind 0000:ff:1f.7: no PCI function 0000:ff:1f.7 \(ENODEV\)$' \

@@ -8,6 +8,7 @@ _init_completion() {
 	words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 }
 __ltrim_colon_completions() { :; }
+_filedir() { COMPREPLY=(FILES); }
 . "$VDPA_MGMT/vdpa-mgmt.bash-completion" || t_bail "cannot source the completion"
 
 complete_line() {	# WORDS...: the completions for the last word
@@ -18,11 +19,28 @@ complete_line() {	# WORDS...: the completions for the last word
 
 t_eq "objects" "mgmtdev dev pci help" "$(complete_line vdpa-mgmt '')"
 t_eq "options" "-j -p -V -h --json --pretty --version --help" "$(complete_line vdpa-mgmt -)"
-t_eq "dev commands after options" "show add del set config attach detach help" \
+t_eq "dev commands after options" \
+	"show add del set config attach detach status suspend resume log state migrate help" \
 	"$(complete_line vdpa-mgmt -j dev '')"
 t_eq "pci commands" "show bind unbind help" "$(complete_line vdpa-mgmt pci '')"
 t_eq "dev add: keywords not given yet" "mac mtu max_vqp device_features" \
 	"$(complete_line vdpa-mgmt dev add name x mgmtdev pci/0000:00:08.0 '')"
 t_eq "dev attach NAME: the drivers" "vhost virtio" "$(complete_line vdpa-mgmt dev attach vdpa0 '')"
 t_eq "dev config: show" "show" "$(complete_line vdpa-mgmt dev config s)"
+t_eq "dev log: its commands" "start sync stop help" "$(complete_line vdpa-mgmt dev log '')"
+t_eq "dev log start NAME: keywords" "iova len page_size" \
+	"$(complete_line vdpa-mgmt dev log start vdpa0 '')"
+t_eq "dev log start: keywords not given yet" "iova page_size" \
+	"$(complete_line vdpa-mgmt dev log start vdpa0 len 1G '')"
+t_eq "dev log start len: no word offered for a number" "" \
+	"$(complete_line vdpa-mgmt dev log start vdpa0 len '')"
+t_eq "dev log sync NAME: a file" "FILES" "$(complete_line vdpa-mgmt dev log sync vdpa0 '')"
+t_eq "dev state: its commands" "save load show help" "$(complete_line vdpa-mgmt dev state '')"
+t_eq "dev state show: a file" "FILES" "$(complete_line vdpa-mgmt dev state show '')"
+t_eq "dev state save NAME: a file" "FILES" "$(complete_line vdpa-mgmt dev state save vdpa0 '')"
+t_eq "dev migrate NAME: to" "to" "$(complete_line vdpa-mgmt dev migrate vdpa0 '')"
+t_eq "dev migrate NAME to NAME2: keywords" "iova len page_size bitmap" \
+	"$(complete_line vdpa-mgmt dev migrate vdpa0 to vdpa1 '')"
+t_eq "dev migrate bitmap: a file" "FILES" \
+	"$(complete_line vdpa-mgmt dev migrate vdpa0 to vdpa1 len 1G bitmap '')"
 t_done

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <linux/vdpa.h>
 
@@ -44,9 +45,8 @@ int cli_usage_error(struct cli *c, const char *fmt, ...)
 }
 
 /* "vdpa-mgmt: dev add vdpa0: <why> (EBUSY)" */
-static int op_failed(struct cli *c, const char *object, int err)
+static int report_failure(struct cli *c, const char *object, int err, const char *why)
 {
-	const char *why = vdpa_mgmt_error(c->vm);
 	const char *name = strerrorname_np(err < 0 ? -err : err);
 
 	fprintf(stderr, "vdpa-mgmt: %s%s%s: %s (%s)\n", c->cmd->words, object ? " " : "",
@@ -55,7 +55,23 @@ static int op_failed(struct cli *c, const char *object, int err)
 	return EXIT_FAILED;
 }
 
-static int emit(struct cli *c, struct out_node *root)
+int cli_op_failed(struct cli *c, const char *object, int err)
+{
+	return report_failure(c, object, err, vdpa_mgmt_error(c->vm));
+}
+
+int cli_failed(struct cli *c, const char *object, int err, const char *fmt, ...)
+{
+	char why[VDPA_MGMT_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return report_failure(c, object, err, why);
+}
+
+int cli_emit(struct cli *c, struct out_node *root)
 {
 	out_print(root, stdout, c->format);
 	out_free(root);
@@ -64,7 +80,7 @@ static int emit(struct cli *c, struct out_node *root)
 
 /* --- argument checks, all before any kernel call */
 
-static int check_dev_name(struct cli *c, const char *name)
+int cli_check_dev_name(struct cli *c, const char *name)
 {
 	const char *p;
 
@@ -90,7 +106,7 @@ static int check_mgmtdev(struct cli *c, const char *handle)
 	return 0;
 }
 
-static int parse_u16(struct cli *c, const char *what, const char *text, uint16_t *out)
+int cli_parse_u16(struct cli *c, const char *what, const char *text, uint16_t *out)
 {
 	unsigned long v;
 	char *end;
@@ -119,6 +135,35 @@ static int parse_hex64(struct cli *c, const char *what, const char *text, uint64
 	return 0;
 }
 
+int cli_parse_u64(struct cli *c, const char *what, const char *text, uint64_t *out)
+{
+	static const char suffixes[] = "KMGT";
+	const char *suffix;
+	unsigned long long v;
+	unsigned int shift;
+	char *end;
+
+	errno = 0;
+	v = isdigit((unsigned char)text[0]) ? strtoull(text, &end, 0) : 0;
+	if (!isdigit((unsigned char)text[0]) || errno)
+		goto bad;
+	if (*end) {
+		/* 4G: a power of 1024, for decimal numbers only (0x1G is not) */
+		suffix = strchr(suffixes, *end);
+		if (!suffix || end[1] || !strncasecmp(text, "0x", 2))
+			goto bad;
+		shift = 10 * (unsigned int)(suffix - suffixes + 1);
+		if (v > (UINT64_MAX >> shift))
+			goto bad;
+		v <<= shift;
+	}
+	*out = v;
+	return 0;
+bad:
+	return cli_usage_error(c, "%s \"%s\" is not a 64-bit number (decimal, 0x hex, "
+			       "or with K, M, G, T)", what, text);
+}
+
 static int parse_mac(struct cli *c, const char *text, uint8_t mac[6])
 {
 	if (vdpa_mac_parse(text, mac))
@@ -134,13 +179,8 @@ static int parse_bdf(struct cli *c, const char *text, char bdf[16])
 	return 0;
 }
 
-struct keyword {
-	const char *name;
-	const char *value;	/* NULL: not given */
-};
-
 /* "key value" pairs, each key at most once, in any order. */
-static int parse_keywords(struct cli *c, int argc, char **argv, struct keyword *kw, size_t n)
+int cli_parse_keywords(struct cli *c, int argc, char **argv, struct keyword *kw, size_t n)
 {
 	int i;
 	size_t k;
@@ -159,7 +199,7 @@ static int parse_keywords(struct cli *c, int argc, char **argv, struct keyword *
 	return 0;
 }
 
-static void out_features(struct out_node *obj, const char *key, uint64_t features,
+void cli_out_features(struct out_node *obj, const char *key, uint64_t features,
 			 uint32_t device_id)
 {
 	struct out_node *arr = out_array(obj, key);
@@ -176,6 +216,36 @@ static void out_features(struct out_node *obj, const char *key, uint64_t feature
 			out_string(arr, NULL, name);
 		} else {
 			/* iproute2's JSON has the number, its text bit_N */
+			snprintf(text, sizeof(text), "bit_%u", bit);
+			out_uint_text(arr, NULL, bit, text);
+		}
+	}
+}
+
+void cli_out_hex(struct out_node *obj, const char *key, uint64_t value)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "0x%llx", (unsigned long long)value);
+	out_uint_text(obj, key, value, text);
+}
+
+void cli_out_status(struct out_node *obj, const char *key, uint8_t status)
+{
+	static const char *const names[8] = {
+		[0] = "ACKNOWLEDGE", [1] = "DRIVER", [2] = "DRIVER_OK", [3] = "FEATURES_OK",
+		[6] = "NEEDS_RESET", [7] = "FAILED",
+	};
+	struct out_node *arr = out_array(obj, key);
+	unsigned int bit;
+	char text[16];
+
+	for (bit = 0; bit < 8; bit++) {
+		if (!(status & (1u << bit)))
+			continue;
+		if (names[bit]) {
+			out_string(arr, NULL, names[bit]);
+		} else {
 			snprintf(text, sizeof(text), "bit_%u", bit);
 			out_uint_text(arr, NULL, bit, text);
 		}
@@ -203,7 +273,7 @@ static int mgmtdev_out(const struct vdpa_mgmtdev *m, void *arg)
 		out_uint(obj, "max_supported_vqs", m->max_supported_vqs);
 	/* feature names are the net ones only if the device can be a net device */
 	if (VDPA_HAS(m, VDPA_ATTR_DEV_SUPPORTED_FEATURES))
-		out_features(obj, "dev_features", m->supported_features,
+		cli_out_features(obj, "dev_features", m->supported_features,
 			     (m->classes & (1ULL << VIRTIO_ID_NET)) ? VIRTIO_ID_NET : 0);
 	return 0;
 }
@@ -229,9 +299,9 @@ static int cmd_mgmtdev_show(struct cli *c, int argc, char **argv)
 	}
 	if (err) {
 		out_free(root);
-		return op_failed(c, argc ? argv[0] : NULL, err);
+		return cli_op_failed(c, argc ? argv[0] : NULL, err);
 	}
-	return emit(c, root);
+	return cli_emit(c, root);
 }
 
 /* --- dev show / config show */
@@ -289,7 +359,7 @@ static int cmd_dev_show(struct cli *c, int argc, char **argv)
 
 	if (argc > 1)
 		return cli_usage_error(c, "unexpected argument \"%s\"", argv[1]);
-	if (argc == 1 && check_dev_name(c, argv[0]))
+	if (argc == 1 && cli_check_dev_name(c, argv[0]))
 		return EXIT_USAGE;
 	root = out_new();
 	w.section = out_object(root, "dev");
@@ -302,9 +372,9 @@ static int cmd_dev_show(struct cli *c, int argc, char **argv)
 	}
 	if (err) {
 		out_free(root);
-		return op_failed(c, argc ? argv[0] : NULL, err);
+		return cli_op_failed(c, argc ? argv[0] : NULL, err);
 	}
-	return emit(c, root);
+	return cli_emit(c, root);
 }
 
 static void out_net_config(struct out_node *obj, const struct vdpa_dev_config *cfg)
@@ -386,10 +456,10 @@ static int config_out(const struct vdpa_dev_config *cfg, void *arg)
 	else if (cfg->device_id == VIRTIO_ID_BLOCK)
 		out_blk_config(obj, cfg);
 	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NEGOTIATED_FEATURES))
-		out_features(obj, "negotiated_features", cfg->negotiated_features, cfg->device_id);
+		cli_out_features(obj, "negotiated_features", cfg->negotiated_features, cfg->device_id);
 	/* what the device offers its driver (dev add device_features): ours */
 	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_FEATURES))
-		out_features(obj, "device_features", cfg->device_features, cfg->device_id);
+		cli_out_features(obj, "device_features", cfg->device_features, cfg->device_id);
 	return 0;
 }
 
@@ -402,7 +472,7 @@ static int cmd_dev_config_show(struct cli *c, int argc, char **argv)
 
 	if (argc > 1)
 		return cli_usage_error(c, "unexpected argument \"%s\"", argv[1]);
-	if (argc == 1 && check_dev_name(c, argv[0]))
+	if (argc == 1 && cli_check_dev_name(c, argv[0]))
 		return EXIT_USAGE;
 	root = out_new();
 	w.section = out_object(root, "config");
@@ -415,9 +485,9 @@ static int cmd_dev_config_show(struct cli *c, int argc, char **argv)
 	}
 	if (err) {
 		out_free(root);
-		return op_failed(c, argc ? argv[0] : NULL, err);
+		return cli_op_failed(c, argc ? argv[0] : NULL, err);
 	}
-	return emit(c, root);
+	return cli_emit(c, root);
 }
 
 /* --- dev add / del / set */
@@ -432,13 +502,13 @@ static int cmd_dev_add(struct cli *c, int argc, char **argv)
 	struct vdpa_dev_params p = { 0 };
 	int err;
 
-	if (parse_keywords(c, argc, argv, kw, sizeof(kw) / sizeof(kw[0])))
+	if (cli_parse_keywords(c, argc, argv, kw, sizeof(kw) / sizeof(kw[0])))
 		return EXIT_USAGE;
 	if (!kw[NAME].value)
 		return cli_usage_error(c, "missing \"name NAME\"");
 	if (!kw[MGMTDEV].value)
 		return cli_usage_error(c, "missing \"mgmtdev MGMTDEV\"");
-	if (check_dev_name(c, kw[NAME].value) || check_mgmtdev(c, kw[MGMTDEV].value))
+	if (cli_check_dev_name(c, kw[NAME].value) || check_mgmtdev(c, kw[MGMTDEV].value))
 		return EXIT_USAGE;
 	p.name = kw[NAME].value;
 	p.mgmtdev = kw[MGMTDEV].value;
@@ -448,12 +518,12 @@ static int cmd_dev_add(struct cli *c, int argc, char **argv)
 		p.set |= VDPA_DEV_PARAM_MAC;
 	}
 	if (kw[MTU].value) {
-		if (parse_u16(c, "mtu", kw[MTU].value, &p.mtu))
+		if (cli_parse_u16(c, "mtu", kw[MTU].value, &p.mtu))
 			return EXIT_USAGE;
 		p.set |= VDPA_DEV_PARAM_MTU;
 	}
 	if (kw[MAX_VQP].value) {
-		if (parse_u16(c, "max_vqp", kw[MAX_VQP].value, &p.max_vq_pairs))
+		if (cli_parse_u16(c, "max_vqp", kw[MAX_VQP].value, &p.max_vq_pairs))
 			return EXIT_USAGE;
 		p.set |= VDPA_DEV_PARAM_MAX_VQP;
 	}
@@ -463,7 +533,7 @@ static int cmd_dev_add(struct cli *c, int argc, char **argv)
 		p.set |= VDPA_DEV_PARAM_FEATURES;
 	}
 	err = vdpa_dev_add(c->vm, &p);
-	return err ? op_failed(c, p.name, err) : EXIT_OK;
+	return err ? cli_op_failed(c, p.name, err) : EXIT_OK;
 }
 
 static int cmd_dev_del(struct cli *c, int argc, char **argv)
@@ -473,10 +543,10 @@ static int cmd_dev_del(struct cli *c, int argc, char **argv)
 	if (argc != 1)
 		return cli_usage_error(c, argc ? "unexpected argument \"%s\"" : "missing NAME%s",
 				       argc ? argv[1] : "");
-	if (check_dev_name(c, argv[0]))
+	if (cli_check_dev_name(c, argv[0]))
 		return EXIT_USAGE;
 	err = vdpa_dev_del(c->vm, argv[0]);
-	return err ? op_failed(c, argv[0], err) : EXIT_OK;
+	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
 }
 
 static int cmd_dev_set(struct cli *c, int argc, char **argv)
@@ -494,14 +564,14 @@ static int cmd_dev_set(struct cli *c, int argc, char **argv)
 	if (argc < 1)
 		return cli_usage_error(c, "missing NAME");
 	name = argv[0];
-	if (check_dev_name(c, name) || parse_keywords(c, argc - 1, argv + 1, kw, 1))
+	if (cli_check_dev_name(c, name) || cli_parse_keywords(c, argc - 1, argv + 1, kw, 1))
 		return EXIT_USAGE;
 	if (!kw[0].value)
 		return cli_usage_error(c, "nothing to set (mac MAC)");
 	if (parse_mac(c, kw[0].value, mac))
 		return EXIT_USAGE;
 	err = vdpa_dev_set_mac(c->vm, name, mac);
-	return err ? op_failed(c, name, err) : EXIT_OK;
+	return err ? cli_op_failed(c, name, err) : EXIT_OK;
 }
 
 /* --- dev attach / detach */
@@ -517,7 +587,7 @@ static int cmd_dev_attach(struct cli *c, int argc, char **argv)
 
 	if (argc < 2)
 		return cli_usage_error(c, argc ? "missing vhost or virtio" : "missing NAME");
-	if (check_dev_name(c, argv[0]))
+	if (cli_check_dev_name(c, argv[0]))
 		return EXIT_USAGE;
 	if (!strcmp(argv[1], "vhost") || !strcmp(argv[1], VDPA_MGMT_DRIVER_VHOST))
 		driver = VDPA_MGMT_DRIVER_VHOST;
@@ -525,14 +595,14 @@ static int cmd_dev_attach(struct cli *c, int argc, char **argv)
 		driver = VDPA_MGMT_DRIVER_VIRTIO;
 	else
 		return cli_usage_error(c, "\"%s\": attach to vhost or virtio", argv[1]);
-	if (parse_keywords(c, argc - 2, argv + 2, kw, 1))
+	if (cli_parse_keywords(c, argc - 2, argv + 2, kw, 1))
 		return EXIT_USAGE;
-	if (kw[0].value && parse_u16(c, "timeout", kw[0].value, &timeout_s))
+	if (kw[0].value && cli_parse_u16(c, "timeout", kw[0].value, &timeout_s))
 		return EXIT_USAGE;
 
 	err = vdpa_dev_attach(c->vm, argv[0], driver, timeout_s * 1000u, &a);
 	if (err)
-		return op_failed(c, argv[0], err);
+		return cli_op_failed(c, argv[0], err);
 	if (c->format == OUT_HUMAN) {
 		/* the one thing to use next, alone on its line for scripts */
 		printf("%s\n", a.chardev[0] ? a.chardev : a.netdev[0] ? a.netdev :
@@ -550,7 +620,7 @@ static int cmd_dev_attach(struct cli *c, int argc, char **argv)
 		out_string(obj, "netdev", a.netdev);
 	if (a.blockdev[0])
 		out_string(obj, "blockdev", a.blockdev);
-	return emit(c, root);
+	return cli_emit(c, root);
 }
 
 static int cmd_dev_detach(struct cli *c, int argc, char **argv)
@@ -560,10 +630,10 @@ static int cmd_dev_detach(struct cli *c, int argc, char **argv)
 	if (argc != 1)
 		return cli_usage_error(c, argc ? "unexpected argument \"%s\"" : "missing NAME%s",
 				       argc ? argv[1] : "");
-	if (check_dev_name(c, argv[0]))
+	if (cli_check_dev_name(c, argv[0]))
 		return EXIT_USAGE;
 	err = vdpa_dev_detach(c->vm, argv[0]);
-	return err ? op_failed(c, argv[0], err) : EXIT_OK;
+	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
 }
 
 /* --- pci */
@@ -615,9 +685,9 @@ static int cmd_pci_show(struct cli *c, int argc, char **argv)
 	}
 	if (err) {
 		out_free(root);
-		return op_failed(c, argc ? bdf : NULL, err);
+		return cli_op_failed(c, argc ? bdf : NULL, err);
 	}
-	return emit(c, root);
+	return cli_emit(c, root);
 }
 
 static int cmd_pci_bind(struct cli *c, int argc, char **argv)
@@ -636,14 +706,14 @@ static int cmd_pci_bind(struct cli *c, int argc, char **argv)
 	if (!err)
 		err = vdpa_pci_fn_get(c->vm, bdf, &fn);
 	if (err)
-		return op_failed(c, bdf, err);
+		return cli_op_failed(c, bdf, err);
 	if (c->format == OUT_HUMAN) {
 		printf("pci/%s\n", bdf);	/* the mgmtdev to give dev add */
 		return fflush(stdout) ? EXIT_FAILED : EXIT_OK;
 	}
 	root = out_new();
 	out_pci_fn(out_object(root, "pci"), &fn);
-	return emit(c, root);
+	return cli_emit(c, root);
 }
 
 static int cmd_pci_unbind(struct cli *c, int argc, char **argv)
@@ -657,38 +727,73 @@ static int cmd_pci_unbind(struct cli *c, int argc, char **argv)
 	if (parse_bdf(c, argv[0], bdf))
 		return EXIT_USAGE;
 	err = vdpa_pci_unbind(c->vm, bdf);
-	return err ? op_failed(c, bdf, err) : EXIT_OK;
+	return err ? cli_op_failed(c, bdf, err) : EXIT_OK;
 }
 
-/*
- * The commands, in help order.  Still to come, once dpu_vdpa has its own
- * generic netlink family (they are not stubbed here: an unknown command
- * is a usage error until they exist):
- *   dev suspend NAME / dev resume NAME
- *   dev log start NAME / dev log sync NAME FILE / dev log stop NAME
- *   dev state save NAME FILE / dev state load NAME FILE / dev state show FILE
- *   dev migrate NAME ...
- */
+/* The commands, in help order. */
 const struct command cli_commands[] = {
 	{ "mgmtdev show", "[MGMTDEV]", "list management devices (functions given to drivers)",
-	  cmd_mgmtdev_show },
+	  cmd_mgmtdev_show, NULL },
 	{ "dev show", "[NAME]", "list vDPA devices and what they are attached to",
-	  cmd_dev_show },
+	  cmd_dev_show, NULL },
 	{ "dev add", "name NAME mgmtdev MGMTDEV [mac MAC] [mtu MTU] [max_vqp N] "
-		     "[device_features HEX]", "create a vDPA device", cmd_dev_add },
-	{ "dev del", "NAME", "delete a vDPA device", cmd_dev_del },
-	{ "dev set", "NAME mac MAC", "change a device attribute", cmd_dev_set },
+		     "[device_features HEX]", "create a vDPA device", cmd_dev_add, NULL },
+	{ "dev del", "NAME", "delete a vDPA device", cmd_dev_del, NULL },
+	{ "dev set", "NAME mac MAC", "change a device attribute", cmd_dev_set, NULL },
 	{ "dev config show", "[NAME]", "show the device's config space view",
-	  cmd_dev_config_show },
+	  cmd_dev_config_show, NULL },
 	{ "dev attach", "NAME {vhost|virtio} [timeout SECONDS]",
 	  "bind to vhost_vdpa or virtio_vdpa; print the chardev, netdev or disk",
-	  cmd_dev_attach },
-	{ "dev detach", "NAME", "unbind from its bus driver", cmd_dev_detach },
-	{ "pci show", "[BDF]", "list virtio PCI functions and their drivers", cmd_pci_show },
+	  cmd_dev_attach, NULL },
+	{ "dev detach", "NAME", "unbind from its bus driver", cmd_dev_detach, NULL },
+	{ "dev status", "[NAME]",
+	  "dpu_vdpa devices: bus driver, virtio status, mode, suspended, logging, counters",
+	  cmd_dev_status, NULL },
+	{ "dev suspend", "NAME", "stop the device touching consumer memory; vq state exact",
+	  cmd_dev_suspend, NULL },
+	{ "dev resume", "NAME", "let a suspended device run again", cmd_dev_resume, NULL },
+	{ "dev log start", "NAME [iova ADDR] len BYTES [page_size BYTES]",
+	  "log the pages the device writes in [ADDR, ADDR + BYTES)", cmd_dev_log_start,
+	  "  iova: start of the range (default 0): IOVAs for vhost_vdpa, DMA addresses for\n"
+	  "        virtio_vdpa; len: its length, required (the tool cannot know the\n"
+	  "        consumer's memory size); page_size: a power of two from 4096 to 1G\n"
+	  "        (default: the kernel's, 4096).  The range is rounded out to pages.\n"
+	  "  Numbers: decimal, 0x hex, or decimal with K, M, G, T (powers of 1024).\n" },
+	{ "dev log sync", "NAME [FILE|-]",
+	  "read and clear the dirty bitmap; write it to FILE; print the dirty page count",
+	  cmd_dev_log_sync,
+	  "  FILE gets the bitmap of the whole logged range: bit i (byte i / 8, LSB first)\n"
+	  "  is page iova + i * page_size.  Written whole or not at all.  With \"-\" the\n"
+	  "  bitmap goes to stdout and the summary to stderr.  Without FILE the bits\n"
+	  "  are still read and cleared.\n" },
+	{ "dev log stop", "NAME", "stop logging; back to direct mode where possible",
+	  cmd_dev_log_stop, NULL },
+	{ "dev state save", "NAME FILE|-", "save a suspended device's state blob",
+	  cmd_dev_state_save,
+	  "  The blob is written as the kernel gave it, whole or not at all.\n"
+	  "  Another host: vdpa-mgmt dev state save A - | ssh host vdpa-mgmt dev state load B -\n" },
+	{ "dev state load", "NAME FILE|-", "stage a state blob into a device not yet started",
+	  cmd_dev_state_load,
+	  "  The blob is checked here first (as dev state show does) unless it is newer\n"
+	  "  than this tool (a newer version, an unknown critical section); then the\n"
+	  "  kernel checks it against the device.  It applies when the device's\n"
+	  "  consumer sets DRIVER_OK.\n" },
+	{ "dev state show", "FILE|-", "decode a state blob for humans (-j: JSON)",
+	  cmd_dev_state_show, NULL },
+	{ "dev migrate", "NAME to NAME2 [iova ADDR len BYTES [page_size BYTES]] [bitmap FILE]",
+	  "move a running device's state to another, local dpu_vdpa device", cmd_dev_migrate,
+	  "  Steps, each reported on stderr: check both devices (NAME running, NAME2 not\n"
+	  "  started, same type); log start on NAME if len is given; suspend NAME; final\n"
+	  "  log sync if NAME is logging (bitmap to FILE); state save; state load into\n"
+	  "  NAME2; log stop if migrate started it.  NAME stays suspended; NAME2 starts\n"
+	  "  where NAME stopped when its consumer sets DRIVER_OK: switching the consumer\n"
+	  "  (and copying memory, for another host) is not done here.  If a step after\n"
+	  "  the suspend fails, NAME is resumed and a log migrate started is stopped.\n" },
+	{ "pci show", "[BDF]", "list virtio PCI functions and their drivers", cmd_pci_show, NULL },
 	{ "pci bind", "BDF", "hand a PCI function to dpu_vdpa; print its mgmtdev",
-	  cmd_pci_bind },
+	  cmd_pci_bind, NULL },
 	{ "pci unbind", "BDF", "give a PCI function back to its usual driver",
-	  cmd_pci_unbind },
+	  cmd_pci_unbind, NULL },
 };
 
 const size_t cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);

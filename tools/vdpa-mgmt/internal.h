@@ -7,17 +7,23 @@
 #define VDPA_MGMT_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "libvdpamgmt.h"
 
 struct nlmsghdr;
+struct nlattr;
 struct mnl_socket;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Big enough for one dump batch of the kernel (it sends up to 32 KiB). */
-#define NL_RECV_SIZE	32768
+/*
+ * Big enough for one dump batch of the kernel (it sends up to 32 KiB) and
+ * for the largest single replies: dpu_vdpa's STATE_SAVE (a blob of up to
+ * 65000 bytes) and a full LOG_SYNC (a 32 KiB bitmap and its headers).
+ */
+#define NL_RECV_SIZE	(128 * 1024)
 #define NL_REQ_SIZE	4096
 
 struct vdpa_mgmt {
@@ -25,6 +31,7 @@ struct vdpa_mgmt {
 	uint32_t portid;
 	uint32_t seq;
 	uint16_t vdpa_family;		/* 0 until resolved */
+	uint16_t dpu_family;		/* "dpu_vdpa", 0 until resolved */
 	bool error_is_extack;		/* error[] is the kernel's own words */
 	char error[VDPA_MGMT_ERR_MAX];
 	uint8_t *recv_buf;
@@ -49,9 +56,39 @@ int nl_family_id(struct vdpa_mgmt *vm, const char *name, uint16_t *id);
  * session's error is the extack message, or strerror() without one.
  */
 int nl_transact(struct vdpa_mgmt *vm, struct nlmsghdr *req, nl_msg_cb cb, void *arg);
+/* A request builder's -EMSGSIZE or -EINVAL as the session's error. */
+int nl_build_failed(struct vdpa_mgmt *vm, int err);
 /* Start a generic netlink request in BUF; NULL if SIZE is too small. */
 struct nlmsghdr *genl_msg_start(void *buf, size_t size, uint16_t family, uint8_t cmd,
 				uint8_t version, uint16_t flags, uint32_t seq);
+
+/*
+ * Attributes of a reply (after its genlmsghdr) or of a nested attribute,
+ * by type into TB[0..MAX]; types above MAX (a newer kernel's) are skipped.
+ * *PRESENT gets bit n for each type n < 64 seen.  -EINVAL if malformed.
+ */
+int nl_attrs_parse(const struct nlmsghdr *nlh, const struct nlattr **tb, uint16_t max,
+		   uint64_t *present);
+int nl_attrs_parse_nested(const struct nlattr *nest, const struct nlattr **tb, uint16_t max,
+			  uint64_t *present);
+/* An unsigned attribute of whatever width (1, 2, 4, 8) the kernel sent. */
+int nl_attr_get_uint(const struct nlattr *attr, uint64_t *value);
+/* A NUL-terminated string attribute that fits OUT; else -EINVAL. */
+int nl_attr_get_str(const struct nlattr *attr, char *out, size_t size);
+
+/* Where an unsigned attribute lands in a result struct, and how wide it is. */
+struct nl_uint_field {
+	uint16_t type;
+	uint16_t offset;
+	uint8_t size;
+};
+
+#define NL_FIELD(attr, type_, member) \
+	{ attr, offsetof(type_, member), sizeof(((type_ *)0)->member) }
+
+/* Each FIELDS[i] present in TB into OUT; -EINVAL if a value is too wide. */
+int nl_store_uint_fields(const struct nlattr *const *tb, void *out,
+			 const struct nl_uint_field *fields, size_t n);
 
 /* --- kmsg.c: what a driver wrote to the kernel log for our request */
 

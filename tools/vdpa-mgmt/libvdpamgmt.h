@@ -221,11 +221,222 @@ int vdpa_dev_attach(struct vdpa_mgmt *vm, const char *name, const char *driver,
 int vdpa_dev_detach(struct vdpa_mgmt *vm, const char *name);
 
 /*
- * Not here yet, on purpose: suspend/resume, dirty log start/sync/stop,
- * device state save/load and migration.  They need dpu_vdpa's own generic
- * netlink family (include/uapi/linux/ in the driver's tree); they will use
- * the same session and netlink core, resolving that family by name.
+ * --- dpu_vdpa devices: the driver's own "dpu_vdpa" generic netlink family
+ * (<linux/dpu_vdpa.h>, installed with this library): suspend and resume,
+ * the dirty-page log, device state save and load.  Names are those of the
+ * "vdpa" family ("vdpa0"); devices of other drivers are not known there.
  */
+
+#define VDPA_DPU_STATS_MAX	32	/* room for enum dpu_vdpa_stat */
+
+/* DPU_VDPA_CMD_DEV_GET; VDPA_HAS(dev, DPU_VDPA_A_...) says what was sent. */
+struct vdpa_dpu_dev {
+	char name[VDPA_MGMT_NAME_MAX];
+	char mgmtdev[VDPA_MGMT_NAME_MAX];
+	char bus_driver[VDPA_MGMT_NAME_MAX];	/* "vhost_vdpa", "virtio_vdpa" or "" */
+	uint64_t present;
+	uint32_t device_id;
+	uint8_t status;				/* virtio device status */
+	uint8_t mode;				/* enum dpu_vdpa_mode */
+	bool suspended;
+	bool logging;
+	uint32_t log_page_size;			/* these three while logging */
+	uint64_t log_iova;
+	uint64_t log_len;
+	uint64_t stats_present;			/* bit n: stats[n] was sent */
+	uint64_t stats[VDPA_DPU_STATS_MAX];	/* by enum dpu_vdpa_stat */
+};
+
+typedef int (*vdpa_dpu_dev_cb)(const struct vdpa_dpu_dev *dev, void *arg);
+
+int vdpa_dpu_dev_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dpu_dev *out);
+int vdpa_dpu_dev_for_each(struct vdpa_mgmt *vm, vdpa_dpu_dev_cb cb, void *arg);
+int vdpa_dpu_suspend(struct vdpa_mgmt *vm, const char *name);
+int vdpa_dpu_resume(struct vdpa_mgmt *vm, const char *name);
+/* PAGE_SIZE 0: the kernel's default (4096). */
+int vdpa_dpu_log_start(struct vdpa_mgmt *vm, const char *name, uint64_t iova, uint64_t len,
+		       uint32_t page_size);
+int vdpa_dpu_log_stop(struct vdpa_mgmt *vm, const char *name);
+
+/* One LOG_SYNC reply: bit i of bitmap (LSB first) is page iova + i * page_size. */
+struct vdpa_dpu_log_chunk {
+	uint64_t iova;
+	uint64_t len;				/* bytes, a multiple of page_size */
+	uint32_t page_size;
+	uint64_t pages;				/* len / page_size bits in bitmap */
+	uint64_t dirty;				/* bits set */
+	const uint8_t *bitmap;			/* (pages + 7) / 8 bytes */
+};
+
+/* What a whole sync read and cleared. */
+struct vdpa_dpu_log_summary {
+	uint64_t iova;				/* the logged range, rounded out to pages */
+	uint64_t len;
+	uint32_t page_size;
+	uint64_t pages;
+	uint64_t dirty;
+	unsigned int chunks;			/* LOG_SYNC requests it took */
+};
+
+typedef int (*vdpa_dpu_log_cb)(const struct vdpa_dpu_log_chunk *chunk, void *arg);
+
+/*
+ * Read and clear the dirty bits of the whole logged range (as DEV_GET
+ * reports it), in LOG_SYNC requests of at most DPU_VDPA_LOG_SYNC_MAX_PAGES
+ * pages, each chunk handed to CB (may be NULL) in ascending order.
+ * Chunks other than the last are whole bytes of bitmap, so their bitmaps
+ * concatenate into the bitmap of the range.  A non-zero return from CB
+ * stops the sync and is returned (the rest stays dirty).  -ENOENT if the
+ * device is not logging.
+ */
+int vdpa_dpu_log_sync(struct vdpa_mgmt *vm, const char *name, vdpa_dpu_log_cb cb, void *arg,
+		      struct vdpa_dpu_log_summary *summary);
+/* The blob, malloc()ed into *BLOB (the caller frees it). */
+int vdpa_dpu_state_save(struct vdpa_mgmt *vm, const char *name, uint8_t **blob, size_t *len);
+int vdpa_dpu_state_load(struct vdpa_mgmt *vm, const char *name, const void *blob, size_t len);
+
+/*
+ * Requests of the dpu_vdpa family built into a caller's buffer (FAMILY
+ * its resolved id): the length, or -EINVAL / -EMSGSIZE.  CMD is
+ * DPU_VDPA_CMD_*: _build_dev_cmd for those that take the name alone
+ * (NAME NULL with DEV_GET: a dump).
+ */
+int vdpa_dpu_build_dev_cmd(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
+			   const char *name);
+int vdpa_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32_t seq,
+			     const char *name, uint64_t iova, uint64_t len, uint32_t page_size);
+/* LEN 0: no LOG_LEN attribute (the kernel's default chunk). */
+int vdpa_dpu_build_log_sync(void *buf, size_t size, uint16_t family, uint32_t seq,
+			    const char *name, uint64_t iova, uint64_t len);
+int vdpa_dpu_build_state_load(void *buf, size_t size, uint16_t family, uint32_t seq,
+			      const char *name, const void *blob, size_t len);
+/* Replies: 0, or -EINVAL if a required attribute is missing or malformed. */
+int vdpa_dpu_parse_dev(const struct nlmsghdr *nlh, struct vdpa_dpu_dev *out);
+/* CHUNK->bitmap points into NLH. */
+int vdpa_dpu_parse_log_sync(const struct nlmsghdr *nlh, struct vdpa_dpu_log_chunk *chunk);
+/* *BLOB points into NLH. */
+int vdpa_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_t *len);
+
+/*
+ * Local migration of a consumer's device state from SRC to DST, two
+ * dpu_vdpa devices on this host:
+ *   1. checks: both exist, same device type, SRC running (DRIVER_OK) and
+ *      not suspended, DST not DRIVER_OK;
+ *   2. log start on SRC over [log_iova, log_iova + log_len) if log_len is
+ *      given (or uses the log SRC already has);
+ *   3. suspend SRC;
+ *   4. final log sync of SRC, if logging (chunks to log_cb);
+ *   5. state save from SRC, checked with vdpa_state_decode();
+ *   6. state load into DST (staged: it applies at DST's DRIVER_OK);
+ *   7. log stop on SRC if step 2 started it.
+ * It copies no memory and touches no consumer: the consumer switches to
+ * DST (and its DRIVER_OK starts DST where SRC stopped).  SRC stays
+ * suspended.  If a step from 3 to 6 fails, SRC is put back: the log
+ * stopped if step 2 started it, SRC resumed if step 3 suspended it.
+ * PROGRESS (may be NULL) gets one line per step done.
+ */
+struct vdpa_dpu_migrate_params {
+	const char *src;
+	const char *dst;
+	uint64_t log_iova;
+	uint64_t log_len;			/* 0: start no log */
+	uint32_t log_page_size;			/* 0: the kernel's default */
+	vdpa_dpu_log_cb log_cb;			/* the final sync's chunks */
+	void *log_arg;
+	void (*progress)(const char *line, void *arg);
+	void *progress_arg;
+};
+
+struct vdpa_dpu_migrate_result {
+	bool logged;				/* a final sync was made: log is valid */
+	struct vdpa_dpu_log_summary log;
+	size_t state_len;
+	uint16_t num_queues;
+};
+
+int vdpa_dpu_migrate_local(struct vdpa_mgmt *vm, const struct vdpa_dpu_migrate_params *params,
+			   struct vdpa_dpu_migrate_result *result);
+
+/*
+ * --- device-state blobs (<linux/dpu_vdpa_state.h>), decoded and encoded
+ * without a kernel: for "dev state show", checks before a load, tests.
+ */
+
+struct vdpa_state_vq {
+	uint16_t index;
+	uint16_t num;
+	uint16_t avail_idx;
+	uint16_t used_idx;
+	uint8_t flags;				/* DPU_VDPA_STATE_VQ_* */
+	uint64_t desc_addr;
+	uint64_t driver_addr;
+	uint64_t device_addr;
+};
+
+/* A section this reader does not know and skipped (not critical). */
+struct vdpa_state_unknown {
+	uint32_t offset;
+	uint16_t type;
+	uint16_t flags;
+	uint32_t len;
+};
+
+/* Did the blob have a section of (known) type TYPE, enum dpu_vdpa_state_type? */
+#define VDPA_STATE_HAS(st, type)	((((st)->sections) >> (type)) & 1)
+
+struct vdpa_state {
+	uint16_t version;
+	uint32_t total_len;
+	uint32_t crc32;
+	uint32_t device_id;
+	uint64_t sections;			/* bit n: section type n */
+	/* DEVICE */
+	uint64_t device_features;
+	uint64_t driver_features;
+	uint8_t status;
+	uint16_t num_queues;
+	uint16_t config_len;
+	struct vdpa_state_vq *vqs;		/* num_queues, vqs[i].index == i */
+	uint8_t *config;			/* CONFIG: config_len bytes, or NULL */
+	struct {
+		uint8_t mac[6];
+		uint16_t mtu;
+		uint16_t status;
+		uint16_t max_virtqueue_pairs;
+	} net_config;
+	uint32_t rx_mode;			/* DPU_VDPA_STATE_RX_* */
+	struct {
+		uint32_t unicast;
+		uint32_t multicast;
+		uint8_t (*macs)[6];		/* unicast + multicast entries */
+	} mac_table;
+	uint8_t vlan[4096 / 8];
+	uint16_t mq_pairs;
+	struct vdpa_state_unknown *unknown;
+	unsigned int unknown_count;
+};
+
+/*
+ * Check and decode a blob of LEN bytes into OUT (release it with
+ * vdpa_state_release() after a success; nothing to release after a
+ * failure).  -EBADMSG if it is malformed, -EOPNOTSUPP if it is newer than
+ * this reader (version, or an unknown critical section), -ENOMEM; WHY gets
+ * one line naming the offset and the problem.
+ */
+int vdpa_state_decode(const void *blob, size_t len, struct vdpa_state *out, char *why,
+		      size_t why_size);
+void vdpa_state_release(struct vdpa_state *st);
+/*
+ * ST as a blob of the current version into BUF: the length, -EMSGSIZE if
+ * SIZE is too small, -EINVAL if ST is inconsistent.  DEVICE and the
+ * num_queues VQ sections are always written, the others when their bit
+ * is in ->sections; all are marked critical.
+ */
+int vdpa_state_encode(const struct vdpa_state *st, void *buf, size_t size);
+/* "DEVICE", "NET_MAC_TABLE", ...; NULL for a type this reader does not know. */
+const char *vdpa_state_section_name(unsigned int type);
+/* zlib's crc32(): start with CRC 0, feed the result back to continue. */
+uint32_t vdpa_state_crc32(uint32_t crc, const void *data, size_t len);
 
 /* --- names, as iproute2's vdpa prints them */
 

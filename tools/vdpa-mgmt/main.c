@@ -79,6 +79,9 @@ static int run(const struct command *cmd, enum out_format format, int argc, char
 		    (argc == 1 && !strcmp(argv[i], "help"))) {
 			fputs("usage: ", stdout);
 			cli_print_usage(stdout, cmd);
+			printf("  %s\n", cmd->summary);
+			if (cmd->details)
+				fputs(cmd->details, stdout);
 			return EXIT_OK;
 		}
 	c.vm = vdpa_mgmt_new();

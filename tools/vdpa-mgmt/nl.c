@@ -227,6 +227,13 @@ int nl_transact(struct vdpa_mgmt *vm, struct nlmsghdr *req, nl_msg_cb cb, void *
 	return stop;
 }
 
+int nl_build_failed(struct vdpa_mgmt *vm, int err)
+{
+	if (err == -EMSGSIZE)
+		return vm_fail(vm, err, "request too large (names too long?)");
+	return vm_fail(vm, err, "invalid request (a name or handle is empty or malformed)");
+}
+
 struct family_reply {
 	uint16_t id;
 };
@@ -267,5 +274,106 @@ int nl_family_id(struct vdpa_mgmt *vm, const char *name, uint16_t *id)
 	if (!reply.id)
 		return vm_fail(vm, EPROTO, "no id in the kernel's answer for family \"%s\"", name);
 	*id = reply.id;
+	return 0;
+}
+
+/* --- reply attributes, for any family */
+
+struct attrs_parse {
+	const struct nlattr **tb;
+	uint16_t max;
+	uint64_t *present;
+};
+
+static int attrs_parse_cb(const struct nlattr *attr, void *data)
+{
+	struct attrs_parse *p = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	/* attributes of a newer kernel are none of our business */
+	if (type > p->max)
+		return MNL_CB_OK;
+	p->tb[type] = attr;
+	if (type < 64)
+		*p->present |= 1ULL << type;
+	return MNL_CB_OK;
+}
+
+int nl_attrs_parse(const struct nlmsghdr *nlh, const struct nlattr **tb, uint16_t max,
+		   uint64_t *present)
+{
+	struct attrs_parse p = { tb, max, present };
+
+	memset(tb, 0, sizeof(*tb) * (max + 1u));
+	*present = 0;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return -EINVAL;
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attrs_parse_cb, &p) != MNL_CB_OK)
+		return -EINVAL;
+	return 0;
+}
+
+int nl_attrs_parse_nested(const struct nlattr *nest, const struct nlattr **tb, uint16_t max,
+			  uint64_t *present)
+{
+	struct attrs_parse p = { tb, max, present };
+
+	memset(tb, 0, sizeof(*tb) * (max + 1u));
+	*present = 0;
+	if (mnl_attr_parse_nested(nest, attrs_parse_cb, &p) != MNL_CB_OK)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * An unsigned attribute of any width: the kernel's width is what it
+ * sends (NET_STATUS is documented u8 but sent as u16), so read what is
+ * there rather than trusting a table.
+ */
+int nl_attr_get_uint(const struct nlattr *attr, uint64_t *value)
+{
+	const void *p = mnl_attr_get_payload(attr);
+
+	switch (mnl_attr_get_payload_len(attr)) {
+	case 1: *value = *(const uint8_t *)p; return 0;
+	case 2: { uint16_t v; memcpy(&v, p, 2); *value = v; return 0; }
+	case 4: { uint32_t v; memcpy(&v, p, 4); *value = v; return 0; }
+	case 8: { uint64_t v; memcpy(&v, p, 8); *value = v; return 0; }
+	default: return -EINVAL;
+	}
+}
+
+int nl_attr_get_str(const struct nlattr *attr, char *out, size_t size)
+{
+	if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+		return -EINVAL;
+	if ((size_t)snprintf(out, size, "%s", mnl_attr_get_str(attr)) >= size)
+		return -EINVAL;
+	return 0;
+}
+
+int nl_store_uint_fields(const struct nlattr *const *tb, void *out,
+			 const struct nl_uint_field *fields, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct nlattr *attr = tb[fields[i].type];
+		uint8_t *dst = (uint8_t *)out + fields[i].offset;
+		uint64_t v;
+
+		if (!attr)
+			continue;
+		if (nl_attr_get_uint(attr, &v))
+			return -EINVAL;
+		switch (fields[i].size) {
+		case 1: if (v > UINT8_MAX) return -EINVAL; *dst = (uint8_t)v; break;
+		case 2: { uint16_t x = (uint16_t)v; if (v > UINT16_MAX) return -EINVAL;
+			memcpy(dst, &x, 2); break; }
+		case 4: { uint32_t x = (uint32_t)v; if (v > UINT32_MAX) return -EINVAL;
+			memcpy(dst, &x, 4); break; }
+		default: memcpy(dst, &v, 8); break;
+		}
+	}
 	return 0;
 }

@@ -12,12 +12,18 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/dpu_vdpa.h>
+#include <linux/dpu_vdpa_state.h>
 #include <linux/vdpa.h>
 
 #include "libvdpamgmt.h"
 
 #define FAMILY	0x1d
+#define DPU_FAMILY	0x2a
+
+_Static_assert(DPU_VDPA_A_MAX <= VDPA_ATTR_MAX, "struct attrs holds dpu_vdpa's attributes");
 #define BUF	4096
+#define NL_BIG	(DPU_VDPA_STATE_MAX_LEN + 4096)
 
 static int test_num, test_failed;
 
@@ -393,6 +399,239 @@ static void test_names(void)
 	      vdpa_pci_bdf_parse("", bdf) == -EINVAL);
 }
 
+
+/* --- dpu_vdpa's family */
+
+static int attr_is_u64(const struct attrs *a, int type, uint64_t want)
+{
+	const struct nlattr *attr = a->tb[type];
+
+	return attr && mnl_attr_get_payload_len(attr) == 8 && mnl_attr_get_u64(attr) == want;
+}
+
+static void test_dpu_requests(void)
+{
+	static const struct { uint8_t cmd; const char *what; } by_name[] = {
+		{ DPU_VDPA_CMD_DEV_GET, "DEV_GET" }, { DPU_VDPA_CMD_SUSPEND, "SUSPEND" },
+		{ DPU_VDPA_CMD_RESUME, "RESUME" }, { DPU_VDPA_CMD_LOG_STOP, "LOG_STOP" },
+		{ DPU_VDPA_CMD_STATE_SAVE, "STATE_SAVE" },
+	};
+	char buf[BUF], what[96], small[24];
+	static uint8_t big[NL_BIG];
+	const struct nlmsghdr *nlh = (void *)buf;
+	const struct genlmsghdr *genl;
+	uint8_t blob[100];
+	struct attrs a;
+	size_t i;
+	int len;
+
+	for (i = 0; i < sizeof(by_name) / sizeof(by_name[0]); i++) {
+		len = vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 3, by_name[i].cmd, "vdpa0");
+		genl = read_request(buf, len, &a);
+		snprintf(what, sizeof(what), "dpu %s: its command, version %d, DEV_NAME alone, no dump",
+			 by_name[i].what, DPU_VDPA_GENL_VERSION);
+		check(what, genl && genl->cmd == by_name[i].cmd &&
+		      genl->version == DPU_VDPA_GENL_VERSION && nlh->nlmsg_type == DPU_FAMILY &&
+		      nlh->nlmsg_seq == 3 && !(nlh->nlmsg_flags & NLM_F_DUMP) &&
+		      attr_is_str(&a, DPU_VDPA_A_DEV_NAME, "vdpa0") && a.count == 1);
+	}
+	len = vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_DEV_GET, NULL);
+	genl = read_request(buf, len, &a);
+	check("dpu DEV_GET without a name: a dump with no attributes",
+	      genl && genl->cmd == DPU_VDPA_CMD_DEV_GET && (nlh->nlmsg_flags & NLM_F_DUMP) &&
+	      a.count == 0);
+	check("dpu SUSPEND without a name refused",
+	      vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_SUSPEND, NULL) ==
+	      -EINVAL &&
+	      vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_RESUME, "") ==
+	      -EINVAL);
+	check("dpu commands that take more than a name are not built by name alone",
+	      vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_LOG_START,
+				     "vdpa0") == -EINVAL &&
+	      vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_STATE_LOAD,
+				     "vdpa0") == -EINVAL);
+
+	len = vdpa_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x100000000ULL,
+				       1ULL << 34, 2 << 20);
+	genl = read_request(buf, len, &a);
+	check("LOG_START: name, LOG_IOVA and LOG_LEN as u64, LOG_PAGE_SIZE as u32",
+	      genl && genl->cmd == DPU_VDPA_CMD_LOG_START &&
+	      attr_is_str(&a, DPU_VDPA_A_DEV_NAME, "vdpa0") &&
+	      attr_is_u64(&a, DPU_VDPA_A_LOG_IOVA, 0x100000000ULL) &&
+	      attr_is_u64(&a, DPU_VDPA_A_LOG_LEN, 1ULL << 34) &&
+	      a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] &&
+	      mnl_attr_get_payload_len(a.tb[DPU_VDPA_A_LOG_PAGE_SIZE]) == 4 &&
+	      mnl_attr_get_u32(a.tb[DPU_VDPA_A_LOG_PAGE_SIZE]) == 2 << 20 && a.count == 4);
+	len = vdpa_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0, 4096, 0);
+	read_request(buf, len, &a);
+	check("LOG_START with page size 0: the kernel's default (no attribute)",
+	      len > 0 && !a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] && attr_is_u64(&a, DPU_VDPA_A_LOG_IOVA, 0) &&
+	      a.count == 3);
+	len = vdpa_dpu_build_log_sync(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x40000000,
+				      (uint64_t)DPU_VDPA_LOG_SYNC_MAX_PAGES * 4096);
+	genl = read_request(buf, len, &a);
+	check("LOG_SYNC: name, LOG_IOVA, LOG_LEN",
+	      genl && genl->cmd == DPU_VDPA_CMD_LOG_SYNC &&
+	      attr_is_u64(&a, DPU_VDPA_A_LOG_IOVA, 0x40000000) &&
+	      attr_is_u64(&a, DPU_VDPA_A_LOG_LEN, (uint64_t)DPU_VDPA_LOG_SYNC_MAX_PAGES * 4096) &&
+	      a.count == 3);
+	len = vdpa_dpu_build_log_sync(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0, 0);
+	read_request(buf, len, &a);
+	check("LOG_SYNC with len 0: no LOG_LEN (the kernel's default)",
+	      len > 0 && !a.tb[DPU_VDPA_A_LOG_LEN] && a.count == 2);
+
+	for (i = 0; i < sizeof(blob); i++)
+		blob[i] = (uint8_t)(i * 7);
+	len = vdpa_dpu_build_state_load(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa1", blob,
+					sizeof(blob));
+	genl = read_request(buf, len, &a);
+	check("STATE_LOAD: name and STATE, the blob's bytes unchanged",
+	      genl && genl->cmd == DPU_VDPA_CMD_STATE_LOAD &&
+	      attr_is_str(&a, DPU_VDPA_A_DEV_NAME, "vdpa1") && a.tb[DPU_VDPA_A_STATE] &&
+	      mnl_attr_get_payload_len(a.tb[DPU_VDPA_A_STATE]) == sizeof(blob) &&
+	      !memcmp(mnl_attr_get_payload(a.tb[DPU_VDPA_A_STATE]), blob, sizeof(blob)) &&
+	      a.count == 2);
+	{
+		static uint8_t max_blob[DPU_VDPA_STATE_MAX_LEN];
+
+		len = vdpa_dpu_build_state_load(big, sizeof(big), DPU_FAMILY, 1, "vdpa1", max_blob,
+						sizeof(max_blob));
+		read_request(big, len, &a);
+		check("STATE_LOAD of the largest blob fits one attribute",
+		      len > DPU_VDPA_STATE_MAX_LEN && a.tb[DPU_VDPA_A_STATE] &&
+		      mnl_attr_get_payload_len(a.tb[DPU_VDPA_A_STATE]) == DPU_VDPA_STATE_MAX_LEN);
+		check("STATE_LOAD: empty or over the maximum refused, small buffer -EMSGSIZE",
+		      vdpa_dpu_build_state_load(big, sizeof(big), DPU_FAMILY, 1, "vdpa1", max_blob,
+						0) == -EINVAL &&
+		      vdpa_dpu_build_state_load(big, sizeof(big), DPU_FAMILY, 1, "vdpa1", max_blob,
+						DPU_VDPA_STATE_MAX_LEN + 1) == -EINVAL &&
+		      vdpa_dpu_build_state_load(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa1", max_blob,
+						sizeof(max_blob)) == -EMSGSIZE &&
+		      vdpa_dpu_build_dev_cmd(small, sizeof(small), DPU_FAMILY, 1,
+					     DPU_VDPA_CMD_SUSPEND, "vdpa0") == -EMSGSIZE);
+	}
+}
+
+static struct nlmsghdr *dpu_reply_start(char *buf, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = reply_start(buf, cmd);
+
+	nlh->nlmsg_type = DPU_FAMILY;
+	return nlh;
+}
+
+static void test_dpu_replies(void)
+{
+	struct vdpa_dpu_log_chunk chunk;
+	struct vdpa_dpu_dev dev;
+	const uint8_t *blob;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	uint8_t bitmap[4] = { 0x81, 0x00, 0xff, 0xf1 };	/* 1 + 1 + 8 + 1 (28 pages) */
+	char buf[BUF];
+	size_t len;
+
+	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_DEV_GET);
+	mnl_attr_put_strz(nlh, DPU_VDPA_A_DEV_NAME, "vdpa0");
+	mnl_attr_put_strz(nlh, DPU_VDPA_A_MGMTDEV_NAME, "pci/0000:00:08.0");
+	mnl_attr_put_u32(nlh, DPU_VDPA_A_DEVICE_ID, 1);
+	mnl_attr_put_strz(nlh, DPU_VDPA_A_BUS_DRIVER, "vhost_vdpa");
+	mnl_attr_put_u8(nlh, DPU_VDPA_A_STATUS, 0x0f);
+	mnl_attr_put_u8(nlh, DPU_VDPA_A_MODE, DPU_VDPA_MODE_SHADOW);
+	mnl_attr_put_u8(nlh, DPU_VDPA_A_SUSPENDED, 1);
+	mnl_attr_put_u8(nlh, DPU_VDPA_A_LOGGING, 1);
+	mnl_attr_put_u32(nlh, DPU_VDPA_A_LOG_PAGE_SIZE, 4096);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, 0x1000);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_LEN, 1ULL << 30);
+	nest = mnl_attr_nest_start(nlh, DPU_VDPA_A_STATS);
+	mnl_attr_put_u64(nlh, DPU_VDPA_STAT_RELAYED_AVAIL, 12345);
+	mnl_attr_put_u64(nlh, DPU_VDPA_STAT_RING_ERRORS, 2);
+	mnl_attr_put_u64(nlh, DPU_VDPA_STAT_MAX + 5, 99);	/* a newer kernel's counter */
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, DPU_VDPA_A_MAX + 2, 7);		/* a newer kernel's attribute */
+	check("DEV_GET reply parsed: names, id, status, mode, flags, log range",
+	      !vdpa_dpu_parse_dev(nlh, &dev) && !strcmp(dev.name, "vdpa0") &&
+	      !strcmp(dev.mgmtdev, "pci/0000:00:08.0") && !strcmp(dev.bus_driver, "vhost_vdpa") &&
+	      dev.device_id == 1 && dev.status == 0x0f && dev.mode == DPU_VDPA_MODE_SHADOW &&
+	      dev.suspended && dev.logging && dev.log_page_size == 4096 &&
+	      dev.log_iova == 0x1000 && dev.log_len == 1ULL << 30 &&
+	      VDPA_HAS(&dev, DPU_VDPA_A_LOG_IOVA) && VDPA_HAS(&dev, DPU_VDPA_A_STATS));
+	check("DEV_GET stats: the two sent, by counter; a newer counter ignored",
+	      dev.stats[DPU_VDPA_STAT_RELAYED_AVAIL] == 12345 &&
+	      dev.stats[DPU_VDPA_STAT_RING_ERRORS] == 2 &&
+	      dev.stats_present == ((1ULL << DPU_VDPA_STAT_RELAYED_AVAIL) |
+				    (1ULL << DPU_VDPA_STAT_RING_ERRORS)));
+
+	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_DEV_GET);
+	mnl_attr_put_strz(nlh, DPU_VDPA_A_DEV_NAME, "vdpa0");
+	mnl_attr_put_strz(nlh, DPU_VDPA_A_BUS_DRIVER, "");
+	check("DEV_GET reply of an unattached, idle device: empty bus driver, flags false",
+	      !vdpa_dpu_parse_dev(nlh, &dev) && dev.bus_driver[0] == '\0' && !dev.logging &&
+	      VDPA_HAS(&dev, DPU_VDPA_A_BUS_DRIVER) && !VDPA_HAS(&dev, DPU_VDPA_A_STATS));
+	mnl_attr_put_u8(nlh, DPU_VDPA_A_SUSPENDED, 2);
+	check("DEV_GET: a flag other than 0 or 1 is malformed", vdpa_dpu_parse_dev(nlh, &dev) ==
+	      -EINVAL);
+	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_DEV_GET);
+	mnl_attr_put_u8(nlh, DPU_VDPA_A_MODE, 1);
+	check("DEV_GET without a device name is malformed", vdpa_dpu_parse_dev(nlh, &dev) ==
+	      -EINVAL);
+
+	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_LOG_SYNC);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, 0x200000);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_LEN, 28 * 4096);
+	mnl_attr_put_u32(nlh, DPU_VDPA_A_LOG_PAGE_SIZE, 4096);
+	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, sizeof(bitmap), bitmap);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_DIRTY, 11);
+	check("LOG_SYNC reply: 28 pages, 11 dirty (bits past page 28 not counted)",
+	      !vdpa_dpu_parse_log_sync(nlh, &chunk) && chunk.iova == 0x200000 &&
+	      chunk.pages == 28 && chunk.dirty == 11 && chunk.page_size == 4096 &&
+	      chunk.bitmap[2] == 0xff);
+
+	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_LOG_SYNC);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, 0x200000);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_LEN, 28 * 4096);
+	mnl_attr_put_u32(nlh, DPU_VDPA_A_LOG_PAGE_SIZE, 4096);
+	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, sizeof(bitmap), bitmap);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_DIRTY, 12);
+	check("LOG_SYNC reply whose LOG_DIRTY is not its bitmap's count is malformed",
+	      vdpa_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
+
+	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_LOG_SYNC);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, 0x200000);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_LEN, 40 * 4096);
+	mnl_attr_put_u32(nlh, DPU_VDPA_A_LOG_PAGE_SIZE, 4096);
+	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, sizeof(bitmap), bitmap);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_DIRTY, 11);
+	check("LOG_SYNC reply with a bitmap shorter than its pages is malformed",
+	      vdpa_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
+
+	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_LOG_SYNC);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, 0x200000);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_LEN, 28 * 4096 + 512);
+	mnl_attr_put_u32(nlh, DPU_VDPA_A_LOG_PAGE_SIZE, 4096);
+	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, sizeof(bitmap), bitmap);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_DIRTY, 11);
+	check("LOG_SYNC reply with a length not in whole pages is malformed",
+	      vdpa_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
+
+	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_LOG_SYNC);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, 0x200000);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_LEN, 28 * 4096);
+	mnl_attr_put_u32(nlh, DPU_VDPA_A_LOG_PAGE_SIZE, 4096);
+	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, sizeof(bitmap), bitmap);
+	check("LOG_SYNC reply without LOG_DIRTY is malformed",
+	      vdpa_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
+
+	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_STATE_SAVE);
+	mnl_attr_put(nlh, DPU_VDPA_A_STATE, sizeof(bitmap), bitmap);
+	check("STATE_SAVE reply: the blob, in place",
+	      !vdpa_dpu_parse_state(nlh, &blob, &len) && len == sizeof(bitmap) &&
+	      !memcmp(blob, bitmap, len));
+	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_STATE_SAVE);
+	check("STATE_SAVE reply without STATE is malformed",
+	      vdpa_dpu_parse_state(nlh, &blob, &len) == -EINVAL);
+}
+
 int main(void)
 {
 	test_dev_add();
@@ -400,6 +639,8 @@ int main(void)
 	test_parse_replies();
 	test_parse_errors();
 	test_names();
+	test_dpu_requests();
+	test_dpu_replies();
 	printf("1..%d\n", test_num);
 	return test_failed ? 1 : 0;
 }

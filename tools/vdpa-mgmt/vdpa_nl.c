@@ -149,90 +149,9 @@ struct attr_table {
 	uint64_t present;
 };
 
-static int attr_table_cb(const struct nlattr *attr, void *data)
-{
-	struct attr_table *t = data;
-	uint16_t type = mnl_attr_get_type(attr);
-
-	/* attributes of a newer kernel are none of our business */
-	if (type > VDPA_ATTR_MAX)
-		return MNL_CB_OK;
-	t->tb[type] = attr;
-	t->present |= 1ULL << type;
-	return MNL_CB_OK;
-}
-
 static int attr_table_parse(const struct nlmsghdr *nlh, struct attr_table *t)
 {
-	memset(t, 0, sizeof(*t));
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
-		return -EINVAL;
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attr_table_cb, t) != MNL_CB_OK)
-		return -EINVAL;
-	return 0;
-}
-
-/*
- * An unsigned attribute of any width: the kernel's width is what it
- * sends (NET_STATUS is documented u8 but sent as u16), so read what is
- * there rather than trusting a table.
- */
-static int attr_get_uint(const struct nlattr *attr, uint64_t *value)
-{
-	const void *p = mnl_attr_get_payload(attr);
-
-	switch (mnl_attr_get_payload_len(attr)) {
-	case 1: *value = *(const uint8_t *)p; return 0;
-	case 2: { uint16_t v; memcpy(&v, p, 2); *value = v; return 0; }
-	case 4: { uint32_t v; memcpy(&v, p, 4); *value = v; return 0; }
-	case 8: { uint64_t v; memcpy(&v, p, 8); *value = v; return 0; }
-	default: return -EINVAL;
-	}
-}
-
-static int attr_get_str(const struct nlattr *attr, char *out, size_t size)
-{
-	if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-		return -EINVAL;
-	if ((size_t)snprintf(out, size, "%s", mnl_attr_get_str(attr)) >= size)
-		return -EINVAL;
-	return 0;
-}
-
-/* Where an unsigned attribute lands in a result struct, and how wide it is. */
-struct uint_field {
-	uint16_t type;
-	uint16_t offset;
-	uint8_t size;
-};
-
-#define FIELD(attr, type_, member) \
-	{ attr, offsetof(type_, member), sizeof(((type_ *)0)->member) }
-
-static int store_uint_fields(const struct attr_table *t, void *out,
-			     const struct uint_field *fields, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const struct nlattr *attr = t->tb[fields[i].type];
-		uint8_t *dst = (uint8_t *)out + fields[i].offset;
-		uint64_t v;
-
-		if (!attr)
-			continue;
-		if (attr_get_uint(attr, &v))
-			return -EINVAL;
-		switch (fields[i].size) {
-		case 1: if (v > UINT8_MAX) return -EINVAL; *dst = (uint8_t)v; break;
-		case 2: { uint16_t x = (uint16_t)v; if (v > UINT16_MAX) return -EINVAL;
-			memcpy(dst, &x, 2); break; }
-		case 4: { uint32_t x = (uint32_t)v; if (v > UINT32_MAX) return -EINVAL;
-			memcpy(dst, &x, 4); break; }
-		default: memcpy(dst, &v, 8); break;
-		}
-	}
-	return 0;
+	return nl_attrs_parse(nlh, t->tb, VDPA_ATTR_MAX, &t->present);
 }
 
 static int mgmtdev_handle_get(const struct attr_table *t, char *out, size_t size)
@@ -241,22 +160,22 @@ static int mgmtdev_handle_get(const struct attr_table *t, char *out, size_t size
 	int n;
 
 	if (!t->tb[VDPA_ATTR_MGMTDEV_DEV_NAME] ||
-	    attr_get_str(t->tb[VDPA_ATTR_MGMTDEV_DEV_NAME], dev, sizeof(dev)))
+	    nl_attr_get_str(t->tb[VDPA_ATTR_MGMTDEV_DEV_NAME], dev, sizeof(dev)))
 		return -EINVAL;
 	if (!t->tb[VDPA_ATTR_MGMTDEV_BUS_NAME]) {
 		n = snprintf(out, size, "%s", dev);
 	} else {
-		if (attr_get_str(t->tb[VDPA_ATTR_MGMTDEV_BUS_NAME], bus, sizeof(bus)))
+		if (nl_attr_get_str(t->tb[VDPA_ATTR_MGMTDEV_BUS_NAME], bus, sizeof(bus)))
 			return -EINVAL;
 		n = snprintf(out, size, "%s/%s", bus, dev);
 	}
 	return (size_t)n < size ? 0 : -EINVAL;
 }
 
-static const struct uint_field mgmtdev_fields[] = {
-	FIELD(VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES, struct vdpa_mgmtdev, classes),
-	FIELD(VDPA_ATTR_DEV_MGMTDEV_MAX_VQS, struct vdpa_mgmtdev, max_supported_vqs),
-	FIELD(VDPA_ATTR_DEV_SUPPORTED_FEATURES, struct vdpa_mgmtdev, supported_features),
+static const struct nl_uint_field mgmtdev_fields[] = {
+	NL_FIELD(VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES, struct vdpa_mgmtdev, classes),
+	NL_FIELD(VDPA_ATTR_DEV_MGMTDEV_MAX_VQS, struct vdpa_mgmtdev, max_supported_vqs),
+	NL_FIELD(VDPA_ATTR_DEV_SUPPORTED_FEATURES, struct vdpa_mgmtdev, supported_features),
 };
 
 int vdpa_parse_mgmtdev(const struct nlmsghdr *nlh, struct vdpa_mgmtdev *out)
@@ -267,15 +186,15 @@ int vdpa_parse_mgmtdev(const struct nlmsghdr *nlh, struct vdpa_mgmtdev *out)
 	if (attr_table_parse(nlh, &t) || mgmtdev_handle_get(&t, out->handle, sizeof(out->handle)))
 		return -EINVAL;
 	out->present = t.present;
-	return store_uint_fields(&t, out, mgmtdev_fields, ARRAY_SIZE(mgmtdev_fields));
+	return nl_store_uint_fields(t.tb, out, mgmtdev_fields, ARRAY_SIZE(mgmtdev_fields));
 }
 
-static const struct uint_field dev_fields[] = {
-	FIELD(VDPA_ATTR_DEV_ID, struct vdpa_dev, device_id),
-	FIELD(VDPA_ATTR_DEV_VENDOR_ID, struct vdpa_dev, vendor_id),
-	FIELD(VDPA_ATTR_DEV_MAX_VQS, struct vdpa_dev, max_vqs),
-	FIELD(VDPA_ATTR_DEV_MAX_VQ_SIZE, struct vdpa_dev, max_vq_size),
-	FIELD(VDPA_ATTR_DEV_MIN_VQ_SIZE, struct vdpa_dev, min_vq_size),
+static const struct nl_uint_field dev_fields[] = {
+	NL_FIELD(VDPA_ATTR_DEV_ID, struct vdpa_dev, device_id),
+	NL_FIELD(VDPA_ATTR_DEV_VENDOR_ID, struct vdpa_dev, vendor_id),
+	NL_FIELD(VDPA_ATTR_DEV_MAX_VQS, struct vdpa_dev, max_vqs),
+	NL_FIELD(VDPA_ATTR_DEV_MAX_VQ_SIZE, struct vdpa_dev, max_vq_size),
+	NL_FIELD(VDPA_ATTR_DEV_MIN_VQ_SIZE, struct vdpa_dev, min_vq_size),
 };
 
 int vdpa_parse_dev(const struct nlmsghdr *nlh, struct vdpa_dev *out)
@@ -284,40 +203,40 @@ int vdpa_parse_dev(const struct nlmsghdr *nlh, struct vdpa_dev *out)
 
 	memset(out, 0, sizeof(*out));
 	if (attr_table_parse(nlh, &t) || !t.tb[VDPA_ATTR_DEV_NAME] || !t.tb[VDPA_ATTR_DEV_ID] ||
-	    attr_get_str(t.tb[VDPA_ATTR_DEV_NAME], out->name, sizeof(out->name)) ||
+	    nl_attr_get_str(t.tb[VDPA_ATTR_DEV_NAME], out->name, sizeof(out->name)) ||
 	    mgmtdev_handle_get(&t, out->mgmtdev, sizeof(out->mgmtdev)))
 		return -EINVAL;
 	out->present = t.present;
-	return store_uint_fields(&t, out, dev_fields, ARRAY_SIZE(dev_fields));
+	return nl_store_uint_fields(t.tb, out, dev_fields, ARRAY_SIZE(dev_fields));
 }
 
-static const struct uint_field config_fields[] = {
-	FIELD(VDPA_ATTR_DEV_ID, struct vdpa_dev_config, device_id),
-	FIELD(VDPA_ATTR_DEV_NEGOTIATED_FEATURES, struct vdpa_dev_config, negotiated_features),
-	FIELD(VDPA_ATTR_DEV_FEATURES, struct vdpa_dev_config, device_features),
-	FIELD(VDPA_ATTR_DEV_NET_STATUS, struct vdpa_dev_config, net.status),
-	FIELD(VDPA_ATTR_DEV_NET_CFG_MAX_VQP, struct vdpa_dev_config, net.max_vq_pairs),
-	FIELD(VDPA_ATTR_DEV_NET_CFG_MTU, struct vdpa_dev_config, net.mtu),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_CAPACITY, struct vdpa_dev_config, blk.capacity),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_SIZE_MAX, struct vdpa_dev_config, blk.size_max),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_BLK_SIZE, struct vdpa_dev_config, blk.blk_size),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_SEG_MAX, struct vdpa_dev_config, blk.seg_max),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_NUM_QUEUES, struct vdpa_dev_config, blk.num_queues),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_PHY_BLK_EXP, struct vdpa_dev_config, blk.physical_block_exp),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_ALIGN_OFFSET, struct vdpa_dev_config, blk.alignment_offset),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_MIN_IO_SIZE, struct vdpa_dev_config, blk.min_io_size),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_OPT_IO_SIZE, struct vdpa_dev_config, blk.opt_io_size),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEC, struct vdpa_dev_config,
+static const struct nl_uint_field config_fields[] = {
+	NL_FIELD(VDPA_ATTR_DEV_ID, struct vdpa_dev_config, device_id),
+	NL_FIELD(VDPA_ATTR_DEV_NEGOTIATED_FEATURES, struct vdpa_dev_config, negotiated_features),
+	NL_FIELD(VDPA_ATTR_DEV_FEATURES, struct vdpa_dev_config, device_features),
+	NL_FIELD(VDPA_ATTR_DEV_NET_STATUS, struct vdpa_dev_config, net.status),
+	NL_FIELD(VDPA_ATTR_DEV_NET_CFG_MAX_VQP, struct vdpa_dev_config, net.max_vq_pairs),
+	NL_FIELD(VDPA_ATTR_DEV_NET_CFG_MTU, struct vdpa_dev_config, net.mtu),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_CAPACITY, struct vdpa_dev_config, blk.capacity),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_SIZE_MAX, struct vdpa_dev_config, blk.size_max),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_BLK_SIZE, struct vdpa_dev_config, blk.blk_size),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_SEG_MAX, struct vdpa_dev_config, blk.seg_max),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_NUM_QUEUES, struct vdpa_dev_config, blk.num_queues),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_PHY_BLK_EXP, struct vdpa_dev_config, blk.physical_block_exp),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_ALIGN_OFFSET, struct vdpa_dev_config, blk.alignment_offset),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MIN_IO_SIZE, struct vdpa_dev_config, blk.min_io_size),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_OPT_IO_SIZE, struct vdpa_dev_config, blk.opt_io_size),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEC, struct vdpa_dev_config,
 	      blk.max_discard_sectors),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEG, struct vdpa_dev_config, blk.max_discard_seg),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_DISCARD_SEC_ALIGN, struct vdpa_dev_config,
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEG, struct vdpa_dev_config, blk.max_discard_seg),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_DISCARD_SEC_ALIGN, struct vdpa_dev_config,
 	      blk.discard_sector_alignment),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEC, struct vdpa_dev_config,
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEC, struct vdpa_dev_config,
 	      blk.max_write_zeroes_sectors),
-	FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEG, struct vdpa_dev_config,
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEG, struct vdpa_dev_config,
 	      blk.max_write_zeroes_seg),
-	FIELD(VDPA_ATTR_DEV_BLK_READ_ONLY, struct vdpa_dev_config, blk.read_only),
-	FIELD(VDPA_ATTR_DEV_BLK_FLUSH, struct vdpa_dev_config, blk.flush),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_READ_ONLY, struct vdpa_dev_config, blk.read_only),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_FLUSH, struct vdpa_dev_config, blk.flush),
 };
 
 int vdpa_parse_dev_config(const struct nlmsghdr *nlh, struct vdpa_dev_config *out)
@@ -327,7 +246,7 @@ int vdpa_parse_dev_config(const struct nlmsghdr *nlh, struct vdpa_dev_config *ou
 
 	memset(out, 0, sizeof(*out));
 	if (attr_table_parse(nlh, &t) || !t.tb[VDPA_ATTR_DEV_NAME] || !t.tb[VDPA_ATTR_DEV_ID] ||
-	    attr_get_str(t.tb[VDPA_ATTR_DEV_NAME], out->name, sizeof(out->name)))
+	    nl_attr_get_str(t.tb[VDPA_ATTR_DEV_NAME], out->name, sizeof(out->name)))
 		return -EINVAL;
 	mac = t.tb[VDPA_ATTR_DEV_NET_CFG_MACADDR];
 	if (mac) {
@@ -336,7 +255,7 @@ int vdpa_parse_dev_config(const struct nlmsghdr *nlh, struct vdpa_dev_config *ou
 		memcpy(out->net.mac, mnl_attr_get_payload(mac), sizeof(out->net.mac));
 	}
 	out->present = t.present;
-	return store_uint_fields(&t, out, config_fields, ARRAY_SIZE(config_fields));
+	return nl_store_uint_fields(t.tb, out, config_fields, ARRAY_SIZE(config_fields));
 }
 
 /* --- session calls */
@@ -349,13 +268,6 @@ static int vdpa_family(struct vdpa_mgmt *vm, uint16_t *family)
 		err = nl_family_id(vm, VDPA_GENL_NAME, &vm->vdpa_family);
 	*family = vm->vdpa_family;
 	return err;
-}
-
-static int build_failed(struct vdpa_mgmt *vm, int err)
-{
-	if (err == -EMSGSIZE)
-		return vm_fail(vm, err, "request too large (names too long?)");
-	return vm_fail(vm, err, "invalid request (a name or handle is empty or malformed)");
 }
 
 /* A dump or a single object, each reply message parsed then handed on. */
@@ -393,7 +305,7 @@ static int vdpa_walk(struct vdpa_mgmt *vm, uint8_t cmd, const char *name, struct
 		return err;
 	len = vdpa_build_get(vm->req_buf, sizeof(vm->req_buf), family, 0, cmd, name);
 	if (len < 0)
-		return build_failed(vm, len);
+		return nl_build_failed(vm, len);
 	w->vm = vm;
 	err = nl_transact(vm, (struct nlmsghdr *)vm->req_buf, walk_msg_cb, w);
 	if (!err && name && !w->count)
@@ -502,7 +414,7 @@ int vdpa_dev_add(struct vdpa_mgmt *vm, const struct vdpa_dev_params *params)
 		return err;
 	len = vdpa_build_dev_add(vm->req_buf, sizeof(vm->req_buf), family, 0, params);
 	if (len < 0)
-		return build_failed(vm, len);
+		return nl_build_failed(vm, len);
 	/*
 	 * The vdpa core passes no extack to a driver's dev_add: a driver can
 	 * only say why it refused in the kernel log, so read that back.
@@ -528,7 +440,7 @@ int vdpa_dev_del(struct vdpa_mgmt *vm, const char *name)
 		return err;
 	len = vdpa_build_dev_del(vm->req_buf, sizeof(vm->req_buf), family, 0, name);
 	if (len < 0)
-		return build_failed(vm, len);
+		return nl_build_failed(vm, len);
 	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
 }
 
@@ -544,6 +456,6 @@ int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6
 		return err;
 	len = vdpa_build_dev_set(vm->req_buf, sizeof(vm->req_buf), family, 0, &params);
 	if (len < 0)
-		return build_failed(vm, len);
+		return nl_build_failed(vm, len);
 	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
 }

@@ -1,0 +1,83 @@
+#!/bin/bash
+# NOT YET RUNNABLE: needs the dpu_vdpa generic netlink family in the driver
+# (being written; until then every command here fails with EOPNOTSUPP or
+# "no dpu_vdpa netlink family").  Move it to tests/vm/ when the family lands.
+#
+# vdpa-mgmt's migration verbs against the real kernel: dev status of an
+# idle and of a running device, suspend/resume and their errnos, the dirty
+# log (start, sync to a file of the right size, stop) with the contract's
+# errnos, state save of a running device refused, save/show/load of a
+# suspended one, load into a running device refused, and dev migrate's
+# steps and its way back; valgrind over each command.
+# vm-options: --nets 2
+. "$(dirname "$0")/../lib.sh"
+V=$PROJECT/tools/vdpa-mgmt/vdpa-mgmt
+VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
+	--error-exitcode=99)
+set -- $VM_NETS
+A=$1 B=$2
+[ -n "$B" ] || t_bail "needs two net functions"
+[ -x "$V" ] || t_bail "$V not built"
+load_modules || t_bail "modprobe"
+D=$(mktemp -d)
+trap 'rm -rf "$D"' EXIT
+
+t_ok "bind $A and $B" -- sh -c "'$V' pci bind $A && '$V' pci bind $B"
+t_ok "dev add vn0 and vn1" -- sh -c "'$V' dev add name vn0 mgmtdev pci/$A mac 02:00:00:00:0d:01 &&
+	'$V' dev add name vn1 mgmtdev pci/$B mac 02:00:00:00:0d:01"
+
+# --- status of an idle device
+t_eq "status of a device nobody started: stopped, not suspended, not logging" \
+	"stopped false false" \
+	"$("${VG[@]}" "$V" -j dev status vn1 | jq -r '.dev.vn1 | "\(.mode) \(.suspended) \(.logging)"')"
+t_eq "status dump lists both devices" '["vn0","vn1"]' "$("$V" -j dev status | jq -c '.dev | keys')"
+t_err "suspend of a device not running: EINVAL" '^vdpa-mgmt: dev suspend vn1: .* \(EINVAL\)$' \
+	-- "$V" dev suspend vn1
+
+# --- a running device (the host's virtio_net on vn0)
+t_ok "vn0 on virtio_vdpa" -- "$V" dev attach vn0 virtio
+IF=$("$V" -j dev show vn0 | jq -r .dev.vn0.netdev)
+ip link set "$IF" up
+t_eq "status: DRIVER_OK, direct mode" "true direct" \
+	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.status | index("DRIVER_OK") != null) \(.mode)"')"
+t_ok "log start over the first 1 GiB" -- "${VG[@]}" "$V" dev log start vn0 len 1G
+t_err "log start twice: EBUSY" '\(EBUSY\)$' -- "$V" dev log start vn0 len 1G
+t_eq "status: logging, shadow mode, the range" "true shadow 1073741824 4096" \
+	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.logging) \(.mode) \(.log.len) \(.log.page_size)"')"
+ping -c 3 -I "$IF" 192.0.2.1 >/dev/null 2>&1	# traffic: the device writes rx buffers
+t_ok "log sync to a file" -- "${VG[@]}" "$V" -j dev log sync vn0 "$D/dirty.bin"
+t_eq "the bitmap has one bit per page of the range" $((262144 / 8)) "$(stat -c %s "$D/dirty.bin")"
+t_ok "log sync -j: pages and a dirty count" -- \
+	sh -c "'$V' -j dev log sync vn0 | jq -e '.log.vn0.pages == 262144 and .log.vn0.dirty >= 0'"
+t_ok "suspend" -- "${VG[@]}" "$V" dev suspend vn0
+t_err "suspend twice: EALREADY" '\(EALREADY\)$' -- "$V" dev suspend vn0
+t_ok "state save" -- "${VG[@]}" "$V" dev state save vn0 "$D/vn0.state"
+t_eq "state show: a net blob with the device's queues" "network 3" \
+	"$("${VG[@]}" "$V" -j dev state show "$D/vn0.state" | jq -r '.state[] | "\(.type) \(.num_queues)"')"
+t_ok "state save to stdout is the same blob" -- \
+	sh -c "'$V' dev state save vn0 - | cmp - '$D/vn0.state'"
+t_ok "log stop" -- "$V" dev log stop vn0
+t_err "log stop twice: ENOENT" '\(ENOENT\)$' -- "$V" dev log stop vn0
+t_ok "resume" -- "${VG[@]}" "$V" dev resume vn0
+t_err "resume twice: EINVAL" '\(EINVAL\)$' -- "$V" dev resume vn0
+t_err "state save of a running device: refused, no file" '^vdpa-mgmt: dev state save vn0: ' \
+	-- "$V" dev state save vn0 "$D/nofile"
+t_eq "... and no file" "" "$(ls "$D"/nofile* 2>/dev/null)"
+t_err "state load into a running device: refused" '^vdpa-mgmt: dev state load vn0: ' \
+	-- "$V" dev state load vn0 "$D/vn0.state"
+t_ok "state load into vn1 (not started)" -- "${VG[@]}" "$V" dev state load vn1 "$D/vn0.state"
+
+# --- migrate: steps on stderr; refused up front when vn1 is running
+t_ok "migrate vn0 to vn1 with a log" -- sh -c \
+	"'$V' dev migrate vn0 to vn1 len 1G bitmap '$D/m.bin' 2>'$D/steps' && grep -q 'vn0: suspended' '$D/steps' &&
+	 grep -q 'vn1: state loaded' '$D/steps' && [ -s '$D/m.bin' ]"
+t_eq "after migrate: vn0 suspended, not logging" "true false" \
+	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.suspended) \(.logging)"')"
+"$V" dev resume vn0
+"$V" dev attach vn1 virtio >/dev/null
+t_err "migrate onto a running device: EBUSY, nothing changed" '\(EBUSY\)$' \
+	-- "$V" dev migrate vn0 to vn1
+t_eq "... vn0 still running" "false" "$("$V" -j dev status vn0 | jq -r .dev.vn0.suspended)"
+
+"$V" dev del vn0; "$V" dev del vn1
+t_done

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The commands of dpu_vdpa's own family: dev status, suspend, resume,
+ * log start/sync/stop, state save/load, migrate.  As in cli.c, each checks
+ * its whole command line before asking the kernel anything.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/dpu_vdpa.h>
+#include <linux/dpu_vdpa_state.h>
+
+#include "cli.h"
+#include "files.h"
+
+#define LOG_PAGE_SIZE_MIN	4096u
+#define LOG_PAGE_SIZE_MAX	(1u << 30)
+
+/* --- argument checks */
+
+/* "NAME", exactly one. */
+static int one_dev_name(struct cli *c, int argc, char **argv)
+{
+	if (argc != 1)
+		return cli_usage_error(c, argc ? "unexpected argument \"%s\"" : "missing NAME%s",
+				       argc ? argv[1] : "");
+	return cli_check_dev_name(c, argv[0]);
+}
+
+static int parse_page_size(struct cli *c, const char *text, uint32_t *out)
+{
+	uint64_t v;
+
+	if (cli_parse_u64(c, "page_size", text, &v))
+		return EXIT_USAGE;
+	if (v < LOG_PAGE_SIZE_MIN || v > LOG_PAGE_SIZE_MAX || (v & (v - 1)))
+		return cli_usage_error(c, "page_size \"%s\" is not a power of two from 4096 to "
+				       "1G", text);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+struct log_range {
+	uint64_t iova;
+	uint64_t len;			/* 0: none given */
+	uint32_t page_size;		/* 0: the kernel's default */
+};
+
+/* iova / len / page_size keywords already split out; LEN_REQUIRED for log start. */
+static int parse_log_range(struct cli *c, const char *iova, const char *len,
+			   const char *page_size, bool len_required, struct log_range *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (!len && (len_required || iova || page_size))
+		return cli_usage_error(c, "missing \"len BYTES\" (the length of the range to log)");
+	if (!len)
+		return 0;
+	if ((iova && cli_parse_u64(c, "iova", iova, &r->iova)) ||
+	    cli_parse_u64(c, "len", len, &r->len) ||
+	    (page_size && parse_page_size(c, page_size, &r->page_size)))
+		return EXIT_USAGE;
+	if (!r->len)
+		return cli_usage_error(c, "len must not be 0");
+	if (r->iova + (r->len - 1) < r->iova)
+		return cli_usage_error(c, "iova + len is past 2^64");
+	return 0;
+}
+
+/* --- dev status */
+
+static const char *const mode_names[] = {
+	[DPU_VDPA_MODE_STOPPED] = "stopped",
+	[DPU_VDPA_MODE_DIRECT] = "direct",
+	[DPU_VDPA_MODE_SHADOW] = "shadow",
+};
+
+static const char *const stat_names[] = {
+	[DPU_VDPA_STAT_RELAYED_AVAIL] = "relayed_avail",
+	[DPU_VDPA_STAT_RELAYED_USED] = "relayed_used",
+	[DPU_VDPA_STAT_DIRTY_MARKED] = "dirty_marked",
+	[DPU_VDPA_STAT_SUSPENDS] = "suspends",
+	[DPU_VDPA_STAT_MODE_SWITCHES] = "mode_switches",
+	[DPU_VDPA_STAT_REWOUND] = "rewound",
+	[DPU_VDPA_STAT_RING_ERRORS] = "ring_errors",
+};
+
+_Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == DPU_VDPA_STAT_MAX + 1,
+	       "a name for every counter");
+
+static int status_out(const struct vdpa_dpu_dev *d, void *arg)
+{
+	struct out_node *obj = out_object(arg, d->name), *sub;
+	const char *type = vdpa_device_type_name(d->device_id);
+	unsigned int i;
+
+	if (d->mgmtdev[0])
+		out_string(obj, "mgmtdev", d->mgmtdev);
+	if (VDPA_HAS(d, DPU_VDPA_A_DEVICE_ID))
+		out_string(obj, "type", type ? type : "<unknown type>");
+	if (VDPA_HAS(d, DPU_VDPA_A_BUS_DRIVER))
+		out_string(obj, "bus_driver", d->bus_driver[0] ? d->bus_driver : "none");
+	if (VDPA_HAS(d, DPU_VDPA_A_STATUS))
+		cli_out_status(obj, "status", d->status);
+	if (VDPA_HAS(d, DPU_VDPA_A_MODE)) {
+		if (d->mode < sizeof(mode_names) / sizeof(mode_names[0]))
+			out_string(obj, "mode", mode_names[d->mode]);
+		else
+			out_uint(obj, "mode", d->mode);
+	}
+	if (VDPA_HAS(d, DPU_VDPA_A_SUSPENDED))
+		out_bool(obj, "suspended", d->suspended);
+	if (VDPA_HAS(d, DPU_VDPA_A_LOGGING))
+		out_bool(obj, "logging", d->logging);
+	if (d->logging) {
+		sub = out_object(obj, "log");
+		if (VDPA_HAS(d, DPU_VDPA_A_LOG_IOVA))
+			cli_out_hex(sub, "iova", d->log_iova);
+		if (VDPA_HAS(d, DPU_VDPA_A_LOG_LEN))
+			out_uint(sub, "len", d->log_len);
+		if (VDPA_HAS(d, DPU_VDPA_A_LOG_PAGE_SIZE))
+			out_uint(sub, "page_size", d->log_page_size);
+	}
+	if (VDPA_HAS(d, DPU_VDPA_A_STATS)) {
+		sub = out_object(obj, "stats");
+		for (i = 0; i <= DPU_VDPA_STAT_MAX; i++)
+			if (stat_names[i] && (d->stats_present >> i) & 1)
+				out_uint(sub, stat_names[i], d->stats[i]);
+	}
+	return 0;
+}
+
+int cmd_dev_status(struct cli *c, int argc, char **argv)
+{
+	struct vdpa_dpu_dev one;
+	struct out_node *root, *section;
+	int err;
+
+	if (argc > 1)
+		return cli_usage_error(c, "unexpected argument \"%s\"", argv[1]);
+	if (argc == 1 && cli_check_dev_name(c, argv[0]))
+		return EXIT_USAGE;
+	root = out_new();
+	section = out_object(root, "dev");
+	if (argc == 1) {
+		err = vdpa_dpu_dev_get(c->vm, argv[0], &one);
+		if (!err)
+			status_out(&one, section);
+	} else {
+		err = vdpa_dpu_dev_for_each(c->vm, status_out, section);
+	}
+	if (err) {
+		out_free(root);
+		return cli_op_failed(c, argc ? argv[0] : NULL, err);
+	}
+	return cli_emit(c, root);
+}
+
+/* --- suspend, resume, log start / stop */
+
+int cmd_dev_suspend(struct cli *c, int argc, char **argv)
+{
+	int err;
+
+	if (one_dev_name(c, argc, argv))
+		return EXIT_USAGE;
+	err = vdpa_dpu_suspend(c->vm, argv[0]);
+	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
+}
+
+int cmd_dev_resume(struct cli *c, int argc, char **argv)
+{
+	int err;
+
+	if (one_dev_name(c, argc, argv))
+		return EXIT_USAGE;
+	err = vdpa_dpu_resume(c->vm, argv[0]);
+	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
+}
+
+int cmd_dev_log_start(struct cli *c, int argc, char **argv)
+{
+	enum { IOVA, LEN, PAGE_SIZE };
+	struct keyword kw[] = { [IOVA] = { "iova" }, [LEN] = { "len" },
+				[PAGE_SIZE] = { "page_size" } };
+	struct log_range r;
+	int err;
+
+	if (argc < 1)
+		return cli_usage_error(c, "missing NAME");
+	if (cli_check_dev_name(c, argv[0]) ||
+	    cli_parse_keywords(c, argc - 1, argv + 1, kw, sizeof(kw) / sizeof(kw[0])) ||
+	    parse_log_range(c, kw[IOVA].value, kw[LEN].value, kw[PAGE_SIZE].value, true, &r))
+		return EXIT_USAGE;
+	err = vdpa_dpu_log_start(c->vm, argv[0], r.iova, r.len, r.page_size);
+	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
+}
+
+int cmd_dev_log_stop(struct cli *c, int argc, char **argv)
+{
+	int err;
+
+	if (one_dev_name(c, argc, argv))
+		return EXIT_USAGE;
+	err = vdpa_dpu_log_stop(c->vm, argv[0]);
+	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
+}
+
+/* --- log sync */
+
+/* Where the chunks of a sync go: an output file, or nowhere. */
+struct bitmap_sink {
+	struct output_file *out;	/* NULL: not kept */
+	char why[FILE_WHY_MAX];
+};
+
+static int bitmap_chunk(const struct vdpa_dpu_log_chunk *chunk, void *arg)
+{
+	struct bitmap_sink *sink = arg;
+
+	if (!sink->out)
+		return 0;
+	return output_file_write(sink->out, chunk->bitmap, (chunk->pages + 7) / 8, sink->why);
+}
+
+static void out_log_summary(struct out_node *obj, const struct vdpa_dpu_log_summary *log)
+{
+	cli_out_hex(obj, "iova", log->iova);
+	out_uint(obj, "len", log->len);
+	out_uint(obj, "page_size", log->page_size);
+	out_uint(obj, "pages", log->pages);
+	out_uint(obj, "dirty", log->dirty);
+}
+
+/* After a sync or migrate: the file is complete, or removed and the failure told. */
+static int finish_bitmap(struct cli *c, const char *object, struct bitmap_sink *sink, int err)
+{
+	if (!sink->out)
+		return err ? cli_op_failed(c, object, err) : EXIT_OK;
+	if (err) {
+		output_file_abort(sink->out);
+		/* a file error is ours; otherwise the kernel's, in the session */
+		return sink->why[0] ? cli_failed(c, object, err, "%s", sink->why) :
+				      cli_op_failed(c, object, err);
+	}
+	err = output_file_commit(sink->out, sink->why);
+	return err ? cli_failed(c, object, err, "%s", sink->why) : EXIT_OK;
+}
+
+int cmd_dev_log_sync(struct cli *c, int argc, char **argv)
+{
+	struct bitmap_sink sink = { 0 };
+	struct vdpa_dpu_log_summary log;
+	struct output_file out;
+	struct out_node *root;
+	int err;
+
+	if (argc < 1 || argc > 2)
+		return cli_usage_error(c, argc ? "unexpected argument \"%s\"" : "missing NAME%s",
+				       argc ? argv[2] : "");
+	if (cli_check_dev_name(c, argv[0]))
+		return EXIT_USAGE;
+	if (argc == 2) {
+		err = output_file_open(&out, argv[1], sink.why);
+		if (err)
+			return cli_failed(c, argv[0], err, "%s", sink.why);
+		sink.out = &out;
+	}
+	err = vdpa_dpu_log_sync(c->vm, argv[0], bitmap_chunk, &sink, &log);
+	if (finish_bitmap(c, argv[0], &sink, err))
+		return EXIT_FAILED;
+	root = out_new();
+	out_log_summary(out_object(out_object(root, "log"), argv[0]), &log);
+	if (argc == 2 && !strcmp(argv[1], "-")) {
+		/* stdout has the bitmap: the summary goes beside it */
+		out_print(root, stderr, c->format);
+		out_free(root);
+		return EXIT_OK;
+	}
+	return cli_emit(c, root);
+}
+
+/* --- state save / load */
+
+int cmd_dev_state_save(struct cli *c, int argc, char **argv)
+{
+	char why[FILE_WHY_MAX];
+	struct output_file out;
+	uint8_t *blob;
+	size_t len;
+	int err;
+
+	if (argc != 2)
+		return cli_usage_error(c, argc > 2 ? "unexpected argument \"%s\"" :
+				       "missing %s", argc > 2 ? argv[2] : argc ? "FILE" : "NAME");
+	if (cli_check_dev_name(c, argv[0]))
+		return EXIT_USAGE;
+	/* ask the kernel first: a failed save leaves no file behind */
+	err = vdpa_dpu_state_save(c->vm, argv[0], &blob, &len);
+	if (err)
+		return cli_op_failed(c, argv[0], err);
+	err = output_file_open(&out, argv[1], why);
+	if (!err) {
+		err = output_file_write(&out, blob, len, why);
+		if (err)
+			output_file_abort(&out);
+		else
+			err = output_file_commit(&out, why);
+	}
+	free(blob);
+	return err ? cli_failed(c, argv[0], err, "%s", why) : EXIT_OK;
+}
+
+int cmd_dev_state_load(struct cli *c, int argc, char **argv)
+{
+	char why[FILE_WHY_MAX];
+	struct vdpa_state st;
+	uint8_t *blob;
+	size_t len;
+	int err;
+
+	if (argc != 2)
+		return cli_usage_error(c, argc > 2 ? "unexpected argument \"%s\"" :
+				       "missing %s", argc > 2 ? argv[2] : argc ? "FILE" : "NAME");
+	if (cli_check_dev_name(c, argv[0]))
+		return EXIT_USAGE;
+	err = file_read_all(argv[1], DPU_VDPA_STATE_MAX_LEN, &blob, &len, why);
+	if (err)
+		return cli_failed(c, argv[0], err, "%s", why);
+	/*
+	 * A malformed blob stops here, with where it is wrong.  One newer than
+	 * this tool (its version, or a critical section type we do not know)
+	 * may be fine for the kernel: it is the kernel's to judge.
+	 */
+	err = vdpa_state_decode(blob, len, &st, why, sizeof(why));
+	if (err == -EOPNOTSUPP)
+		err = 0;
+	else if (!err)
+		vdpa_state_release(&st);
+	if (err) {
+		free(blob);
+		return cli_failed(c, argv[0], err, "%s: %s", argv[1], why);
+	}
+	err = vdpa_dpu_state_load(c->vm, argv[0], blob, len);
+	free(blob);
+	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
+}
+
+/* --- migrate */
+
+static void migrate_progress(const char *line, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "vdpa-mgmt: dev migrate: %s\n", line);
+}
+
+int cmd_dev_migrate(struct cli *c, int argc, char **argv)
+{
+	enum { IOVA, LEN, PAGE_SIZE, BITMAP };
+	struct keyword kw[] = { [IOVA] = { "iova" }, [LEN] = { "len" },
+				[PAGE_SIZE] = { "page_size" }, [BITMAP] = { "bitmap" } };
+	struct vdpa_dpu_migrate_params p = { .progress = migrate_progress };
+	struct vdpa_dpu_migrate_result result;
+	struct bitmap_sink sink = { 0 };
+	struct output_file out;
+	struct out_node *root, *obj;
+	struct log_range r;
+	char object[2 * VDPA_MGMT_NAME_MAX + 8];
+	int err;
+
+	if (argc < 3 || strcmp(argv[1], "to"))
+		return cli_usage_error(c, "expected NAME to NAME2");
+	if (cli_check_dev_name(c, argv[0]) || cli_check_dev_name(c, argv[2]) ||
+	    cli_parse_keywords(c, argc - 3, argv + 3, kw, sizeof(kw) / sizeof(kw[0])) ||
+	    parse_log_range(c, kw[IOVA].value, kw[LEN].value, kw[PAGE_SIZE].value, false, &r))
+		return EXIT_USAGE;
+	if (!strcmp(argv[0], argv[2]))
+		return cli_usage_error(c, "NAME and NAME2 are the same device");
+	if (kw[BITMAP].value && !strcmp(kw[BITMAP].value, "-"))
+		return cli_usage_error(c, "bitmap needs a file (stdout is for -j)");
+	p.src = argv[0];
+	p.dst = argv[2];
+	p.log_iova = r.iova;
+	p.log_len = r.len;
+	p.log_page_size = r.page_size;
+	snprintf(object, sizeof(object), "%s to %s", argv[0], argv[2]);
+	if (kw[BITMAP].value) {
+		err = output_file_open(&out, kw[BITMAP].value, sink.why);
+		if (err)
+			return cli_failed(c, object, err, "%s", sink.why);
+		sink.out = &out;
+		p.log_cb = bitmap_chunk;
+		p.log_arg = &sink;
+	}
+	err = vdpa_dpu_migrate_local(c->vm, &p, &result);
+	if (!err && sink.out && !result.logged) {
+		/* no log to take a bitmap from: no file either */
+		output_file_abort(sink.out);
+		sink.out = NULL;
+		fprintf(stderr, "vdpa-mgmt: dev migrate: %s was not logging: no bitmap written\n",
+			argv[0]);
+	}
+	if (finish_bitmap(c, object, &sink, err))
+		return EXIT_FAILED;
+	if (c->format == OUT_HUMAN)
+		return EXIT_OK;		/* the progress lines said it all */
+	root = out_new();
+	obj = out_object(out_object(root, "migrate"), argv[0]);
+	out_string(obj, "to", argv[2]);
+	out_uint(obj, "state_len", result.state_len);
+	out_uint(obj, "num_queues", result.num_queues);
+	if (result.logged)
+		out_log_summary(out_object(obj, "log"), &result.log);
+	return cli_emit(c, root);
+}

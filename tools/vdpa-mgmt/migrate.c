@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Local migration between two dpu_vdpa devices (vdpa_dpu_migrate_local):
+ * the steps of the dpu_vdpa family in the order the contract needs them,
+ * and the way back if one of them fails.  See libvdpamgmt.h for what it
+ * does and does not do.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/dpu_vdpa.h>
+
+#include "internal.h"
+
+#define VIRTIO_STATUS_DRIVER_OK	4
+
+struct migration {
+	struct vdpa_mgmt *vm;
+	const struct vdpa_dpu_migrate_params *p;
+	struct vdpa_dpu_migrate_result *result;
+	bool started_log;
+	bool suspended;
+};
+
+static void progress(struct migration *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void progress(struct migration *m, const char *fmt, ...)
+{
+	char line[VDPA_MGMT_ERR_MAX];
+	va_list ap;
+
+	if (!m->p->progress)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	m->p->progress(line, m->p->progress_arg);
+}
+
+/* Put the step's name before the reason the session holds. */
+static int step_failed(struct migration *m, int err, const char *step, const char *name)
+{
+	char why[VDPA_MGMT_ERR_MAX];
+	bool extack = m->vm->error_is_extack;
+
+	snprintf(why, sizeof(why), "%s", m->vm->error[0] ? m->vm->error : strerror(-err));
+	vm_fail(m->vm, err, "%s %s: %s", step, name, why);
+	m->vm->error_is_extack = extack;
+	return err;
+}
+
+static int check_devices(struct migration *m, struct vdpa_dpu_dev *src)
+{
+	const struct vdpa_dpu_migrate_params *p = m->p;
+	struct vdpa_dpu_dev dst;
+	int err;
+
+	if (!p->src || !p->dst || !strcmp(p->src, p->dst))
+		return vm_fail(m->vm, EINVAL, "source and destination must be two devices");
+	err = vdpa_dpu_dev_get(m->vm, p->src, src);
+	if (err)
+		return step_failed(m, err, "dev get", p->src);
+	err = vdpa_dpu_dev_get(m->vm, p->dst, &dst);
+	if (err)
+		return step_failed(m, err, "dev get", p->dst);
+	if (src->device_id != dst.device_id)
+		return vm_fail(m->vm, EINVAL, "%s is virtio device %u, %s is %u", p->src,
+			       src->device_id, p->dst, dst.device_id);
+	if (!(src->status & VIRTIO_STATUS_DRIVER_OK))
+		return vm_fail(m->vm, EINVAL, "%s is not running (no DRIVER_OK): nothing to "
+			       "migrate", p->src);
+	if (src->suspended)
+		return vm_fail(m->vm, EALREADY, "%s is suspended already", p->src);
+	if (dst.status & VIRTIO_STATUS_DRIVER_OK)
+		return vm_fail(m->vm, EBUSY, "%s is running (DRIVER_OK): a state can only be "
+			       "loaded before its consumer starts it", p->dst);
+	return 0;
+}
+
+static int start_log(struct migration *m, const struct vdpa_dpu_dev *src)
+{
+	const struct vdpa_dpu_migrate_params *p = m->p;
+	int err;
+
+	if (!p->log_len) {
+		if (src->logging)
+			progress(m, "%s: logging already (0x%llx, %llu bytes): final sync from it",
+				 p->src, (unsigned long long)src->log_iova,
+				 (unsigned long long)src->log_len);
+		return 0;
+	}
+	err = vdpa_dpu_log_start(m->vm, p->src, p->log_iova, p->log_len, p->log_page_size);
+	if (err)
+		return step_failed(m, err, "log start", p->src);
+	m->started_log = true;
+	progress(m, "%s: log started at 0x%llx, %llu bytes", p->src,
+		 (unsigned long long)p->log_iova, (unsigned long long)p->log_len);
+	return 0;
+}
+
+static int final_sync(struct migration *m, const struct vdpa_dpu_dev *src)
+{
+	struct vdpa_dpu_log_summary *log = &m->result->log;
+	int err;
+
+	if (!m->started_log && !src->logging)
+		return 0;
+	err = vdpa_dpu_log_sync(m->vm, m->p->src, m->p->log_cb, m->p->log_arg, log);
+	if (err)
+		return step_failed(m, err, "log sync", m->p->src);
+	m->result->logged = true;
+	progress(m, "%s: final log sync: %llu dirty pages of %llu", m->p->src,
+		 (unsigned long long)log->dirty, (unsigned long long)log->pages);
+	return 0;
+}
+
+static int move_state(struct migration *m)
+{
+	const struct vdpa_dpu_migrate_params *p = m->p;
+	char why[VDPA_MGMT_ERR_MAX];
+	struct vdpa_state st;
+	uint8_t *blob;
+	size_t len;
+	int err;
+
+	err = vdpa_dpu_state_save(m->vm, p->src, &blob, &len);
+	if (err)
+		return step_failed(m, err, "state save", p->src);
+	/*
+	 * A malformed blob is not one to hand to another device.  One newer
+	 * than this library (-EOPNOTSUPP) is for the kernel to judge at load.
+	 */
+	err = vdpa_state_decode(blob, len, &st, why, sizeof(why));
+	m->result->state_len = len;
+	if (err == -EOPNOTSUPP) {
+		progress(m, "%s: state saved: %zu bytes, newer than this tool reads (%s)",
+			 p->src, len, why);
+	} else if (err) {
+		free(blob);
+		return vm_fail(m->vm, err, "state save %s: the kernel's blob: %s", p->src, why);
+	} else {
+		m->result->num_queues = st.num_queues;
+		vdpa_state_release(&st);
+		progress(m, "%s: state saved: %zu bytes, %u vqs", p->src, len,
+			 m->result->num_queues);
+	}
+	err = vdpa_dpu_state_load(m->vm, p->dst, blob, len);
+	free(blob);
+	if (err)
+		return step_failed(m, err, "state load", p->dst);
+	progress(m, "%s: state loaded; it applies when its consumer sets DRIVER_OK", p->dst);
+	return 0;
+}
+
+/* After a failure: the source as it was, as far as we changed it. */
+static void roll_back(struct migration *m)
+{
+	char why[VDPA_MGMT_ERR_MAX];
+	bool extack = m->vm->error_is_extack;
+	int err;
+
+	snprintf(why, sizeof(why), "%s", m->vm->error);
+	if (m->started_log) {
+		err = vdpa_dpu_log_stop(m->vm, m->p->src);
+		progress(m, "%s: back: log stop %s", m->p->src, err ? m->vm->error : "done");
+	}
+	if (m->suspended) {
+		err = vdpa_dpu_resume(m->vm, m->p->src);
+		progress(m, "%s: back: resume %s", m->p->src, err ? m->vm->error : "done");
+	}
+	/* the reason of the failure, not of the way back */
+	snprintf(m->vm->error, sizeof(m->vm->error), "%s", why);
+	m->vm->error_is_extack = extack;
+}
+
+int vdpa_dpu_migrate_local(struct vdpa_mgmt *vm, const struct vdpa_dpu_migrate_params *params,
+			   struct vdpa_dpu_migrate_result *result)
+{
+	struct migration m = { .vm = vm, .p = params, .result = result };
+	struct vdpa_dpu_dev src;
+	int err;
+
+	memset(result, 0, sizeof(*result));
+	err = check_devices(&m, &src);
+	if (!err)
+		err = start_log(&m, &src);
+	if (err)
+		return err;
+	err = vdpa_dpu_suspend(vm, params->src);
+	if (err) {
+		step_failed(&m, err, "suspend", params->src);
+		roll_back(&m);
+		return err;
+	}
+	m.suspended = true;
+	progress(&m, "%s: suspended", params->src);
+	err = final_sync(&m, &src);
+	if (!err)
+		err = move_state(&m);
+	if (err) {
+		roll_back(&m);
+		return err;
+	}
+	if (m.started_log) {
+		err = vdpa_dpu_log_stop(vm, params->src);
+		if (err)
+			return step_failed(&m, err, "log stop (the state is loaded)", params->src);
+		progress(&m, "%s: log stopped", params->src);
+	}
+	progress(&m, "done: %s stays suspended; %s starts where it stopped at its consumer's "
+		 "DRIVER_OK", params->src, params->dst);
+	return 0;
+}

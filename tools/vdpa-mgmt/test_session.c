@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit test of the dpu_vdpa session calls against a fake kernel (TAP):
+ * libmnl's socket calls are wrapped (-Wl,--wrap) so that requests reach a
+ * small model of the family here, which answers as the contract says.
+ * What this covers that the request tests cannot: log sync's walk over a
+ * range in chunks of at most DPU_VDPA_LOG_SYNC_MAX_PAGES pages (and a
+ * receive buffer big enough for a full one), and migrate's order of steps
+ * and its way back when a step fails.  Run under valgrind by
+ * tests/unit/vdpa-mgmt-session.sh.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/dpu_vdpa.h>
+#include <linux/dpu_vdpa_state.h>
+#include <linux/genetlink.h>
+
+#include "libvdpamgmt.h"
+
+#define FAKE_FAMILY	0x30
+#define REPLY_MAX	(256 * 1024)
+
+static int test_num, test_failed;
+
+static void check(const char *what, int ok)
+{
+	test_num++;
+	if (ok) {
+		printf("ok %d - %s\n", test_num, what);
+	} else {
+		test_failed++;
+		printf("not ok %d - %s\n", test_num, what);
+	}
+}
+
+/* --- the fake kernel */
+
+struct fake_dev {
+	const char *name;
+	uint8_t status;
+	bool suspended, logging, loaded;
+	uint64_t iova, len;
+	uint32_t page_size;
+};
+
+static struct fake_dev devs[2];
+static char calls[4096];		/* "SUSPEND src;..." */
+static uint8_t fail_cmd;		/* answer this command on fail_dev with an error */
+static const char *fail_dev;
+static uint64_t next_sync_page;		/* LOG_SYNC must walk the range in order */
+static uint64_t max_sync_pages;
+static bool sync_out_of_order;
+static uint8_t reply[REPLY_MAX];
+static size_t reply_len;
+static int fake_socket;			/* what mnl_socket_open returns a pointer to */
+
+static const char *const cmd_names[] = {
+	[DPU_VDPA_CMD_DEV_GET] = "DEV_GET", [DPU_VDPA_CMD_SUSPEND] = "SUSPEND",
+	[DPU_VDPA_CMD_RESUME] = "RESUME", [DPU_VDPA_CMD_LOG_START] = "LOG_START",
+	[DPU_VDPA_CMD_LOG_SYNC] = "LOG_SYNC", [DPU_VDPA_CMD_LOG_STOP] = "LOG_STOP",
+	[DPU_VDPA_CMD_STATE_SAVE] = "STATE_SAVE", [DPU_VDPA_CMD_STATE_LOAD] = "STATE_LOAD",
+};
+
+static void fake_reset(void)
+{
+	memset(devs, 0, sizeof(devs));
+	devs[0] = (struct fake_dev){ .name = "src", .status = 0x0f };
+	devs[1] = (struct fake_dev){ .name = "dst", .status = 0x03 };
+	calls[0] = '\0';
+	fail_cmd = 0;
+	fail_dev = NULL;
+	max_sync_pages = 0;
+	sync_out_of_order = false;
+}
+
+static bool page_is_dirty(uint64_t page)
+{
+	return page % 3 == 0 || page % 1000 == 7;
+}
+
+static struct nlmsghdr *reply_msg(const struct nlmsghdr *req, uint16_t type)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(reply + reply_len);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_seq = req->nlmsg_seq;
+	return nlh;
+}
+
+static void reply_done(struct nlmsghdr *nlh)
+{
+	reply_len += nlh->nlmsg_len;
+}
+
+static void reply_ack(const struct nlmsghdr *req, int error, const char *extack)
+{
+	struct nlmsghdr *nlh = reply_msg(req, NLMSG_ERROR);
+	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+
+	e->error = error;
+	e->msg = *req;
+	nlh->nlmsg_flags = NLM_F_CAPPED;
+	if (extack) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, extack);
+	}
+	reply_done(nlh);
+}
+
+static struct nlmsghdr *reply_genl(const struct nlmsghdr *req, uint16_t family, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = reply_msg(req, family);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->cmd = cmd;
+	g->version = 1;
+	return nlh;
+}
+
+static void fake_family(const struct nlmsghdr *req)
+{
+	struct nlattr *attr;
+	struct nlmsghdr *nlh;
+
+	mnl_attr_for_each(attr, req, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != CTRL_ATTR_FAMILY_NAME)
+			continue;
+		if (strcmp(mnl_attr_get_str(attr), DPU_VDPA_GENL_NAME)) {
+			reply_ack(req, -ENOENT, NULL);
+			return;
+		}
+	}
+	nlh = reply_genl(req, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FAKE_FAMILY);
+	reply_done(nlh);
+	reply_ack(req, 0, NULL);
+}
+
+static void fake_dev_get(const struct nlmsghdr *req, const struct fake_dev *d)
+{
+	struct nlmsghdr *nlh = reply_genl(req, FAKE_FAMILY, DPU_VDPA_CMD_DEV_GET);
+
+	mnl_attr_put_strz(nlh, DPU_VDPA_A_DEV_NAME, d->name);
+	mnl_attr_put_u32(nlh, DPU_VDPA_A_DEVICE_ID, 1);
+	mnl_attr_put_u8(nlh, DPU_VDPA_A_STATUS, d->status);
+	mnl_attr_put_u8(nlh, DPU_VDPA_A_SUSPENDED, d->suspended);
+	mnl_attr_put_u8(nlh, DPU_VDPA_A_LOGGING, d->logging);
+	if (d->logging) {
+		mnl_attr_put_u32(nlh, DPU_VDPA_A_LOG_PAGE_SIZE, d->page_size);
+		mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, d->iova);
+		mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_LEN, d->len);
+	}
+	reply_done(nlh);
+}
+
+static void fake_log_sync(const struct nlmsghdr *req, const struct nlattr *const *tb,
+			  const struct fake_dev *d)
+{
+	uint64_t iova = mnl_attr_get_u64(tb[DPU_VDPA_A_LOG_IOVA]);
+	uint64_t len = mnl_attr_get_u64(tb[DPU_VDPA_A_LOG_LEN]);
+	uint64_t pages = len / d->page_size, first = iova / d->page_size, dirty = 0, i;
+	static uint8_t bitmap[DPU_VDPA_LOG_SYNC_MAX_PAGES / 8];
+	struct nlmsghdr *nlh;
+
+	if (first != next_sync_page || len % d->page_size || !pages ||
+	    pages > DPU_VDPA_LOG_SYNC_MAX_PAGES)
+		sync_out_of_order = true;
+	if (pages > max_sync_pages)
+		max_sync_pages = pages;
+	next_sync_page = first + pages;
+	memset(bitmap, 0, sizeof(bitmap));
+	for (i = 0; i < pages && i < DPU_VDPA_LOG_SYNC_MAX_PAGES; i++)
+		if (page_is_dirty(first + i)) {
+			bitmap[i / 8] |= 1u << (i % 8);
+			dirty++;
+		}
+	nlh = reply_genl(req, FAKE_FAMILY, DPU_VDPA_CMD_LOG_SYNC);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, iova);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_LEN, len);
+	mnl_attr_put_u32(nlh, DPU_VDPA_A_LOG_PAGE_SIZE, d->page_size);
+	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, (pages + 7) / 8, bitmap);
+	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_DIRTY, dirty);
+	reply_done(nlh);
+}
+
+static void fake_state_save(const struct nlmsghdr *req)
+{
+	struct vdpa_state_vq vqs[2] = { { .index = 0, .num = 256 }, { .index = 1, .num = 256 } };
+	struct vdpa_state st = { .device_id = 1, .num_queues = 2, .vqs = vqs };
+	uint8_t blob[1024];
+	struct nlmsghdr *nlh = reply_genl(req, FAKE_FAMILY, DPU_VDPA_CMD_STATE_SAVE);
+	int len = vdpa_state_encode(&st, blob, sizeof(blob));
+
+	mnl_attr_put(nlh, DPU_VDPA_A_STATE, (size_t)len, blob);
+	reply_done(nlh);
+}
+
+static int fake_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(attr) <= DPU_VDPA_A_MAX)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static void fake_request(const struct nlmsghdr *req)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
+	const struct nlattr *tb[DPU_VDPA_A_MAX + 1] = { 0 };
+	struct fake_dev *d = NULL;
+	const char *name = "";
+
+	mnl_attr_parse(req, sizeof(*g), fake_attr_cb, tb);
+	if (tb[DPU_VDPA_A_DEV_NAME])
+		name = mnl_attr_get_str(tb[DPU_VDPA_A_DEV_NAME]);
+	for (int i = 0; i < 2; i++)
+		if (!strcmp(devs[i].name, name))
+			d = &devs[i];
+	snprintf(calls + strlen(calls), sizeof(calls) - strlen(calls), "%s%s %s",
+		 calls[0] ? ";" : "", g->cmd <= DPU_VDPA_CMD_MAX ? cmd_names[g->cmd] : "?", name);
+	if (!d) {
+		reply_ack(req, -ENODEV, "dpu_vdpa: no such device");
+		return;
+	}
+	if (g->cmd == fail_cmd && fail_dev && !strcmp(fail_dev, name)) {
+		reply_ack(req, -EIO, "dpu_vdpa: injected failure");
+		return;
+	}
+	switch (g->cmd) {
+	case DPU_VDPA_CMD_DEV_GET: fake_dev_get(req, d); break;
+	case DPU_VDPA_CMD_SUSPEND: d->suspended = true; break;
+	case DPU_VDPA_CMD_RESUME: d->suspended = false; break;
+	case DPU_VDPA_CMD_LOG_START:
+		d->logging = true;
+		d->iova = mnl_attr_get_u64(tb[DPU_VDPA_A_LOG_IOVA]);
+		d->len = mnl_attr_get_u64(tb[DPU_VDPA_A_LOG_LEN]);
+		d->page_size = tb[DPU_VDPA_A_LOG_PAGE_SIZE] ?
+			       mnl_attr_get_u32(tb[DPU_VDPA_A_LOG_PAGE_SIZE]) : 4096;
+		next_sync_page = d->iova / d->page_size;
+		break;
+	case DPU_VDPA_CMD_LOG_SYNC: fake_log_sync(req, tb, d); break;
+	case DPU_VDPA_CMD_LOG_STOP: d->logging = false; break;
+	case DPU_VDPA_CMD_STATE_SAVE: fake_state_save(req); break;
+	case DPU_VDPA_CMD_STATE_LOAD: d->loaded = tb[DPU_VDPA_A_STATE] != NULL; break;
+	}
+	reply_ack(req, 0, NULL);
+}
+
+/* --- libmnl's socket, wrapped */
+
+struct mnl_socket *__wrap_mnl_socket_open(int bus);
+int __wrap_mnl_socket_bind(struct mnl_socket *nl, unsigned int groups, pid_t pid);
+unsigned int __wrap_mnl_socket_get_portid(const struct mnl_socket *nl);
+int __wrap_mnl_socket_setsockopt(const struct mnl_socket *nl, int type, void *buf,
+				 socklen_t len);
+ssize_t __wrap_mnl_socket_sendto(const struct mnl_socket *nl, const void *req, size_t len);
+ssize_t __wrap_mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_t size);
+int __wrap_mnl_socket_close(struct mnl_socket *nl);
+
+struct mnl_socket *__wrap_mnl_socket_open(int bus)
+{
+	(void)bus;
+	return (struct mnl_socket *)&fake_socket;
+}
+
+int __wrap_mnl_socket_bind(struct mnl_socket *nl, unsigned int groups, pid_t pid)
+{
+	(void)nl, (void)groups, (void)pid;
+	return 0;
+}
+
+unsigned int __wrap_mnl_socket_get_portid(const struct mnl_socket *nl)
+{
+	(void)nl;
+	return 4242;
+}
+
+int __wrap_mnl_socket_setsockopt(const struct mnl_socket *nl, int type, void *buf,
+				 socklen_t len)
+{
+	(void)nl, (void)type, (void)buf, (void)len;
+	return 0;
+}
+
+ssize_t __wrap_mnl_socket_sendto(const struct mnl_socket *nl, const void *req, size_t len)
+{
+	const struct nlmsghdr *nlh = req;
+
+	(void)nl;
+	reply_len = 0;
+	if (nlh->nlmsg_type == GENL_ID_CTRL)
+		fake_family(nlh);
+	else
+		fake_request(nlh);
+	return (ssize_t)len;
+}
+
+/* As the kernel and libmnl do: a reply larger than the buffer is an error. */
+ssize_t __wrap_mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_t size)
+{
+	(void)nl;
+	if (reply_len > size) {
+		errno = ENOSPC;
+		return -1;
+	}
+	memcpy(buf, reply, reply_len);
+	return (ssize_t)reply_len;
+}
+
+int __wrap_mnl_socket_close(struct mnl_socket *nl)
+{
+	(void)nl;
+	return 0;
+}
+
+/* --- tests */
+
+struct bitmap_check {
+	uint64_t first_page;		/* of the range */
+	uint64_t next_page;		/* where the next chunk must start */
+	uint64_t wrong_bits;
+	unsigned int chunks;
+};
+
+static int check_chunk(const struct vdpa_dpu_log_chunk *chunk, void *arg)
+{
+	struct bitmap_check *bc = arg;
+	uint64_t first = chunk->iova / chunk->page_size;
+
+	if (first != bc->next_page)
+		bc->wrong_bits++;
+	for (uint64_t i = 0; i < chunk->pages; i++)
+		if (!!(chunk->bitmap[i / 8] & (1u << (i % 8))) != page_is_dirty(first + i))
+			bc->wrong_bits++;
+	bc->next_page = first + chunk->pages;
+	bc->chunks++;
+	return 0;
+}
+
+static void test_log_sync(void)
+{
+	struct vdpa_mgmt *vm = vdpa_mgmt_new();
+	const uint64_t max = DPU_VDPA_LOG_SYNC_MAX_PAGES;
+	struct vdpa_dpu_log_summary sum;
+	struct bitmap_check bc = { 0 };
+	uint64_t pages = 2 * max + 100, dirty = 0;
+	int err;
+
+	fake_reset();
+	/* from the middle of page 1 to the middle of the last: rounded out */
+	err = vdpa_dpu_log_start(vm, "src", 0x1800, (pages - 1) * 4096, 0);
+	check("log start", err == 0 && devs[0].logging && devs[0].page_size == 4096);
+	for (uint64_t p = 1; p < 1 + pages; p++)
+		dirty += page_is_dirty(p);
+	bc.next_page = 1;
+	err = vdpa_dpu_log_sync(vm, "src", check_chunk, &bc, &sum);
+	if (err)
+		printf("# %s\n", vdpa_mgmt_error(vm));
+	check("log sync of 2 * MAX_PAGES + 100 pages: three chunks, full ones first",
+	      err == 0 && sum.chunks == 3 && bc.chunks == 3 && max_sync_pages == max);
+	check("the chunks walk the range in order, none over MAX_PAGES",
+	      !sync_out_of_order && bc.next_page == 1 + pages);
+	check("the range is rounded out to pages",
+	      sum.iova == 0x1000 && sum.pages == pages && sum.len == pages * 4096);
+	check("every bit is the fake kernel's, and the dirty count adds up",
+	      bc.wrong_bits == 0 && sum.dirty == dirty);
+
+	devs[0].logging = false;
+	err = vdpa_dpu_log_sync(vm, "src", NULL, NULL, &sum);
+	check("log sync of a device not logging: ENOENT, said so",
+	      err == -ENOENT && !strcmp(vdpa_mgmt_error(vm), "not logging"));
+	vdpa_mgmt_free(vm);
+}
+
+static void test_errors(void)
+{
+	struct vdpa_mgmt *vm = vdpa_mgmt_new();
+	int err;
+
+	fake_reset();
+	fail_cmd = DPU_VDPA_CMD_SUSPEND;
+	fail_dev = "src";
+	err = vdpa_dpu_suspend(vm, "src");
+	check("a refused suspend: the errno and the kernel's extack",
+	      err == -EIO && !strcmp(vdpa_mgmt_error(vm), "dpu_vdpa: injected failure"));
+	err = vdpa_dpu_resume(vm, "nosuch");
+	check("a missing device: ENODEV and the kernel's words",
+	      err == -ENODEV && !strcmp(vdpa_mgmt_error(vm), "dpu_vdpa: no such device"));
+	vdpa_mgmt_free(vm);
+}
+
+static void progress_line(const char *line, void *arg)
+{
+	(void)arg;
+	printf("# progress: %s\n", line);
+}
+
+static void test_migrate(void)
+{
+	struct vdpa_dpu_migrate_params p = {
+		.src = "src", .dst = "dst", .log_iova = 0, .log_len = 64 * 4096,
+		.progress = progress_line,
+	};
+	struct vdpa_dpu_migrate_result res;
+	struct vdpa_mgmt *vm = vdpa_mgmt_new();
+	int err;
+
+	fake_reset();
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	if (err)
+		printf("# %s\n", vdpa_mgmt_error(vm));
+	check("migrate: the steps in the contract's order",
+	      err == 0 && !strcmp(calls, "DEV_GET src;DEV_GET dst;LOG_START src;SUSPEND src;"
+				  "DEV_GET src;LOG_SYNC src;STATE_SAVE src;STATE_LOAD dst;"
+				  "LOG_STOP src"));
+	check("migrate: src left suspended, not logging; dst loaded",
+	      devs[0].suspended && !devs[0].logging && devs[1].loaded && !devs[1].suspended);
+	check("migrate: the result has the log and the blob's queues",
+	      res.logged && res.log.pages == 64 && res.log.dirty == 22 + 1 && res.num_queues == 2 &&
+	      res.state_len > 0);
+
+	fake_reset();
+	fail_cmd = DPU_VDPA_CMD_STATE_LOAD;
+	fail_dev = "dst";
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate with a refused load: the load's errno, the step named",
+	      err == -EIO &&
+	      !strcmp(vdpa_mgmt_error(vm), "state load dst: dpu_vdpa: injected failure"));
+	check("and src is back: log stopped, resumed",
+	      !devs[0].suspended && !devs[0].logging &&
+	      strstr(calls, "STATE_LOAD dst;LOG_STOP src;RESUME src") &&
+	      !strstr(strstr(calls, "RESUME src"), ";"));
+
+	fake_reset();
+	fail_cmd = DPU_VDPA_CMD_SUSPEND;
+	fail_dev = "src";
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate with a refused suspend: the log it started is stopped, nothing resumed",
+	      err == -EIO && !devs[0].logging && !strstr(calls, "RESUME") &&
+	      !strcmp(vdpa_mgmt_error(vm), "suspend src: dpu_vdpa: injected failure"));
+
+	fake_reset();
+	devs[1].status = 0x0f;
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate onto a running device: EBUSY before anything changes",
+	      err == -EBUSY && !strcmp(calls, "DEV_GET src;DEV_GET dst"));
+
+	fake_reset();
+	devs[0].status = 0x03;
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate of a device not running: EINVAL before anything changes",
+	      err == -EINVAL && !strcmp(calls, "DEV_GET src;DEV_GET dst"));
+
+	fake_reset();
+	p.log_len = 0;
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate without a range on a device not logging: no log steps",
+	      err == 0 && !res.logged && !strcmp(calls, "DEV_GET src;DEV_GET dst;SUSPEND src;"
+					      "STATE_SAVE src;STATE_LOAD dst"));
+
+	fake_reset();
+	devs[0].logging = true;		/* a VMM's log: synced, left running */
+	devs[0].iova = 0;
+	devs[0].len = 16 * 4096;
+	devs[0].page_size = 4096;
+	next_sync_page = 0;
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate of a device logging already: final sync from it, not stopped",
+	      err == 0 && res.logged && res.log.pages == 16 && devs[0].logging &&
+	      !strstr(calls, "LOG_START") && !strstr(calls, "LOG_STOP"));
+	vdpa_mgmt_free(vm);
+}
+
+int main(void)
+{
+	test_log_sync();
+	test_errors();
+	test_migrate();
+	printf("1..%d\n", test_num);
+	return test_failed ? 1 : 0;
+}
