@@ -1,6 +1,7 @@
 # dpu-vdpa: out-of-tree kernel module + userspace tool.
 #
-#   make                 build drivers/vdpa/dpu/dpu_vdpa.ko and tools/vdpa-mgmt/vdpa-mgmt
+#   make                 build drivers/vdpa/dpu/dpu_vdpa.ko, tools/vdpa-mgmt/vdpa-mgmt and
+#                        the test tool tests/vhost-client/vhost-client
 #   make C=1             the same, with sparse on the driver
 #   make install         install the module for $(KVER) and run depmod
 #   make check           install deps if missing, build, run every test
@@ -26,6 +27,7 @@ modules:
 
 tools:
 	$(MAKE) -C tools/vdpa-mgmt
+	$(MAKE) -C tests/vhost-client
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
@@ -42,4 +44,5 @@ demo: deps
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C tools/vdpa-mgmt clean
+	$(MAKE) -C tests/vhost-client clean
 	rm -rf build
