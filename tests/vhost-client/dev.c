@@ -201,7 +201,16 @@ void vc_mem_setup(struct vc_dev *d)
 	struct rlimit rl;
 
 	m->size = (opt.mem_size + PAGE - 1) & ~(PAGE - 1);
-	m->iova = opt.iova_set ? opt.iova : (d->range.first + PAGE - 1) & ~(PAGE - 1);
+	/*
+	 * The start of the device's range, rounded up; never 0: a ring at
+	 * address 0 is "not set up" to QEMU's virtio-pci (and to other devices
+	 * that test addresses for zero), so 0 becomes 2 MiB.
+	 */
+	m->iova = (d->range.first + PAGE - 1) & ~(PAGE - 1);
+	if (!m->iova)
+		m->iova = 2ull << 20;
+	if (opt.iova_set)
+		m->iova = opt.iova;
 	if (m->iova & (PAGE - 1))
 		vc_die(VC_EXIT_USAGE, "--iova %#llx is not page aligned", (unsigned long long)m->iova);
 	if (m->iova < d->range.first || m->iova + m->size - 1 > d->range.last ||
