@@ -52,6 +52,14 @@ t_err() {
 		t_result 1 "$desc"; fi
 }
 
+# t_skip DESCRIPTION REASON: a TAP skip ("ok N - DESCRIPTION # SKIP REASON");
+# tests/run counts it as skipped, not passed.
+t_skip() {
+	T_NUM=$((T_NUM + 1))
+	echo "ok $T_NUM - $1 # SKIP $2"
+	_dmesg_mark "$T_NUM"
+}
+
 # t_eq DESCRIPTION EXPECTED ACTUAL
 t_eq() {
 	if [ "$2" = "$3" ]; then t_result 0 "$1"; else

@@ -175,7 +175,8 @@ static void iotlb_msg(struct vc_dev *d, uint8_t type, const char *name, uint64_t
 		vc_die(VC_EXIT_ERR, "write %s (iova %#llx size %#llx) to %s: %s%s", name,
 		       (unsigned long long)iova, (unsigned long long)size, d->path,
 		       n < 0 ? strerror(errno) : "short write",
-		       n < 0 && errno == EFAULT ? " (vhost reports any IOTLB failure as EFAULT)" : "");
+		       n < 0 && errno == EFAULT ? " (vhost reports any IOTLB failure as EFAULT: "
+		       "range, RLIMIT_MEMLOCK, pinning, too many entries; see -v)" : "");
 }
 
 static void mem_map(struct vc_dev *d, bool unmap_first)
@@ -194,10 +195,66 @@ static void mem_map(struct vc_dev *d, bool unmap_first)
 	m->mapped = true;
 }
 
+/*
+ * vhost-vdpa pins the region and makes one IOTLB entry per physically
+ * contiguous run of pages, at most max_iotlb_entries (2048) per address
+ * space; beyond that the UPDATE fails with ENOSPC, which reaches us as
+ * EFAULT.  Count the runs (PFNs from /proc/self/pagemap, readable by
+ * root) to fail with the reason instead.  Returns 0 when unknown.
+ */
+static unsigned long count_runs(const struct vc_mem *m)
+{
+	uint64_t npages = m->size / PAGE, i, prev = 0;
+	unsigned long runs = 0;
+	uint64_t e[512];
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	for (i = 0; i < npages; i++) {
+		uint64_t pfn;
+
+		if (i % 512 == 0) {
+			size_t n = npages - i < 512 ? npages - i : 512;
+			off_t off = (off_t)(((uintptr_t)m->base / PAGE + i) * 8);
+
+			if (pread(fd, e, n * 8, off) != (ssize_t)(n * 8)) {
+				runs = 0;
+				break;
+			}
+		}
+		pfn = e[i % 512] & ((1ull << 55) - 1);
+		if (!(e[i % 512] >> 63) || !pfn) {
+			runs = 0;	/* not present, or PFNs hidden from us */
+			break;
+		}
+		if (!i || pfn != prev + 1)
+			runs++;
+		prev = pfn;
+	}
+	close(fd);
+	return runs;
+}
+
+static long max_iotlb_entries(void)
+{
+	FILE *f = fopen("/sys/module/vhost_vdpa/parameters/max_iotlb_entries", "re");
+	long v = 2048;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = 2048;
+		fclose(f);
+	}
+	return v;
+}
+
 /* The memfd region: created, mapped here, mapped in the device. */
 void vc_mem_setup(struct vc_dev *d)
 {
 	struct vc_mem *m = &d->mem;
+	unsigned long runs;
 	struct rlimit rl;
 
 	m->size = (opt.mem_size + PAGE - 1) & ~(PAGE - 1);
@@ -242,9 +299,14 @@ void vc_mem_setup(struct vc_dev *d)
 		m->base = NULL;
 		vc_die(VC_EXIT_ERR, "mmap memfd: %s", strerror(errno));
 	}
+	runs = count_runs(m);
+	if (runs && (long)runs > max_iotlb_entries())
+		vc_die(VC_EXIT_ERR, "the %llu-KiB region lies in %lu physically contiguous runs, "
+		       "vhost_vdpa maps at most %ld (max_iotlb_entries): use a smaller --mem",
+		       (unsigned long long)(m->size >> 10), runs, max_iotlb_entries());
 	mem_map(d, false);
-	vc_log("memory: %llu MiB at iova %#llx (asid %u)", (unsigned long long)(m->size >> 20),
-	       (unsigned long long)m->iova, data_asid());
+	vc_log("memory: %llu KiB at iova %#llx (asid %u), %lu physically contiguous runs",
+	       (unsigned long long)(m->size >> 10), (unsigned long long)m->iova, data_asid(), runs);
 }
 
 void *vc_alloc(struct vc_dev *d, uint64_t size, uint64_t align)

@@ -171,7 +171,7 @@ static void vq_info(struct vc_dev *d)
 	uint32_t i;
 
 	if (opt.json)
-		printf("  \"vqs\": [");
+		printf("  \"vq_list\": [");
 	for (i = 0; i < d->nvqs; i++) {
 		struct vhost_vring_state g = { .index = i }, sz = { .index = i };
 		int ge, se;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
 
@@ -169,7 +170,13 @@ int cmd_net_tx(void)
 		bool progress = false;
 		uint64_t r;
 
+		bool paced = false;
+
 		while (sent < opt.count && n.tx->nfree) {
+			if (opt.rate > 0 && vc_now() < t0 + sent / opt.rate) {
+				paced = true;
+				break;
+			}
 			tx_frame(&n, sent++, opt.count);
 			progress = true;
 		}
@@ -179,6 +186,15 @@ int cmd_net_tx(void)
 		if (r) {
 			done += r;
 			last = vc_now();
+			continue;
+		}
+		if (paced && !progress) {
+			double due = t0 + sent / opt.rate - vc_now();
+
+			/* not a stall: waiting for the next frame's turn */
+			last = vc_now();
+			if (due > 0)
+				usleep(due > 0.001 ? 1000 : (useconds_t)(due * 1e6) + 1);
 			continue;
 		}
 		if (vc_now() - last > opt.timeout)
