@@ -180,22 +180,3 @@ const char *vc_feature_name(uint32_t device_id, unsigned int bit)
 		return lookup(blk_names, bit);
 	return NULL;
 }
-
-void vc_print_features(const char *label, uint32_t device_id, uint64_t f)
-{
-	unsigned int bit;
-
-	printf("%-20s 0x%016llx", label, (unsigned long long)f);
-	for (bit = 0; bit < 64; bit++) {
-		const char *n;
-
-		if (!(f & (1ull << bit)))
-			continue;
-		n = vc_feature_name(device_id, bit);
-		if (n)
-			printf(" %s", n);
-		else
-			printf(" bit%u", bit);
-	}
-	putchar('\n');
-}

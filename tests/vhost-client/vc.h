@@ -105,7 +105,6 @@ uint64_t vc_splitmix64(uint64_t *state);
 int vc_parse_mac(const char *s, uint8_t mac[6]);
 const char *vc_fmt_mac(const uint8_t mac[6], char buf[18]);
 const char *vc_feature_name(uint32_t device_id, unsigned int bit);
-void vc_print_features(const char *label, uint32_t device_id, uint64_t f);
 
 /* One guest-memory region: a memfd mapped here and in the device. */
 struct vc_mem {
