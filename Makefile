@@ -3,7 +3,8 @@
 #   make                 build drivers/vdpa/dpu/dpu_vdpa.ko, tools/vdpa-mgmt/vdpa-mgmt and
 #                        the test tool tests/vhost-client/vhost-client
 #   make C=1             the same, with sparse on the driver
-#   make install         install the module for $(KVER) and run depmod
+#   make install         install the module for $(KVER) and run depmod, and the
+#                        tool (PREFIX=/usr/local DESTDIR=, see tools/vdpa-mgmt)
 #   make check           install deps if missing, build, run every test
 #   make check TESTS="tests/vm/net-virtio.sh"   a subset
 #   make demo            a walk-through in the test VM
@@ -14,7 +15,7 @@ KVER ?= $(shell ls -d /lib/modules/6.12.*/build 2>/dev/null | sort -V | tail -n1
 KDIR ?= /lib/modules/$(KVER)/build
 TESTS ?=
 
-.PHONY: all modules tools install check unit demo clean deps
+.PHONY: all modules tools install install-modules install-tools check unit demo clean deps
 
 all: modules tools
 
@@ -29,9 +30,14 @@ tools:
 	$(MAKE) -C tools/vdpa-mgmt
 	$(MAKE) -C tests/vhost-client
 
-install: modules
+install: install-modules install-tools
+
+install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(KVER)
+
+install-tools: tools
+	$(MAKE) -C tools/vdpa-mgmt install
 
 check: deps
 	$(MAKE) all

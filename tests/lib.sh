@@ -3,9 +3,6 @@
 # "not ok N - what"; tests/run counts them.  A kernel splat in dmesg
 # since the previous check fails the current test.
 
-T_NUM=0
-T_FAILED=0
-
 _dmesg_mark() { echo "dpu-vdpa-test: mark $1" >/dev/kmsg; }
 
 # Kernel messages after the last mark that name a bug.
@@ -14,64 +11,17 @@ _dmesg_splat() {
 		grep -E 'WARNING:|BUG:|Oops|general protection fault|kernel BUG at|KASAN|UBSAN|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|refcount_t:|list_(add|del) corruption|sleeping function called from invalid context' || true
 }
 
-# t_result STATUS DESCRIPTION: STATUS 0 is a pass.
-t_result() {
-	local status=$1; shift
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+
+# A kernel splat since the previous result fails the current one.
+t_check_hook() {
 	local splat
-	T_NUM=$((T_NUM + 1))
 	splat=$(_dmesg_splat)
-	if [ -n "$splat" ]; then
-		echo "# kernel splat:"; echo "$splat" | sed 's/^/#   /'
-		status=1
-	fi
-	if [ "$status" = 0 ]; then
-		echo "ok $T_NUM - $*"
-	else
-		echo "not ok $T_NUM - $*"
-		T_FAILED=$((T_FAILED + 1))
-	fi
-	_dmesg_mark "$T_NUM"
+	[ -n "$splat" ] || return 0
+	echo "# kernel splat:"
+	echo "$splat" | sed 's/^/#   /'
 }
-
-# t_ok DESCRIPTION -- CMD...: pass if CMD succeeds.
-t_ok() {
-	local desc=$1; shift; [ "$1" = -- ] && shift
-	local out
-	if out=$("$@" 2>&1); then t_result 0 "$desc"; else
-		echo "# command failed: $*"; echo "$out" | sed 's/^/#   /' | tail -n 20
-		t_result 1 "$desc"; fi
-}
-
-# t_err DESCRIPTION PATTERN -- CMD...: pass if CMD fails and prints PATTERN (ERE).
-t_err() {
-	local desc=$1 pat=$2; shift 2; [ "$1" = -- ] && shift
-	local out rc=0
-	out=$("$@" 2>&1) || rc=$?
-	if [ "$rc" != 0 ] && echo "$out" | grep -Eq "$pat"; then t_result 0 "$desc"; else
-		echo "# expected failure matching /$pat/, got rc=$rc:"; echo "$out" | sed 's/^/#   /'
-		t_result 1 "$desc"; fi
-}
-
-# t_skip DESCRIPTION REASON: a TAP skip ("ok N - DESCRIPTION # SKIP REASON");
-# tests/run counts it as skipped, not passed.
-t_skip() {
-	T_NUM=$((T_NUM + 1))
-	echo "ok $T_NUM - $1 # SKIP $2"
-	_dmesg_mark "$T_NUM"
-}
-
-# t_eq DESCRIPTION EXPECTED ACTUAL
-t_eq() {
-	if [ "$2" = "$3" ]; then t_result 0 "$1"; else
-		echo "# expected '$2', got '$3'"; t_result 1 "$1"; fi
-}
-
-t_done() {
-	echo "# $T_NUM tests, $T_FAILED failed"
-	[ "$T_FAILED" = 0 ]
-}
-
-t_bail() { echo "Bail out! $*"; exit 1; }
+t_after_hook() { _dmesg_mark "$T_NUM"; }
 
 # --- functions and devices
 
@@ -86,6 +36,15 @@ bind_fn() {
 	echo "$drv" >"$d/driver_override"
 	echo "$bdf" >/sys/bus/pci/drivers_probe
 	[ "$(basename "$(readlink "$d/driver")")" = "$drv" ]
+}
+
+# attach_vdpa NAME DRIVER: hand vDPA device NAME to virtio_vdpa or vhost_vdpa.
+attach_vdpa() {
+	local d=/sys/bus/vdpa/devices/$1
+	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
+	echo "$2" >"$d/driver_override"
+	echo "$1" >/sys/bus/vdpa/drivers_probe
+	[ "$(basename "$(readlink "$d/driver")")" = "$2" ]
 }
 
 # The netdev, or block device, that a virtio device under BDF became.

@@ -16,17 +16,74 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/vdpa.h>
+#include <linux/vhost_iotlb.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_pci_modern.h>
 #include <linux/virtio_byteorder.h>
 #include <linux/virtio_ring.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/vdpa.h>
+#include <uapi/linux/vhost_types.h>
+#include <linux/dpu_vdpa.h>
 
 #define DPU_VDPA_DRV_NAME	"dpu_vdpa"
 
 struct dpu_vdpa_dev;
 struct dpu_vdpa_fn;
+
+/* A buffer of the driver's own that the function accesses (addr_space.c). */
+struct dpu_vdpa_fn_buf {
+	void *va;
+	size_t size;
+	dma_addr_t dma;		/* the address the function uses */
+	bool mapped;
+	bool in_domain;		/* mapped in the driver's IOMMU domain */
+};
+
+/* One avail entry the relay handed to the function (shadow.c). */
+struct dpu_vdpa_svq_slot {
+	u16 head;		/* descriptor id, the same in both rings */
+	u16 ndesc;		/* descriptors in its chain */
+	u32 len;		/* used length the function reported */
+	bool done;		/* the function used it; not yet given back */
+};
+
+/**
+ * struct dpu_vdpa_svq - shadow virtqueue (shadow.c)
+ *
+ * The consumer's ring is read and written through its address space; the
+ * function runs a ring of the driver's own, of the same size.  A chain the
+ * consumer makes available is copied into the driver's descriptor table at
+ * the same ids (so ids need no mapping), and completions are given back to
+ * the consumer in the order it made them available, so the consumer-side
+ * state is always "everything before used_idx is done, [used_idx,
+ * last_avail_idx) is at the function".  That makes suspend exact: what the
+ * function did not use is handed back by moving last_avail_idx back.
+ *
+ * @lock protects everything below it; it nests inside dpu_vdpa_dev.lock
+ * and outside dpu_vdpa_as.lock.  @running is also read without it (kick and
+ * interrupt paths) to decide whether to queue @work.
+ */
+struct dpu_vdpa_svq {
+	struct work_struct work;
+	struct mutex lock;
+	bool running;		/* relaying; cleared to suspend or stop */
+	bool broken;		/* malformed consumer ring or function used ring */
+	u16 num;
+	bool event_idx;
+	/* consumer ring */
+	u16 last_avail_idx;
+	u16 used_idx;
+	/* the driver's ring, run by the function */
+	struct dpu_vdpa_fn_buf ring;
+	struct vring fn;
+	u16 fn_avail_idx;
+	u16 fn_used_idx;
+	struct dpu_vdpa_svq_slot *slots;	/* by avail position % num */
+	u16 *head_pos;			/* avail position of each head in flight */
+	u64 *desc_addr;			/* consumer address of each copied descriptor */
+	unsigned long *busy;		/* descriptors at the function */
+};
 
 /**
  * struct dpu_vdpa_vq - one virtqueue as its consumer configured it
@@ -54,6 +111,10 @@ struct dpu_vdpa_vq {
 	/* Linux irq number while DRIVER_OK and a vector is assigned, else -1 */
 	int irq;
 	char irq_name[48];
+	u16 vector;		/* MSI-X vector of the function queue in direct mode */
+	/* served by the shadow relay; read without a lock by kick and irq */
+	bool shadow;
+	struct dpu_vdpa_svq svq;
 };
 
 /**
@@ -71,6 +132,7 @@ struct dpu_vdpa_cvq {
 	struct work_struct work;
 	struct mutex lock;
 	bool running;		/* consumer ring is being served */
+	bool paused;		/* running, but held by a suspend */
 	bool broken;		/* consumer ring was malformed: needs reset */
 	/* consumer ring, snapshot taken at DRIVER_OK */
 	u16 index;
@@ -84,15 +146,64 @@ struct dpu_vdpa_cvq {
 	/* the driver's ring on the function's control queue */
 	u16 fn_index;
 	void __iomem *fn_notify;
-	void *ring;		/* desc table, avail and used rings */
-	dma_addr_t ring_dma;
-	size_t ring_size;
-	void *buf;		/* command bounce buffer */
-	dma_addr_t buf_dma;
+	struct dpu_vdpa_fn_buf ring;	/* desc table, avail and used rings */
+	struct dpu_vdpa_fn_buf buf;	/* command bounce buffer */
 	u16 fn_avail_idx;
 	u16 fn_used_idx;
 	u64 commands;		/* relayed commands, for debugging */
 	u64 errors;		/* malformed or failed commands */
+};
+
+#define DPU_VDPA_MAX_AS		2
+#define DPU_VDPA_MAX_GROUPS	2
+#define DPU_VDPA_GROUP_DATA	0
+#define DPU_VDPA_GROUP_CVQ	1
+
+/**
+ * struct dpu_vdpa_as - the consumer's address spaces (addr_space.c)
+ *
+ * @lock protects everything below it except the constants set at dev_add
+ * (domain, first, last, priv_base, resv).  It nests inside
+ * dpu_vdpa_dev.lock and dpu_vdpa_cvq.lock.
+ */
+struct dpu_vdpa_as {
+	struct mutex lock;
+	/* what the consumer mapped, per address space; pages pinned by vhost */
+	struct vhost_iotlb *iotlb[DPU_VDPA_MAX_AS];
+	u32 group_asid[DPU_VDPA_MAX_GROUPS];
+	/* the function is on @domain, which mirrors the data group's space */
+	bool attached;
+	struct iommu_domain *domain;	/* NULL: no IOMMU to translate */
+	struct vhost_iotlb *resv;	/* IOMMU reserved regions (MSI) */
+	u64 first, last;		/* IOVA range offered to consumers */
+	u64 priv_base;			/* the driver's own window above it */
+};
+
+/**
+ * struct dpu_vdpa_log - dirty-page log of the data address space
+ *
+ * @bitmap has one bit per page of [iova, iova + len).  Bits are set with
+ * atomic bitops by the shadow relay and read-and-cleared by LOG_SYNC, so
+ * neither side takes a lock for a bit; @active and the geometry only change
+ * under dpu_vdpa_dev.lock with the relay stopped.
+ */
+struct dpu_vdpa_log {
+	bool active;
+	u32 page_shift;
+	u64 iova;
+	u64 len;
+	unsigned long *bitmap;
+};
+
+/* counters reported by DPU_VDPA_CMD_DEV_GET (enum dpu_vdpa_stat) */
+struct dpu_vdpa_stats {
+	atomic64_t relayed_avail;
+	atomic64_t relayed_used;
+	atomic64_t dirty_marked;
+	atomic64_t suspends;
+	atomic64_t mode_switches;
+	atomic64_t rewound;
+	atomic64_t ring_errors;
 };
 
 /* Net attributes from "vdpa dev add" (or the function's own values). */
@@ -127,7 +238,16 @@ struct dpu_vdpa_dev {
 	int config_irq;
 	char config_irq_name[48];
 	bool irqs_allocated;
+	u16 shadow_vector;	/* MSI-X vector of every shadowed function queue */
+	int shadow_irq;
+	char shadow_irq_name[48];
+	struct dpu_vdpa_as as;
 	struct dpu_vdpa_net net;
+	/* migration state, under @lock (migration.c) */
+	bool suspended;
+	enum dpu_vdpa_mode mode;
+	struct dpu_vdpa_log log;
+	struct dpu_vdpa_stats stats;
 };
 
 /*
@@ -136,6 +256,8 @@ struct dpu_vdpa_dev {
  */
 struct dpu_vdpa_type {
 	u32 device_id;
+	/* vq groups, each with an address space of its own if asked (default 1) */
+	u32 ngroups;
 	u64 config_attr_mask;
 	/* learn the function's limits; may set mgmt.max_supported_vqs */
 	int (*fn_probe)(struct dpu_vdpa_fn *fn);
@@ -163,6 +285,14 @@ struct dpu_vdpa_type {
 	int (*post_driver_ok)(struct dpu_vdpa_dev *dev);
 	void (*reset)(struct dpu_vdpa_dev *dev);
 	void (*kick_soft)(struct dpu_vdpa_dev *dev, u16 idx);
+	/*
+	 * May buffers the function has not used be handed back at suspend
+	 * (net RX), or must they be drained first (default)?
+	 */
+	bool (*vq_may_rewind)(struct dpu_vdpa_dev *dev, u16 idx);
+	/* stop and restart the queues served in software (suspend/resume) */
+	void (*soft_pause)(struct dpu_vdpa_dev *dev);
+	void (*soft_resume)(struct dpu_vdpa_dev *dev);
 };
 
 /**
@@ -203,12 +333,14 @@ static inline struct device *dpu_vdpa_dev_to_dev(struct dpu_vdpa_dev *dev)
 	return &dev->fn->pdev->dev;
 }
 
-/* Transport bits the driver passes to consumers when the function has them. */
+/*
+ * Transport bits the driver passes to consumers when the function has them.
+ * Not INDIRECT_DESC or IN_ORDER: the shadow relay, which a device may move
+ * to at any time, copies plain chains and expects a used entry per chain.
+ */
 #define DPU_VDPA_TRANSPORT_FEATURES					\
 	(BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
-	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
-	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VIRTIO_F_IN_ORDER) |	\
-	 BIT_ULL(VIRTIO_F_ORDER_PLATFORM))
+	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VIRTIO_F_ORDER_PLATFORM))
 /* Device-type bits live in 0-23 and 50-63. */
 #define DPU_VDPA_DEVICE_TYPE_FEATURES (GENMASK_ULL(23, 0) | GENMASK_ULL(63, 50))
 
@@ -222,6 +354,11 @@ int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_stop(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len);
 int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features);
+bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i);
+bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_hw_vq_program(struct dpu_vdpa_dev *dev, u16 i);
+void dpu_vdpa_hw_vq_reset(struct dpu_vdpa_dev *dev, u16 i);
+int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i);
 
 /* vdpa_ops.c */
 extern const struct vdpa_config_ops dpu_vdpa_ops;
@@ -244,11 +381,71 @@ void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd,
 		      const void *data, size_t len);
 void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_cvq_pause(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_cvq_resume(struct dpu_vdpa_dev *dev);
+
+/* addr_space.c */
+int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_as_cleanup(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_as_reset(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_as_unreachable(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group);
+int dpu_vdpa_as_translate(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u32 perm,
+			  phys_addr_t *pa, u64 *contig);
+int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf,
+			unsigned int slot);
+void dpu_vdpa_fn_buf_unmap(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
+void dpu_vdpa_fn_buf_for_device(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
+void dpu_vdpa_fn_buf_for_cpu(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
+int dpu_vdpa_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size,
+		     u64 pa, u32 perm, void *opaque);
+int dpu_vdpa_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size);
+int dpu_vdpa_reset_map(struct vdpa_device *vdpa, unsigned int asid);
+struct vdpa_iova_range dpu_vdpa_get_iova_range(struct vdpa_device *vdpa);
+u32 dpu_vdpa_get_vq_group(struct vdpa_device *vdpa, u16 idx);
+int dpu_vdpa_set_group_asid(struct vdpa_device *vdpa, unsigned int group, unsigned int asid);
+u64 dpu_vdpa_get_backend_features(const struct vdpa_device *vdpa);
 
 /* guest_mem.c: reading and writing consumer memory by ring address */
-int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, u64 addr, void *buf,
+int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, void *buf,
 		      size_t len);
-int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, u64 addr, const void *buf,
-		       size_t len);
+int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
+		       const void *buf, size_t len);
+int dpu_vdpa_mem_read16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 *val);
+int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 val);
+bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_mem_fn_addr(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm, u64 *fn_addr);
+
+/* shadow.c: the shadow virtqueue relay */
+void dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq);
+int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_run(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_halt(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_drain(struct dpu_vdpa_vq *vq, unsigned int timeout_ms);
+u16 dpu_vdpa_svq_rewind(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_release(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq);
+u16 dpu_vdpa_svq_avail_idx(struct dpu_vdpa_vq *vq);
+bool dpu_vdpa_svq_broken(struct dpu_vdpa_dev *dev);
+
+/* dirty_log.c */
+void dpu_vdpa_log_mark(struct dpu_vdpa_dev *dev, u64 iova, u64 len);
+int dpu_vdpa_log_alloc(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 len);
+void dpu_vdpa_log_free(struct dpu_vdpa_dev *dev);
+u64 dpu_vdpa_log_read_clear(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
+			    unsigned long *bitmap);
+
+/*
+ * migration.c: suspend, resume and the dirty log.  All take dev->lock.
+ * extack may be NULL (calls from vdpa_config_ops).
+ */
+int dpu_vdpa_suspend(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
+int dpu_vdpa_resume(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
+int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 len,
+		       struct netlink_ext_ack *extack);
+/* read and clear @npages bits from @iova into @bitmap; *dirty = bits set */
+int dpu_vdpa_log_sync(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
+		      unsigned long *bitmap, u64 *dirty, struct netlink_ext_ack *extack);
+int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
 
 #endif /* _DPU_VDPA_H_ */

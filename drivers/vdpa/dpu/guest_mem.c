@@ -1,69 +1,174 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Access to consumer memory by the addresses it put in its rings, for the
- * queues the driver serves in software (the net control queue).
+ * queues the driver serves in software: the net control queue and the data
+ * queues in shadow mode.
  *
- * virtio_vdpa maps those queues with the DMA API on a device without an
- * IOMMU (see net.c, vq_dma_dev), so their addresses are physical.  Other
- * consumers hand out addresses the driver cannot resolve yet and are
- * refused rather than guessed at.
+ * How an address of a queue group becomes a page:
+ *  - a vhost_vdpa consumer maps its memory with dma_map: addresses are IOVAs
+ *    of the group's address space, translated through the software IOTLB
+ *    (addr_space.c) to pages vhost keeps pinned;
+ *  - virtio_vdpa maps the data queues with the DMA API on the PCI function
+ *    (net.c, vq_dma_dev): addresses are translated by the function's
+ *    platform IOMMU domain, or are physical when it has none;
+ *  - virtio_vdpa maps the net control queue on the vDPA device itself,
+ *    which has no IOMMU: its addresses are physical.
+ * Any other consumer without mappings is refused.
+ *
+ * The address space lock is held across each copy, so a page cannot be
+ * unmapped from under it.
  */
 #include <linux/highmem.h>
+#include <linux/iommu.h>
 #include <linux/mm.h>
 
 #include "dpu_vdpa.h"
 
-static bool dpu_vdpa_mem_identity(struct dpu_vdpa_dev *dev)
+static bool dpu_vdpa_mem_virtio(struct dpu_vdpa_dev *dev)
 {
 	struct device_driver *drv = READ_ONCE(dev->vdpa.dev.driver);
 
 	return drv && !strcmp(drv->name, "virtio_vdpa");
 }
 
-typedef void (*dpu_vdpa_mem_fn)(void *page_addr, void *buf, size_t len);
-
-static void dpu_vdpa_mem_copy_from(void *page_addr, void *buf, size_t len)
+/* A DMA address virtio_vdpa got for the function: to a physical address. */
+static int dpu_vdpa_mem_platform(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
+				 phys_addr_t *pa, u64 *contig)
 {
-	memcpy(buf, page_addr, len);
+	struct iommu_domain *domain = NULL;
+
+	if (group == DPU_VDPA_GROUP_DATA)
+		domain = iommu_get_domain_for_dev(dpu_vdpa_dev_to_dev(dev));
+	if (!domain || !(domain->type & __IOMMU_DOMAIN_PAGING)) {
+		*pa = addr;
+		*contig = U64_MAX;
+		return 0;
+	}
+	*pa = iommu_iova_to_phys(domain, addr);
+	if (!*pa)
+		return -EFAULT;
+	*contig = PAGE_SIZE - offset_in_page(addr);
+	return 0;
 }
 
-static void dpu_vdpa_mem_copy_to(void *page_addr, void *buf, size_t len)
+static int dpu_vdpa_mem_walk(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
+			     void *buf, size_t len, bool write)
 {
-	memcpy(page_addr, buf, len);
-}
+	struct dpu_vdpa_as *as = &dev->as;
+	u32 perm = write ? VHOST_MAP_WO : VHOST_MAP_RO;
+	bool translate;
+	int err = 0;
 
-static int dpu_vdpa_mem_walk(struct dpu_vdpa_dev *dev, u64 addr, void *buf, size_t len,
-			     dpu_vdpa_mem_fn fn)
-{
-	if (!dpu_vdpa_mem_identity(dev))
-		return -EOPNOTSUPP;
 	if (addr + len < addr)
 		return -EFAULT;
 
+	mutex_lock(&as->lock);
+	translate = dpu_vdpa_as_mapped(dev, group);
+	if (!translate && !dpu_vdpa_mem_virtio(dev)) {
+		err = -EFAULT;
+		goto out;
+	}
 	while (len) {
-		unsigned long pfn = PHYS_PFN(addr);
-		size_t off = offset_in_page(addr);
-		size_t chunk = min_t(size_t, len, PAGE_SIZE - off);
+		phys_addr_t pa;
+		u64 contig;
+		size_t chunk;
 		void *va;
 
-		if (!pfn_valid(pfn))
-			return -EFAULT;
-		va = kmap_local_page(pfn_to_page(pfn));
-		fn(va + off, buf, chunk);
+		if (translate)
+			err = dpu_vdpa_as_translate(dev, group, addr, perm, &pa, &contig);
+		else
+			err = dpu_vdpa_mem_platform(dev, group, addr, &pa, &contig);
+		if (err)
+			break;
+		chunk = min3((u64)len, (u64)(PAGE_SIZE - offset_in_page(pa)), contig);
+		if (!pfn_valid(PHYS_PFN(pa))) {
+			err = -EFAULT;
+			break;
+		}
+		va = kmap_local_page(pfn_to_page(PHYS_PFN(pa))) + offset_in_page(pa);
+		/* ring indexes are read and written whole: the other side polls them */
+		if (chunk == 2 && len == 2 && IS_ALIGNED(pa, 2)) {
+			if (write)
+				WRITE_ONCE(*(u16 *)va, *(u16 *)buf);
+			else
+				*(u16 *)buf = READ_ONCE(*(u16 *)va);
+		} else if (write) {
+			memcpy(va, buf, chunk);
+		} else {
+			memcpy(buf, va, chunk);
+		}
 		kunmap_local(va);
 		addr += chunk;
 		buf += chunk;
 		len -= chunk;
 	}
+out:
+	mutex_unlock(&as->lock);
+	return err;
+}
+
+int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, void *buf,
+		      size_t len)
+{
+	return dpu_vdpa_mem_walk(dev, group, addr, buf, len, false);
+}
+
+int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
+		       const void *buf, size_t len)
+{
+	return dpu_vdpa_mem_walk(dev, group, addr, (void *)buf, len, true);
+}
+
+int dpu_vdpa_mem_read16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 *val)
+{
+	__virtio16 v;
+	int err = dpu_vdpa_mem_walk(dev, group, addr, &v, sizeof(v), false);
+
+	*val = err ? 0 : dpu_vdpa_u16(v);
+	return err;
+}
+
+int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 val)
+{
+	__virtio16 v = dpu_vdpa_v16(val);
+
+	return dpu_vdpa_mem_walk(dev, group, addr, &v, sizeof(v), true);
+}
+
+/*
+ * Does the function need other addresses than the consumer's?  Only when a
+ * vhost_vdpa consumer mapped its memory and no IOMMU domain of ours puts
+ * those IOVAs in front of the function: then the relay hands it physical
+ * addresses.
+ */
+bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev)
+{
+	return dpu_vdpa_as_unreachable(dev);
+}
+
+/*
+ * The address the function is to use for a data buffer at consumer address
+ * @addr.  The buffer must be physically contiguous when translated: a
+ * descriptor cannot be split without changing the ids the consumer sees.
+ */
+int dpu_vdpa_mem_fn_addr(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm, u64 *fn_addr)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	phys_addr_t pa;
+	u64 contig;
+	int err;
+
+	if (!dpu_vdpa_mem_fn_translates(dev)) {
+		*fn_addr = addr;
+		return 0;
+	}
+	mutex_lock(&as->lock);
+	err = dpu_vdpa_as_translate(dev, DPU_VDPA_GROUP_DATA, addr, perm, &pa, &contig);
+	mutex_unlock(&as->lock);
+	if (err)
+		return err;
+	if (len && contig < len)
+		return -E2BIG;
+	*fn_addr = pa;
 	return 0;
-}
-
-int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, u64 addr, void *buf, size_t len)
-{
-	return dpu_vdpa_mem_walk(dev, addr, buf, len, dpu_vdpa_mem_copy_from);
-}
-
-int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, u64 addr, const void *buf, size_t len)
-{
-	return dpu_vdpa_mem_walk(dev, addr, (void *)buf, len, dpu_vdpa_mem_copy_to);
 }

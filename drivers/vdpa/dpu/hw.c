@@ -11,6 +11,10 @@
 
 #define DPU_VDPA_RESET_TIMEOUT_MS	1000
 
+static bool force_shadow;
+module_param_named(shadow, force_shadow, bool, 0644);
+MODULE_PARM_DESC(shadow, "Start every device in shadow mode (for tests and benchmarks)");
+
 int dpu_vdpa_hw_probe(struct dpu_vdpa_fn *fn)
 {
 	struct pci_dev *pdev = fn->pdev;
@@ -189,6 +193,18 @@ static irqreturn_t dpu_vdpa_hw_config_irq(int irq, void *arg)
 	return IRQ_HANDLED;
 }
 
+/* Shadowed queues share a vector: the relay worker finds what changed. */
+static irqreturn_t dpu_vdpa_hw_shadow_irq(int irq, void *arg)
+{
+	struct dpu_vdpa_dev *dev = arg;
+	u16 i;
+
+	for (i = 0; i < dev->nvqs; i++)
+		if (READ_ONCE(dev->vqs[i].shadow))
+			dpu_vdpa_svq_notify(&dev->vqs[i]);
+	return IRQ_HANDLED;
+}
+
 /* One vector for everything, when the function has too few. */
 static irqreturn_t dpu_vdpa_hw_shared_irq(int irq, void *arg)
 {
@@ -196,17 +212,22 @@ static irqreturn_t dpu_vdpa_hw_shared_irq(int irq, void *arg)
 	u16 i;
 
 	dpu_vdpa_hw_config_irq(irq, dev);
+	dpu_vdpa_hw_shadow_irq(irq, dev);
 	for (i = 0; i < dev->nvqs; i++)
-		if (dev->vqs[i].ready)
+		if (dev->vqs[i].ready && !READ_ONCE(dev->vqs[i].shadow))
 			dpu_vdpa_hw_vq_irq(irq, &dev->vqs[i]);
 	return IRQ_HANDLED;
 }
 
-static bool dpu_vdpa_hw_vq_direct(struct dpu_vdpa_dev *dev, u16 i)
+bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i)
 {
 	const struct dpu_vdpa_type *type = dev->fn->type;
 
-	return dev->vqs[i].ready &&
+	/*
+	 * QEMU's vhost-vdpa-device enables every queue, also those its guest
+	 * never set up (size 0): those stay off on the function.
+	 */
+	return dev->vqs[i].ready && dev->vqs[i].num &&
 	       !(type->vq_is_soft && type->vq_is_soft(dev, i));
 }
 
@@ -224,6 +245,9 @@ static void dpu_vdpa_hw_free_irqs(struct dpu_vdpa_dev *dev)
 			free_irq(vq->irq, vq);
 		vq->irq = -1;
 	}
+	if (dev->shadow_irq >= 0 && dev->shadow_irq != dev->config_irq)
+		free_irq(dev->shadow_irq, dev);
+	dev->shadow_irq = -1;
 	if (dev->config_irq >= 0)
 		free_irq(dev->config_irq, dev);
 	dev->config_irq = -1;
@@ -232,20 +256,23 @@ static void dpu_vdpa_hw_free_irqs(struct dpu_vdpa_dev *dev)
 }
 
 /*
- * Give the config space and each direct queue an MSI-X vector of its own;
- * fall back to one shared vector when the function has too few.
+ * Give the config space, the shadow relay and each direct queue an MSI-X
+ * vector of its own; fall back to one shared vector when the function has
+ * too few.  The relay's vector is set up even in direct mode, so that a
+ * queue can move to shadow mode later without touching interrupts.
  */
 static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_fn *fn = dev->fn;
 	struct pci_dev *pdev = fn->pdev;
 	struct virtio_pci_modern_device *vpm = &fn->vpm;
-	int want = 1, got, err;
-	u16 i, vector = 1;
+	int want = 2, got, err;
+	u16 i, vector = 2;
 	bool shared;
 
 	for (i = 0; i < dev->nvqs; i++)
-		if (dpu_vdpa_hw_vq_direct(dev, i) && dev->vqs[i].cb.callback)
+		if (dpu_vdpa_hw_vq_on_fn(dev, i) && dev->vqs[i].cb.callback &&
+		    !dev->vqs[i].shadow)
 			want++;
 
 	got = pci_alloc_irq_vectors(pdev, 1, min(want, fn->msix_vectors), PCI_IRQ_MSIX);
@@ -270,14 +297,42 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 		err = -EBUSY;
 		goto err_free;
 	}
+	if (shared) {
+		dev->shadow_vector = 0;
+		dev->shadow_irq = dev->config_irq;
+	} else {
+		snprintf(dev->shadow_irq_name, sizeof(dev->shadow_irq_name),
+			 "dpu_vdpa-%s-shadow", dev_name(&dev->vdpa.dev));
+		dev->shadow_vector = 1;
+		dev->shadow_irq = pci_irq_vector(pdev, 1);
+		err = request_irq(dev->shadow_irq, dpu_vdpa_hw_shadow_irq, 0,
+				  dev->shadow_irq_name, dev);
+		if (err) {
+			dev->shadow_irq = -1;
+			goto err_free;
+		}
+	}
 
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
 		u16 v = VIRTIO_MSI_NO_VECTOR;
 
-		if (!dpu_vdpa_hw_vq_direct(dev, i) || !vq->cb.callback) {
+		vq->vector = VIRTIO_MSI_NO_VECTOR;
+		if (!dpu_vdpa_hw_vq_on_fn(dev, i)) {
 			if (vq->notify)
 				vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
+			continue;
+		}
+		if (vq->shadow) {
+			if (vp_modern_queue_vector(vpm, i, dev->shadow_vector) !=
+			    dev->shadow_vector) {
+				err = -EBUSY;
+				goto err_free;
+			}
+			continue;
+		}
+		if (!vq->cb.callback) {
+			vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
 			continue;
 		}
 		if (shared) {
@@ -298,6 +353,7 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 			err = -EBUSY;
 			goto err_free;
 		}
+		vq->vector = v;
 	}
 	dev_dbg(&pdev->dev, "%d MSI-X vectors for %d users%s\n", got, want,
 		shared ? " (shared)" : "");
@@ -316,50 +372,119 @@ err_free:
 int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev)
 {
 	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	bool shadow;
 	u16 i;
 	int err;
 
+	shadow = dpu_vdpa_hw_needs_shadow(dev);
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
-		if (!dpu_vdpa_hw_vq_direct(dev, i))
+		if (!dpu_vdpa_hw_vq_on_fn(dev, i))
 			continue;
 		err = dpu_vdpa_hw_vq_map(dev, i);
 		if (err)
-			return err;
-		if (vq->avail_idx) {
-			/*
-			 * A plain virtio-pci function always starts a queue at
-			 * index 0; a consumer that restored another index needs
-			 * the shadow relay, which direct mode does not have.
-			 */
-			dev_err(&dev->vdpa.dev, "vq %u: cannot start at avail index %u in direct mode\n",
-				i, vq->avail_idx);
-			return -EOPNOTSUPP;
-		}
+			goto err_shadow;
 		if (!vq->num || vq->num > vq->max_num || !is_power_of_2(vq->num)) {
 			dev_err(&dev->vdpa.dev, "vq %u: invalid size %u (function allows %u)\n",
 				i, vq->num, vq->max_num);
-			return -EINVAL;
+			err = -EINVAL;
+			goto err_shadow;
 		}
-		vp_modern_set_queue_size(vpm, i, vq->num);
-		vp_modern_queue_address(vpm, i, vq->desc_addr, vq->driver_addr,
-					vq->device_addr);
+		if (shadow) {
+			err = dpu_vdpa_svq_prepare(vq);
+			if (err)
+				goto err_shadow;
+			WRITE_ONCE(vq->shadow, true);
+		}
+		dpu_vdpa_hw_vq_program(dev, i);
 	}
+	dev->mode = shadow ? DPU_VDPA_MODE_SHADOW : DPU_VDPA_MODE_DIRECT;
 
 	if (dev->fn->type->pre_driver_ok) {
 		err = dev->fn->type->pre_driver_ok(dev);
 		if (err)
-			return err;
+			goto err_shadow;
 	}
 
 	err = dpu_vdpa_hw_setup_irqs(dev);
 	if (err)
-		return err;
+		goto err_shadow;
 
 	for (i = 0; i < dev->nvqs; i++)
-		if (dpu_vdpa_hw_vq_direct(dev, i))
+		if (dpu_vdpa_hw_vq_on_fn(dev, i))
 			vp_modern_set_queue_enable(vpm, i, true);
+	for (i = 0; i < dev->nvqs; i++)
+		if (dev->vqs[i].shadow)
+			dpu_vdpa_svq_run(&dev->vqs[i]);
+	dev_dbg(&dev->vdpa.dev, "started in %s mode\n", shadow ? "shadow" : "direct");
+	return 0;
+
+err_shadow:
+	for (i = 0; i < dev->nvqs; i++)
+		WRITE_ONCE(dev->vqs[i].shadow, false);
+	dev->mode = DPU_VDPA_MODE_STOPPED;
+	return err;
+}
+
+/*
+ * The function can only run the consumer's rings itself when they start
+ * at index 0, nothing is being logged, and the function reaches the
+ * consumer's addresses; otherwise the relay runs its own.
+ */
+bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev)
+{
+	u16 i;
+
+	if (READ_ONCE(force_shadow) || dev->log.active || dpu_vdpa_mem_fn_translates(dev))
+		return true;
+	for (i = 0; i < dev->nvqs; i++)
+		if (dpu_vdpa_hw_vq_on_fn(dev, i) && dev->vqs[i].avail_idx)
+			return true;
+	return false;
+}
+
+/* Point function queue @i at the ring it is to run; it is disabled. */
+void dpu_vdpa_hw_vq_program(struct dpu_vdpa_dev *dev, u16 i)
+{
+	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+	vp_modern_set_queue_size(vpm, i, vq->num);
+	if (vq->shadow) {
+		struct dpu_vdpa_svq *svq = &vq->svq;
+		u64 base = svq->ring.dma;
+
+		vp_modern_queue_address(vpm, i, base,
+					base + ((void *)svq->fn.avail - svq->ring.va),
+					base + ((void *)svq->fn.used - svq->ring.va));
+	} else {
+		vp_modern_queue_address(vpm, i, vq->desc_addr, vq->driver_addr,
+					vq->device_addr);
+	}
+}
+
+/*
+ * Stop function queue @i with VIRTIO_F_RING_RESET: on return it no longer
+ * reads or writes its rings or buffers, the rest of the function runs on.
+ */
+void dpu_vdpa_hw_vq_reset(struct dpu_vdpa_dev *dev, u16 i)
+{
+	vp_modern_set_queue_reset(&dev->fn->vpm, i);
+}
+
+/* Start function queue @i again after dpu_vdpa_hw_vq_reset, in shadow mode. */
+int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i)
+{
+	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+
+	dpu_vdpa_hw_vq_program(dev, i);
+	if (vp_modern_queue_vector(vpm, i, dev->shadow_vector) != dev->shadow_vector) {
+		dev_err(&dev->vdpa.dev, "vq %u: function refused MSI-X vector %u\n", i,
+			dev->shadow_vector);
+		return -EBUSY;
+	}
+	vp_modern_set_queue_enable(vpm, i, true);
 	return 0;
 }
 

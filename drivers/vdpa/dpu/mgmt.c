@@ -46,6 +46,8 @@ static void dpu_vdpa_dev_teardown(struct dpu_vdpa_dev *dev)
 		dev->fn->type->dev_teardown(dev);
 	if (dev->vqs)
 		dpu_vdpa_hw_unmap_notify(dev);
+	dpu_vdpa_log_free(dev);
+	dpu_vdpa_as_cleanup(dev);
 }
 
 static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
@@ -54,6 +56,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	struct dpu_vdpa_fn *fn = mgmt_to_fn(mgmt);
 	struct device *pdev = &fn->pdev->dev;
 	struct dpu_vdpa_dev *dev;
+	u32 ngroups = fn->type->ngroups ?: 1;
 	u16 i;
 	int err;
 
@@ -63,8 +66,8 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 		return -EBUSY;
 	}
 
-	dev = vdpa_alloc_device(struct dpu_vdpa_dev, vdpa, pdev, &dpu_vdpa_ops, 1, 1, name,
-				false);
+	dev = vdpa_alloc_device(struct dpu_vdpa_dev, vdpa, pdev, &dpu_vdpa_ops, ngroups,
+				ngroups, name, false);
 	if (IS_ERR(dev)) {
 		dev_err(pdev, "cannot allocate vDPA device %s: %ld\n", name, PTR_ERR(dev));
 		return PTR_ERR(dev);
@@ -72,6 +75,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	dev->fn = fn;
 	mutex_init(&dev->lock);
 	dev->config_irq = -1;
+	dev->shadow_irq = -1;
 	dev->vdpa.mdev = mgmt;
 	dev->vdpa.dma_dev = pdev;
 	/* queues served in software are mapped on the vDPA device itself */
@@ -83,11 +87,14 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	err = dpu_vdpa_dev_check_features(dev, cfg);
 	if (err)
 		goto err_put;
+	err = dpu_vdpa_as_init(dev);
+	if (err)
+		goto err_as;
 	dev->nvqs = fn->num_queues;
 	if (fn->type->dev_setup) {
 		err = fn->type->dev_setup(dev, cfg);
 		if (err)
-			goto err_put;
+			goto err_as;
 	}
 
 	dev->vqs = kcalloc(dev->nvqs, sizeof(*dev->vqs), GFP_KERNEL);
@@ -99,6 +106,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 		dev->vqs[i].dev = dev;
 		dev->vqs[i].index = i;
 		dev->vqs[i].irq = -1;
+		dpu_vdpa_svq_init(&dev->vqs[i]);
 	}
 	dpu_vdpa_hw_probe_queues(dev);
 
@@ -114,6 +122,9 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 
 err_teardown:
 	dpu_vdpa_dev_teardown(dev);
+	goto err_put;
+err_as:
+	dpu_vdpa_as_cleanup(dev);
 err_put:
 	put_device(&dev->vdpa.dev);
 	return err;

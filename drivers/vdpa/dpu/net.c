@@ -292,8 +292,27 @@ static void net_kick_soft(struct dpu_vdpa_dev *dev, u16 idx)
 	dpu_vdpa_cvq_kick(dev);
 }
 
+/* Receive queues: even indexes below the control queue. */
+static bool net_vq_may_rewind(struct dpu_vdpa_dev *dev, u16 idx)
+{
+	return !(idx & 1) && !net_vq_is_soft(dev, idx);
+}
+
+static void net_soft_pause(struct dpu_vdpa_dev *dev)
+{
+	if (dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))
+		dpu_vdpa_cvq_pause(dev);
+}
+
+static void net_soft_resume(struct dpu_vdpa_dev *dev)
+{
+	if (dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))
+		dpu_vdpa_cvq_resume(dev);
+}
+
 const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.device_id = VIRTIO_ID_NET,
+	.ngroups = DPU_VDPA_MAX_GROUPS,	/* data queues, control queue */
 	.config_attr_mask = BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR) |
 			    BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MTU) |
 			    BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MAX_VQP) |
@@ -312,4 +331,7 @@ const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.post_driver_ok = net_post_driver_ok,
 	.reset = net_reset,
 	.kick_soft = net_kick_soft,
+	.vq_may_rewind = net_vq_may_rewind,
+	.soft_pause = net_soft_pause,
+	.soft_resume = net_soft_resume,
 };

@@ -57,37 +57,39 @@ static struct dpu_vdpa_cvq *dev_cvq(struct dpu_vdpa_dev *dev)
 	return &dev->net.cvq;
 }
 
+static int dpu_vdpa_cvq_alloc(struct dpu_vdpa_fn_buf *fb, size_t size)
+{
+	/* physically contiguous: it may be mapped in the driver's IOMMU domain */
+	fb->va = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO);
+	fb->size = size;
+	return fb->va ? 0 : -ENOMEM;
+}
+
 int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
-	struct device *dma = dpu_vdpa_dev_to_dev(dev);
 
 	mutex_init(&cvq->lock);
 	INIT_WORK(&cvq->work, dpu_vdpa_cvq_work);
-	cvq->ring = dma_alloc_coherent(dma, CVQ_RING_BYTES, &cvq->ring_dma, GFP_KERNEL);
-	if (!cvq->ring)
-		goto err;
-	cvq->buf = dma_alloc_coherent(dma, CVQ_BUF_BYTES, &cvq->buf_dma, GFP_KERNEL);
-	if (!cvq->buf)
-		goto err;
+	if (dpu_vdpa_cvq_alloc(&cvq->ring, CVQ_RING_BYTES) ||
+	    dpu_vdpa_cvq_alloc(&cvq->buf, CVQ_BUF_BYTES)) {
+		dpu_vdpa_cvq_cleanup(dev);
+		return -ENOMEM;
+	}
 	return 0;
-err:
-	dpu_vdpa_cvq_cleanup(dev);
-	return -ENOMEM;
 }
 
 void dpu_vdpa_cvq_cleanup(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
-	struct device *dma = dpu_vdpa_dev_to_dev(dev);
 
 	cancel_work_sync(&cvq->work);
-	if (cvq->buf)
-		dma_free_coherent(dma, CVQ_BUF_BYTES, cvq->buf, cvq->buf_dma);
-	if (cvq->ring)
-		dma_free_coherent(dma, CVQ_RING_BYTES, cvq->ring, cvq->ring_dma);
-	cvq->buf = NULL;
-	cvq->ring = NULL;
+	if (cvq->buf.va)
+		free_pages_exact(cvq->buf.va, cvq->buf.size);
+	if (cvq->ring.va)
+		free_pages_exact(cvq->ring.va, cvq->ring.size);
+	cvq->buf.va = NULL;
+	cvq->ring.va = NULL;
 	mutex_destroy(&cvq->lock);
 }
 
@@ -95,19 +97,19 @@ void dpu_vdpa_cvq_cleanup(struct dpu_vdpa_dev *dev)
 static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, u32 *written)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
-	struct vring_desc *desc = cvq->ring + CVQ_FN_DESC_OFF;
-	struct vring_avail *avail = cvq->ring + CVQ_FN_AVAIL_OFF;
-	struct vring_used *used = cvq->ring + CVQ_FN_USED_OFF;
+	struct vring_desc *desc = cvq->ring.va + CVQ_FN_DESC_OFF;
+	struct vring_avail *avail = cvq->ring.va + CVQ_FN_AVAIL_OFF;
+	struct vring_used *used = cvq->ring.va + CVQ_FN_USED_OFF;
 	unsigned long timeout;
 
 	if (!cvq->fn_notify)
 		return -ENODEV;
 
-	desc[0].addr = dpu_vdpa_v64(cvq->buf_dma);
+	desc[0].addr = dpu_vdpa_v64(cvq->buf.dma);
 	desc[0].len = dpu_vdpa_v32(out_len);
 	desc[0].flags = dpu_vdpa_v16(VRING_DESC_F_NEXT);
 	desc[0].next = dpu_vdpa_v16(1);
-	desc[1].addr = dpu_vdpa_v64(cvq->buf_dma + CVQ_IN_OFF);
+	desc[1].addr = dpu_vdpa_v64(cvq->buf.dma + CVQ_IN_OFF);
 	desc[1].len = dpu_vdpa_v32(in_len);
 	desc[1].flags = dpu_vdpa_v16(VRING_DESC_F_WRITE);
 	desc[1].next = 0;
@@ -116,12 +118,17 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 	dma_wmb();
 	cvq->fn_avail_idx++;
 	avail->idx = dpu_vdpa_v16(cvq->fn_avail_idx);
+	dpu_vdpa_fn_buf_for_device(dev, &cvq->buf);
+	dpu_vdpa_fn_buf_for_device(dev, &cvq->ring);
 	/* the index before the doorbell */
 	wmb();
 	vp_iowrite16(cvq->fn_index, cvq->fn_notify);
 
 	timeout = jiffies + msecs_to_jiffies(CVQ_TIMEOUT_MS);
-	while (dpu_vdpa_u16(READ_ONCE(used->idx)) == cvq->fn_used_idx) {
+	for (;;) {
+		dpu_vdpa_fn_buf_for_cpu(dev, &cvq->ring);
+		if (dpu_vdpa_u16(READ_ONCE(used->idx)) != cvq->fn_used_idx)
+			break;
 		if (time_after(jiffies, timeout)) {
 			dev_err(&dev->vdpa.dev, "function control queue did not answer in %d ms\n",
 				CVQ_TIMEOUT_MS);
@@ -130,6 +137,7 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 		usleep_range(10, 100);
 	}
 	dma_rmb();
+	dpu_vdpa_fn_buf_for_cpu(dev, &cvq->buf);
 	*written = min_t(u32, dpu_vdpa_u32(used->ring[cvq->fn_used_idx % CVQ_FN_NUM].len),
 			 in_len);
 	cvq->fn_used_idx++;
@@ -139,8 +147,8 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd, const void *data, size_t len)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
-	struct virtio_net_ctrl_hdr *hdr = cvq->buf;
-	u8 *ack = cvq->buf + CVQ_IN_OFF;
+	struct virtio_net_ctrl_hdr *hdr = cvq->buf.va;
+	u8 *ack = cvq->buf.va + CVQ_IN_OFF;
 	u32 written = 0;
 	int err;
 
@@ -180,7 +188,7 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 
 		if (i >= table_num || ++count > limit)
 			return -EINVAL;
-		err = dpu_vdpa_mem_read(dev, table + (u64)i * sizeof(d), &d, sizeof(d));
+		err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, table + (u64)i * sizeof(d), &d, sizeof(d));
 		if (err)
 			return err;
 		addr = dpu_vdpa_u64(d.addr);
@@ -215,7 +223,7 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 			if (cmd->out_len + len > CVQ_OUT_MAX) {
 				too_big = true;
 			} else {
-				err = dpu_vdpa_mem_read(dev, addr, cvq->buf + cmd->out_len, len);
+				err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, addr, cvq->buf.va + cmd->out_len, len);
 				if (err)
 					return err;
 				cmd->out_len += len;
@@ -232,7 +240,7 @@ static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_c
 				 u32 written)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
-	const u8 *src = cvq->buf + CVQ_IN_OFF;
+	const u8 *src = cvq->buf.va + CVQ_IN_OFF;
 	struct vring_used_elem elem;
 	u32 done = 0;
 	unsigned int s;
@@ -242,14 +250,14 @@ static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_c
 	for (s = 0; s < cmd->nr_in && done < written; s++) {
 		u32 n = min(cmd->in[s].len, written - done);
 
-		err = dpu_vdpa_mem_write(dev, cmd->in[s].addr, src + done, n);
+		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cmd->in[s].addr, src + done, n);
 		if (err)
 			return err;
 		done += n;
 	}
 	elem.id = dpu_vdpa_v32(cmd->head);
 	elem.len = dpu_vdpa_v32(done);
-	err = dpu_vdpa_mem_write(dev, cvq->device_addr +
+	err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr +
 				 offsetof(struct vring_used, ring[cvq->used_idx % cvq->num]),
 				 &elem, sizeof(elem));
 	if (err)
@@ -258,7 +266,7 @@ static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_c
 	smp_wmb();
 	cvq->used_idx++;
 	idx = dpu_vdpa_v16(cvq->used_idx);
-	return dpu_vdpa_mem_write(dev, cvq->device_addr + offsetof(struct vring_used, idx),
+	return dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr + offsetof(struct vring_used, idx),
 				  &idx, sizeof(idx));
 }
 
@@ -272,7 +280,7 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 	u32 written = 0;
 	int err;
 
-	err = dpu_vdpa_mem_read(dev, cvq->driver_addr + offsetof(struct vring_avail, idx),
+	err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, cvq->driver_addr + offsetof(struct vring_avail, idx),
 				&raw, sizeof(raw));
 	if (err)
 		return err;
@@ -283,7 +291,7 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 		return -EINVAL;
 	/* entries after the index that announced them */
 	smp_rmb();
-	err = dpu_vdpa_mem_read(dev, cvq->driver_addr +
+	err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, cvq->driver_addr +
 				offsetof(struct vring_avail, ring[cvq->last_avail_idx % cvq->num]),
 				&raw, sizeof(raw));
 	if (err)
@@ -295,12 +303,12 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 		return err;
 	if (err || cmd.out_len < sizeof(struct virtio_net_ctrl_hdr) || cmd.in_len < 1) {
 		/* well-formed ring, unusable command: answer it with an error */
-		*(u8 *)(cvq->buf + CVQ_IN_OFF) = VIRTIO_NET_ERR;
+		*(u8 *)(cvq->buf.va + CVQ_IN_OFF) = VIRTIO_NET_ERR;
 		written = cmd.in_len ? 1 : 0;
 		cvq->errors++;
 	} else {
-		memset(cvq->buf + CVQ_IN_OFF, 0, cmd.in_len);
-		*(u8 *)(cvq->buf + CVQ_IN_OFF) = VIRTIO_NET_ERR;
+		memset(cvq->buf.va + CVQ_IN_OFF, 0, cmd.in_len);
+		*(u8 *)(cvq->buf.va + CVQ_IN_OFF) = VIRTIO_NET_ERR;
 		err = dpu_vdpa_cvq_exec(dev, cmd.out_len, cmd.in_len, &written);
 		if (err)
 			return err;
@@ -312,7 +320,7 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 		return err;
 	if (cvq->event_idx) {
 		raw = dpu_vdpa_v16(cvq->last_avail_idx);
-		err = dpu_vdpa_mem_write(dev, cvq->device_addr +
+		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr +
 					 offsetof(struct vring_used, ring[cvq->num]),
 					 &raw, sizeof(raw));
 	}
@@ -372,30 +380,69 @@ int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index)
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
 	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	resource_size_t pa;
+	int err;
 
 	if (vp_modern_get_queue_size(vpm, fn_index) < CVQ_FN_NUM) {
 		dev_err(&dev->vdpa.dev, "function control queue %u too small\n", fn_index);
 		return -EINVAL;
 	}
 	mutex_lock(&cvq->lock);
-	memset(cvq->ring, 0, CVQ_RING_BYTES);
-	((struct vring_avail *)(cvq->ring + CVQ_FN_AVAIL_OFF))->flags =
+	memset(cvq->ring.va, 0, CVQ_RING_BYTES);
+	((struct vring_avail *)(cvq->ring.va + CVQ_FN_AVAIL_OFF))->flags =
 		dpu_vdpa_v16(VRING_AVAIL_F_NO_INTERRUPT);
 	cvq->fn_avail_idx = 0;
 	cvq->fn_used_idx = 0;
 	cvq->fn_index = fn_index;
-	cvq->fn_notify = vp_modern_map_vq_notify(vpm, fn_index, &pa);
+	err = dpu_vdpa_fn_buf_map(dev, &cvq->ring, 0);
+	if (!err)
+		err = dpu_vdpa_fn_buf_map(dev, &cvq->buf, 1);
+	if (!err) {
+		cvq->fn_notify = vp_modern_map_vq_notify(vpm, fn_index, &pa);
+		if (!cvq->fn_notify)
+			err = -EIO;
+	}
 	mutex_unlock(&cvq->lock);
-	if (!cvq->fn_notify)
-		return -EIO;
+	if (err) {
+		dev_err(&dev->vdpa.dev, "cannot set up the function's control queue: %d\n", err);
+		return err;
+	}
 
 	vp_modern_set_queue_size(vpm, fn_index, CVQ_FN_NUM);
-	vp_modern_queue_address(vpm, fn_index, cvq->ring_dma + CVQ_FN_DESC_OFF,
-				cvq->ring_dma + CVQ_FN_AVAIL_OFF, cvq->ring_dma + CVQ_FN_USED_OFF);
+	vp_modern_queue_address(vpm, fn_index, cvq->ring.dma + CVQ_FN_DESC_OFF,
+				cvq->ring.dma + CVQ_FN_AVAIL_OFF, cvq->ring.dma + CVQ_FN_USED_OFF);
 	vp_modern_queue_vector(vpm, fn_index, VIRTIO_MSI_NO_VECTOR);
 	vp_modern_set_queue_enable(vpm, fn_index, true);
 	dev_dbg(&dev->vdpa.dev, "driver ring on function queue %u\n", fn_index);
 	return 0;
+}
+
+/*
+ * Suspend: let the command being relayed finish, then take no more until
+ * dpu_vdpa_cvq_resume.  last_avail_idx is then exact.  dev->lock held.
+ */
+void dpu_vdpa_cvq_pause(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+
+	mutex_lock(&cvq->lock);
+	cvq->paused = cvq->running;
+	cvq->running = false;
+	mutex_unlock(&cvq->lock);
+	cancel_work_sync(&cvq->work);
+}
+
+void dpu_vdpa_cvq_resume(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	bool kick;
+
+	mutex_lock(&cvq->lock);
+	kick = cvq->paused;
+	cvq->running |= cvq->paused;
+	cvq->paused = false;
+	mutex_unlock(&cvq->lock);
+	if (kick)
+		dpu_vdpa_cvq_kick(dev);
 }
 
 /* Stop serving the consumer; dev->lock held, the function about to reset. */
@@ -405,6 +452,7 @@ void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev)
 
 	mutex_lock(&cvq->lock);
 	cvq->running = false;
+	cvq->paused = false;
 	cvq->broken = false;
 	mutex_unlock(&cvq->lock);
 	/* the worker never takes dev->lock */
@@ -414,5 +462,8 @@ void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev)
 	if (cvq->fn_notify && !dev->fn->vpm.notify_base)
 		pci_iounmap(dev->fn->pdev, cvq->fn_notify);
 	cvq->fn_notify = NULL;
+	/* each command is waited for (exec): the function holds none of these */
+	dpu_vdpa_fn_buf_unmap(dev, &cvq->buf);
+	dpu_vdpa_fn_buf_unmap(dev, &cvq->ring);
 	mutex_unlock(&cvq->lock);
 }

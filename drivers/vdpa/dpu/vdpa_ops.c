@@ -70,6 +70,10 @@ static void dpu_vdpa_kick_vq(struct vdpa_device *vdpa, u16 idx)
 		dev->fn->type->kick_soft(dev, idx);
 		return;
 	}
+	if (READ_ONCE(vq->shadow)) {
+		dpu_vdpa_svq_notify(vq);
+		return;
+	}
 	notify = READ_ONCE(vq->notify);
 	if (notify)
 		vp_iowrite16(idx, notify);
@@ -119,8 +123,11 @@ static int dpu_vdpa_set_vq_state(struct vdpa_device *vdpa, u16 idx,
 	if (!vq)
 		return -EINVAL;
 	mutex_lock(&dev->lock);
-	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+	/* while suspended, the new index takes effect at resume */
+	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK && !dev->suspended)
 		err = -EBUSY;
+	else if (dpu_vdpa_vq_soft(dev, idx) && dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		err = -EOPNOTSUPP;
 	else
 		vq->avail_idx = state->split.avail_index;
 	mutex_unlock(&dev->lock);
@@ -139,7 +146,11 @@ static int dpu_vdpa_get_vq_state(struct vdpa_device *vdpa, u16 idx, struct vdpa_
 		mutex_lock(&dev->net.cvq.lock);
 		state->split.avail_index = dev->net.cvq.last_avail_idx;
 		mutex_unlock(&dev->net.cvq.lock);
+	} else if (vq->shadow && !dev->suspended) {
+		/* exact while the relay is halted, a snapshot while it runs */
+		state->split.avail_index = dpu_vdpa_svq_avail_idx(vq);
 	} else {
+		/* before DRIVER_OK, or set exactly by suspend */
 		state->split.avail_index = vq->avail_idx;
 	}
 	mutex_unlock(&dev->lock);
@@ -255,6 +266,9 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
 	/* the software control queue met a malformed ring (net_cvq.c) */
 	if (READ_ONCE(dev->net.cvq.broken))
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	/* so did the shadow relay (shadow.c) */
+	if (status & VIRTIO_CONFIG_S_DRIVER_OK && dpu_vdpa_svq_broken(dev))
+		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	return status;
 }
 
@@ -265,12 +279,17 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev)
 	int err;
 	u16 i;
 
+	for (i = 0; i < dev->nvqs; i++)
+		dpu_vdpa_svq_halt(&dev->vqs[i]);
 	if (type->reset)
 		type->reset(dev);
 	err = dpu_vdpa_hw_reset(dev->fn);
 	dpu_vdpa_hw_stop(dev);
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+		WRITE_ONCE(vq->shadow, false);
+		dpu_vdpa_svq_release(vq);
 
 		vq->ready = false;
 		vq->desc_addr = 0;
@@ -281,7 +300,10 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev)
 	}
 	dev->driver_features = 0;
 	dev->fn_driver_features = 0;
+	dev->suspended = false;
+	dev->mode = DPU_VDPA_MODE_STOPPED;
 	WRITE_ONCE(dev->status, 0);
+	dpu_vdpa_as_reset(dev);
 	dev_dbg(&dev->vdpa.dev, "reset\n");
 	return err;
 }
@@ -294,6 +316,8 @@ static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 
 	if (type->fn_features)
 		features = type->fn_features(dev, features);
+	/* the driver's own: suspend stops single queues with it */
+	features |= dev->fn->features & BIT_ULL(VIRTIO_F_RING_RESET);
 	vp_modern_set_status(vpm, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	dev->fn_driver_features = features;
 	return dpu_vdpa_hw_set_features(dev->fn, features);
@@ -351,6 +375,16 @@ static void dpu_vdpa_set_status(struct vdpa_device *vdpa, u8 status)
 	dev_dbg(&vdpa->dev, "status %#x -> %#x\n", old, status);
 out:
 	mutex_unlock(&dev->lock);
+}
+
+static int dpu_vdpa_suspend_op(struct vdpa_device *vdpa)
+{
+	return dpu_vdpa_suspend(vdpa_to_dpu(vdpa), NULL);
+}
+
+static int dpu_vdpa_resume_op(struct vdpa_device *vdpa)
+{
+	return dpu_vdpa_resume(vdpa_to_dpu(vdpa), NULL);
 }
 
 static int dpu_vdpa_reset(struct vdpa_device *vdpa)
@@ -456,10 +490,19 @@ const struct vdpa_config_ops dpu_vdpa_ops = {
 	.get_status		= dpu_vdpa_get_status,
 	.set_status		= dpu_vdpa_set_status,
 	.reset			= dpu_vdpa_reset,
+	.suspend		= dpu_vdpa_suspend_op,
+	.resume			= dpu_vdpa_resume_op,
 	.get_config_size	= dpu_vdpa_get_config_size,
 	.get_config		= dpu_vdpa_get_config,
 	.set_config		= dpu_vdpa_set_config,
 	.get_generation		= dpu_vdpa_get_generation,
 	.get_vq_dma_dev		= dpu_vdpa_get_vq_dma_dev,
+	.get_vq_group		= dpu_vdpa_get_vq_group,
+	.set_group_asid		= dpu_vdpa_set_group_asid,
+	.get_iova_range		= dpu_vdpa_get_iova_range,
+	.get_backend_features	= dpu_vdpa_get_backend_features,
+	.dma_map		= dpu_vdpa_dma_map,
+	.dma_unmap		= dpu_vdpa_dma_unmap,
+	.reset_map		= dpu_vdpa_reset_map,
 	.free			= dpu_vdpa_free,
 };

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The consumer's address spaces: what vhost_vdpa maps with dma_map.
+ *
+ * Every mapping is kept in a software IOTLB per address space (ASID), so
+ * the queues served in software (the net control queue) can translate
+ * the consumer's ring addresses.  When the function sits behind an IOMMU
+ * that translates, the driver also owns an IOMMU domain for it: while a
+ * consumer has mappings the function is attached to that domain, which
+ * mirrors the address space of the data queue group, so the function
+ * reads and writes guest memory by guest IOVA with no copy.  The domain is
+ * detached again once the consumer has unmapped everything and reset the
+ * device, so virtio_vdpa (which uses the DMA API on the function's
+ * default domain) can take over.
+ *
+ * The top DPU_VDPA_PRIV_WINDOW bytes of the domain's aperture are kept
+ * out of the range offered to consumers: the driver maps its own rings
+ * there (dpu_vdpa_fn_buf_map).
+ *
+ * Net devices have two vq groups, data queues (0) and the control queue
+ * (1), and two address spaces, so a VMM can shadow the control queue in
+ * an address space of its own while the data queues stay direct.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/vhost_iotlb.h>
+
+#include "dpu_vdpa.h"
+
+#define DPU_VDPA_PRIV_WINDOW	SZ_2M
+#define DPU_VDPA_PRIV_SLOT	SZ_64K
+
+static int dpu_vdpa_as_prot(u32 perm)
+{
+	int prot = IOMMU_CACHE;
+
+	if (perm & VHOST_MAP_RO)
+		prot |= IOMMU_READ;
+	if (perm & VHOST_MAP_WO)
+		prot |= IOMMU_WRITE;
+	return prot;
+}
+
+static void dpu_vdpa_as_add_resv(struct dpu_vdpa_as *as, struct device *dma)
+{
+	struct iommu_resv_region *r;
+	LIST_HEAD(regions);
+
+	iommu_get_resv_regions(dma, &regions);
+	list_for_each_entry(r, &regions, list) {
+		if (r->type != IOMMU_RESV_MSI && r->type != IOMMU_RESV_RESERVED &&
+		    r->type != IOMMU_RESV_SW_MSI)
+			continue;
+		if (vhost_iotlb_add_range(as->resv, r->start, r->start + r->length - 1,
+					  0, VHOST_MAP_RW))
+			break;
+	}
+	iommu_put_resv_regions(dma, &regions);
+}
+
+/* dev_add: software IOTLBs, and a domain if the function has an IOMMU. */
+int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	struct device *dma = dpu_vdpa_dev_to_dev(dev);
+	struct iommu_domain *domain;
+	unsigned int i;
+
+	mutex_init(&as->lock);
+	as->first = 0;
+	as->last = U64_MAX;
+	for (i = 0; i < DPU_VDPA_MAX_AS; i++) {
+		as->iotlb[i] = vhost_iotlb_alloc(0, 0);
+		if (!as->iotlb[i])
+			return -ENOMEM;
+	}
+	as->resv = vhost_iotlb_alloc(0, 0);
+	if (!as->resv)
+		return -ENOMEM;
+
+	if (!device_iommu_mapped(dma))
+		return 0;
+	domain = iommu_paging_domain_alloc(dma);
+	if (IS_ERR(domain)) {
+		dev_info(dma, "no IOMMU domain for vhost-vdpa (%ld): software translation only\n",
+			 PTR_ERR(domain));
+		return 0;
+	}
+	if (!domain->geometry.force_aperture ||
+	    domain->geometry.aperture_end - domain->geometry.aperture_start <
+	    2 * DPU_VDPA_PRIV_WINDOW) {
+		iommu_domain_free(domain);
+		return 0;
+	}
+	as->domain = domain;
+	as->first = domain->geometry.aperture_start;
+	as->priv_base = domain->geometry.aperture_end + 1 - DPU_VDPA_PRIV_WINDOW;
+	as->last = as->priv_base - 1;
+	dpu_vdpa_as_add_resv(as, dma);
+	return 0;
+}
+
+/* Called with as->lock held. */
+static void dpu_vdpa_as_detach(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+
+	if (!as->attached)
+		return;
+	iommu_detach_device(as->domain, dpu_vdpa_dev_to_dev(dev));
+	/* the domain holds no mapping now: all address spaces are empty */
+	as->attached = false;
+	dev_dbg(&dev->vdpa.dev, "function back on its DMA API domain\n");
+}
+
+/* dev_del: the device is reset and has no consumer. */
+void dpu_vdpa_as_cleanup(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	unsigned int i;
+
+	mutex_lock(&as->lock);
+	if (as->attached) {
+		/* a consumer that never unmapped: empty the domain first */
+		iommu_unmap(as->domain, as->first, as->last - as->first + 1);
+		dpu_vdpa_as_detach(dev);
+	}
+	mutex_unlock(&as->lock);
+	if (as->domain)
+		iommu_domain_free(as->domain);
+	as->domain = NULL;
+	for (i = 0; i < DPU_VDPA_MAX_AS; i++) {
+		if (as->iotlb[i])
+			vhost_iotlb_free(as->iotlb[i]);
+		as->iotlb[i] = NULL;
+	}
+	if (as->resv)
+		vhost_iotlb_free(as->resv);
+	as->resv = NULL;
+	mutex_destroy(&as->lock);
+}
+
+static bool dpu_vdpa_as_empty(struct dpu_vdpa_as *as)
+{
+	unsigned int i;
+
+	for (i = 0; i < DPU_VDPA_MAX_AS; i++)
+		if (as->iotlb[i]->nmaps)
+			return false;
+	return true;
+}
+
+/*
+ * Put the function on the driver's domain, filled from the data group's
+ * address space.  as->lock held; the function must not be running.
+ */
+static int dpu_vdpa_as_attach(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	struct vhost_iotlb *iotlb = as->iotlb[as->group_asid[DPU_VDPA_GROUP_DATA]];
+	struct vhost_iotlb_map *map;
+	int err;
+
+	if (as->attached)
+		return 0;
+	for (map = vhost_iotlb_itree_first(iotlb, 0, U64_MAX); map;
+	     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
+		err = iommu_map(as->domain, map->start, map->addr, map->size,
+				dpu_vdpa_as_prot(map->perm), GFP_KERNEL);
+		if (err)
+			goto err_unmap;
+	}
+	err = iommu_attach_device(as->domain, dpu_vdpa_dev_to_dev(dev));
+	if (err) {
+		dev_err(&dev->vdpa.dev, "cannot attach the function to its IOMMU domain: %d\n",
+			err);
+		goto err_unmap;
+	}
+	as->attached = true;
+	dev_dbg(&dev->vdpa.dev, "function on the driver's IOMMU domain\n");
+	return 0;
+
+err_unmap:
+	iommu_unmap(as->domain, as->first, as->last - as->first + 1);
+	return err;
+}
+
+/*
+ * Point the data group at @asid.  The domain mirrors the data group, so
+ * while the function is on it, it is emptied and refilled from @asid.
+ * as->lock held; the function is not running.
+ */
+static int dpu_vdpa_as_set_data_asid(struct dpu_vdpa_dev *dev, u32 asid)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+
+	if (!as->attached) {
+		as->group_asid[DPU_VDPA_GROUP_DATA] = asid;
+		return 0;
+	}
+	iommu_unmap(as->domain, as->first, as->last - as->first + 1);
+	dpu_vdpa_as_detach(dev);
+	as->group_asid[DPU_VDPA_GROUP_DATA] = asid;
+	return dpu_vdpa_as_attach(dev);
+}
+
+/* Leave the domain once nothing is mapped and the device is reset. */
+static void dpu_vdpa_as_maybe_detach(struct dpu_vdpa_dev *dev)
+{
+	if (dev->as.attached && dpu_vdpa_as_empty(&dev->as) &&
+	    !(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		dpu_vdpa_as_detach(dev);
+}
+
+int dpu_vdpa_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size,
+			    u64 pa, u32 perm, void *opaque)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_as *as = &dev->as;
+	u64 last = iova + size - 1;
+	int err;
+
+	if (asid >= vdpa->nas || !size || last < iova || !perm || perm & ~VHOST_MAP_RW)
+		return -EINVAL;
+	if (iova < as->first || last > as->last) {
+		dev_dbg(&vdpa->dev, "map [%#llx, %#llx] outside [%#llx, %#llx]\n",
+			iova, last, as->first, as->last);
+		return -ERANGE;
+	}
+
+	mutex_lock(&dev->lock);
+	mutex_lock(&as->lock);
+	err = -EEXIST;
+	if (vhost_iotlb_itree_first(as->iotlb[asid], iova, last))
+		goto out;
+	err = -EINVAL;
+	if (vhost_iotlb_itree_first(as->resv, iova, last))
+		goto out;
+	err = vhost_iotlb_add_range(as->iotlb[asid], iova, last, pa, perm);
+	if (err)
+		goto out;
+
+	if (as->domain && asid == as->group_asid[DPU_VDPA_GROUP_DATA]) {
+		if (as->attached) {
+			err = iommu_map(as->domain, iova, pa, size, dpu_vdpa_as_prot(perm),
+					GFP_KERNEL);
+		} else if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+			/* the running function reads the DMA API domain */
+			dev_err(&vdpa->dev, "first mapping after DRIVER_OK: reset the device first\n");
+			err = -EBUSY;
+		} else {
+			err = dpu_vdpa_as_attach(dev);
+		}
+		if (err)
+			vhost_iotlb_del_range(as->iotlb[asid], iova, last);
+	}
+out:
+	mutex_unlock(&as->lock);
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+int dpu_vdpa_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_as *as = &dev->as;
+	struct vhost_iotlb_map *map;
+	u64 last = iova + size - 1;
+
+	if (asid >= vdpa->nas || !size || last < iova)
+		return -EINVAL;
+
+	mutex_lock(&dev->lock);
+	mutex_lock(&as->lock);
+	while ((map = vhost_iotlb_itree_first(as->iotlb[asid], iova, last))) {
+		if (as->attached && asid == as->group_asid[DPU_VDPA_GROUP_DATA])
+			iommu_unmap(as->domain, map->start, map->size);
+		vhost_iotlb_map_free(as->iotlb[asid], map);
+	}
+	dpu_vdpa_as_maybe_detach(dev);
+	mutex_unlock(&as->lock);
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+
+int dpu_vdpa_reset_map(struct vdpa_device *vdpa, unsigned int asid)
+{
+	if (asid >= vdpa->nas)
+		return -EINVAL;
+	/* the default state is "nothing mapped": drop what is left */
+	return dpu_vdpa_dma_unmap(vdpa, asid, 0, U64_MAX);
+}
+
+struct vdpa_iova_range dpu_vdpa_get_iova_range(struct vdpa_device *vdpa)
+{
+	struct dpu_vdpa_as *as = &vdpa_to_dpu(vdpa)->as;
+
+	return (struct vdpa_iova_range) { .first = as->first, .last = as->last };
+}
+
+u32 dpu_vdpa_get_vq_group(struct vdpa_device *vdpa, u16 idx)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	const struct dpu_vdpa_type *type = dev->fn->type;
+
+	/* only net has a second group: its software control queue */
+	if (vdpa->ngroups > 1 && type->vq_is_soft && type->vq_is_soft(dev, idx))
+		return DPU_VDPA_GROUP_CVQ;
+	return DPU_VDPA_GROUP_DATA;
+}
+
+int dpu_vdpa_set_group_asid(struct vdpa_device *vdpa, unsigned int group,
+				   unsigned int asid)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	struct dpu_vdpa_as *as = &dev->as;
+	int err = 0;
+
+	if (group >= vdpa->ngroups || asid >= vdpa->nas)
+		return -EINVAL;
+
+	mutex_lock(&dev->lock);
+	mutex_lock(&as->lock);
+	if (as->group_asid[group] == asid)
+		goto out;
+	if (group == DPU_VDPA_GROUP_DATA) {
+		/* refilling the domain under a running function would fault it */
+		if (as->attached && dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+			err = -EBUSY;
+			goto out;
+		}
+		err = dpu_vdpa_as_set_data_asid(dev, asid);
+	} else {
+		as->group_asid[group] = asid;
+	}
+	dev_dbg(&vdpa->dev, "group %u -> address space %u: %d\n", group, asid, err);
+out:
+	mutex_unlock(&as->lock);
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
+u64 dpu_vdpa_get_backend_features(const struct vdpa_device *vdpa)
+{
+	/* mappings live until unmapped or reset_map, whatever the device status */
+	return BIT_ULL(VHOST_BACKEND_F_IOTLB_PERSIST);
+}
+
+/* Reset: groups go back to address space 0; mappings persist. */
+void dpu_vdpa_as_reset(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	unsigned int g;
+
+	mutex_lock(&as->lock);
+	for (g = 0; g < DPU_VDPA_MAX_GROUPS; g++)
+		if (g != DPU_VDPA_GROUP_DATA)
+			as->group_asid[g] = 0;
+	if (as->group_asid[DPU_VDPA_GROUP_DATA] && dpu_vdpa_as_set_data_asid(dev, 0))
+		dev_err(&dev->vdpa.dev, "cannot restore the data address space\n");
+	dpu_vdpa_as_maybe_detach(dev);
+	mutex_unlock(&as->lock);
+}
+
+/*
+ * A vhost consumer mapped memory the function must reach, but the
+ * function has no IOMMU domain: direct mode cannot serve it.
+ */
+bool dpu_vdpa_as_unreachable(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	bool ret;
+
+	mutex_lock(&as->lock);
+	ret = !as->domain && as->iotlb[as->group_asid[DPU_VDPA_GROUP_DATA]]->nmaps;
+	mutex_unlock(&as->lock);
+	return ret;
+}
+
+/*
+ * Translate @addr of the address space of @group for the CPU: the
+ * physical address and how many bytes from it are contiguous.  Without
+ * consumer mappings the addresses are the physical ones virtio_vdpa gave
+ * (see guest_mem.c).  as->lock held.
+ */
+int dpu_vdpa_as_translate(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u32 perm,
+			  phys_addr_t *pa, u64 *contig)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	struct vhost_iotlb *iotlb = as->iotlb[as->group_asid[group]];
+	struct vhost_iotlb_map *map;
+
+	lockdep_assert_held(&as->lock);
+	map = vhost_iotlb_itree_first(iotlb, addr, addr);
+	if (!map || (map->perm & perm) != perm)
+		return -EFAULT;
+	*pa = map->addr + (addr - map->start);
+	*contig = map->last - addr + 1;
+	return 0;
+}
+
+/* Whether the consumer gave any mapping for @group's address space. */
+bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+
+	lockdep_assert_held(&as->lock);
+	return as->iotlb[as->group_asid[group]]->nmaps;
+}
+
+/*
+ * Buffers of the driver's own that the function reads and writes (the
+ * control queue ring): mapped with the DMA API normally, at a private
+ * IOVA while the function is on the driver's domain.  The function is
+ * not running; dev->lock held.
+ */
+int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf,
+			unsigned int slot)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	struct device *dma = dpu_vdpa_dev_to_dev(dev);
+	int err = 0;
+
+	if (WARN_ON_ONCE(buf->mapped || (slot + 1) * DPU_VDPA_PRIV_SLOT > DPU_VDPA_PRIV_WINDOW ||
+			 buf->size > DPU_VDPA_PRIV_SLOT))
+		return -EINVAL;
+	mutex_lock(&as->lock);
+	buf->in_domain = as->attached;
+	if (buf->in_domain) {
+		buf->dma = as->priv_base + slot * DPU_VDPA_PRIV_SLOT;
+		err = iommu_map(as->domain, buf->dma, virt_to_phys(buf->va), PAGE_ALIGN(buf->size),
+				IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE, GFP_KERNEL);
+	} else {
+		buf->dma = dma_map_single(dma, buf->va, buf->size, DMA_BIDIRECTIONAL);
+		if (dma_mapping_error(dma, buf->dma))
+			err = -ENOMEM;
+	}
+	buf->mapped = !err;
+	mutex_unlock(&as->lock);
+	return err;
+}
+
+void dpu_vdpa_fn_buf_unmap(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+
+	if (!buf->mapped)
+		return;
+	mutex_lock(&as->lock);
+	if (buf->in_domain)
+		iommu_unmap(as->domain, buf->dma, PAGE_ALIGN(buf->size));
+	else
+		dma_unmap_single(dpu_vdpa_dev_to_dev(dev), buf->dma, buf->size,
+				 DMA_BIDIRECTIONAL);
+	buf->mapped = false;
+	mutex_unlock(&as->lock);
+}
+
+/* Ownership of a mapped buffer to the function, and back to the CPU. */
+void dpu_vdpa_fn_buf_for_device(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf)
+{
+	if (!buf->in_domain)
+		dma_sync_single_for_device(dpu_vdpa_dev_to_dev(dev), buf->dma, buf->size,
+					   DMA_BIDIRECTIONAL);
+}
+
+void dpu_vdpa_fn_buf_for_cpu(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf)
+{
+	if (!buf->in_domain)
+		dma_sync_single_for_cpu(dpu_vdpa_dev_to_dev(dev), buf->dma, buf->size,
+					DMA_BIDIRECTIONAL);
+}

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The shadow virtqueue relay (see struct dpu_vdpa_svq).
+ *
+ * Work is done by a worker per queue, queued from the consumer's kick
+ * (atomic context) and from the function's interrupt; it never runs with
+ * the relay halted.  Everything the consumer wrote is treated as hostile:
+ * an index out of range, a chain that loops or reuses a descriptor still
+ * at the function, or an indirect descriptor (never offered) stops the
+ * queue and reports NEEDS_RESET, with no access outside the ring.
+ *
+ * Split rings only: VIRTIO_F_RING_PACKED is never offered.
+ */
+#include <linux/delay.h>
+#include <linux/virtio_config.h>
+
+#include "dpu_vdpa.h"
+
+#define DPU_VDPA_SVQ_ALIGN	64
+/* consumer chains relayed per worker run before it yields */
+#define DPU_VDPA_SVQ_BUDGET	256
+
+static struct dpu_vdpa_vq *svq_vq(struct dpu_vdpa_svq *svq)
+{
+	return container_of(svq, struct dpu_vdpa_vq, svq);
+}
+
+static void dpu_vdpa_svq_fail(struct dpu_vdpa_svq *svq, const char *what, int err)
+{
+	struct dpu_vdpa_vq *vq = svq_vq(svq);
+
+	if (!svq->broken)
+		dev_err(&vq->dev->vdpa.dev, "vq %u: %s (%d): queue stopped, device needs reset\n",
+			vq->index, what, err);
+	svq->broken = true;
+	atomic64_inc(&vq->dev->stats.ring_errors);
+}
+
+/* Consumer ring fields, split layout (virtio 1.2, 2.7). */
+static u64 svq_avail_idx_addr(struct dpu_vdpa_vq *vq)
+{
+	return vq->driver_addr + offsetof(struct vring_avail, idx);
+}
+
+static u64 svq_avail_ring_addr(struct dpu_vdpa_vq *vq, u16 pos)
+{
+	return vq->driver_addr + offsetof(struct vring_avail, ring) +
+	       (u64)(pos % vq->svq.num) * sizeof(__virtio16);
+}
+
+static u64 svq_used_elem_addr(struct dpu_vdpa_vq *vq, u16 pos)
+{
+	return vq->device_addr + offsetof(struct vring_used, ring) +
+	       (u64)(pos % vq->svq.num) * sizeof(struct vring_used_elem);
+}
+
+/* used_event sits after the avail ring, avail_event after the used ring */
+static u64 svq_used_event_addr(struct dpu_vdpa_vq *vq)
+{
+	return svq_avail_ring_addr(vq, 0) + (u64)vq->svq.num * sizeof(__virtio16);
+}
+
+static u64 svq_avail_event_addr(struct dpu_vdpa_vq *vq)
+{
+	return svq_used_elem_addr(vq, 0) + (u64)vq->svq.num * sizeof(struct vring_used_elem);
+}
+
+static void svq_log_used(struct dpu_vdpa_vq *vq, u16 pos)
+{
+	struct dpu_vdpa_dev *dev = vq->dev;
+
+	dpu_vdpa_log_mark(dev, svq_used_elem_addr(vq, pos), sizeof(struct vring_used_elem));
+}
+
+/* Release the descriptors of a chain copied at avail time. */
+static void svq_put_chain(struct dpu_vdpa_svq *svq, u16 head, u16 ndesc)
+{
+	u16 i = head;
+
+	while (ndesc--) {
+		clear_bit(i, svq->busy);
+		i = dpu_vdpa_u16(svq->fn.desc[i].next);
+		if (i >= svq->num)
+			break;
+	}
+}
+
+/*
+ * Copy the consumer's chain at @head into the driver's table at the same
+ * ids.  Returns the number of descriptors, or an error with nothing held.
+ */
+static int svq_get_chain(struct dpu_vdpa_vq *vq, u16 head)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_dev *dev = vq->dev;
+	u16 i = head, n = 0;
+	int err;
+
+	for (;;) {
+		struct vring_desc d;
+		u16 flags;
+		u32 len;
+		u64 addr, fn_addr;
+
+		if (i >= svq->num) {
+			err = -ERANGE;
+			goto err_put;
+		}
+		/* a loop, or a descriptor the function still owns */
+		if (test_bit(i, svq->busy)) {
+			err = -ELOOP;
+			goto err_put;
+		}
+		err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_DATA,
+					vq->desc_addr + (u64)i * sizeof(d), &d, sizeof(d));
+		if (err)
+			goto err_put;
+		flags = dpu_vdpa_u16(d.flags);
+		addr = dpu_vdpa_u64(d.addr);
+		len = dpu_vdpa_u32(d.len);
+		if (flags & VRING_DESC_F_INDIRECT) {
+			err = -EPROTO;
+			goto err_put;
+		}
+		err = dpu_vdpa_mem_fn_addr(dev, addr, len,
+					   flags & VRING_DESC_F_WRITE ? VHOST_MAP_WO : VHOST_MAP_RO,
+					   &fn_addr);
+		if (err)
+			goto err_put;
+		svq->fn.desc[i].addr = dpu_vdpa_v64(fn_addr);
+		svq->fn.desc[i].len = d.len;
+		svq->fn.desc[i].flags = d.flags;
+		svq->fn.desc[i].next = d.next;
+		svq->desc_addr[i] = addr;
+		set_bit(i, svq->busy);
+		n++;
+		if (!(flags & VRING_DESC_F_NEXT))
+			return n;
+		i = dpu_vdpa_u16(d.next);
+	}
+
+err_put:
+	svq_put_chain(svq, head, n);
+	return err;
+}
+
+/* Mark what the function wrote for a used chain: its writable part, by length. */
+static void svq_log_chain(struct dpu_vdpa_vq *vq, const struct dpu_vdpa_svq_slot *slot)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+	u32 left = slot->len;
+	u16 i = slot->head, n;
+
+	for (n = 0; n < slot->ndesc && left; n++) {
+		u16 flags = dpu_vdpa_u16(svq->fn.desc[i].flags);
+		u32 len = dpu_vdpa_u32(svq->fn.desc[i].len);
+
+		if (flags & VRING_DESC_F_WRITE) {
+			len = min(len, left);
+			dpu_vdpa_log_mark(vq->dev, svq->desc_addr[i], len);
+			left -= len;
+		}
+		i = dpu_vdpa_u16(svq->fn.desc[i].next);
+		if (i >= svq->num)
+			break;
+	}
+}
+
+/* Should the consumer be notified of used entries [old, new)? */
+static bool svq_consumer_wants_call(struct dpu_vdpa_vq *vq, u16 old, u16 new)
+{
+	struct dpu_vdpa_dev *dev = vq->dev;
+	u16 v;
+
+	/* the used index must be visible before the consumer's flags are read */
+	smp_mb();
+	if (vq->svq.event_idx) {
+		if (dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA, svq_used_event_addr(vq), &v))
+			return true;
+		return vring_need_event(v, new, old);
+	}
+	if (dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA,
+				vq->driver_addr + offsetof(struct vring_avail, flags), &v))
+		return true;
+	return !(v & VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+static void svq_call_consumer(struct dpu_vdpa_vq *vq)
+{
+	struct vdpa_callback cb = vq->cb;
+
+	if (!cb.callback)
+		return;
+	/* virtio_vdpa's callback may schedule NAPI: run its softirq here */
+	local_bh_disable();
+	cb.callback(cb.private);
+	local_bh_enable();
+}
+
+/*
+ * Collect what the function used, then give the consumer back, in avail
+ * order, every chain that is done.  Returns the number given back.
+ */
+static int svq_complete(struct dpu_vdpa_vq *vq)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_dev *dev = vq->dev;
+	u16 fn_used = dpu_vdpa_u16(READ_ONCE(svq->fn.used->idx));
+	u16 old = svq->used_idx;
+	int err;
+
+	/* entries are read after the index that published them */
+	dma_rmb();
+	while (svq->fn_used_idx != fn_used) {
+		struct vring_used_elem *e = &svq->fn.used->ring[svq->fn_used_idx % svq->num];
+		u32 id = dpu_vdpa_u32(e->id);
+		struct dpu_vdpa_svq_slot *slot;
+		u16 pos;
+
+		svq->fn_used_idx++;
+		if (id >= svq->num || !test_bit(id, svq->busy)) {
+			dpu_vdpa_svq_fail(svq, "function used a descriptor it did not own", -EPROTO);
+			return 0;
+		}
+		pos = svq->head_pos[id];
+		slot = &svq->slots[pos % svq->num];
+		if (slot->head != id || slot->done ||
+		    (u16)(pos - svq->used_idx) >= (u16)(svq->last_avail_idx - svq->used_idx)) {
+			dpu_vdpa_svq_fail(svq, "function used a descriptor that is no chain head",
+					  -EPROTO);
+			return 0;
+		}
+		slot->done = true;
+		slot->len = dpu_vdpa_u32(e->len);
+	}
+	if (svq->event_idx)
+		vring_used_event(&svq->fn) = dpu_vdpa_v16(svq->fn_used_idx);
+
+	while (svq->used_idx != svq->last_avail_idx) {
+		struct dpu_vdpa_svq_slot *slot = &svq->slots[svq->used_idx % svq->num];
+		struct vring_used_elem e;
+
+		if (!slot->done)
+			break;
+		svq_log_chain(vq, slot);
+		e.id = dpu_vdpa_v32(slot->head);
+		e.len = dpu_vdpa_v32(slot->len);
+		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_DATA, svq_used_elem_addr(vq, svq->used_idx),
+					 &e, sizeof(e));
+		if (err) {
+			dpu_vdpa_svq_fail(svq, "cannot write the used ring", err);
+			return 0;
+		}
+		svq_log_used(vq, svq->used_idx);
+		svq_put_chain(svq, slot->head, slot->ndesc);
+		slot->done = false;
+		svq->used_idx++;
+	}
+	if (svq->used_idx == old)
+		return 0;
+
+	/* the entries must be visible before the index */
+	smp_wmb();
+	err = dpu_vdpa_mem_write16(dev, DPU_VDPA_GROUP_DATA,
+				   vq->device_addr + offsetof(struct vring_used, idx), svq->used_idx);
+	if (err) {
+		dpu_vdpa_svq_fail(svq, "cannot write the used index", err);
+		return 0;
+	}
+	dpu_vdpa_log_mark(dev, vq->device_addr + offsetof(struct vring_used, idx),
+			  sizeof(__virtio16));
+	atomic64_add((u16)(svq->used_idx - old), &dev->stats.relayed_used);
+	if (svq_consumer_wants_call(vq, old, svq->used_idx))
+		svq_call_consumer(vq);
+	return (u16)(svq->used_idx - old);
+}
+
+static void svq_kick_function(struct dpu_vdpa_vq *vq)
+{
+	void __iomem *notify = READ_ONCE(vq->notify);
+
+	if (notify)
+		vp_iowrite16(vq->index, notify);
+}
+
+/* Hand the function what the consumer made available.  Returns chains relayed. */
+static int svq_relay(struct dpu_vdpa_vq *vq, int budget)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_dev *dev = vq->dev;
+	u16 avail, head;
+	int n = 0, err;
+
+again:
+	err = dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA, svq_avail_idx_addr(vq), &avail);
+	if (err) {
+		dpu_vdpa_svq_fail(svq, "cannot read the avail index", err);
+		return n;
+	}
+	if ((u16)(avail - svq->used_idx) > svq->num) {
+		dpu_vdpa_svq_fail(svq, "avail index runs more than a ring ahead", -ERANGE);
+		return n;
+	}
+	/* ring entries are read after the index that published them */
+	smp_rmb();
+	while (svq->last_avail_idx != avail && n < budget) {
+		struct dpu_vdpa_svq_slot *slot;
+		int ndesc;
+
+		err = dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA,
+					  svq_avail_ring_addr(vq, svq->last_avail_idx), &head);
+		if (err) {
+			dpu_vdpa_svq_fail(svq, "cannot read the avail ring", err);
+			break;
+		}
+		ndesc = svq_get_chain(vq, head);
+		if (ndesc < 0) {
+			dpu_vdpa_svq_fail(svq, "malformed descriptor chain", ndesc);
+			break;
+		}
+		slot = &svq->slots[svq->last_avail_idx % svq->num];
+		slot->head = head;
+		slot->ndesc = ndesc;
+		slot->len = 0;
+		slot->done = false;
+		svq->head_pos[head] = svq->last_avail_idx;
+		svq->fn.avail->ring[svq->fn_avail_idx % svq->num] = dpu_vdpa_v16(head);
+		svq->fn_avail_idx++;
+		svq->last_avail_idx++;
+		n++;
+	}
+	if (svq->event_idx && !svq->broken && n < budget) {
+		/* ask for a kick at the next entry, then look once more */
+		if (dpu_vdpa_mem_write16(dev, DPU_VDPA_GROUP_DATA, svq_avail_event_addr(vq),
+					 svq->last_avail_idx)) {
+			dpu_vdpa_svq_fail(svq, "cannot write avail_event", -EFAULT);
+		} else {
+			u16 again_avail;
+
+			dpu_vdpa_log_mark(dev, svq_avail_event_addr(vq), sizeof(__virtio16));
+			smp_mb();
+			if (!dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA, svq_avail_idx_addr(vq),
+						 &again_avail) && again_avail != avail)
+				goto again;
+		}
+	}
+	if (n) {
+		dpu_vdpa_fn_buf_for_device(dev, &svq->ring);
+		/* descriptors and ring entries before the index the function polls */
+		dma_wmb();
+		WRITE_ONCE(svq->fn.avail->idx, dpu_vdpa_v16(svq->fn_avail_idx));
+		/* the index must reach the function before the doorbell */
+		mb();
+		svq_kick_function(vq);
+		atomic64_add(n, &dev->stats.relayed_avail);
+	}
+	return n;
+}
+
+static void dpu_vdpa_svq_work(struct work_struct *work)
+{
+	struct dpu_vdpa_svq *svq = container_of(work, struct dpu_vdpa_svq, work);
+	struct dpu_vdpa_vq *vq = svq_vq(svq);
+	int budget = DPU_VDPA_SVQ_BUDGET, done;
+
+	mutex_lock(&svq->lock);
+	while (svq->running && !svq->broken && budget > 0) {
+		dpu_vdpa_fn_buf_for_cpu(vq->dev, &svq->ring);
+		done = svq_complete(vq);
+		done += svq_relay(vq, budget);
+		if (!done)
+			break;
+		budget -= done;
+	}
+	/* out of budget with work left: yield, then go on */
+	if (svq->running && !svq->broken && budget <= 0)
+		queue_work(system_wq, &svq->work);
+	mutex_unlock(&svq->lock);
+}
+
+void dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq)
+{
+	INIT_WORK(&vq->svq.work, dpu_vdpa_svq_work);
+	mutex_init(&vq->svq.lock);
+}
+
+/* Kick or interrupt: atomic context. */
+void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq)
+{
+	if (READ_ONCE(vq->svq.running))
+		queue_work(system_wq, &vq->svq.work);
+}
+
+static void svq_free(struct dpu_vdpa_svq *svq)
+{
+	kvfree(svq->slots);
+	kvfree(svq->head_pos);
+	kvfree(svq->desc_addr);
+	bitmap_free(svq->busy);
+	if (svq->ring.va)
+		free_pages_exact(svq->ring.va, svq->ring.size);
+	svq->slots = NULL;
+	svq->head_pos = NULL;
+	svq->desc_addr = NULL;
+	svq->busy = NULL;
+	svq->ring.va = NULL;
+}
+
+/*
+ * Build the driver's ring for @vq, to start at the consumer's avail index
+ * vq->avail_idx (as set_vq_state left it).  Called with dev->lock held and
+ * the function queue disabled; the function is then pointed at
+ * svq->ring.dma.
+ */
+int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_dev *dev = vq->dev;
+	u32 num = vq->num;
+	int err;
+
+	if (svq->ring.va && svq->num == num) {
+		/* a resume: the same ring, started afresh */
+		memset(svq->ring.va, 0, svq->ring.size);
+		goto reset;
+	}
+	if (svq->ring.va)
+		dpu_vdpa_svq_release(vq);
+
+	svq->ring.size = PAGE_ALIGN(vring_size(num, DPU_VDPA_SVQ_ALIGN));
+	svq->ring.va = alloc_pages_exact(svq->ring.size, GFP_KERNEL | __GFP_ZERO);
+	svq->slots = kvcalloc(num, sizeof(*svq->slots), GFP_KERNEL);
+	svq->head_pos = kvcalloc(num, sizeof(*svq->head_pos), GFP_KERNEL);
+	svq->desc_addr = kvcalloc(num, sizeof(*svq->desc_addr), GFP_KERNEL);
+	svq->busy = bitmap_zalloc(num, GFP_KERNEL);
+	if (!svq->ring.va || !svq->slots || !svq->head_pos || !svq->desc_addr || !svq->busy) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	/* slots 0 and 1 of the private window hold the net control queue */
+	err = dpu_vdpa_fn_buf_map(dev, &svq->ring, 2 + vq->index);
+	if (err) {
+		dev_err(&dev->vdpa.dev, "vq %u: cannot map the shadow ring: %d\n", vq->index, err);
+		goto err_free;
+	}
+	svq->num = num;
+	vring_init(&svq->fn, num, svq->ring.va, DPU_VDPA_SVQ_ALIGN);
+reset:
+	svq->event_idx = dev->driver_features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
+	svq->last_avail_idx = vq->avail_idx;
+	svq->used_idx = vq->avail_idx;
+	svq->fn_avail_idx = 0;
+	svq->fn_used_idx = 0;
+	svq->broken = false;
+	bitmap_zero(svq->busy, num);
+	dpu_vdpa_fn_buf_for_device(dev, &svq->ring);
+	return 0;
+
+err_free:
+	svq_free(svq);
+	return err;
+}
+
+/* The function queue is enabled on the driver's ring: relay. */
+void dpu_vdpa_svq_run(struct dpu_vdpa_vq *vq)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+
+	mutex_lock(&svq->lock);
+	WRITE_ONCE(svq->running, true);
+	mutex_unlock(&svq->lock);
+	/* the consumer may have made buffers available while nobody relayed */
+	queue_work(system_wq, &svq->work);
+}
+
+/* Stop relaying; on return the worker is idle and will not run again. */
+void dpu_vdpa_svq_halt(struct dpu_vdpa_vq *vq)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+
+	mutex_lock(&svq->lock);
+	WRITE_ONCE(svq->running, false);
+	mutex_unlock(&svq->lock);
+	cancel_work_sync(&svq->work);
+}
+
+/*
+ * Wait for the function to use everything relayed to it, giving it back to
+ * the consumer as it comes.  The relay is halted, so nothing new is added.
+ */
+void dpu_vdpa_svq_drain(struct dpu_vdpa_vq *vq, unsigned int timeout_ms)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	bool empty;
+
+	for (;;) {
+		mutex_lock(&svq->lock);
+		dpu_vdpa_fn_buf_for_cpu(vq->dev, &svq->ring);
+		if (!svq->broken)
+			svq_complete(vq);
+		empty = svq->broken || svq->used_idx == svq->last_avail_idx;
+		mutex_unlock(&svq->lock);
+		if (empty || time_after(jiffies, deadline))
+			break;
+		usleep_range(200, 500);
+	}
+}
+
+/*
+ * The function queue has been reset: nothing more will be used.  Give
+ * back what the function finished in order, and hand the rest back to the
+ * consumer by moving last_avail_idx to used_idx.  Completions held back
+ * behind an unfinished chain are dropped with it (a function that uses
+ * buffers out of order; see the README).  Returns the chains handed back.
+ */
+u16 dpu_vdpa_svq_rewind(struct dpu_vdpa_vq *vq)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+	u16 n;
+
+	mutex_lock(&svq->lock);
+	dpu_vdpa_fn_buf_for_cpu(vq->dev, &svq->ring);
+	if (!svq->broken)
+		svq_complete(vq);
+	n = svq->last_avail_idx - svq->used_idx;
+	while (svq->last_avail_idx != svq->used_idx) {
+		struct dpu_vdpa_svq_slot *slot;
+
+		svq->last_avail_idx--;
+		slot = &svq->slots[svq->last_avail_idx % svq->num];
+		svq_put_chain(svq, slot->head, slot->ndesc);
+		slot->done = false;
+	}
+	vq->avail_idx = svq->last_avail_idx;
+	mutex_unlock(&svq->lock);
+	if (n)
+		atomic64_add(n, &vq->dev->stats.rewound);
+	return n;
+}
+
+/* The consumer-side next avail index, exact while halted. */
+u16 dpu_vdpa_svq_avail_idx(struct dpu_vdpa_vq *vq)
+{
+	u16 idx;
+
+	mutex_lock(&vq->svq.lock);
+	idx = vq->svq.last_avail_idx;
+	mutex_unlock(&vq->svq.lock);
+	return idx;
+}
+
+bool dpu_vdpa_svq_broken(struct dpu_vdpa_dev *dev)
+{
+	u16 i;
+
+	for (i = 0; i < dev->nvqs; i++)
+		if (READ_ONCE(dev->vqs[i].shadow) && READ_ONCE(dev->vqs[i].svq.broken))
+			return true;
+	return false;
+}
+
+/* Free the driver's ring; the relay is halted and the function reset. */
+void dpu_vdpa_svq_release(struct dpu_vdpa_vq *vq)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+
+	dpu_vdpa_svq_halt(vq);
+	dpu_vdpa_fn_buf_unmap(vq->dev, &svq->ring);
+	svq_free(svq);
+	svq->num = 0;
+}

@@ -1,0 +1,28 @@
+#!/bin/bash
+# The bash completion of vdpa-mgmt offers the objects, commands and
+# keywords (bash-completion's own helpers stubbed: it may not be installed).
+. "$(dirname "$0")/../lib-host.sh"
+
+_init_completion() {
+	cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
+}
+__ltrim_colon_completions() { :; }
+. "$VDPA_MGMT/vdpa-mgmt.bash-completion" || t_bail "cannot source the completion"
+
+complete_line() {	# WORDS...: the completions for the last word
+	COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMPREPLY=()
+	_vdpa_mgmt
+	echo "${COMPREPLY[*]}"
+}
+
+t_eq "objects" "mgmtdev dev pci help" "$(complete_line vdpa-mgmt '')"
+t_eq "options" "-j -p -V -h --json --pretty --version --help" "$(complete_line vdpa-mgmt -)"
+t_eq "dev commands after options" "show add del set config attach detach help" \
+	"$(complete_line vdpa-mgmt -j dev '')"
+t_eq "pci commands" "show bind unbind help" "$(complete_line vdpa-mgmt pci '')"
+t_eq "dev add: keywords not given yet" "mac mtu max_vqp device_features" \
+	"$(complete_line vdpa-mgmt dev add name x mgmtdev pci/0000:00:08.0 '')"
+t_eq "dev attach NAME: the drivers" "vhost virtio" "$(complete_line vdpa-mgmt dev attach vdpa0 '')"
+t_eq "dev config: show" "show" "$(complete_line vdpa-mgmt dev config s)"
+t_done

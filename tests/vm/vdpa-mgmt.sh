@@ -1,0 +1,195 @@
+#!/bin/bash
+# vdpa-mgmt against the real kernel: pci bind/unbind, mgmtdev and dev
+# show (JSON equal to iproute2's vdpa on every field it prints), dev add
+# with attributes, attach to virtio_vdpa (netdev with the MAC, ping across
+# the bridged pair; a disk for blk) and to vhost_vdpa (/dev/vhost-vdpa-N),
+# detach, del, the errors with the kernel's or the driver's own reason,
+# and valgrind over the commands.
+. "$(dirname "$0")/../lib.sh"
+V=$PROJECT/tools/vdpa-mgmt/vdpa-mgmt
+VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
+	--error-exitcode=99)
+set -- $VM_NETS
+A=$1 B=$2
+BLK=${VM_BLKS%% *}
+[ -n "$B" ] && [ -n "$BLK" ] || t_bail "needs two net functions and a blk function"
+[ -x "$V" ] || t_bail "$V not built"
+load_modules || t_bail "modprobe"
+
+drv_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver")"; }
+
+# same_as_vdpa SECTION ARGS...: "vdpa -j ARGS" and "vdpa-mgmt -j ARGS" list
+# the same objects and agree on every field vdpa prints (its "link " and
+# "link_announce " keys read without their trailing space).
+same_as_vdpa() {
+	local section=$1 theirs ours; shift
+	theirs=$(vdpa -j "$@") && ours=$("$V" -j "$@") || return 1
+	jq -en --argjson t "$theirs" --argjson o "$ours" --arg s "$section" '
+		($t[$s] | map_values(with_entries(.key |= rtrimstr(" ")))) as $T
+		| ($o[$s] | keys) == ($T | keys)
+		  and ($T | to_entries | all(.key as $d | .value | to_entries
+			| all(.key as $k | .value == $o[$s][$d][$k])))' >/dev/null && return 0
+	echo "vdpa:      $theirs"; echo "vdpa-mgmt: $ours"
+	return 1
+}
+
+# rc CMD...: the exit status alone
+rc() { "$@" >/dev/null 2>&1; echo $?; }
+
+# --- PCI functions
+rmmod dpu_vdpa
+t_err "pci bind without dpu_vdpa loaded says so" \
+	"^vdpa-mgmt: pci bind $A: the dpu_vdpa driver is not loaded \(modprobe dpu_vdpa\) \(ENOENT\)$" \
+	-- "$V" pci bind "$A"
+modprobe dpu_vdpa || t_bail "modprobe dpu_vdpa"
+t_err "pci bind of a missing function: ENODEV" "^vdpa-mgmt: pci bind 0000:00:1e.0: no PCI function 0000:00:1e.0 \(ENODEV\)$" \
+	-- "$V" pci bind 0000:00:1e.0
+t_err "pci unbind of a function dpu_vdpa does not have: EINVAL" \
+	"not bound to dpu_vdpa \(driver: virtio-pci\) \(EINVAL\)$" -- "$V" pci unbind "$A"
+t_eq "pci bind prints the mgmtdev" "pci/$A" "$("$V" pci bind "$A")"
+t_eq "pci bind takes the short form of the address" "pci/$B" "$("$V" pci bind "${B#0000:}")"
+t_eq "the functions are dpu_vdpa's" "dpu_vdpa dpu_vdpa" "$(drv_of "$A") $(drv_of "$B")"
+t_eq "pci bind of a bound function is a no-op" "0" "$(rc "$V" pci bind "$A")"
+t_eq "pci show -j: driver and mgmtdev" "dpu_vdpa pci/$A" \
+	"$("$V" -j pci show "$A" | jq -r ".pci[\"$A\"] | \"\(.driver) \(.mgmtdev)\"")"
+# the SMBus controller stands in for any function that is not virtio
+t_err "a refused function: dpu_vdpa's own reason and errno" \
+	"^vdpa-mgmt: pci bind 0000:00:1f.3: dpu_vdpa refused the function: not a modern virtio-pci function.* \(ENODEV\)$" \
+	-- "$V" pci bind 0000:00:1f.3
+t_eq "... and the function is back with its driver" "i801_smbus (null)" \
+	"$(drv_of 0000:00:1f.3) $(cat /sys/bus/pci/devices/0000:00:1f.3/driver_override)"
+
+# --- management devices
+t_ok "mgmtdev show lists pci/$A" -- sh -c "'$V' mgmtdev show | grep -q '^pci/$A:\$'"
+t_ok "mgmtdev show -j parses with jq" -- \
+	sh -c "'$V' -j mgmtdev show | jq -e '.mgmtdev[\"pci/$A\"].max_supported_vqs > 0'"
+t_ok "mgmtdev show -j equals vdpa -j mgmtdev show" -- same_as_vdpa mgmtdev mgmtdev show
+t_ok "mgmtdev show MGMTDEV -j equals vdpa's" -- same_as_vdpa mgmtdev mgmtdev show "pci/$B"
+t_ok "-p is indented JSON" -- \
+	sh -c "'$V' -p mgmtdev show pci/$A | grep -q '^        \"pci/$A\": {' && '$V' -p mgmtdev show | jq -e . >/dev/null"
+t_err "mgmtdev show of an unknown handle: the kernel's extack" \
+	"^vdpa-mgmt: mgmtdev show pci/0000:00:1e.0: vdpa: Fail to find the specified mgmt device \(ENODEV\)$" \
+	-- "$V" mgmtdev show pci/0000:00:1e.0
+
+# --- dev add and what it made
+t_ok "dev add vdpa0 with mac, mtu and max_vqp" -- \
+	"$V" dev add name vdpa0 mgmtdev "pci/$A" mac 02:00:00:00:0e:01 mtu 4000 max_vqp 2
+t_err "dev add with a taken name on a free function: EEXIST" \
+	"^vdpa-mgmt: dev add vdpa0: .* \(EEXIST\)$" -- "$V" dev add name vdpa0 mgmtdev "pci/$B"
+t_err "second device on a function: EBUSY, in the driver's words" \
+	"^vdpa-mgmt: dev add vdpa9: function already has vDPA device vdpa0 \(EBUSY\)$" \
+	-- "$V" dev add name vdpa9 mgmtdev "pci/$A"
+t_err "unknown mgmtdev: ENODEV, in the kernel's extack words" \
+	"^vdpa-mgmt: dev add x: vdpa: Fail to find the specified management device \(ENODEV\)$" \
+	-- "$V" dev add name x mgmtdev pci/0000:00:1e.0
+t_err "multicast mac: EINVAL, in the driver's words" \
+	"^vdpa-mgmt: dev add x: mac 01:00:5e:00:00:01: not a unicast address \(EINVAL\)$" \
+	-- "$V" dev add name x mgmtdev "pci/$B" mac 01:00:5e:00:00:01
+t_err "mtu above the function's: ERANGE, in the driver's words" \
+	"^vdpa-mgmt: dev add x: mtu 9001 out of range 68-9000 \(ERANGE\)$" \
+	-- "$V" dev add name x mgmtdev "pci/$B" mtu 9001
+t_err "malformed mac: usage error" 'mac "02:00:00:00:0e" is not a MAC address' -- \
+	"$V" dev add name x mgmtdev "pci/$B" mac 02:00:00:00:0e
+t_eq "malformed mac: exit 2" "2" "$(rc "$V" dev add name x mgmtdev "pci/$B" mac 02:00:00:00:0e)"
+t_eq "malformed mac: refused before any kernel call (no family in a fresh netns)" "2" \
+	"$(rc unshare -n "$V" dev add name x mgmtdev "pci/$B" mac 02:00:00:00:0e)"
+t_eq "no device left behind by the failed adds" "vdpa0" "$(vdpa -j dev show | jq -r '.dev | keys | join(" ")')"
+t_ok "dev add vdpa1 with a mac" -- "$V" dev add name vdpa1 mgmtdev "pci/$B" mac 02:00:00:00:0e:02
+
+t_ok "dev show -j equals vdpa -j dev show" -- same_as_vdpa dev dev show
+t_ok "dev show NAME -j equals vdpa's" -- same_as_vdpa dev dev show vdpa0
+t_ok "dev config show -j equals vdpa's" -- same_as_vdpa config dev config show
+t_ok "dev config show NAME -j equals vdpa's" -- same_as_vdpa config dev config show vdpa0
+t_eq "config: mac, mtu, max_vq_pairs as given" "02:00:00:00:0e:01 4000 2" \
+	"$("$V" -j dev config show vdpa0 | jq -r '.config.vdpa0 | "\(.mac) \(.mtu) \(.max_vq_pairs)"')"
+t_ok "dev show text: aligned \"key value\" lines" -- \
+	sh -c "'$V' dev show vdpa0 | grep -Eq '^  mgmtdev +pci/$A\$'"
+t_ok "dev config show text: the mac" -- \
+	sh -c "'$V' dev config show vdpa0 | grep -Eq '^  mac +02:00:00:00:0e:01\$'"
+t_err "dev show of a missing device: the kernel's extack" \
+	"^vdpa-mgmt: dev show nosuch: vdpa: device not found \(ENODEV\)$" -- "$V" dev show nosuch
+
+# dev set: the vdpa core asks the driver, which has no dev_set_attr yet
+out=$("$V" dev set vdpa0 mac 02:00:00:00:0e:09 2>&1); st=$?
+t_eq "dev set mac: exit 1" "1" "$st"
+t_eq "dev set mac: the kernel's EOPNOTSUPP, printed as one line" \
+	"vdpa-mgmt: dev set vdpa0: vdpa: Operation not supported by the device. (EOPNOTSUPP)" "$out"
+t_eq "dev set mac changed nothing" "02:00:00:00:0e:01" \
+	"$("$V" -j dev config show vdpa0 | jq -r .config.vdpa0.mac)"
+
+# --- virtio_vdpa: the host's virtio_net on the device
+t_ok "dev detach vdpa0" -- "$V" dev detach vdpa0
+t_eq "dev show: no driver after detach" "null" "$("$V" -j dev show vdpa0 | jq -r .dev.vdpa0.driver)"
+t_ok "dev detach of a detached device is a no-op" -- "$V" dev detach vdpa0
+NA=$("$V" dev attach vdpa0 virtio)
+t_ok "dev attach vdpa0 virtio prints its netdev ($NA)" -- test -n "$NA" -a -e "/sys/class/net/$NA"
+t_eq "the netdev has the mac given to dev add" "02:00:00:00:0e:01" "$(cat "/sys/class/net/$NA/address")"
+t_eq "dev show: driver and netdev" "virtio_vdpa $NA" \
+	"$("$V" -j dev show vdpa0 | jq -r '.dev.vdpa0 | "\(.driver) \(.netdev)"')"
+NB=$("$V" dev attach vdpa1 virtio)
+t_ok "dev attach of an attached device prints its netdev ($NB)" -- test -n "$NB" -a -e "/sys/class/net/$NB"
+t_eq "-j dev attach: driver, virtio device, netdev" "virtio_vdpa $NB" \
+	"$("$V" -j dev attach vdpa1 virtio | jq -r '.dev.vdpa1 | "\(.driver) \(.netdev)"')"
+ip netns add a; ip netns add b
+ip link set "$NA" netns a; ip link set "$NB" netns b
+ip -n a addr add 10.97.0.1/24 dev "$NA"; ip -n a link set "$NA" up
+ip -n b addr add 10.97.0.2/24 dev "$NB"; ip -n b link set "$NB" up
+t_ok "ping across the bridged pair of vDPA netdevs" -- ip netns exec a ping -c 3 -i 0.2 -W 3 10.97.0.2
+t_ok "dev detach vdpa0 while its netdev is up" -- "$V" dev detach vdpa0
+t_ok "its netdev is gone" -- sh -c "! ip -n a link show '$NA' >/dev/null 2>&1"
+ip netns del a; ip netns del b
+
+# --- vhost_vdpa: a character device for a VMM
+CH=$("$V" dev attach vdpa0 vhost)
+t_ok "dev attach vdpa0 vhost prints /dev/vhost-vdpa-N ($CH)" -- \
+	sh -c "case '$CH' in /dev/vhost-vdpa-[0-9]*) test -c '$CH' ;; *) false ;; esac"
+t_eq "dev show: driver and chardev" "vhost_vdpa $CH" \
+	"$("$V" -j dev show vdpa0 | jq -r '.dev.vdpa0 | "\(.driver) \(.chardev)"')"
+CH1=$("$V" dev attach vdpa1 vhost)
+t_ok "from virtio to vhost: unbound first, then $CH1" -- test -c "$CH1" -a -z "$("$V" -j dev show vdpa1 | jq -r '.dev.vdpa1.netdev // empty')"
+t_ok "dev del vdpa0 while on vhost" -- "$V" dev del vdpa0
+t_ok "its chardev is gone" -- test ! -e "$CH"
+t_err "dev del of a missing device: the kernel's extack" \
+	"^vdpa-mgmt: dev del vdpa0: vdpa: device not found \(ENODEV\)$" -- "$V" dev del vdpa0
+t_err "dev attach of a missing device" "^vdpa-mgmt: dev attach vdpa0: no vDPA device vdpa0 \(ENODEV\)$" \
+	-- "$V" dev attach vdpa0 vhost
+
+# --- a blk function: a disk through virtio_vdpa
+t_eq "pci bind of the blk function" "pci/$BLK" "$("$V" pci bind "$BLK")"
+t_ok "dev add blk0" -- "$V" dev add name blk0 mgmtdev "pci/$BLK"
+t_ok "dev detach blk0 (whatever took it at add)" -- "$V" dev detach blk0
+D=$("$V" dev attach blk0 virtio)
+t_ok "dev attach blk0 virtio prints its disk ($D)" -- test -b "$D"
+t_eq "the disk is the function's 1 GiB" "1073741824" "$(blockdev --getsize64 "$D")"
+t_eq "dev show: type block, blockdev" "block $D" \
+	"$("$V" -j dev show blk0 | jq -r '.dev.blk0 | "\(.type) \(.blockdev)"')"
+t_eq "dev config show: capacity in sectors" "2097152" \
+	"$("$V" -j dev config show blk0 | jq -r .config.blk0.capacity)"
+t_ok "dev config show blk0 -j agrees with vdpa's" -- same_as_vdpa config dev config show blk0
+t_err "mac on a block device: the kernel refuses it" "^vdpa-mgmt: dev add blk1: vdpa: Some provided attributes are not supported.* \(EOPNOTSUPP\)$" \
+	-- "$V" dev add name blk1 mgmtdev "pci/$BLK" mac 02:00:00:00:0e:03
+t_ok "dev del blk0" -- "$V" dev del blk0
+t_ok "its disk is gone" -- test ! -e "$D"
+
+# --- giving functions back
+t_ok "pci unbind $B with a live device" -- "$V" pci unbind "$B"
+t_eq "virtio-pci has it back, driver_override cleared" "virtio-pci (null)" \
+	"$(drv_of "$B") $(cat "/sys/bus/pci/devices/$B/driver_override")"
+t_ok "its vDPA device went with it" -- sh -c "! vdpa dev show vdpa1 >/dev/null 2>&1"
+t_ok "pci unbind $BLK" -- "$V" pci unbind "$BLK"
+
+# --- valgrind over the commands, against the kernel
+t_ok "valgrind: pci bind" -- "${VG[@]}" "$V" pci bind "$B"
+t_ok "valgrind: mgmtdev show, -j, -p" -- sh -c \
+	"${VG[*]} '$V' mgmtdev show >/dev/null && ${VG[*]} '$V' -j mgmtdev show >/dev/null && ${VG[*]} '$V' -p mgmtdev show pci/$B >/dev/null"
+t_ok "valgrind: dev add" -- "${VG[@]}" "$V" dev add name vg0 mgmtdev "pci/$B" mac 02:00:00:00:0e:05 mtu 1500
+t_ok "valgrind: dev add refused (extack-less error, reason from the kernel log)" -- \
+	sh -c "${VG[*]} '$V' dev add name vg1 mgmtdev pci/$B; test \$? = 1"
+t_ok "valgrind: dev set refused (extack)" -- sh -c "${VG[*]} '$V' dev set vg0 mac 02:00:00:00:0e:06; test \$? = 1"
+t_ok "valgrind: dev show, dev config show (-j)" -- sh -c \
+	"${VG[*]} '$V' dev show >/dev/null && ${VG[*]} '$V' -j dev config show >/dev/null && ${VG[*]} '$V' dev config show vg0 >/dev/null"
+t_ok "valgrind: dev attach vhost, virtio; detach" -- sh -c \
+	"${VG[*]} '$V' dev attach vg0 vhost && ${VG[*]} '$V' -j dev attach vg0 virtio && ${VG[*]} '$V' dev detach vg0"
+t_ok "valgrind: pci show" -- sh -c "${VG[*]} '$V' pci show >/dev/null"
+t_ok "valgrind: dev del, pci unbind" -- sh -c "${VG[*]} '$V' dev del vg0 && ${VG[*]} '$V' pci unbind $B"
+t_done

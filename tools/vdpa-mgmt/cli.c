@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The commands: each parses its own arguments completely before it asks
+ * the kernel anything (a bad command line changes nothing and exits 2),
+ * then calls libvdpamgmt and prints through the output tree.
+ *
+ * Commands that make something a user needs next print it (pci bind: the
+ * mgmtdev; dev attach: the chardev, netdev or disk); the others are
+ * silent on success, as iproute2 is.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/vdpa.h>
+
+#include "cli.h"
+
+#define VIRTIO_ID_NET		1
+#define VIRTIO_ID_BLOCK		2
+#define VIRTIO_NET_S_LINK_UP	1
+#define VIRTIO_NET_S_ANNOUNCE	2
+#define ATTACH_TIMEOUT_S	10
+
+void cli_print_usage(FILE *out, const struct command *cmd)
+{
+	fprintf(out, "vdpa-mgmt %s%s%s\n", cmd->words, cmd->args[0] ? " " : "", cmd->args);
+}
+
+int cli_usage_error(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vdpa-mgmt: %s: ", c->cmd->words);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nusage: ", stderr);
+	cli_print_usage(stderr, c->cmd);
+	return EXIT_USAGE;
+}
+
+/* "vdpa-mgmt: dev add vdpa0: <why> (EBUSY)" */
+static int op_failed(struct cli *c, const char *object, int err)
+{
+	const char *why = vdpa_mgmt_error(c->vm);
+	const char *name = strerrorname_np(err < 0 ? -err : err);
+
+	fprintf(stderr, "vdpa-mgmt: %s%s%s: %s (%s)\n", c->cmd->words, object ? " " : "",
+		object ? object : "", why[0] ? why : strerror(err < 0 ? -err : err),
+		name ? name : "unknown error");
+	return EXIT_FAILED;
+}
+
+static int emit(struct cli *c, struct out_node *root)
+{
+	out_print(root, stdout, c->format);
+	out_free(root);
+	return fflush(stdout) ? EXIT_FAILED : EXIT_OK;
+}
+
+/* --- argument checks, all before any kernel call */
+
+static int check_dev_name(struct cli *c, const char *name)
+{
+	const char *p;
+
+	if (!*name || strlen(name) >= VDPA_MGMT_NAME_MAX)
+		return cli_usage_error(c, "device name must be 1-%d characters",
+				       VDPA_MGMT_NAME_MAX - 1);
+	for (p = name; *p; p++)
+		if (*p == '/' || isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
+			return cli_usage_error(c, "device name \"%s\" has a '/' or a blank", name);
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return cli_usage_error(c, "\"%s\" is not a device name", name);
+	return 0;
+}
+
+static int check_mgmtdev(struct cli *c, const char *handle)
+{
+	const char *slash = strchr(handle, '/');
+
+	if (!*handle || strlen(handle) >= VDPA_MGMT_NAME_MAX ||
+	    (slash && (slash == handle || !slash[1] || strchr(slash + 1, '/'))))
+		return cli_usage_error(c, "\"%s\" is not a management device (pci/0000:00:08.0)",
+				       handle);
+	return 0;
+}
+
+static int parse_u16(struct cli *c, const char *what, const char *text, uint16_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = isdigit((unsigned char)text[0]) ? strtoul(text, &end, 10) : 0;
+	if (!isdigit((unsigned char)text[0]) || *end || errno || v > UINT16_MAX)
+		return cli_usage_error(c, "%s \"%s\" is not a number from 0 to 65535", what, text);
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int parse_hex64(struct cli *c, const char *what, const char *text, uint64_t *out)
+{
+	const char *digits = text;
+	unsigned long long v;
+	char *end;
+
+	if (!strncmp(digits, "0x", 2) || !strncmp(digits, "0X", 2))
+		digits += 2;
+	errno = 0;
+	v = isxdigit((unsigned char)digits[0]) ? strtoull(digits, &end, 16) : 0;
+	if (!isxdigit((unsigned char)digits[0]) || *end || errno)
+		return cli_usage_error(c, "%s \"%s\" is not a 64-bit hex number", what, text);
+	*out = v;
+	return 0;
+}
+
+static int parse_mac(struct cli *c, const char *text, uint8_t mac[6])
+{
+	if (vdpa_mac_parse(text, mac))
+		return cli_usage_error(c, "mac \"%s\" is not a MAC address (02:00:00:00:00:01)",
+				       text);
+	return 0;
+}
+
+static int parse_bdf(struct cli *c, const char *text, char bdf[16])
+{
+	if (vdpa_pci_bdf_parse(text, bdf))
+		return cli_usage_error(c, "\"%s\" is not a PCI address (0000:00:08.0)", text);
+	return 0;
+}
+
+struct keyword {
+	const char *name;
+	const char *value;	/* NULL: not given */
+};
+
+/* "key value" pairs, each key at most once, in any order. */
+static int parse_keywords(struct cli *c, int argc, char **argv, struct keyword *kw, size_t n)
+{
+	int i;
+	size_t k;
+
+	for (i = 0; i < argc; i += 2) {
+		for (k = 0; k < n && strcmp(argv[i], kw[k].name); k++)
+			;
+		if (k == n)
+			return cli_usage_error(c, "unknown argument \"%s\"", argv[i]);
+		if (i + 1 >= argc)
+			return cli_usage_error(c, "\"%s\" needs a value", argv[i]);
+		if (kw[k].value)
+			return cli_usage_error(c, "\"%s\" given twice", argv[i]);
+		kw[k].value = argv[i + 1];
+	}
+	return 0;
+}
+
+static void out_features(struct out_node *obj, const char *key, uint64_t features,
+			 uint32_t device_id)
+{
+	struct out_node *arr = out_array(obj, key);
+	unsigned int bit;
+	char text[16];
+
+	for (bit = 0; bit < 64; bit++) {
+		const char *name;
+
+		if (!(features & (1ULL << bit)))
+			continue;
+		name = vdpa_feature_name(device_id, bit);
+		if (name) {
+			out_string(arr, NULL, name);
+		} else {
+			/* iproute2's JSON has the number, its text bit_N */
+			snprintf(text, sizeof(text), "bit_%u", bit);
+			out_uint_text(arr, NULL, bit, text);
+		}
+	}
+}
+
+/* --- mgmtdev */
+
+static int mgmtdev_out(const struct vdpa_mgmtdev *m, void *arg)
+{
+	struct out_node *obj = out_object(arg, m->handle);
+
+	if (VDPA_HAS(m, VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES)) {
+		struct out_node *arr = out_array(obj, "supported_classes");
+		unsigned int id;
+
+		for (id = 1; id < 64; id++) {
+			const char *name = vdpa_class_name(id);
+
+			if (m->classes & (1ULL << id))
+				out_string(arr, NULL, name ? name : "< unknown class >");
+		}
+	}
+	if (VDPA_HAS(m, VDPA_ATTR_DEV_MGMTDEV_MAX_VQS))
+		out_uint(obj, "max_supported_vqs", m->max_supported_vqs);
+	/* feature names are the net ones only if the device can be a net device */
+	if (VDPA_HAS(m, VDPA_ATTR_DEV_SUPPORTED_FEATURES))
+		out_features(obj, "dev_features", m->supported_features,
+			     (m->classes & (1ULL << VIRTIO_ID_NET)) ? VIRTIO_ID_NET : 0);
+	return 0;
+}
+
+static int cmd_mgmtdev_show(struct cli *c, int argc, char **argv)
+{
+	struct out_node *root, *section;
+	struct vdpa_mgmtdev one;
+	int err;
+
+	if (argc > 1)
+		return cli_usage_error(c, "unexpected argument \"%s\"", argv[1]);
+	if (argc == 1 && check_mgmtdev(c, argv[0]))
+		return EXIT_USAGE;
+	root = out_new();
+	section = out_object(root, "mgmtdev");
+	if (argc == 1) {
+		err = vdpa_mgmtdev_get(c->vm, argv[0], &one);
+		if (!err)
+			mgmtdev_out(&one, section);
+	} else {
+		err = vdpa_mgmtdev_for_each(c->vm, mgmtdev_out, section);
+	}
+	if (err) {
+		out_free(root);
+		return op_failed(c, argc ? argv[0] : NULL, err);
+	}
+	return emit(c, root);
+}
+
+/* --- dev show / config show */
+
+struct dev_walk {
+	struct cli *c;
+	struct out_node *section;
+};
+
+static void out_attachment(struct vdpa_mgmt *vm, struct out_node *obj, const char *name)
+{
+	struct vdpa_attachment a;
+
+	if (vdpa_dev_attachment(vm, name, &a) || !a.driver[0])
+		return;
+	out_string(obj, "driver", a.driver);
+	if (a.chardev[0])
+		out_string(obj, "chardev", a.chardev);
+	if (a.netdev[0])
+		out_string(obj, "netdev", a.netdev);
+	if (a.blockdev[0])
+		out_string(obj, "blockdev", a.blockdev);
+	if (a.virtio[0] && !a.netdev[0] && !a.blockdev[0])
+		out_string(obj, "virtio", a.virtio);
+}
+
+static int dev_out(const struct vdpa_dev *d, void *arg)
+{
+	struct dev_walk *w = arg;
+	struct out_node *obj = out_object(w->section, d->name);
+	const char *type = vdpa_device_type_name(d->device_id);
+
+	/* iproute2's fields first, with its names */
+	out_string(obj, "type", type ? type : "<unknown type>");
+	out_string(obj, "mgmtdev", d->mgmtdev);
+	if (VDPA_HAS(d, VDPA_ATTR_DEV_VENDOR_ID))
+		out_uint(obj, "vendor_id", d->vendor_id);
+	if (VDPA_HAS(d, VDPA_ATTR_DEV_MAX_VQS))
+		out_uint(obj, "max_vqs", d->max_vqs);
+	if (VDPA_HAS(d, VDPA_ATTR_DEV_MAX_VQ_SIZE))
+		out_uint(obj, "max_vq_size", d->max_vq_size);
+	/* then ours */
+	if (VDPA_HAS(d, VDPA_ATTR_DEV_MIN_VQ_SIZE))
+		out_uint(obj, "min_vq_size", d->min_vq_size);
+	out_attachment(w->c->vm, obj, d->name);
+	return 0;
+}
+
+static int cmd_dev_show(struct cli *c, int argc, char **argv)
+{
+	struct dev_walk w = { c, NULL };
+	struct out_node *root;
+	struct vdpa_dev one;
+	int err;
+
+	if (argc > 1)
+		return cli_usage_error(c, "unexpected argument \"%s\"", argv[1]);
+	if (argc == 1 && check_dev_name(c, argv[0]))
+		return EXIT_USAGE;
+	root = out_new();
+	w.section = out_object(root, "dev");
+	if (argc == 1) {
+		err = vdpa_dev_get(c->vm, argv[0], &one);
+		if (!err)
+			dev_out(&one, &w);
+	} else {
+		err = vdpa_dev_for_each(c->vm, dev_out, &w);
+	}
+	if (err) {
+		out_free(root);
+		return op_failed(c, argc ? argv[0] : NULL, err);
+	}
+	return emit(c, root);
+}
+
+static void out_net_config(struct out_node *obj, const struct vdpa_dev_config *cfg)
+{
+	char mac[18];
+
+	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NET_CFG_MACADDR)) {
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", cfg->net.mac[0],
+			 cfg->net.mac[1], cfg->net.mac[2], cfg->net.mac[3], cfg->net.mac[4],
+			 cfg->net.mac[5]);
+		out_string(obj, "mac", mac);
+	}
+	/* iproute2 spells these keys "link " and "link_announce ": not copied */
+	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NET_STATUS)) {
+		out_string(obj, "link", (cfg->net.status & VIRTIO_NET_S_LINK_UP) ? "up" : "down");
+		out_bool(obj, "link_announce", cfg->net.status & VIRTIO_NET_S_ANNOUNCE);
+	}
+	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NET_CFG_MAX_VQP))
+		out_uint(obj, "max_vq_pairs", cfg->net.max_vq_pairs);
+	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NET_CFG_MTU))
+		out_uint(obj, "mtu", cfg->net.mtu);
+}
+
+static void out_blk_config(struct out_node *obj, const struct vdpa_dev_config *cfg)
+{
+	static const struct {
+		enum vdpa_attr attr;
+		const char *key;
+		size_t offset;
+		size_t size;
+	} fields[] = {
+#define BLK(attr, member) { attr, #member, offsetof(struct vdpa_dev_config, blk.member), \
+			    sizeof(((struct vdpa_dev_config *)0)->blk.member) }
+		BLK(VDPA_ATTR_DEV_BLK_CFG_CAPACITY, capacity),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_SIZE_MAX, size_max),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_BLK_SIZE, blk_size),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_SEG_MAX, seg_max),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_NUM_QUEUES, num_queues),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_PHY_BLK_EXP, physical_block_exp),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_ALIGN_OFFSET, alignment_offset),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_MIN_IO_SIZE, min_io_size),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_OPT_IO_SIZE, opt_io_size),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEC, max_discard_sectors),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEG, max_discard_seg),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_DISCARD_SEC_ALIGN, discard_sector_alignment),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEC, max_write_zeroes_sectors),
+		BLK(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEG, max_write_zeroes_seg),
+#undef BLK
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const uint8_t *p = (const uint8_t *)cfg + fields[i].offset;
+		uint64_t v = 0;
+
+		if (!VDPA_HAS(cfg, fields[i].attr))
+			continue;
+		switch (fields[i].size) {
+		case 1: v = *p; break;
+		case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
+		case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+		default: memcpy(&v, p, 8); break;
+		}
+		out_uint(obj, fields[i].key, v);
+	}
+	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_BLK_READ_ONLY))
+		out_bool(obj, "read_only", cfg->blk.read_only);
+	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_BLK_FLUSH))
+		out_bool(obj, "flush", cfg->blk.flush);
+}
+
+static int config_out(const struct vdpa_dev_config *cfg, void *arg)
+{
+	struct dev_walk *w = arg;
+	struct out_node *obj = out_object(w->section, cfg->name);
+
+	if (cfg->device_id == VIRTIO_ID_NET)
+		out_net_config(obj, cfg);
+	else if (cfg->device_id == VIRTIO_ID_BLOCK)
+		out_blk_config(obj, cfg);
+	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NEGOTIATED_FEATURES))
+		out_features(obj, "negotiated_features", cfg->negotiated_features, cfg->device_id);
+	/* what the device offers its driver (dev add device_features): ours */
+	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_FEATURES))
+		out_features(obj, "device_features", cfg->device_features, cfg->device_id);
+	return 0;
+}
+
+static int cmd_dev_config_show(struct cli *c, int argc, char **argv)
+{
+	struct dev_walk w = { c, NULL };
+	struct vdpa_dev_config one;
+	struct out_node *root;
+	int err;
+
+	if (argc > 1)
+		return cli_usage_error(c, "unexpected argument \"%s\"", argv[1]);
+	if (argc == 1 && check_dev_name(c, argv[0]))
+		return EXIT_USAGE;
+	root = out_new();
+	w.section = out_object(root, "config");
+	if (argc == 1) {
+		err = vdpa_dev_config_get(c->vm, argv[0], &one);
+		if (!err)
+			config_out(&one, &w);
+	} else {
+		err = vdpa_dev_config_for_each(c->vm, config_out, &w);
+	}
+	if (err) {
+		out_free(root);
+		return op_failed(c, argc ? argv[0] : NULL, err);
+	}
+	return emit(c, root);
+}
+
+/* --- dev add / del / set */
+
+static int cmd_dev_add(struct cli *c, int argc, char **argv)
+{
+	enum { NAME, MGMTDEV, MAC, MTU, MAX_VQP, FEATURES };
+	struct keyword kw[] = {
+		[NAME] = { "name" }, [MGMTDEV] = { "mgmtdev" }, [MAC] = { "mac" },
+		[MTU] = { "mtu" }, [MAX_VQP] = { "max_vqp" }, [FEATURES] = { "device_features" },
+	};
+	struct vdpa_dev_params p = { 0 };
+	int err;
+
+	if (parse_keywords(c, argc, argv, kw, sizeof(kw) / sizeof(kw[0])))
+		return EXIT_USAGE;
+	if (!kw[NAME].value)
+		return cli_usage_error(c, "missing \"name NAME\"");
+	if (!kw[MGMTDEV].value)
+		return cli_usage_error(c, "missing \"mgmtdev MGMTDEV\"");
+	if (check_dev_name(c, kw[NAME].value) || check_mgmtdev(c, kw[MGMTDEV].value))
+		return EXIT_USAGE;
+	p.name = kw[NAME].value;
+	p.mgmtdev = kw[MGMTDEV].value;
+	if (kw[MAC].value) {
+		if (parse_mac(c, kw[MAC].value, p.mac))
+			return EXIT_USAGE;
+		p.set |= VDPA_DEV_PARAM_MAC;
+	}
+	if (kw[MTU].value) {
+		if (parse_u16(c, "mtu", kw[MTU].value, &p.mtu))
+			return EXIT_USAGE;
+		p.set |= VDPA_DEV_PARAM_MTU;
+	}
+	if (kw[MAX_VQP].value) {
+		if (parse_u16(c, "max_vqp", kw[MAX_VQP].value, &p.max_vq_pairs))
+			return EXIT_USAGE;
+		p.set |= VDPA_DEV_PARAM_MAX_VQP;
+	}
+	if (kw[FEATURES].value) {
+		if (parse_hex64(c, "device_features", kw[FEATURES].value, &p.device_features))
+			return EXIT_USAGE;
+		p.set |= VDPA_DEV_PARAM_FEATURES;
+	}
+	err = vdpa_dev_add(c->vm, &p);
+	return err ? op_failed(c, p.name, err) : EXIT_OK;
+}
+
+static int cmd_dev_del(struct cli *c, int argc, char **argv)
+{
+	int err;
+
+	if (argc != 1)
+		return cli_usage_error(c, argc ? "unexpected argument \"%s\"" : "missing NAME%s",
+				       argc ? argv[1] : "");
+	if (check_dev_name(c, argv[0]))
+		return EXIT_USAGE;
+	err = vdpa_dev_del(c->vm, argv[0]);
+	return err ? op_failed(c, argv[0], err) : EXIT_OK;
+}
+
+static int cmd_dev_set(struct cli *c, int argc, char **argv)
+{
+	struct keyword kw[] = { { .name = "mac" } };
+	const char *name;
+	uint8_t mac[6];
+	int err;
+
+	/* "dev set NAME mac MAC", or iproute2's "dev set name NAME mac MAC" */
+	if (argc >= 2 && !strcmp(argv[0], "name")) {
+		argc--;
+		argv++;
+	}
+	if (argc < 1)
+		return cli_usage_error(c, "missing NAME");
+	name = argv[0];
+	if (check_dev_name(c, name) || parse_keywords(c, argc - 1, argv + 1, kw, 1))
+		return EXIT_USAGE;
+	if (!kw[0].value)
+		return cli_usage_error(c, "nothing to set (mac MAC)");
+	if (parse_mac(c, kw[0].value, mac))
+		return EXIT_USAGE;
+	err = vdpa_dev_set_mac(c->vm, name, mac);
+	return err ? op_failed(c, name, err) : EXIT_OK;
+}
+
+/* --- dev attach / detach */
+
+static int cmd_dev_attach(struct cli *c, int argc, char **argv)
+{
+	struct keyword kw[] = { { .name = "timeout" } };
+	struct vdpa_attachment a;
+	struct out_node *root, *obj;
+	const char *driver;
+	uint16_t timeout_s = ATTACH_TIMEOUT_S;
+	int err;
+
+	if (argc < 2)
+		return cli_usage_error(c, argc ? "missing vhost or virtio" : "missing NAME");
+	if (check_dev_name(c, argv[0]))
+		return EXIT_USAGE;
+	if (!strcmp(argv[1], "vhost") || !strcmp(argv[1], VDPA_MGMT_DRIVER_VHOST))
+		driver = VDPA_MGMT_DRIVER_VHOST;
+	else if (!strcmp(argv[1], "virtio") || !strcmp(argv[1], VDPA_MGMT_DRIVER_VIRTIO))
+		driver = VDPA_MGMT_DRIVER_VIRTIO;
+	else
+		return cli_usage_error(c, "\"%s\": attach to vhost or virtio", argv[1]);
+	if (parse_keywords(c, argc - 2, argv + 2, kw, 1))
+		return EXIT_USAGE;
+	if (kw[0].value && parse_u16(c, "timeout", kw[0].value, &timeout_s))
+		return EXIT_USAGE;
+
+	err = vdpa_dev_attach(c->vm, argv[0], driver, timeout_s * 1000u, &a);
+	if (err)
+		return op_failed(c, argv[0], err);
+	if (c->format == OUT_HUMAN) {
+		/* the one thing to use next, alone on its line for scripts */
+		printf("%s\n", a.chardev[0] ? a.chardev : a.netdev[0] ? a.netdev :
+		       a.blockdev[0] ? a.blockdev : a.virtio);
+		return fflush(stdout) ? EXIT_FAILED : EXIT_OK;
+	}
+	root = out_new();
+	obj = out_object(out_object(root, "dev"), argv[0]);
+	out_string(obj, "driver", a.driver);
+	if (a.chardev[0])
+		out_string(obj, "chardev", a.chardev);
+	if (a.virtio[0])
+		out_string(obj, "virtio", a.virtio);
+	if (a.netdev[0])
+		out_string(obj, "netdev", a.netdev);
+	if (a.blockdev[0])
+		out_string(obj, "blockdev", a.blockdev);
+	return emit(c, root);
+}
+
+static int cmd_dev_detach(struct cli *c, int argc, char **argv)
+{
+	int err;
+
+	if (argc != 1)
+		return cli_usage_error(c, argc ? "unexpected argument \"%s\"" : "missing NAME%s",
+				       argc ? argv[1] : "");
+	if (check_dev_name(c, argv[0]))
+		return EXIT_USAGE;
+	err = vdpa_dev_detach(c->vm, argv[0]);
+	return err ? op_failed(c, argv[0], err) : EXIT_OK;
+}
+
+/* --- pci */
+
+static void out_pci_fn(struct out_node *section, const struct vdpa_pci_fn *fn)
+{
+	struct out_node *obj = out_object(section, fn->bdf);
+	char text[VDPA_MGMT_NAME_MAX + 8];
+
+	snprintf(text, sizeof(text), "0x%04x", fn->vendor);
+	out_string(obj, "vendor", text);
+	snprintf(text, sizeof(text), "0x%04x", fn->device);
+	out_string(obj, "device", text);
+	if (fn->driver[0])
+		out_string(obj, "driver", fn->driver);
+	if (fn->driver_override[0])
+		out_string(obj, "driver_override", fn->driver_override);
+	if (!strcmp(fn->driver, VDPA_MGMT_PCI_DRIVER)) {
+		snprintf(text, sizeof(text), "pci/%s", fn->bdf);
+		out_string(obj, "mgmtdev", text);
+	}
+}
+
+static int pci_fn_out(const struct vdpa_pci_fn *fn, void *arg)
+{
+	out_pci_fn(arg, fn);
+	return 0;
+}
+
+static int cmd_pci_show(struct cli *c, int argc, char **argv)
+{
+	struct out_node *root, *section;
+	struct vdpa_pci_fn fn;
+	char bdf[16];
+	int err;
+
+	if (argc > 1)
+		return cli_usage_error(c, "unexpected argument \"%s\"", argv[1]);
+	if (argc == 1 && parse_bdf(c, argv[0], bdf))
+		return EXIT_USAGE;
+	root = out_new();
+	section = out_object(root, "pci");
+	if (argc == 1) {
+		err = vdpa_pci_fn_get(c->vm, bdf, &fn);
+		if (!err)
+			out_pci_fn(section, &fn);
+	} else {
+		err = vdpa_pci_fn_for_each(c->vm, pci_fn_out, section);
+	}
+	if (err) {
+		out_free(root);
+		return op_failed(c, argc ? bdf : NULL, err);
+	}
+	return emit(c, root);
+}
+
+static int cmd_pci_bind(struct cli *c, int argc, char **argv)
+{
+	struct out_node *root;
+	struct vdpa_pci_fn fn;
+	char bdf[16];
+	int err;
+
+	if (argc != 1)
+		return cli_usage_error(c, argc ? "unexpected argument \"%s\"" : "missing BDF%s",
+				       argc ? argv[1] : "");
+	if (parse_bdf(c, argv[0], bdf))
+		return EXIT_USAGE;
+	err = vdpa_pci_bind(c->vm, bdf);
+	if (!err)
+		err = vdpa_pci_fn_get(c->vm, bdf, &fn);
+	if (err)
+		return op_failed(c, bdf, err);
+	if (c->format == OUT_HUMAN) {
+		printf("pci/%s\n", bdf);	/* the mgmtdev to give dev add */
+		return fflush(stdout) ? EXIT_FAILED : EXIT_OK;
+	}
+	root = out_new();
+	out_pci_fn(out_object(root, "pci"), &fn);
+	return emit(c, root);
+}
+
+static int cmd_pci_unbind(struct cli *c, int argc, char **argv)
+{
+	char bdf[16];
+	int err;
+
+	if (argc != 1)
+		return cli_usage_error(c, argc ? "unexpected argument \"%s\"" : "missing BDF%s",
+				       argc ? argv[1] : "");
+	if (parse_bdf(c, argv[0], bdf))
+		return EXIT_USAGE;
+	err = vdpa_pci_unbind(c->vm, bdf);
+	return err ? op_failed(c, bdf, err) : EXIT_OK;
+}
+
+/*
+ * The commands, in help order.  Still to come, once dpu_vdpa has its own
+ * generic netlink family (they are not stubbed here: an unknown command
+ * is a usage error until they exist):
+ *   dev suspend NAME / dev resume NAME
+ *   dev log start NAME / dev log sync NAME FILE / dev log stop NAME
+ *   dev state save NAME FILE / dev state load NAME FILE / dev state show FILE
+ *   dev migrate NAME ...
+ */
+const struct command cli_commands[] = {
+	{ "mgmtdev show", "[MGMTDEV]", "list management devices (functions given to drivers)",
+	  cmd_mgmtdev_show },
+	{ "dev show", "[NAME]", "list vDPA devices and what they are attached to",
+	  cmd_dev_show },
+	{ "dev add", "name NAME mgmtdev MGMTDEV [mac MAC] [mtu MTU] [max_vqp N] "
+		     "[device_features HEX]", "create a vDPA device", cmd_dev_add },
+	{ "dev del", "NAME", "delete a vDPA device", cmd_dev_del },
+	{ "dev set", "NAME mac MAC", "change a device attribute", cmd_dev_set },
+	{ "dev config show", "[NAME]", "show the device's config space view",
+	  cmd_dev_config_show },
+	{ "dev attach", "NAME {vhost|virtio} [timeout SECONDS]",
+	  "bind to vhost_vdpa or virtio_vdpa; print the chardev, netdev or disk",
+	  cmd_dev_attach },
+	{ "dev detach", "NAME", "unbind from its bus driver", cmd_dev_detach },
+	{ "pci show", "[BDF]", "list virtio PCI functions and their drivers", cmd_pci_show },
+	{ "pci bind", "BDF", "hand a PCI function to dpu_vdpa; print its mgmtdev",
+	  cmd_pci_bind },
+	{ "pci unbind", "BDF", "give a PCI function back to its usual driver",
+	  cmd_pci_unbind },
+};
+
+const size_t cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kernel's "vdpa" generic netlink family: requests built into a
+ * buffer, replies parsed into the structs of libvdpamgmt.h, and the
+ * session calls that tie the two to nl.c.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/vdpa.h>
+
+#include "internal.h"
+
+_Static_assert(VDPA_ATTR_MAX <= 64, "attribute presence is kept in a u64");
+
+/* --- requests */
+
+/*
+ * "pci/0000:00:08.0" is bus "pci" and device "0000:00:08.0"; a handle
+ * without a slash is a device name alone (vdpa_sim's "vdpasim_net").
+ */
+static int put_mgmtdev_handle(struct nlmsghdr *nlh, size_t size, const char *handle)
+{
+	const char *slash = strchr(handle, '/');
+	char bus[VDPA_MGMT_NAME_MAX];
+
+	if (!*handle)
+		return -EINVAL;
+	if (slash) {
+		size_t len = (size_t)(slash - handle);
+
+		if (!len || !slash[1] || strchr(slash + 1, '/'))
+			return -EINVAL;
+		if (len >= sizeof(bus))
+			return -EMSGSIZE;
+		memcpy(bus, handle, len);
+		bus[len] = '\0';
+		if (!mnl_attr_put_strz_check(nlh, size, VDPA_ATTR_MGMTDEV_BUS_NAME, bus))
+			return -EMSGSIZE;
+		handle = slash + 1;
+	}
+	if (!mnl_attr_put_strz_check(nlh, size, VDPA_ATTR_MGMTDEV_DEV_NAME, handle))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_dev_name(struct nlmsghdr *nlh, size_t size, const char *name)
+{
+	if (!name || !*name)
+		return -EINVAL;
+	if (!mnl_attr_put_strz_check(nlh, size, VDPA_ATTR_DEV_NAME, name))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct nlmsghdr *vdpa_msg_start(void *buf, size_t size, uint16_t family, uint32_t seq,
+				       uint8_t cmd, uint16_t flags)
+{
+	return genl_msg_start(buf, size, family, cmd, VDPA_GENL_VERSION, flags, seq);
+}
+
+int vdpa_build_get(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
+		   const char *name)
+{
+	struct nlmsghdr *nlh;
+	int err = 0;
+
+	nlh = vdpa_msg_start(buf, size, family, seq, cmd, name ? 0 : NLM_F_DUMP);
+	if (!nlh)
+		return -EMSGSIZE;
+	if (name && cmd == VDPA_CMD_MGMTDEV_GET)
+		err = put_mgmtdev_handle(nlh, size, name);
+	else if (name)
+		err = put_dev_name(nlh, size, name);
+	return err ? err : (int)nlh->nlmsg_len;
+}
+
+int vdpa_build_dev_add(void *buf, size_t size, uint16_t family, uint32_t seq,
+		       const struct vdpa_dev_params *p)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!p->mgmtdev)
+		return -EINVAL;
+	nlh = vdpa_msg_start(buf, size, family, seq, VDPA_CMD_DEV_NEW, 0);
+	if (!nlh)
+		return -EMSGSIZE;
+	err = put_mgmtdev_handle(nlh, size, p->mgmtdev);
+	if (!err)
+		err = put_dev_name(nlh, size, p->name);
+	if (err)
+		return err;
+	if ((p->set & VDPA_DEV_PARAM_MAC) &&
+	    !mnl_attr_put_check(nlh, size, VDPA_ATTR_DEV_NET_CFG_MACADDR, sizeof(p->mac), p->mac))
+		return -EMSGSIZE;
+	if ((p->set & VDPA_DEV_PARAM_MTU) &&
+	    !mnl_attr_put_u16_check(nlh, size, VDPA_ATTR_DEV_NET_CFG_MTU, p->mtu))
+		return -EMSGSIZE;
+	if ((p->set & VDPA_DEV_PARAM_MAX_VQP) &&
+	    !mnl_attr_put_u16_check(nlh, size, VDPA_ATTR_DEV_NET_CFG_MAX_VQP, p->max_vq_pairs))
+		return -EMSGSIZE;
+	if ((p->set & VDPA_DEV_PARAM_FEATURES) &&
+	    !mnl_attr_put_u64_check(nlh, size, VDPA_ATTR_DEV_FEATURES, p->device_features))
+		return -EMSGSIZE;
+	return (int)nlh->nlmsg_len;
+}
+
+int vdpa_build_dev_set(void *buf, size_t size, uint16_t family, uint32_t seq,
+		       const struct vdpa_dev_params *p)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	/* the kernel changes nothing but the MAC (VDPA_CMD_DEV_ATTR_SET) */
+	if (p->set != VDPA_DEV_PARAM_MAC)
+		return -EINVAL;
+	nlh = vdpa_msg_start(buf, size, family, seq, VDPA_CMD_DEV_ATTR_SET, 0);
+	if (!nlh)
+		return -EMSGSIZE;
+	err = put_dev_name(nlh, size, p->name);
+	if (err)
+		return err;
+	if (!mnl_attr_put_check(nlh, size, VDPA_ATTR_DEV_NET_CFG_MACADDR, sizeof(p->mac), p->mac))
+		return -EMSGSIZE;
+	return (int)nlh->nlmsg_len;
+}
+
+int vdpa_build_dev_del(void *buf, size_t size, uint16_t family, uint32_t seq, const char *name)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = vdpa_msg_start(buf, size, family, seq, VDPA_CMD_DEV_DEL, 0);
+	if (!nlh)
+		return -EMSGSIZE;
+	err = put_dev_name(nlh, size, name);
+	return err ? err : (int)nlh->nlmsg_len;
+}
+
+/* --- replies */
+
+struct attr_table {
+	const struct nlattr *tb[VDPA_ATTR_MAX + 1];
+	uint64_t present;
+};
+
+static int attr_table_cb(const struct nlattr *attr, void *data)
+{
+	struct attr_table *t = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	/* attributes of a newer kernel are none of our business */
+	if (type > VDPA_ATTR_MAX)
+		return MNL_CB_OK;
+	t->tb[type] = attr;
+	t->present |= 1ULL << type;
+	return MNL_CB_OK;
+}
+
+static int attr_table_parse(const struct nlmsghdr *nlh, struct attr_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return -EINVAL;
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attr_table_cb, t) != MNL_CB_OK)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * An unsigned attribute of any width: the kernel's width is what it
+ * sends (NET_STATUS is documented u8 but sent as u16), so read what is
+ * there rather than trusting a table.
+ */
+static int attr_get_uint(const struct nlattr *attr, uint64_t *value)
+{
+	const void *p = mnl_attr_get_payload(attr);
+
+	switch (mnl_attr_get_payload_len(attr)) {
+	case 1: *value = *(const uint8_t *)p; return 0;
+	case 2: { uint16_t v; memcpy(&v, p, 2); *value = v; return 0; }
+	case 4: { uint32_t v; memcpy(&v, p, 4); *value = v; return 0; }
+	case 8: { uint64_t v; memcpy(&v, p, 8); *value = v; return 0; }
+	default: return -EINVAL;
+	}
+}
+
+static int attr_get_str(const struct nlattr *attr, char *out, size_t size)
+{
+	if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+		return -EINVAL;
+	if ((size_t)snprintf(out, size, "%s", mnl_attr_get_str(attr)) >= size)
+		return -EINVAL;
+	return 0;
+}
+
+/* Where an unsigned attribute lands in a result struct, and how wide it is. */
+struct uint_field {
+	uint16_t type;
+	uint16_t offset;
+	uint8_t size;
+};
+
+#define FIELD(attr, type_, member) \
+	{ attr, offsetof(type_, member), sizeof(((type_ *)0)->member) }
+
+static int store_uint_fields(const struct attr_table *t, void *out,
+			     const struct uint_field *fields, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct nlattr *attr = t->tb[fields[i].type];
+		uint8_t *dst = (uint8_t *)out + fields[i].offset;
+		uint64_t v;
+
+		if (!attr)
+			continue;
+		if (attr_get_uint(attr, &v))
+			return -EINVAL;
+		switch (fields[i].size) {
+		case 1: if (v > UINT8_MAX) return -EINVAL; *dst = (uint8_t)v; break;
+		case 2: { uint16_t x = (uint16_t)v; if (v > UINT16_MAX) return -EINVAL;
+			memcpy(dst, &x, 2); break; }
+		case 4: { uint32_t x = (uint32_t)v; if (v > UINT32_MAX) return -EINVAL;
+			memcpy(dst, &x, 4); break; }
+		default: memcpy(dst, &v, 8); break;
+		}
+	}
+	return 0;
+}
+
+static int mgmtdev_handle_get(const struct attr_table *t, char *out, size_t size)
+{
+	char bus[VDPA_MGMT_NAME_MAX], dev[VDPA_MGMT_NAME_MAX];
+	int n;
+
+	if (!t->tb[VDPA_ATTR_MGMTDEV_DEV_NAME] ||
+	    attr_get_str(t->tb[VDPA_ATTR_MGMTDEV_DEV_NAME], dev, sizeof(dev)))
+		return -EINVAL;
+	if (!t->tb[VDPA_ATTR_MGMTDEV_BUS_NAME]) {
+		n = snprintf(out, size, "%s", dev);
+	} else {
+		if (attr_get_str(t->tb[VDPA_ATTR_MGMTDEV_BUS_NAME], bus, sizeof(bus)))
+			return -EINVAL;
+		n = snprintf(out, size, "%s/%s", bus, dev);
+	}
+	return (size_t)n < size ? 0 : -EINVAL;
+}
+
+static const struct uint_field mgmtdev_fields[] = {
+	FIELD(VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES, struct vdpa_mgmtdev, classes),
+	FIELD(VDPA_ATTR_DEV_MGMTDEV_MAX_VQS, struct vdpa_mgmtdev, max_supported_vqs),
+	FIELD(VDPA_ATTR_DEV_SUPPORTED_FEATURES, struct vdpa_mgmtdev, supported_features),
+};
+
+int vdpa_parse_mgmtdev(const struct nlmsghdr *nlh, struct vdpa_mgmtdev *out)
+{
+	struct attr_table t;
+
+	memset(out, 0, sizeof(*out));
+	if (attr_table_parse(nlh, &t) || mgmtdev_handle_get(&t, out->handle, sizeof(out->handle)))
+		return -EINVAL;
+	out->present = t.present;
+	return store_uint_fields(&t, out, mgmtdev_fields, ARRAY_SIZE(mgmtdev_fields));
+}
+
+static const struct uint_field dev_fields[] = {
+	FIELD(VDPA_ATTR_DEV_ID, struct vdpa_dev, device_id),
+	FIELD(VDPA_ATTR_DEV_VENDOR_ID, struct vdpa_dev, vendor_id),
+	FIELD(VDPA_ATTR_DEV_MAX_VQS, struct vdpa_dev, max_vqs),
+	FIELD(VDPA_ATTR_DEV_MAX_VQ_SIZE, struct vdpa_dev, max_vq_size),
+	FIELD(VDPA_ATTR_DEV_MIN_VQ_SIZE, struct vdpa_dev, min_vq_size),
+};
+
+int vdpa_parse_dev(const struct nlmsghdr *nlh, struct vdpa_dev *out)
+{
+	struct attr_table t;
+
+	memset(out, 0, sizeof(*out));
+	if (attr_table_parse(nlh, &t) || !t.tb[VDPA_ATTR_DEV_NAME] || !t.tb[VDPA_ATTR_DEV_ID] ||
+	    attr_get_str(t.tb[VDPA_ATTR_DEV_NAME], out->name, sizeof(out->name)) ||
+	    mgmtdev_handle_get(&t, out->mgmtdev, sizeof(out->mgmtdev)))
+		return -EINVAL;
+	out->present = t.present;
+	return store_uint_fields(&t, out, dev_fields, ARRAY_SIZE(dev_fields));
+}
+
+static const struct uint_field config_fields[] = {
+	FIELD(VDPA_ATTR_DEV_ID, struct vdpa_dev_config, device_id),
+	FIELD(VDPA_ATTR_DEV_NEGOTIATED_FEATURES, struct vdpa_dev_config, negotiated_features),
+	FIELD(VDPA_ATTR_DEV_FEATURES, struct vdpa_dev_config, device_features),
+	FIELD(VDPA_ATTR_DEV_NET_STATUS, struct vdpa_dev_config, net.status),
+	FIELD(VDPA_ATTR_DEV_NET_CFG_MAX_VQP, struct vdpa_dev_config, net.max_vq_pairs),
+	FIELD(VDPA_ATTR_DEV_NET_CFG_MTU, struct vdpa_dev_config, net.mtu),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_CAPACITY, struct vdpa_dev_config, blk.capacity),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_SIZE_MAX, struct vdpa_dev_config, blk.size_max),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_BLK_SIZE, struct vdpa_dev_config, blk.blk_size),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_SEG_MAX, struct vdpa_dev_config, blk.seg_max),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_NUM_QUEUES, struct vdpa_dev_config, blk.num_queues),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_PHY_BLK_EXP, struct vdpa_dev_config, blk.physical_block_exp),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_ALIGN_OFFSET, struct vdpa_dev_config, blk.alignment_offset),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_MIN_IO_SIZE, struct vdpa_dev_config, blk.min_io_size),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_OPT_IO_SIZE, struct vdpa_dev_config, blk.opt_io_size),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEC, struct vdpa_dev_config,
+	      blk.max_discard_sectors),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEG, struct vdpa_dev_config, blk.max_discard_seg),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_DISCARD_SEC_ALIGN, struct vdpa_dev_config,
+	      blk.discard_sector_alignment),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEC, struct vdpa_dev_config,
+	      blk.max_write_zeroes_sectors),
+	FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEG, struct vdpa_dev_config,
+	      blk.max_write_zeroes_seg),
+	FIELD(VDPA_ATTR_DEV_BLK_READ_ONLY, struct vdpa_dev_config, blk.read_only),
+	FIELD(VDPA_ATTR_DEV_BLK_FLUSH, struct vdpa_dev_config, blk.flush),
+};
+
+int vdpa_parse_dev_config(const struct nlmsghdr *nlh, struct vdpa_dev_config *out)
+{
+	const struct nlattr *mac;
+	struct attr_table t;
+
+	memset(out, 0, sizeof(*out));
+	if (attr_table_parse(nlh, &t) || !t.tb[VDPA_ATTR_DEV_NAME] || !t.tb[VDPA_ATTR_DEV_ID] ||
+	    attr_get_str(t.tb[VDPA_ATTR_DEV_NAME], out->name, sizeof(out->name)))
+		return -EINVAL;
+	mac = t.tb[VDPA_ATTR_DEV_NET_CFG_MACADDR];
+	if (mac) {
+		if (mnl_attr_get_payload_len(mac) != sizeof(out->net.mac))
+			return -EINVAL;
+		memcpy(out->net.mac, mnl_attr_get_payload(mac), sizeof(out->net.mac));
+	}
+	out->present = t.present;
+	return store_uint_fields(&t, out, config_fields, ARRAY_SIZE(config_fields));
+}
+
+/* --- session calls */
+
+static int vdpa_family(struct vdpa_mgmt *vm, uint16_t *family)
+{
+	int err = 0;
+
+	if (!vm->vdpa_family)
+		err = nl_family_id(vm, VDPA_GENL_NAME, &vm->vdpa_family);
+	*family = vm->vdpa_family;
+	return err;
+}
+
+static int build_failed(struct vdpa_mgmt *vm, int err)
+{
+	if (err == -EMSGSIZE)
+		return vm_fail(vm, err, "request too large (names too long?)");
+	return vm_fail(vm, err, "invalid request (a name or handle is empty or malformed)");
+}
+
+/* A dump or a single object, each reply message parsed then handed on. */
+struct walk {
+	struct vdpa_mgmt *vm;
+	int (*parse)(const struct nlmsghdr *nlh, void *obj);
+	int (*deliver)(const struct walk *w);	/* to the caller's typed callback */
+	void *obj;				/* where parse() puts one object */
+	union {
+		vdpa_mgmtdev_cb mgmtdev;
+		vdpa_dev_cb dev;
+		vdpa_dev_config_cb config;
+	} cb;
+	void *arg;
+	unsigned int count;
+};
+
+static int walk_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct walk *w = data;
+
+	if (w->parse(nlh, w->obj))
+		return vm_fail(w->vm, EPROTO, "malformed reply from the kernel");
+	w->count++;
+	return w->deliver ? w->deliver(w) : 0;
+}
+
+static int vdpa_walk(struct vdpa_mgmt *vm, uint8_t cmd, const char *name, struct walk *w)
+{
+	uint16_t family;
+	int len, err;
+
+	err = vdpa_family(vm, &family);
+	if (err)
+		return err;
+	len = vdpa_build_get(vm->req_buf, sizeof(vm->req_buf), family, 0, cmd, name);
+	if (len < 0)
+		return build_failed(vm, len);
+	w->vm = vm;
+	err = nl_transact(vm, (struct nlmsghdr *)vm->req_buf, walk_msg_cb, w);
+	if (!err && name && !w->count)
+		return vm_fail(vm, EPROTO, "the kernel answered without an object");
+	return err;
+}
+
+static int parse_mgmtdev(const struct nlmsghdr *nlh, void *obj)
+{
+	return vdpa_parse_mgmtdev(nlh, obj);
+}
+
+static int deliver_mgmtdev(const struct walk *w)
+{
+	return w->cb.mgmtdev(w->obj, w->arg);
+}
+
+static int parse_dev(const struct nlmsghdr *nlh, void *obj)
+{
+	return vdpa_parse_dev(nlh, obj);
+}
+
+static int deliver_dev(const struct walk *w)
+{
+	return w->cb.dev(w->obj, w->arg);
+}
+
+static int parse_dev_config(const struct nlmsghdr *nlh, void *obj)
+{
+	return vdpa_parse_dev_config(nlh, obj);
+}
+
+static int deliver_dev_config(const struct walk *w)
+{
+	return w->cb.config(w->obj, w->arg);
+}
+
+int vdpa_mgmtdev_get(struct vdpa_mgmt *vm, const char *handle, struct vdpa_mgmtdev *out)
+{
+	struct walk w = { .parse = parse_mgmtdev, .obj = out };
+
+	return vdpa_walk(vm, VDPA_CMD_MGMTDEV_GET, handle, &w);
+}
+
+int vdpa_mgmtdev_for_each(struct vdpa_mgmt *vm, vdpa_mgmtdev_cb cb, void *arg)
+{
+	struct vdpa_mgmtdev one;
+	struct walk w = { .parse = parse_mgmtdev, .deliver = deliver_mgmtdev, .obj = &one,
+			  .cb.mgmtdev = cb, .arg = arg };
+
+	return vdpa_walk(vm, VDPA_CMD_MGMTDEV_GET, NULL, &w);
+}
+
+int vdpa_dev_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dev *out)
+{
+	struct walk w = { .parse = parse_dev, .obj = out };
+
+	return vdpa_walk(vm, VDPA_CMD_DEV_GET, name, &w);
+}
+
+int vdpa_dev_for_each(struct vdpa_mgmt *vm, vdpa_dev_cb cb, void *arg)
+{
+	struct vdpa_dev one;
+	struct walk w = { .parse = parse_dev, .deliver = deliver_dev, .obj = &one,
+			  .cb.dev = cb, .arg = arg };
+
+	return vdpa_walk(vm, VDPA_CMD_DEV_GET, NULL, &w);
+}
+
+int vdpa_dev_config_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dev_config *out)
+{
+	struct walk w = { .parse = parse_dev_config, .obj = out };
+
+	return vdpa_walk(vm, VDPA_CMD_DEV_CONFIG_GET, name, &w);
+}
+
+int vdpa_dev_config_for_each(struct vdpa_mgmt *vm, vdpa_dev_config_cb cb, void *arg)
+{
+	struct vdpa_dev_config one;
+	struct walk w = { .parse = parse_dev_config, .deliver = deliver_dev_config, .obj = &one,
+			  .cb.config = cb, .arg = arg };
+
+	return vdpa_walk(vm, VDPA_CMD_DEV_CONFIG_GET, NULL, &w);
+}
+
+/* The kernel log names a management device "+bus:name", as in its handle. */
+static void mgmtdev_kmsg_device(const char *handle, char *out, size_t size)
+{
+	const char *slash = strchr(handle, '/');
+
+	if (slash)
+		snprintf(out, size, "+%.*s:%s", (int)(slash - handle), handle, slash + 1);
+	else
+		out[0] = '\0';
+}
+
+int vdpa_dev_add(struct vdpa_mgmt *vm, const struct vdpa_dev_params *params)
+{
+	char device[VDPA_MGMT_NAME_MAX + 2], reason[VDPA_MGMT_ERR_MAX];
+	struct kmsg_mark mark;
+	uint16_t family;
+	int len, err;
+
+	err = vdpa_family(vm, &family);
+	if (err)
+		return err;
+	len = vdpa_build_dev_add(vm->req_buf, sizeof(vm->req_buf), family, 0, params);
+	if (len < 0)
+		return build_failed(vm, len);
+	/*
+	 * The vdpa core passes no extack to a driver's dev_add: a driver can
+	 * only say why it refused in the kernel log, so read that back.
+	 */
+	kmsg_mark_set(&mark);
+	err = nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
+	if (err && !vm->error_is_extack) {
+		mgmtdev_kmsg_device(params->mgmtdev, device, sizeof(device));
+		if (device[0] && kmsg_error_since(&mark, device, reason, sizeof(reason)))
+			vm_fail(vm, err, "%s", reason);
+	}
+	kmsg_mark_release(&mark);
+	return err;
+}
+
+int vdpa_dev_del(struct vdpa_mgmt *vm, const char *name)
+{
+	uint16_t family;
+	int len, err;
+
+	err = vdpa_family(vm, &family);
+	if (err)
+		return err;
+	len = vdpa_build_dev_del(vm->req_buf, sizeof(vm->req_buf), family, 0, name);
+	if (len < 0)
+		return build_failed(vm, len);
+	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
+}
+
+int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6])
+{
+	struct vdpa_dev_params params = { .name = name, .set = VDPA_DEV_PARAM_MAC };
+	uint16_t family;
+	int len, err;
+
+	memcpy(params.mac, mac, sizeof(params.mac));
+	err = vdpa_family(vm, &family);
+	if (err)
+		return err;
+	len = vdpa_build_dev_set(vm->req_buf, sizeof(vm->req_buf), family, 0, &params);
+	if (len < 0)
+		return build_failed(vm, len);
+	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
+}
