@@ -257,6 +257,8 @@ int dpu_vdpa_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 
 out:
 	mutex_unlock(&as->lock);
 	mutex_unlock(&dev->lock);
+	dev_dbg(&vdpa->dev, "map asid %u [%#llx, %#llx] -> %#llx perm %#x: %d\n", asid, iova,
+		last, pa, perm, err);
 	return err;
 }
 

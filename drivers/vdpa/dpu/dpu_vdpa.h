@@ -69,6 +69,13 @@ struct dpu_vdpa_svq {
 	struct mutex lock;
 	bool running;		/* relaying; cleared to suspend or stop */
 	bool broken;		/* malformed consumer ring or function used ring */
+	/*
+	 * Hand the queue back to the function at the next index wrap: the
+	 * function can only run the consumer's ring from index 0, so the relay
+	 * stops taking chains when last_avail_idx wraps to 0 and asks for the
+	 * switch once the function has used them all.
+	 */
+	bool to_direct;
 	u16 num;
 	bool event_idx;
 	/* consumer ring */
@@ -111,7 +118,8 @@ struct dpu_vdpa_vq {
 	/* Linux irq number while DRIVER_OK and a vector is assigned, else -1 */
 	int irq;
 	char irq_name[48];
-	u16 vector;		/* MSI-X vector of the function queue in direct mode */
+	u16 vector;		/* MSI-X vector of its own in direct mode, if it has one */
+	u16 fn_vector;		/* MSI-X vector the function queue now signals */
 	/* served by the shadow relay; read without a lock by kick and irq */
 	bool shadow;
 	struct dpu_vdpa_svq svq;
@@ -244,6 +252,7 @@ struct dpu_vdpa_dev {
 	struct dpu_vdpa_as as;
 	struct dpu_vdpa_net net;
 	/* migration state, under @lock (migration.c) */
+	struct work_struct mode_work;	/* shadow queues back to direct mode */
 	bool suspended;
 	enum dpu_vdpa_mode mode;
 	struct dpu_vdpa_log log;
@@ -356,6 +365,8 @@ void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len);
 int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features);
 bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i);
 bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_hw_shadow_required(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i);
 void dpu_vdpa_hw_vq_program(struct dpu_vdpa_dev *dev, u16 i);
 void dpu_vdpa_hw_vq_reset(struct dpu_vdpa_dev *dev, u16 i);
 int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i);
@@ -427,6 +438,8 @@ void dpu_vdpa_svq_release(struct dpu_vdpa_vq *vq);
 void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq);
 u16 dpu_vdpa_svq_avail_idx(struct dpu_vdpa_vq *vq);
 bool dpu_vdpa_svq_broken(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_svq_at_wrap(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_svq_set_to_direct(struct dpu_vdpa_vq *vq, bool to_direct);
 
 /* dirty_log.c */
 void dpu_vdpa_log_mark(struct dpu_vdpa_dev *dev, u64 iova, u64 len);
@@ -447,5 +460,6 @@ int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 le
 int dpu_vdpa_log_sync(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
 		      unsigned long *bitmap, u64 *dirty, struct netlink_ext_ack *extack);
 int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
+void dpu_vdpa_mode_work(struct work_struct *work);
 
 #endif /* _DPU_VDPA_H_ */

@@ -193,15 +193,34 @@ static irqreturn_t dpu_vdpa_hw_config_irq(int irq, void *arg)
 	return IRQ_HANDLED;
 }
 
-/* Shadowed queues share a vector: the relay worker finds what changed. */
+static int vq_set_vector(struct dpu_vdpa_dev *dev, u16 i, u16 v)
+{
+	if (vp_modern_queue_vector(&dev->fn->vpm, i, v) != v) {
+		dev_err(&dev->vdpa.dev, "vq %u: function refused MSI-X vector %u\n", i, v);
+		return -EBUSY;
+	}
+	WRITE_ONCE(dev->vqs[i].fn_vector, v);
+	return 0;
+}
+
+/*
+ * Shadowed queues share a vector: the relay worker finds what changed.  A
+ * queue that went back to direct mode without a vector of its own (the
+ * device started in shadow mode) signals here too.
+ */
 static irqreturn_t dpu_vdpa_hw_shadow_irq(int irq, void *arg)
 {
 	struct dpu_vdpa_dev *dev = arg;
 	u16 i;
 
-	for (i = 0; i < dev->nvqs; i++)
-		if (READ_ONCE(dev->vqs[i].shadow))
-			dpu_vdpa_svq_notify(&dev->vqs[i]);
+	for (i = 0; i < dev->nvqs; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+		if (READ_ONCE(vq->shadow))
+			dpu_vdpa_svq_notify(vq);
+		else if (READ_ONCE(vq->fn_vector) == dev->shadow_vector && vq->cb.callback)
+			vq->cb.callback(vq->cb.private);
+	}
 	return IRQ_HANDLED;
 }
 
@@ -209,14 +228,10 @@ static irqreturn_t dpu_vdpa_hw_shadow_irq(int irq, void *arg)
 static irqreturn_t dpu_vdpa_hw_shared_irq(int irq, void *arg)
 {
 	struct dpu_vdpa_dev *dev = arg;
-	u16 i;
 
+	/* every queue signals vector 0, which is also the relay's */
 	dpu_vdpa_hw_config_irq(irq, dev);
-	dpu_vdpa_hw_shadow_irq(irq, dev);
-	for (i = 0; i < dev->nvqs; i++)
-		if (dev->vqs[i].ready && !READ_ONCE(dev->vqs[i].shadow))
-			dpu_vdpa_hw_vq_irq(irq, &dev->vqs[i]);
-	return IRQ_HANDLED;
+	return dpu_vdpa_hw_shadow_irq(irq, dev);
 }
 
 bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i)
@@ -318,17 +333,16 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 		u16 v = VIRTIO_MSI_NO_VECTOR;
 
 		vq->vector = VIRTIO_MSI_NO_VECTOR;
+		vq->fn_vector = VIRTIO_MSI_NO_VECTOR;
 		if (!dpu_vdpa_hw_vq_on_fn(dev, i)) {
 			if (vq->notify)
 				vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
 			continue;
 		}
 		if (vq->shadow) {
-			if (vp_modern_queue_vector(vpm, i, dev->shadow_vector) !=
-			    dev->shadow_vector) {
-				err = -EBUSY;
+			err = vq_set_vector(dev, i, dev->shadow_vector);
+			if (err)
 				goto err_free;
-			}
 			continue;
 		}
 		if (!vq->cb.callback) {
@@ -349,10 +363,9 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 				goto err_free;
 			}
 		}
-		if (vp_modern_queue_vector(vpm, i, v) != v) {
-			err = -EBUSY;
+		err = vq_set_vector(dev, i, v);
+		if (err)
 			goto err_free;
-		}
 		vq->vector = v;
 	}
 	dev_dbg(&pdev->dev, "%d MSI-X vectors for %d users%s\n", got, want,
@@ -436,12 +449,18 @@ bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev)
 {
 	u16 i;
 
-	if (READ_ONCE(force_shadow) || dev->log.active || dpu_vdpa_mem_fn_translates(dev))
+	if (dpu_vdpa_hw_shadow_required(dev))
 		return true;
 	for (i = 0; i < dev->nvqs; i++)
 		if (dpu_vdpa_hw_vq_on_fn(dev, i) && dev->vqs[i].avail_idx)
 			return true;
 	return false;
+}
+
+/* Must the queues stay in shadow mode, or only until they can go direct? */
+bool dpu_vdpa_hw_shadow_required(struct dpu_vdpa_dev *dev)
+{
+	return READ_ONCE(force_shadow) || dev->log.active || dpu_vdpa_mem_fn_translates(dev);
 }
 
 /* Point function queue @i at the ring it is to run; it is disabled. */
@@ -479,12 +498,35 @@ int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i)
 	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 
 	dpu_vdpa_hw_vq_program(dev, i);
-	if (vp_modern_queue_vector(vpm, i, dev->shadow_vector) != dev->shadow_vector) {
-		dev_err(&dev->vdpa.dev, "vq %u: function refused MSI-X vector %u\n", i,
-			dev->shadow_vector);
+	if (vq_set_vector(dev, i, dev->shadow_vector))
 		return -EBUSY;
-	}
 	vp_modern_set_queue_enable(vpm, i, true);
+	return 0;
+}
+
+/*
+ * Shadow -> direct for queue @i, whose consumer indexes are both 0 with
+ * nothing at the function (dpu_vdpa_svq_at_wrap), relay halted.  The
+ * function then runs the consumer's ring from index 0, where anything the
+ * consumer added meanwhile is waiting.
+ */
+int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i)
+{
+	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	struct dpu_vdpa_vq *vq = &dev->vqs[i];
+	u16 v = vq->vector;
+
+	dpu_vdpa_hw_vq_reset(dev, i);
+	WRITE_ONCE(vq->shadow, false);
+	dpu_vdpa_hw_vq_program(dev, i);
+	/* no vector of its own when the device started in shadow mode */
+	if (v == VIRTIO_MSI_NO_VECTOR && vq->cb.callback)
+		v = dev->shadow_vector;
+	if (vq_set_vector(dev, i, v))
+		return -EBUSY;
+	vp_modern_set_queue_enable(vpm, i, true);
+	/* the consumer may have made buffers available since the relay stopped */
+	vp_iowrite16(i, vq->notify);
 	return 0;
 }
 

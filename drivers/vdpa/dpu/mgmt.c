@@ -46,6 +46,7 @@ static void dpu_vdpa_dev_teardown(struct dpu_vdpa_dev *dev)
 		dev->fn->type->dev_teardown(dev);
 	if (dev->vqs)
 		dpu_vdpa_hw_unmap_notify(dev);
+	cancel_work_sync(&dev->mode_work);
 	dpu_vdpa_log_free(dev);
 	dpu_vdpa_as_cleanup(dev);
 }
@@ -76,6 +77,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	mutex_init(&dev->lock);
 	dev->config_irq = -1;
 	dev->shadow_irq = -1;
+	INIT_WORK(&dev->mode_work, dpu_vdpa_mode_work);
 	dev->vdpa.mdev = mgmt;
 	dev->vdpa.dma_dev = pdev;
 	/* queues served in software are mapped on the vDPA device itself */

@@ -19,8 +19,13 @@
  *
  * Resume: each queue is started again on a ring of the driver's own, at
  * the consumer's index (shadow mode), because the function cannot start
- * at any other index than 0.  The device stays in shadow mode until the
- * consumer resets it.
+ * at any other index than 0.  Unless something needs shadow mode (dirty
+ * logging, the "shadow" parameter, no IOMMU domain in front of a vhost
+ * consumer), each queue goes back to direct mode at its next index wrap:
+ * the relay stops taking chains when the consumer's avail index wraps to
+ * 0, waits until the function used them all, and the function then runs
+ * the consumer's ring from index 0 (dpu_vdpa_mode_work).  A queue that
+ * never wraps, such as an idle one, stays in shadow mode.
  *
  * Dirty logging: the device goes through suspend and resume, which puts
  * every queue in shadow mode, where the relay marks what is written.
@@ -270,9 +275,12 @@ int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 le
 		if (err)
 			goto out;
 	} else if (running && !suspended) {
-		for (u16 i = 0; i < dev->nvqs; i++)
-			if (dev->vqs[i].shadow)
-				dpu_vdpa_svq_halt(&dev->vqs[i]);
+		for (u16 i = 0; i < dev->nvqs; i++) {
+			if (!dev->vqs[i].shadow)
+				continue;
+			dpu_vdpa_svq_halt(&dev->vqs[i]);
+			dpu_vdpa_svq_set_to_direct(&dev->vqs[i], false);
+		}
 	}
 	err = dpu_vdpa_log_alloc(dev, page_size, iova, end - iova);
 	if (err)
@@ -345,8 +353,55 @@ int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack)
 			dpu_vdpa_svq_run(vq);
 	}
 	dpu_vdpa_log_free(dev);
+	/* back to direct mode, one queue at a time, at each one's next index wrap */
+	if (!dpu_vdpa_hw_shadow_required(dev))
+		for (i = 0; i < dev->nvqs; i++)
+			if (dev->vqs[i].shadow)
+				dpu_vdpa_svq_set_to_direct(&dev->vqs[i], true);
 	dev_dbg(&dev->vdpa.dev, "dirty log stopped\n");
 out:
 	mutex_unlock(&dev->lock);
 	return err;
+}
+
+/* Queues whose relay reached an index wrap go back to the function (see top). */
+void dpu_vdpa_mode_work(struct work_struct *work)
+{
+	struct dpu_vdpa_dev *dev = container_of(work, struct dpu_vdpa_dev, mode_work);
+	bool all_direct = true;
+	u16 i;
+
+	mutex_lock(&dev->lock);
+	if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK) || dev->suspended ||
+	    dev->mode != DPU_VDPA_MODE_SHADOW || dpu_vdpa_hw_shadow_required(dev))
+		goto out;
+	for (i = 0; i < dev->nvqs; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+		int err;
+
+		if (!vq->shadow)
+			continue;
+		if (!dpu_vdpa_svq_at_wrap(vq)) {
+			all_direct = false;
+			continue;
+		}
+		dpu_vdpa_svq_halt(vq);
+		/* halted at the wrap: nothing can have moved meanwhile */
+		err = dpu_vdpa_hw_vq_to_direct(dev, i);
+		if (err) {
+			dev_err(&dev->vdpa.dev, "vq %u: cannot go back to direct mode: %d\n", i, err);
+			vq->svq.broken = true;
+			all_direct = false;
+			continue;
+		}
+		dpu_vdpa_svq_release(vq);
+		dev_dbg(&dev->vdpa.dev, "vq %u back in direct mode\n", i);
+	}
+	if (all_direct) {
+		dev->mode = DPU_VDPA_MODE_DIRECT;
+		atomic64_inc(&dev->stats.mode_switches);
+		dev_dbg(&dev->vdpa.dev, "all queues in direct mode\n");
+	}
+out:
+	mutex_unlock(&dev->lock);
 }

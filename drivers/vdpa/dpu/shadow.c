@@ -307,6 +307,10 @@ again:
 		struct dpu_vdpa_svq_slot *slot;
 		int ndesc;
 
+		/* the rest is for the function itself, after the switch */
+		if (svq->to_direct && !svq->last_avail_idx)
+			break;
+
 		err = dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA,
 					  svq_avail_ring_addr(vq, svq->last_avail_idx), &head);
 		if (err) {
@@ -375,7 +379,32 @@ static void dpu_vdpa_svq_work(struct work_struct *work)
 	/* out of budget with work left: yield, then go on */
 	if (svq->running && !svq->broken && budget <= 0)
 		queue_work(system_wq, &svq->work);
+	if (svq->running && svq->to_direct && !svq->last_avail_idx && !svq->used_idx)
+		schedule_work(&vq->dev->mode_work);
 	mutex_unlock(&svq->lock);
+}
+
+/* Nothing at the function and the consumer's indexes at 0: ready for direct. */
+bool dpu_vdpa_svq_at_wrap(struct dpu_vdpa_vq *vq)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+	bool ret;
+
+	mutex_lock(&svq->lock);
+	ret = svq->to_direct && !svq->broken && !svq->last_avail_idx && !svq->used_idx;
+	mutex_unlock(&svq->lock);
+	return ret;
+}
+
+void dpu_vdpa_svq_set_to_direct(struct dpu_vdpa_vq *vq, bool to_direct)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+
+	mutex_lock(&svq->lock);
+	svq->to_direct = to_direct;
+	mutex_unlock(&svq->lock);
+	if (to_direct)
+		dpu_vdpa_svq_notify(vq);
 }
 
 void dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq)
@@ -446,6 +475,7 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 	svq->num = num;
 	vring_init(&svq->fn, num, svq->ring.va, DPU_VDPA_SVQ_ALIGN);
 reset:
+	svq->to_direct = !dpu_vdpa_hw_shadow_required(dev);
 	svq->event_idx = dev->driver_features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
 	svq->last_avail_idx = vq->avail_idx;
 	svq->used_idx = vq->avail_idx;
