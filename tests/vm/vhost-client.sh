@@ -77,8 +77,13 @@ t_eq "info: mac as vdpa dev config show" "$(vdpa -j dev config show vd0 | jq -r 
 	"$(jq -r .net_mac /tmp/info.json)"
 t_eq "info: mtu as vdpa dev config show" "$(vdpa -j dev config show vd0 | jq -r .config.vd0.mtu)" \
 	"$(jq -r .net_mtu /tmp/info.json)"
-t_eq "info: groups and address spaces reported" "1 1" \
+# net: data queues in group 0, the software control queue in group 1,
+# each group with an address space of its own to choose
+t_eq "info: net has 2 vq groups and 2 address spaces" "2 2" \
 	"$(jq -r '"\(.groups) \(.address_spaces)"' /tmp/info.json)"
+t_eq "info: data vqs in group 0, control vq (the last) in group 1" \
+	"$(printf '0 %.0s' $(seq $(($(jq -r .vqs /tmp/info.json) - 1))))1" \
+	"$(jq -r '[.vq_list[].group] | map(tostring) | join(" ")' /tmp/info.json)"
 MA=$(jq -r .net_mac /tmp/info.json)
 
 t_ok "bind $B to virtio-pci" -- bind_fn "$B" virtio-pci
@@ -100,6 +105,9 @@ t_ok "net-rx: 2000 frames from $NB all reach the client" -- \
 t_ok "net-rx with MRG_RXBUF: 500 frames, one buffer each" -- \
 	pair rxmrg $VC net-rx "$DEV" --count 500 --mrg-rxbuf --stream 3 -- \
 	$VC pkt-send "$NB" --count 500 --stream 3 --dst-mac "$MA" $R
+t_ok "net-tx with the data group on address space 1 (SET_GROUP_ASID 0:1)" -- \
+	pair asid $VC pkt-recv "$NB" --count 500 --stream 7 -- \
+	$VC net-tx "$DEV" --count 500 --group-asid 0:1 --stream 7 --dst-mac "$MB" $R
 t_ok "net-tx kicking through the mmapped doorbell" -- \
 	pair db $VC pkt-recv "$NB" --count 500 --stream 4 -- \
 	$VC net-tx "$DEV" --count 500 --doorbell-mmap --stream 4 --dst-mac "$MB" $R
@@ -168,8 +176,11 @@ if [ -n "$F" ]; then
 	t_ok "dev add blk0" -- vdpa dev add name blk0 mgmtdev "pci/$F"
 	BDEV=$(vhost_dev blk0)
 	t_ok "blk0 bound to vhost_vdpa ($BDEV)" -- test -c "$BDEV"
+	$VC info -j "$BDEV" >/tmp/binfo.json 2>&1
 	t_eq "info: blk capacity is the function's 1 GiB" "2097152" \
-		"$($VC info -j "$BDEV" | jq -r .blk_capacity)"
+		"$(jq -r .blk_capacity /tmp/binfo.json)"
+	t_eq "info: blk has 1 vq group and 1 address space" "1 1" \
+		"$(jq -r '"\(.groups) \(.address_spaces)"' /tmp/binfo.json)"
 	t_ok "blk-write 4096 sectors at 1000, seed 7" -- \
 		$VC blk-write "$BDEV" --sector 1000 --count 4096 --seed 7
 	t_ok "blk-read them back in another process, pattern intact" -- \
@@ -185,12 +196,8 @@ if [ -n "$F" ]; then
 fi
 
 # --- the set-up of a VMM: a MAC given to dev add, which the driver programs
-# through the function's control queue at DRIVER_OK.  Fails today: that
-# queue's ring is mapped with the DMA API of the PCI function, but the
-# driver has no set_map/dma_map, so vhost_vdpa attaches an IOMMU domain of
-# its own to the function while /dev/vhost-vdpa-N is open; the function's
-# reads of the ring fault (DMAR "PTE Read access is not set"), the command
-# times out, DRIVER_OK ends in NEEDS_RESET.
+# through the function's control queue (its own ring, at a private IOVA of
+# the driver's IOMMU domain) at DRIVER_OK.
 t_ok "rebind $A to dpu_vdpa" -- bind_fn "$A"
 t_ok "dev add vd1 with mac 02:00:00:00:00:0a" -- \
 	vdpa dev add name vd1 mgmtdev "pci/$A" mac 02:00:00:00:00:0a
@@ -200,4 +207,8 @@ t_eq "info: mac is the one given to dev add" "02:00:00:00:00:0a" \
 t_ok "vhost-vdpa device with a dev-add MAC starts and sends to $NB" -- \
 	pair mac $VC pkt-recv "$NB" --count 200 --stream 6 --timeout 5 -- \
 	$VC net-tx "$DEV" --count 200 --stream 6 --dst-mac "$MB" --timeout 5 $R
+t_ok "and receives 200 frames sent to 02:00:00:00:00:0a" -- \
+	pair macrx $VC net-rx "$DEV" --count 200 --stream 8 --timeout 5 -- \
+	$VC pkt-send "$NB" --count 200 --stream 8 --dst-mac 02:00:00:00:00:0a $R
+t_ok "dev del vd1" -- vdpa dev del vd1
 t_done
