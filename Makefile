@@ -1,6 +1,7 @@
 # dpu-vdpa: out-of-tree kernel module + userspace tool.
 #
-#   make                 build drivers/vdpa/dpu/dpu_vdpa.ko and tools/vdpa-mgmt/vdpa-mgmt
+#   make                 build drivers/vdpa/dpu/dpu_vdpa.ko, tools/vdpa-mgmt/vdpa-mgmt and
+#                        the test tool tests/vhost-client/vhost-client
 #   make C=1             the same, with sparse on the driver
 #   make install         install the module for $(KVER) and run depmod, and the
 #                        tool (PREFIX=/usr/local DESTDIR=, see tools/vdpa-mgmt)
@@ -27,6 +28,7 @@ modules:
 
 tools:
 	$(MAKE) -C tools/vdpa-mgmt
+	$(MAKE) -C tests/vhost-client
 
 install: install-modules install-tools
 
@@ -48,4 +50,5 @@ demo: deps
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C tools/vdpa-mgmt clean
+	$(MAKE) -C tests/vhost-client clean
 	rm -rf build

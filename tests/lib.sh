@@ -5,9 +5,14 @@
 
 _dmesg_mark() { echo "dpu-vdpa-test: mark $1" >/dev/kmsg; }
 
+# Kernel messages after the last mark.
+_dmesg_since_mark() {
+	dmesg | awk '/dpu-vdpa-test: mark/ { buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", buf }'
+}
+
 # Kernel messages after the last mark that name a bug.
 _dmesg_splat() {
-	dmesg | awk '/dpu-vdpa-test: mark/ { buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", buf }' |
+	_dmesg_since_mark |
 		grep -E 'WARNING:|BUG:|Oops|general protection fault|kernel BUG at|KASAN|UBSAN|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|refcount_t:|list_(add|del) corruption|sleeping function called from invalid context' || true
 }
 
@@ -21,7 +26,18 @@ t_check_hook() {
 	echo "# kernel splat:"
 	echo "$splat" | sed 's/^/#   /'
 }
-t_after_hook() { _dmesg_mark "$T_NUM"; }
+
+# After a failure, the kernel's own account of it: its messages since the
+# previous result (the last 20), as TAP comments.
+_T_FAILED_SEEN=0
+t_after_hook() {
+	if [ "$T_FAILED" != "$_T_FAILED_SEEN" ]; then
+		_T_FAILED_SEEN=$T_FAILED
+		echo "# kernel messages since the previous result:"
+		_dmesg_since_mark | tail -n 20 | sed 's/^/#   /'
+	fi
+	_dmesg_mark "$T_NUM"
+}
 
 # --- functions and devices
 

@@ -1,12 +1,13 @@
 #!/bin/bash
 # TAP helpers shared by host tests (tests/lib-host.sh) and in-VM tests
-# (tests/lib.sh); sourced.  Tests print "ok N - what" or "not ok N - what";
-# tests/run counts them.  A library may define t_check_hook, which prints
+# (tests/lib.sh); sourced.  Tests print "ok N - what", "not ok N - what" or
+# "ok N - what # SKIP why"; tests/run counts them (a skip is not a pass).  A library may define t_check_hook, which prints
 # why the current result must fail (nothing if all is well), and
 # t_after_hook, run after each result.
 
 T_NUM=0
 T_FAILED=0
+T_SKIPPED=0
 
 # t_result STATUS DESCRIPTION: STATUS 0 is a pass.
 t_result() {
@@ -47,6 +48,26 @@ t_err() {
 		t_result 1 "$desc"; fi
 }
 
+# t_skip DESCRIPTION REASON: the test could not run here; TAP's
+# "ok N - DESCRIPTION # SKIP REASON", which tests/run counts as skipped,
+# never as passed.  The check hook still applies: a kernel splat since the
+# previous result turns the skip into a failure.
+t_skip() {
+	local desc=$1 reason=$2 why=
+	T_NUM=$((T_NUM + 1))
+	if declare -F t_check_hook >/dev/null; then why=$(t_check_hook); fi
+	if [ -n "$why" ]; then
+		echo "$why"
+		echo "not ok $T_NUM - $desc"
+		T_FAILED=$((T_FAILED + 1))
+	else
+		echo "ok $T_NUM - $desc # SKIP $reason"
+		T_SKIPPED=$((T_SKIPPED + 1))
+	fi
+	if declare -F t_after_hook >/dev/null; then t_after_hook; fi
+	return 0
+}
+
 # t_eq DESCRIPTION EXPECTED ACTUAL
 t_eq() {
 	if [ "$2" = "$3" ]; then t_result 0 "$1"; else
@@ -54,7 +75,7 @@ t_eq() {
 }
 
 t_done() {
-	echo "# $T_NUM tests, $T_FAILED failed"
+	echo "# $T_NUM tests, $T_FAILED failed, $T_SKIPPED skipped"
 	[ "$T_FAILED" = 0 ]
 }
 

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost-client: a userspace vhost-vdpa driver for tests, in the manner of
+ * a VMM or DPDK's virtio-user.  It opens /dev/vhost-vdpa-N, owns it,
+ * negotiates backend features (IOTLB_MSG_V2, IOTLB_BATCH, IOTLB_ASID,
+ * SUSPEND, RESUME when offered) and device features, maps one memfd region
+ * through VHOST_IOTLB_UPDATE messages (inside BATCH_BEGIN/END), lays split
+ * rings and buffers out in it, and moves numbered Ethernet frames or
+ * patterned disk sectors; the pkt-* commands are the peer side on an
+ * ordinary netdev (AF_PACKET).
+ *
+ *   vhost-client info DEV [-j]
+ *   vhost-client net-tx DEV [--count N] [--size B] [--dst-mac M] [--src-mac M] [--rate PPS]
+ *                      [--bench]
+ *   vhost-client net-rx DEV [--count N] [--timeout S] [--allow-loss] [--mrg-rxbuf]
+ *   vhost-client net-stream DEV [--count N] [--suspend-every K] [--reset | --no-suspend]
+ *                          [--window W] [--dst-mac M]   (peer: pkt-reflect)
+ *   vhost-client blk-write DEV --sector S --count N --seed X
+ *   vhost-client blk-read DEV --sector S --count N [--seed X | --expect-zero]
+ *   vhost-client blk-flush DEV
+ *   vhost-client pkt-send IFNAME [--count N] [--size B] [--dst-mac M] [--rate PPS] [--bench]
+ *   vhost-client pkt-recv IFNAME [--count N] [--timeout S] [--allow-loss]
+ *   vhost-client pkt-reflect IFNAME [--count N] [--timeout S]
+ *
+ * Exit status: 0 ok; 1 a system call, ioctl or the device failed; 2 usage;
+ * 3 data check failed (frames lost, duplicated or corrupt, sectors
+ * mismatched, a request's status not OK); 4 the device did not complete
+ * buffers in time; 77 the device does not offer what the mode needs
+ * (net-stream --suspend-every without SUSPEND/RESUME).
+ *
+ * Output: results are one line of key=value pairs per command on stdout;
+ * errors and warnings (and -v progress) go to stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/virtio_blk.h>
+
+#include "vc.h"
+
+struct vc_opts opt;
+const char *prog = "vhost-client";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: vhost-client COMMAND DEV|IFNAME [options]\n"
+"\n"
+"vhost-vdpa commands (DEV is /dev/vhost-vdpa-N):\n"
+"  info DEV                 device id, features, backend features, vqs, vring num,\n"
+"                           iova range, config (net: mac/status/max_vqp/mtu,\n"
+"                           blk: capacity/blk_size), groups and address spaces\n"
+"  net-tx DEV               send --count numbered frames on vq 1, wait for all\n"
+"                           completions; --bench adds a 'bench:' line\n"
+"  net-rx DEV               post buffers on vq 0, print 'net-rx: ready', receive\n"
+"                           --count frames; fails on loss (unless --allow-loss),\n"
+"                           duplicates, corruption\n"
+"  net-stream DEV           send --count frames that the peer reflects back\n"
+"                           (pkt-reflect), at most --window in flight; every\n"
+"                           --suspend-every K frames: VHOST_VDPA_SUSPEND, GET_VRING_BASE\n"
+"                           of each vq, then RESUME, or with --reset: SET_STATUS 0,\n"
+"                           setup again with SET_VRING_BASE at the saved index,\n"
+"                           DRIVER_OK.  --no-suspend: quiesce instead of suspending,\n"
+"                           then reset and restore.  Exits 77 with 'suspend not\n"
+"                           offered by the device' when SUSPEND (or RESUME) is missing\n"
+"  blk-write DEV            write --count sectors from --sector, pattern of --seed\n"
+"  blk-read DEV             read them back; verify against --seed or --expect-zero\n"
+"  blk-flush DEV            one VIRTIO_BLK_T_FLUSH\n"
+"\n"
+"peer commands on a netdev (AF_PACKET, EtherType 0x88B5):\n"
+"  pkt-send IFNAME          send --count numbered frames (--rate PPS, --bench)\n"
+"  pkt-recv IFNAME          print 'pkt-recv: ready', receive and check --count frames\n"
+"  pkt-reflect IFNAME       send our frames back to their source, until --count\n"
+"                           frames or --timeout seconds without one\n"
+"\n"
+"options:\n"
+"  -j, --json               info as JSON\n"
+"  -v, --verbose            progress on stderr\n"
+"  --count N                frames, or sectors (default 1000 frames, 128 sectors)\n"
+"  --timeout S              give up after S seconds without progress (default 10)\n"
+"  --linger S               keep receiving S seconds after the last frame, to see\n"
+"                           duplicates (default 0.2)\n"
+"  --size B                 frame size without virtio header, 60.. (default 64)\n"
+"  --dst-mac M              default ff:ff:ff:ff:ff:ff\n"
+"  --src-mac M              default the device's (config) or interface's MAC\n"
+"  --stream ID              stream id carried in frames; receivers count only\n"
+"                           theirs (default 0x1234)\n"
+"  --allow-loss             lost frames do not fail net-rx/pkt-recv\n"
+"  --bench                  print a 'bench:' frames/s line (net-tx, pkt-send)\n"
+"  --rate PPS               net-tx, pkt-send pacing (default unlimited)\n"
+"  --window W               net-stream frames in flight (default 32)\n"
+"  --suspend-every K        net-stream suspend cycle period in frames\n"
+"  --reset                  net-stream: reset and restore instead of RESUME\n"
+"  --no-suspend             net-stream: quiesce + reset + restore, no SUSPEND\n"
+"  --mrg-rxbuf              negotiate VIRTIO_NET_F_MRG_RXBUF (num_buffers must be 1)\n"
+"  --sector S, --seed X     blk start sector, pattern seed\n"
+"  --req-sectors N          sectors per request (default 128)\n"
+"  --depth N                requests in flight (default 16)\n"
+"  --expect-zero            blk-read: the sectors must be zero\n"
+"  --force                  blk: send requests beyond the capacity\n"
+"  --mem SIZE               memory region (default 8M; K/M/G suffixes); vhost-vdpa\n"
+"                           allows 2048 IOTLB entries, one per contiguous run\n"
+"  --iova ADDR              IOVA of the region (default: start of the device's\n"
+"                           range rounded up to a page, 2M if that is 0)\n"
+"  --qsize N                vring size (default min(256, device max))\n"
+"  --features HEX           mask ANDed with the features the command negotiates\n"
+"  --group-asid G:A         VHOST_VDPA_SET_GROUP_ASID before use; memory goes to A\n"
+"  --doorbell-mmap          kick through the mmapped doorbell page, not the eventfd\n"
+"\n"
+"exit status: 0 ok, 1 error, 2 usage, 3 data check failed, 4 device timeout,\n"
+"             77 not offered by the device\n");
+}
+
+static uint64_t parse_u64(const char *s, const char *name, bool suffix)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		goto bad;
+	if (suffix && *end) {
+		unsigned int shift = 0;
+
+		switch (*end) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		default: goto bad;
+		}
+		if (end[1] || v > (~0ull >> shift))
+			goto bad;
+		v <<= shift;
+		end++;
+	}
+	if (*end)
+		goto bad;
+	return v;
+bad:
+	fprintf(stderr, "%s: bad %s '%s'\n", prog, name, s);
+	exit(VC_EXIT_USAGE);
+}
+
+static double parse_double(const char *s, const char *name)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0) {
+		fprintf(stderr, "%s: bad %s '%s'\n", prog, name, s);
+		exit(VC_EXIT_USAGE);
+	}
+	return v;
+}
+
+static unsigned int parse_uint(const char *s, const char *name)
+{
+	uint64_t v = parse_u64(s, name, false);
+
+	if (v > 0xffffffffu) {
+		fprintf(stderr, "%s: %s '%s' too large\n", prog, name, s);
+		exit(VC_EXIT_USAGE);
+	}
+	return (unsigned int)v;
+}
+
+enum {
+	O_MEM = 256, O_IOVA, O_QSIZE, O_TIMEOUT, O_FEATURES, O_GROUP_ASID, O_DOORBELL,
+	O_COUNT, O_SIZE, O_DST, O_SRC, O_STREAM, O_BENCH, O_ALLOW_LOSS, O_MRG, O_LINGER,
+	O_RATE, O_WINDOW, O_SUSPEND_EVERY, O_RESET, O_NO_SUSPEND, O_SECTOR, O_SEED,
+	O_REQ, O_DEPTH, O_FORCE, O_ZERO,
+};
+
+static const struct option longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "mem", required_argument, NULL, O_MEM },
+	{ "iova", required_argument, NULL, O_IOVA },
+	{ "qsize", required_argument, NULL, O_QSIZE },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "features", required_argument, NULL, O_FEATURES },
+	{ "group-asid", required_argument, NULL, O_GROUP_ASID },
+	{ "doorbell-mmap", no_argument, NULL, O_DOORBELL },
+	{ "count", required_argument, NULL, O_COUNT },
+	{ "frames", required_argument, NULL, O_COUNT },
+	{ "size", required_argument, NULL, O_SIZE },
+	{ "dst-mac", required_argument, NULL, O_DST },
+	{ "src-mac", required_argument, NULL, O_SRC },
+	{ "stream", required_argument, NULL, O_STREAM },
+	{ "bench", no_argument, NULL, O_BENCH },
+	{ "allow-loss", no_argument, NULL, O_ALLOW_LOSS },
+	{ "mrg-rxbuf", no_argument, NULL, O_MRG },
+	{ "linger", required_argument, NULL, O_LINGER },
+	{ "rate", required_argument, NULL, O_RATE },
+	{ "window", required_argument, NULL, O_WINDOW },
+	{ "suspend-every", required_argument, NULL, O_SUSPEND_EVERY },
+	{ "reset", no_argument, NULL, O_RESET },
+	{ "no-suspend", no_argument, NULL, O_NO_SUSPEND },
+	{ "sector", required_argument, NULL, O_SECTOR },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "req-sectors", required_argument, NULL, O_REQ },
+	{ "depth", required_argument, NULL, O_DEPTH },
+	{ "force", no_argument, NULL, O_FORCE },
+	{ "expect-zero", no_argument, NULL, O_ZERO },
+	{ NULL, 0, NULL, 0 },
+};
+
+static bool count_set;
+
+static void parse_opts(int argc, char **argv)
+{
+	int c;
+
+	/*
+	 * 8 MiB: vhost-vdpa makes an IOTLB entry per physically contiguous
+	 * run of the pinned pages and allows 2048, so 2048 pages always fit;
+	 * 64 MiB of 4-KiB pages failed with ENOSPC when memory was fragmented.
+	 */
+	opt.mem_size = 8ull << 20;
+	opt.timeout = 10;
+	opt.size = 64;
+	opt.stream = 0x1234;
+	opt.linger = 0.2;
+	opt.window = 32;
+	opt.req_sectors = 128;
+	opt.depth = 16;
+	opt.group_asid[0] = opt.group_asid[1] = -1;
+
+	while ((c = getopt_long(argc, argv, "jvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': opt.json = true; break;
+		case 'v': opt.verbose++; break;
+		case 'h': usage(stdout); exit(VC_EXIT_OK);
+		case O_MEM: opt.mem_size = parse_u64(optarg, "--mem", true); break;
+		case O_IOVA:
+			opt.iova = parse_u64(optarg, "--iova", false);
+			opt.iova_set = true;
+			break;
+		case O_QSIZE: opt.qsize = parse_uint(optarg, "--qsize"); break;
+		case O_TIMEOUT: opt.timeout = parse_double(optarg, "--timeout"); break;
+		case O_FEATURES:
+			opt.features_mask = parse_u64(optarg, "--features", false);
+			opt.features_set = true;
+			break;
+		case O_GROUP_ASID: {
+			unsigned int g, a;
+			char end;
+
+			if (sscanf(optarg, "%u:%u%c", &g, &a, &end) != 2 || g > 0xffff || a > 0xffff) {
+				fprintf(stderr, "%s: bad --group-asid '%s' (G:A)\n", prog, optarg);
+				exit(VC_EXIT_USAGE);
+			}
+			opt.group_asid[0] = g;
+			opt.group_asid[1] = a;
+			break;
+		}
+		case O_DOORBELL: opt.doorbell_mmap = true; break;
+		case O_COUNT:
+			opt.count = parse_u64(optarg, "--count", true);
+			count_set = true;
+			break;
+		case O_SIZE: opt.size = parse_uint(optarg, "--size"); break;
+		case O_DST:
+			if (vc_parse_mac(optarg, opt.dst_mac)) {
+				fprintf(stderr, "%s: bad --dst-mac '%s'\n", prog, optarg);
+				exit(VC_EXIT_USAGE);
+			}
+			opt.dst_set = true;
+			break;
+		case O_SRC:
+			if (vc_parse_mac(optarg, opt.src_mac)) {
+				fprintf(stderr, "%s: bad --src-mac '%s'\n", prog, optarg);
+				exit(VC_EXIT_USAGE);
+			}
+			opt.src_set = true;
+			break;
+		case O_STREAM: opt.stream = parse_uint(optarg, "--stream"); break;
+		case O_BENCH: opt.bench = true; break;
+		case O_ALLOW_LOSS: opt.allow_loss = true; break;
+		case O_MRG: opt.mrg_rxbuf = true; break;
+		case O_LINGER: opt.linger = parse_double(optarg, "--linger"); break;
+		case O_RATE: opt.rate = parse_double(optarg, "--rate"); break;
+		case O_WINDOW: opt.window = parse_uint(optarg, "--window"); break;
+		case O_SUSPEND_EVERY:
+			opt.suspend_every = parse_u64(optarg, "--suspend-every", true);
+			break;
+		case O_RESET: opt.reset = true; break;
+		case O_NO_SUSPEND: opt.no_suspend = true; break;
+		case O_SECTOR: opt.sector = parse_u64(optarg, "--sector", false); break;
+		case O_SEED:
+			opt.seed = parse_u64(optarg, "--seed", false);
+			opt.seed_set = true;
+			break;
+		case O_REQ: opt.req_sectors = parse_uint(optarg, "--req-sectors"); break;
+		case O_DEPTH: opt.depth = parse_uint(optarg, "--depth"); break;
+		case O_FORCE: opt.force = true; break;
+		case O_ZERO: opt.expect_zero = true; break;
+		default: usage(stderr); exit(VC_EXIT_USAGE);
+		}
+	}
+	if (opt.size < VC_FRAME_MIN) {
+		fprintf(stderr, "%s: --size must be at least %u\n", prog, VC_FRAME_MIN);
+		exit(VC_EXIT_USAGE);
+	}
+	if (!opt.mem_size || !opt.req_sectors || !opt.depth || !opt.window || opt.timeout <= 0) {
+		fprintf(stderr, "%s: --mem, --req-sectors, --depth, --window, --timeout must be > 0\n",
+			prog);
+		exit(VC_EXIT_USAGE);
+	}
+	if (opt.seed_set && opt.expect_zero) {
+		fprintf(stderr, "%s: --seed and --expect-zero exclude each other\n", prog);
+		exit(VC_EXIT_USAGE);
+	}
+	if (opt.reset && opt.no_suspend) {
+		fprintf(stderr, "%s: --no-suspend always resets; drop --reset\n", prog);
+		exit(VC_EXIT_USAGE);
+	}
+}
+
+struct command {
+	const char *name;
+	int (*fn)(void);
+	uint64_t default_count;
+};
+
+static int blk_write(void) { return cmd_blk(VIRTIO_BLK_T_OUT); }
+static int blk_read(void) { return cmd_blk(VIRTIO_BLK_T_IN); }
+static int blk_flush(void) { return cmd_blk(VIRTIO_BLK_T_FLUSH); }
+
+static const struct command commands[] = {
+	{ "info", cmd_info, 0 },
+	{ "net-tx", cmd_net_tx, 1000 },
+	{ "net-rx", cmd_net_rx, 1000 },
+	{ "net-stream", cmd_net_stream, 1000 },
+	{ "blk-write", blk_write, 128 },
+	{ "blk-read", blk_read, 128 },
+	{ "blk-flush", blk_flush, 1 },
+	{ "pkt-send", cmd_pkt_send, 1000 },
+	{ "pkt-recv", cmd_pkt_recv, 1000 },
+	{ "pkt-reflect", cmd_pkt_reflect, 0 },
+	{ NULL, NULL, 0 },
+};
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2) {
+		usage(stderr);
+		return VC_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return VC_EXIT_OK;
+	}
+	for (cmd = commands; cmd->name; cmd++)
+		if (!strcmp(cmd->name, argv[1]))
+			break;
+	if (!cmd->name) {
+		fprintf(stderr, "%s: unknown command '%s' (see %s --help)\n", prog, argv[1], prog);
+		return VC_EXIT_USAGE;
+	}
+	/* getopt permutes: DEV may come before or after the options */
+	parse_opts(argc - 1, argv + 1);
+	if (argc - 1 - optind != 1) {
+		fprintf(stderr, "%s %s: expected one %s argument\n", prog, cmd->name,
+			!strncmp(cmd->name, "pkt-", 4) ? "IFNAME" : "DEV");
+		return VC_EXIT_USAGE;
+	}
+	opt.dev = argv[optind + 1];
+	if (!count_set)
+		opt.count = cmd->default_count;
+	return cmd->fn();
+}

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost-client net-tx, net-rx, net-stream: numbered frames through the
+ * first queue pair of a vhost-vdpa net device (vq 0 receive, vq 1
+ * transmit).  Every buffer is one descriptor: the 12-byte
+ * virtio_net_hdr_v1, then the frame.
+ */
+#include <endian.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+
+#include "vc.h"
+
+#define NET_HDR_LEN	12	/* struct virtio_net_hdr_v1 */
+#define RXQ		0
+#define TXQ		1
+
+struct net {
+	struct vc_dev d;
+	struct vc_vq *rx, *tx;
+	unsigned int mtu;
+	uint32_t rx_buf, tx_buf;
+	uint8_t src[6], dst[6];
+	bool mrg;
+	uint64_t rx_multi;	/* frames the device spread over several buffers */
+};
+
+static uint32_t round64(uint32_t v)
+{
+	return (v + 63) & ~63u;
+}
+
+static void net_open(struct net *n)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t dflt_src[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	static const unsigned int vqs[2] = { RXQ, TXQ };
+	struct vc_dev *d = &n->d;
+	uint32_t sizes[2];
+	uint64_t want;
+	uint16_t mtu;
+
+	memset(n, 0, sizeof(*n));
+	vc_open(d, opt.dev);
+	if (d->device_id != VIRTIO_ID_NET)
+		vc_die(VC_EXIT_ERR, "%s is not a net device (device id %u)", d->path, d->device_id);
+	n->mtu = 1500;
+	if (d->dev_features & (1ull << VIRTIO_NET_F_MTU)) {
+		memcpy(&mtu, d->config + offsetof(struct virtio_net_config, mtu), 2);
+		n->mtu = le16toh(mtu);
+	}
+	if (opt.size > VC_HDR_LEN + n->mtu)
+		vc_die(VC_EXIT_USAGE, "--size %u exceeds the device's MTU %u + 14", opt.size, n->mtu);
+
+	/*
+	 * No offloads, no control queue (the driver serves it in software
+	 * and does not take vhost-vdpa consumers), so no MQ: one pair.
+	 */
+	want = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
+	       (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) |
+	       (1ull << VIRTIO_NET_F_MTU);
+	if (opt.mrg_rxbuf)
+		want |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
+	n->rx_buf = round64(NET_HDR_LEN + VC_HDR_LEN + 4 + n->mtu);
+	n->tx_buf = round64(NET_HDR_LEN + opt.size);
+	sizes[0] = n->rx_buf;
+	sizes[1] = n->tx_buf;
+	vc_start(d, want, vqs, 2, sizes);
+	n->mrg = d->features & (1ull << VIRTIO_NET_F_MRG_RXBUF);
+	n->rx = &d->vqs[RXQ];
+	n->tx = &d->vqs[TXQ];
+
+	if (opt.src_set)
+		memcpy(n->src, opt.src_mac, 6);
+	else if (d->features & (1ull << VIRTIO_NET_F_MAC))
+		memcpy(n->src, d->config, 6);
+	else
+		memcpy(n->src, dflt_src, 6);
+	memcpy(n->dst, opt.dst_set ? opt.dst_mac : bcast, 6);
+}
+
+static void net_close(struct net *n)
+{
+	vc_close(&n->d);
+}
+
+static void post_rx(struct net *n)
+{
+	bool added = false;
+
+	while (n->rx->nfree) {
+		vc_vq_add(n->rx, vc_vq_get_id(n->rx), n->rx_buf, true);
+		added = true;
+	}
+	if (added)
+		vc_vq_kick(n->rx);
+}
+
+static void tx_frame(struct net *n, uint64_t seq, uint64_t total)
+{
+	uint16_t id = vc_vq_get_id(n->tx);
+	uint8_t *b = vc_vq_buf(n->tx, id);
+
+	memset(b, 0, NET_HDR_LEN);	/* no csum, GSO_NONE, num_buffers 0 */
+	vc_frame_build(b + NET_HDR_LEN, opt.size, n->dst, n->src, opt.stream, seq, total);
+	vc_vq_add(n->tx, id, NET_HDR_LEN + opt.size, false);
+}
+
+static uint64_t reap_tx(struct net *n)
+{
+	uint64_t done = 0;
+	uint32_t len;
+	uint16_t id;
+
+	while (vc_vq_used(n->tx, &id, &len)) {
+		vc_vq_put_id(n->tx, id);
+		done++;
+	}
+	return done;
+}
+
+/* Check every received frame, give its buffer back; frames handled. */
+static uint64_t reap_rx(struct net *n, struct vc_rx_stats *st)
+{
+	uint64_t got = 0;
+	uint32_t len;
+	uint16_t id;
+
+	while (vc_vq_used(n->rx, &id, &len)) {
+		uint8_t *b = vc_vq_buf(n->rx, id);
+
+		if (len > n->rx_buf || len < NET_HDR_LEN) {
+			vc_warn("rx: device used %u bytes of a %u-byte buffer", len, n->rx_buf);
+			st->corrupt++;
+		} else if (n->mrg && le16toh(*(uint16_t *)(b + 10)) != 1) {
+			/* a frame over several buffers: never for our frame sizes */
+			n->rx_multi++;
+			st->corrupt++;
+		} else {
+			vc_frame_check(st, b + NET_HDR_LEN, len - NET_HDR_LEN, opt.stream, NULL);
+		}
+		vc_vq_add(n->rx, id, n->rx_buf, true);
+		got++;
+	}
+	if (got)
+		vc_vq_kick(n->rx);
+	return got;
+}
+
+static void print_vq_counters(const char *who, const struct net *n)
+{
+	printf("%s: rx_kicks=%llu rx_calls=%llu tx_kicks=%llu tx_calls=%llu\n", who,
+	       (unsigned long long)n->rx->kicks, (unsigned long long)n->rx->calls,
+	       (unsigned long long)n->tx->kicks, (unsigned long long)n->tx->calls);
+}
+
+int cmd_net_tx(void)
+{
+	struct vc_rx_stats rx_st;
+	uint64_t sent = 0, done = 0;
+	double t0, t1, last;
+	struct net n;
+
+	net_open(&n);
+	/*
+	 * RX buffers stay posted and are drained (their frames ignored), as in
+	 * a VM: a device may hold TX back while its receive side is stuck
+	 * (vdpa_sim_net loops TX to RX and stops on a missing RX buffer).
+	 */
+	vc_rx_stats_init(&rx_st, 1);
+	post_rx(&n);
+	t0 = last = vc_now();
+	while (done < opt.count) {
+		bool progress = false, paced = false;
+		uint64_t r;
+
+		reap_rx(&n, &rx_st);
+		while (sent < opt.count && n.tx->nfree) {
+			if (opt.rate > 0 && vc_now() < t0 + sent / opt.rate) {
+				paced = true;
+				break;
+			}
+			tx_frame(&n, sent++, opt.count);
+			progress = true;
+		}
+		if (progress)
+			vc_vq_kick(n.tx);
+		r = reap_tx(&n);
+		if (r) {
+			done += r;
+			last = vc_now();
+			continue;
+		}
+		if (paced && !progress) {
+			double due = t0 + sent / opt.rate - vc_now();
+
+			/* not a stall: waiting for the next frame's turn */
+			last = vc_now();
+			if (due > 0)
+				usleep(due > 0.001 ? 1000 : (useconds_t)(due * 1e6) + 1);
+			continue;
+		}
+		if (vc_now() - last > opt.timeout)
+			vc_die(VC_EXIT_TIMEOUT, "net-tx: %llu of %llu frames completed, none for %.1f s "
+			       "(vq %u avail %u, used %u)", (unsigned long long)done,
+			       (unsigned long long)opt.count, opt.timeout, TXQ, n.tx->avail_idx,
+			       n.tx->used_idx);
+		if (!progress)
+			vc_vq_wait(&n.d, last + opt.timeout);
+	}
+	t1 = vc_now();
+	printf("net-tx: sent=%llu completed=%llu size=%u secs=%.3f frames/s=%.0f\n",
+	       (unsigned long long)sent, (unsigned long long)done, opt.size, t1 - t0,
+	       t1 > t0 ? done / (t1 - t0) : 0.0);
+	if (opt.verbose || opt.bench)
+		print_vq_counters("net-tx", &n);
+	if (opt.bench)
+		printf("bench: vhost-vdpa net-tx %.0f frames/s (%u-byte frames, %llu frames)\n",
+		       t1 > t0 ? done / (t1 - t0) : 0.0, opt.size, (unsigned long long)done);
+	vc_rx_stats_free(&rx_st);
+	net_close(&n);
+	return VC_EXIT_OK;
+}
+
+int cmd_net_rx(void)
+{
+	double t_first = 0, t_last = 0, last, done_at = 0;
+	struct vc_rx_stats st;
+	struct net n;
+	int rc;
+
+	net_open(&n);
+	vc_rx_stats_init(&st, opt.count);
+	post_rx(&n);
+	printf("net-rx: ready\n");
+	fflush(stdout);
+	last = vc_now();
+	for (;;) {
+		uint64_t before = st.unique + st.dup + st.corrupt + st.out_of_range;
+		double now;
+
+		if (reap_rx(&n, &st)) {
+			now = vc_now();
+			if (st.unique + st.dup + st.corrupt + st.out_of_range != before) {
+				if (!t_first)
+					t_first = now;
+				t_last = now;
+			}
+			last = now;
+			if (st.unique == opt.count && !done_at)
+				done_at = now;
+			continue;
+		}
+		now = vc_now();
+		if (done_at && now - done_at >= opt.linger)
+			break;
+		if (!done_at && now - last > opt.timeout)
+			break;
+		vc_vq_wait(&n.d, done_at ? done_at + opt.linger : last + opt.timeout);
+	}
+	rc = vc_rx_stats_report("net-rx", &st, t_last - t_first, opt.allow_loss);
+	if (n.rx_multi)
+		printf("net-rx: %llu frames came in several buffers\n",
+		       (unsigned long long)n.rx_multi);
+	if (opt.verbose)
+		print_vq_counters("net-rx", &n);
+	vc_rx_stats_free(&st);
+	net_close(&n);
+	return rc;
+}
+
+/* --- net-stream: frames out, reflected back by the peer, suspend cycles */
+
+struct cycles {
+	unsigned int n;
+	double susp_sum, susp_max, down_sum, down_max;
+	uint64_t gaps;		/* buffers the device consumed but never completed */
+	uint64_t base_mismatch;	/* GET_VRING_BASE differed from the client's own index */
+};
+
+/*
+ * After the device stopped: the index it reports must lie between what it
+ * completed (used) and what we offered (avail).  Entries consumed but not
+ * completed are gaps: across a reset they are gone.
+ */
+static uint64_t check_base(struct vc_vq *vq, uint16_t base)
+{
+	uint16_t ahead = vq->avail_idx - base, gap = base - vq->used_idx;
+
+	if (ahead > vq->num || gap > vq->num)
+		vc_die(VC_EXIT_ERR, "vq %u: device reports avail index %u outside used %u .. avail %u",
+		       vq->idx, base, vq->used_idx, vq->avail_idx);
+	if (gap)
+		vc_warn("vq %u: %u buffers consumed but not completed at suspend (used %u, base %u)",
+			vq->idx, gap, vq->used_idx, base);
+	return gap;
+}
+
+static void stream_cycle(struct net *n, struct cycles *c, struct vc_rx_stats *st,
+			 uint64_t sent, uint64_t *tx_done)
+{
+	uint16_t bases[VC_MAX_VQS] = { 0 }, brx, btx;
+	double t0, t1, t2;
+	uint64_t g;
+
+	t0 = vc_now();
+	if (!opt.no_suspend) {
+		vc_suspend(&n->d);
+	} else {
+		/* no suspend: wait until nothing is in flight, the rings are idle */
+		double last = t0;
+
+		while (*tx_done < sent || st->unique + st->dup < sent) {
+			uint64_t r = reap_tx(n);
+
+			*tx_done += r;
+			if (reap_rx(n, st) || r)
+				last = vc_now();
+			else if (vc_now() - last > opt.timeout)
+				vc_die(VC_EXIT_TIMEOUT, "net-stream: quiesce: %llu of %llu frames back",
+				       (unsigned long long)st->unique, (unsigned long long)sent);
+			else
+				vc_vq_wait(&n->d, last + opt.timeout);
+		}
+	}
+	t1 = vc_now();
+	brx = vc_get_vring_base(&n->d, RXQ);
+	btx = vc_get_vring_base(&n->d, TXQ);
+	/* what the device completed before it stopped */
+	*tx_done += reap_tx(n);
+	reap_rx(n, st);
+	if (opt.no_suspend) {
+		/* an idle device has used all it consumed: the client knows the index */
+		if (brx != n->rx->used_idx || btx != n->tx->used_idx) {
+			vc_log("cycle %u: GET_VRING_BASE rx %u tx %u, client's rx %u tx %u", c->n,
+			       brx, btx, n->rx->used_idx, n->tx->used_idx);
+			c->base_mismatch++;
+		}
+		brx = n->rx->used_idx;
+		btx = n->tx->used_idx;
+	}
+	g = check_base(n->rx, brx) + check_base(n->tx, btx);
+	c->gaps += g;
+	vc_log("cycle %u after %llu frames: rx base %u (avail %u used %u), tx base %u "
+	       "(avail %u used %u)", c->n, (unsigned long long)sent, brx, n->rx->avail_idx,
+	       n->rx->used_idx, btx, n->tx->avail_idx, n->tx->used_idx);
+
+	if (opt.reset || opt.no_suspend) {
+		bases[RXQ] = brx;
+		bases[TXQ] = btx;
+		vc_restart(&n->d, bases);
+		/* the device starts its used index at the base */
+		n->rx->used_idx = brx;
+		n->tx->used_idx = btx;
+	} else {
+		vc_resume(&n->d);
+	}
+	vc_vq_kick(n->rx);
+	vc_vq_kick(n->tx);
+	t2 = vc_now();
+	c->n++;
+	c->susp_sum += t1 - t0;
+	c->down_sum += t2 - t0;
+	if (t1 - t0 > c->susp_max)
+		c->susp_max = t1 - t0;
+	if (t2 - t0 > c->down_max)
+		c->down_max = t2 - t0;
+}
+
+int cmd_net_stream(void)
+{
+	uint64_t sent = 0, tx_done = 0, cycled_at = 0, k = opt.suspend_every;
+	double t0, last, done_at = 0;
+	struct vc_rx_stats st;
+	struct cycles c;
+	struct net n;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	net_open(&n);
+	if (k && !opt.no_suspend &&
+	    (!vc_has_backend(&n.d, VHOST_BACKEND_F_SUSPEND) ||
+	     (!opt.reset && !vc_has_backend(&n.d, VHOST_BACKEND_F_RESUME)))) {
+		printf("suspend not offered by the device (backend features %#llx)\n",
+		       (unsigned long long)n.d.backend_offered);
+		net_close(&n);
+		return VC_EXIT_UNSUPP;
+	}
+	if (opt.window > n.tx->num || opt.window > n.rx->num)
+		opt.window = n.tx->num < n.rx->num ? n.tx->num : n.rx->num;
+	vc_rx_stats_init(&st, opt.count);
+	post_rx(&n);
+	t0 = last = vc_now();
+	for (;;) {
+		bool due = k && sent && sent % k == 0 && cycled_at != sent && sent < opt.count;
+		bool progress = false;
+		uint64_t r;
+
+		while (!due && sent < opt.count && sent - st.unique < opt.window && n.tx->nfree) {
+			tx_frame(&n, sent++, opt.count);
+			progress = true;
+			due = k && sent % k == 0 && sent < opt.count;
+		}
+		if (progress)
+			vc_vq_kick(n.tx);
+		r = reap_tx(&n);
+		tx_done += r;
+		if (reap_rx(&n, &st) || r)
+			progress = true;
+		if (due) {
+			stream_cycle(&n, &c, &st, sent, &tx_done);
+			cycled_at = sent;
+			progress = true;
+		}
+		if (progress)
+			last = vc_now();
+		if (st.unique == opt.count && tx_done == opt.count && !done_at)
+			done_at = vc_now();
+		if (done_at && vc_now() - done_at >= opt.linger)
+			break;
+		if (!done_at && vc_now() - last > opt.timeout)
+			break;
+		if (!progress)
+			vc_vq_wait(&n.d, done_at ? done_at + opt.linger : last + opt.timeout);
+	}
+	printf("net-stream: frames=%llu sent=%llu tx_completed=%llu cycles=%u mode=%s gaps=%llu "
+	       "base_mismatch=%llu suspend_us_avg=%.0f suspend_us_max=%.0f downtime_us_avg=%.0f "
+	       "downtime_us_max=%.0f\n", (unsigned long long)opt.count, (unsigned long long)sent,
+	       (unsigned long long)tx_done, c.n,
+	       !k ? "none" : opt.no_suspend ? "quiesce+reset" : opt.reset ? "suspend+reset" :
+	       "suspend+resume", (unsigned long long)c.gaps, (unsigned long long)c.base_mismatch,
+	       c.n ? 1e6 * c.susp_sum / c.n : 0.0, 1e6 * c.susp_max,
+	       c.n ? 1e6 * c.down_sum / c.n : 0.0, 1e6 * c.down_max);
+	rc = vc_rx_stats_report("net-stream", &st, vc_now() - t0, false);
+	if (opt.verbose)
+		print_vq_counters("net-stream", &n);
+	if (tx_done != opt.count || c.gaps)
+		rc = VC_EXIT_CHECK;
+	vc_rx_stats_free(&st);
+	net_close(&n);
+	return rc;
+}
