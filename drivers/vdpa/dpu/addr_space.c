@@ -64,6 +64,22 @@ static void dpu_vdpa_as_add_resv(struct dpu_vdpa_as *as, struct device *dma)
 	iommu_put_resv_regions(dma, &regions);
 }
 
+/*
+ * Empty the domain of what the data group's address space put there, one
+ * mapping at a time: unmapping the whole aperture in one call makes
+ * intel-iommu walk (and warn about) far more than was ever mapped.
+ * as->lock held, or the device being torn down.
+ */
+static void dpu_vdpa_as_domain_clear(struct dpu_vdpa_as *as)
+{
+	struct vhost_iotlb *iotlb = as->iotlb[as->group_asid[DPU_VDPA_GROUP_DATA]];
+	struct vhost_iotlb_map *map;
+
+	for (map = vhost_iotlb_itree_first(iotlb, 0, U64_MAX); map;
+	     map = vhost_iotlb_itree_next(map, 0, U64_MAX))
+		iommu_unmap(as->domain, map->start, map->size);
+}
+
 /* dev_add: software IOTLBs, and a domain if the function has an IOMMU. */
 int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev)
 {
@@ -143,7 +159,7 @@ void dpu_vdpa_as_cleanup(struct dpu_vdpa_dev *dev)
 	mutex_lock(&as->lock);
 	if (as->attached) {
 		/* a consumer that never unmapped: empty the domain first */
-		iommu_unmap(as->domain, as->first, as->last - as->first + 1);
+		dpu_vdpa_as_domain_clear(as);
 		dpu_vdpa_as_detach(dev);
 	}
 	mutex_unlock(&as->lock);
@@ -206,7 +222,7 @@ static int dpu_vdpa_as_attach(struct dpu_vdpa_dev *dev)
 	return 0;
 
 err_detach:
-	iommu_unmap(as->domain, as->first, as->last - as->first + 1);
+	dpu_vdpa_as_domain_clear(as);
 	dpu_vdpa_as_detach(dev);
 	return err;
 }
@@ -224,7 +240,7 @@ static int dpu_vdpa_as_set_data_asid(struct dpu_vdpa_dev *dev, u32 asid)
 		as->group_asid[DPU_VDPA_GROUP_DATA] = asid;
 		return 0;
 	}
-	iommu_unmap(as->domain, as->first, as->last - as->first + 1);
+	dpu_vdpa_as_domain_clear(as);
 	dpu_vdpa_as_detach(dev);
 	as->group_asid[DPU_VDPA_GROUP_DATA] = asid;
 	return dpu_vdpa_as_attach(dev);

@@ -1,8 +1,4 @@
 #!/bin/bash
-# NOT YET RUNNABLE: needs the dpu_vdpa generic netlink family in the driver
-# (being written; until then every command here fails with EOPNOTSUPP or
-# "no dpu_vdpa netlink family").  Move it to tests/vm/ when the family lands.
-#
 # vdpa-mgmt's migration verbs against the real kernel: dev status of an
 # idle and of a running device, suspend/resume and their errnos, the dirty
 # log (start, sync to a file of the right size, stop) with the contract's
@@ -25,6 +21,8 @@ trap 'rm -rf "$D"' EXIT
 t_ok "bind $A and $B" -- sh -c "'$V' pci bind $A && '$V' pci bind $B"
 t_ok "dev add vn0 and vn1" -- sh -c "'$V' dev add name vn0 mgmtdev pci/$A mac 02:00:00:00:0d:01 &&
 	'$V' dev add name vn1 mgmtdev pci/$B mac 02:00:00:00:0d:01"
+# dev add hands a device to virtio_vdpa at once: take vn1 back, unstarted
+t_ok "dev detach vn1" -- "$V" dev detach vn1
 
 # --- status of an idle device
 t_eq "status of a device nobody started: stopped, not suspended, not logging" \
