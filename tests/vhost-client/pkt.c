@@ -93,10 +93,15 @@ int cmd_pkt_send(void)
 		vc_frame_build(f, opt.size, opt.dst_set ? opt.dst_mac : bcast,
 			       opt.src_set ? opt.src_mac : mac, opt.stream, seq, opt.count);
 		if (opt.rate > 0) {
-			double due = t0 + seq / opt.rate;
+			double left;
 
-			while (vc_now() < due)
-				usleep((useconds_t)((due - vc_now()) * 1e6) + 1);
+			/*
+			 * One reading of the clock per check: reading it again
+			 * for the sleep once gave a negative time, which the
+			 * cast to useconds_t turned into a 71-minute sleep.
+			 */
+			while ((left = t0 + seq / opt.rate - vc_now()) > 0)
+				usleep((useconds_t)(left * 1e6) + 1);
 		}
 		pkt_tx(fd, f, opt.size, &last);
 	}

@@ -40,12 +40,13 @@ pair() {
 	shift
 	while [ "$1" != -- ]; do recv+=("$1"); shift; done
 	shift
-	"${recv[@]}" >"/tmp/$name.recv" 2>&1 &
+	# bounded: one stuck side fails this test, not the whole file
+	timeout -k 5 300 "${recv[@]}" >"/tmp/$name.recv" 2>&1 &
 	pid=$!
 	if ! wait_for grep -q ready "/tmp/$name.recv"; then
 		kill "$pid"; wait "$pid"; cat "/tmp/$name.recv"; return 1
 	fi
-	"$@" >"/tmp/$name.send" 2>&1 || rs=$?
+	timeout -k 5 300 "$@" >"/tmp/$name.send" 2>&1 || rs=$?
 	wait "$pid" || rr=$?
 	echo "sender (rc $rs):"; cat "/tmp/$name.send"
 	echo "receiver (rc $rr):"; cat "/tmp/$name.recv"
