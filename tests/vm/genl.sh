@@ -128,6 +128,9 @@ t_err "log sync of a length not in pages: EINVAL" "EINVAL: dpu_vdpa: len: multip
 	$G log-sync blk0 0 0x1800
 t_err "log sync of 2^18 + 1 pages: EINVAL" "EINVAL" -- $G log-sync blk0 0 0x40001000
 t_err "log sync beyond the logged range: ERANGE" "ERANGE" -- $G log-sync blk0 0x100000000 0x1000
+# past the end: the count of pages left must not wrap (it once let a sync
+# clear bits far beyond the bitmap)
+t_err "log sync 4 GiB past the logged range: ERANGE" "ERANGE" -- $G log-sync blk0 0x200000000 0x1000
 dd if=/dev/urandom of="$D" bs=64k count=64 oflag=direct status=none
 dd if="$D" of=/dev/null bs=64k count=64 iflag=direct status=none
 DIRTY=0

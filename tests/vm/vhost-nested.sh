@@ -12,7 +12,7 @@
 # "nested: ok|not ok - what" lines that become this test's results, and
 # checks the nested kernel's log for splats (scripts/vm inside also fails
 # the nested run on one).  Afterwards each device must be usable again.
-# vm-options: --nets 4 --mem 3G
+# vm-options: --nets 4 --mem 3G --timeout 1800
 . "$(dirname "$0")/../lib.sh"
 VC=$PWD/tests/vhost-client/vhost-client
 NESTED_MEM=512M
@@ -64,7 +64,7 @@ out=$(mktemp -p "$PROJECT/build" nested.XXXXXX)
 start=$(date +%s)
 # VM_MODULES=: the nested guest needs none of this tree's modules
 VM_MODULES= scripts/vm --no-iommu --nets 0 --blks 0 --mem $NESTED_MEM --cpus 1 \
-	--timeout "${NESTED_TIMEOUT:-900}" --append "${NESTED_APPEND:-loglevel=5}" \
+	--timeout "${NESTED_TIMEOUT:-1500}" --append "${NESTED_APPEND:-loglevel=5}" \
 	--qemu -netdev --qemu "vhost-vdpa,vhostdev=$VN0,id=vn0" \
 	--qemu -device --qemu "virtio-net-pci,netdev=vn0,mq=on,vectors=8,addr=0x08,romfile=" \
 	--qemu -device --qemu "vhost-vdpa-device-pci,vhostdev=$VN1,addr=0x09" \

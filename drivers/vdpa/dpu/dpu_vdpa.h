@@ -300,6 +300,11 @@ struct dpu_vdpa_dev {
 	/* migration state, under @lock (migration.c) */
 	struct work_struct mode_work;	/* shadow queues back to direct mode */
 	bool suspended;
+	/*
+	 * suspended, but a direct queue's next avail index is not known for
+	 * sure (the function used buffers out of order): state save refuses
+	 */
+	bool suspend_inexact;
 	bool late_start_failed;	/* a queue enabled after DRIVER_OK did not start */
 	/* reset while suspended: the function kept in DRIVER_OK (vdpa_ops.c) */
 	bool fn_parked;

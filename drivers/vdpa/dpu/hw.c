@@ -550,16 +550,17 @@ int dpu_vdpa_hw_vq_start_late(struct dpu_vdpa_dev *dev, u16 i)
 
 	if (type->vq_is_soft && type->vq_is_soft(dev, i))
 		return type->soft_start ? type->soft_start(dev, i) : 0;
-	/* left off like at DRIVER_OK; a suspended device starts it at resume */
-	if (!dpu_vdpa_hw_vq_on_fn(dev, i) || dev->suspended)
+	/* left off like at DRIVER_OK */
+	if (!dpu_vdpa_hw_vq_on_fn(dev, i))
 		return 0;
 	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_F_RING_RESET))) {
 		dev_err(&dev->vdpa.dev, "vq %u enabled after DRIVER_OK: the function lacks VIRTIO_F_RING_RESET\n",
 			i);
 		return -EOPNOTSUPP;
 	}
+	/* mapped now even when suspended: resume kicks it through this doorbell */
 	err = dpu_vdpa_hw_vq_map(dev, i);
-	if (err)
+	if (err || dev->suspended)
 		return err;
 	if (!vq->num || vq->num > vq->max_num || !is_power_of_2(vq->num)) {
 		dev_err(&dev->vdpa.dev, "vq %u: invalid size %u (function allows %u)\n",

@@ -47,6 +47,12 @@ static void dpu_vdpa_dev_teardown(struct dpu_vdpa_dev *dev)
 	if (dev->vqs)
 		dpu_vdpa_hw_unmap_notify(dev);
 	cancel_work_sync(&dev->mode_work);
+	/*
+	 * An interrupt or kick that saw a relay running may have queued its
+	 * work after the last halt; the irqs are gone now, so this is final.
+	 */
+	for (u16 i = 0; dev->vqs && i < dev->nvqs; i++)
+		cancel_work_sync(&dev->vqs[i].svq.work);
 	dpu_vdpa_log_free(dev);
 	dpu_vdpa_as_cleanup(dev);
 }

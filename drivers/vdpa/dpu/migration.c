@@ -120,6 +120,7 @@ static int dpu_vdpa_direct_rewind(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *
 			dev_warn(&dev->vdpa.dev, "vq %u: the function used buffers out of order: buffers after index %u may be lost\n",
 				 vq->index, used);
 			atomic64_inc(&dev->stats.ring_errors);
+			dev->suspend_inexact = true;
 			break;
 		}
 	}
@@ -170,8 +171,10 @@ static int dpu_vdpa_suspend_locked(struct dpu_vdpa_dev *dev, struct netlink_ext_
 				dpu_vdpa_direct_drain(dev, vq);
 			dpu_vdpa_hw_vq_reset(dev, i);
 			err = dpu_vdpa_direct_rewind(dev, vq);
-			if (err)
+			if (err) {
 				NL_SET_ERR_MSG_FMT_MOD(extack, "vq %u: ring state unreadable", i);
+				dev->suspend_inexact = true;
+			}
 			/* the queue is stopped either way: report, stay suspended */
 		}
 		dev_dbg(&dev->vdpa.dev, "vq %u suspended at avail index %u\n", i, vq->avail_idx);
@@ -221,6 +224,7 @@ static int dpu_vdpa_resume_locked(struct dpu_vdpa_dev *dev, struct netlink_ext_a
 	if (was_direct)
 		atomic64_inc(&dev->stats.mode_switches);
 	dev->suspended = false;
+	dev->suspend_inexact = false;
 	if (type->soft_resume)
 		type->soft_resume(dev);
 	dev_dbg(&dev->vdpa.dev, "resumed in shadow mode\n");
@@ -232,6 +236,7 @@ err:
 	dev_err(&dev->vdpa.dev, "resume: vq %u cannot be restarted: %d\n", i, err);
 	dev->vqs[i].svq.broken = true;
 	dev->suspended = false;
+	dev->suspend_inexact = false;
 	return err;
 }
 
@@ -243,6 +248,17 @@ int dpu_vdpa_resume(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack)
 	err = dpu_vdpa_resume_locked(dev, extack);
 	mutex_unlock(&dev->lock);
 	return err;
+}
+
+/* Is a ready queue served by the function itself, unseen by the relay? */
+static bool dpu_vdpa_any_vq_direct(struct dpu_vdpa_dev *dev)
+{
+	u16 i;
+
+	for (i = 0; i < dev->nvqs; i++)
+		if (dev->vqs[i].ready && !dev->vqs[i].shadow)
+			return true;
+	return false;
 }
 
 int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 len,
@@ -278,8 +294,13 @@ int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 le
 	}
 	running = dev->status & VIRTIO_CONFIG_S_DRIVER_OK;
 	suspended = dev->suspended;
-	/* a running device in direct mode moves to shadow mode through a suspend */
-	if (running && !suspended && dev->mode != DPU_VDPA_MODE_SHADOW) {
+	/*
+	 * A running device with any queue on the function (direct, so not
+	 * logged) moves to shadow mode through a suspend.  dev->mode is not
+	 * enough: after a resume, busy queues go direct at their wrap while
+	 * net RX stays shadowed, and the mode still reads "shadow".
+	 */
+	if (running && !suspended && dpu_vdpa_any_vq_direct(dev)) {
 		err = dpu_vdpa_suspend_locked(dev, extack);
 		if (err)
 			goto out;
@@ -325,7 +346,9 @@ int dpu_vdpa_log_sync(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
 		err = -ENOENT;
 		goto out;
 	}
-	if (iova < log->iova || !IS_ALIGNED(iova - log->iova, 1ULL << log->page_shift) ||
+	/* iova is checked against the end first: the page count below must not wrap */
+	if (iova < log->iova || iova - log->iova >= log->len ||
+	    !IS_ALIGNED(iova - log->iova, 1ULL << log->page_shift) ||
 	    npages > (log->iova + log->len - iova) >> log->page_shift || !npages) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "range unaligned or outside [%#llx, %#llx)",
 				       log->iova, log->iova + log->len);
@@ -359,6 +382,11 @@ int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack)
 		dpu_vdpa_svq_halt(vq);
 		if (!dev->suspended)
 			dpu_vdpa_svq_run(vq);
+	}
+	/* the control queue's relay marks too, under its own lock */
+	if (dev->fn->type->device_id == VIRTIO_ID_NET) {
+		mutex_lock(&dev->net.cvq.lock);
+		mutex_unlock(&dev->net.cvq.lock);
 	}
 	dpu_vdpa_log_free(dev);
 	/* back to direct mode, one queue at a time, at each one's next index wrap */

@@ -209,7 +209,8 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 			continue;
 		}
 		if (flags & VRING_DESC_F_WRITE) {
-			if (cmd->nr_in == CVQ_MAX_IN_SEGS || cmd->in_len + len > CVQ_IN_MAX) {
+			if (cmd->nr_in == CVQ_MAX_IN_SEGS ||
+			    len > CVQ_IN_MAX - cmd->in_len) {
 				too_big = true;
 			} else {
 				cmd->in[cmd->nr_in].addr = addr;
@@ -221,7 +222,8 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 			/* readable descriptors after writable ones: not virtio */
 			if (cmd->nr_in)
 				return -EINVAL;
-			if (cmd->out_len + len > CVQ_OUT_MAX) {
+			/* len is the consumer's: a sum could wrap past the bound */
+			if (len > CVQ_OUT_MAX - cmd->out_len) {
 				too_big = true;
 			} else {
 				err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, addr, cvq->buf.va + cmd->out_len, len);
@@ -235,6 +237,29 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 		i = dpu_vdpa_u16(d.next);
 	}
 	return too_big ? -E2BIG : 0;
+}
+
+/*
+ * A write into the consumer's memory for its control queue.  The dirty log
+ * covers the data group's address space: while the control queue shares
+ * it (the default, and what a VMM that does not shadow the control queue
+ * uses), the reply, the used element and the indexes are guest pages too.
+ */
+static int dpu_vdpa_cvq_write(struct dpu_vdpa_dev *dev, u64 addr, const void *src, u32 len)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	bool shared;
+	int err;
+
+	err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, addr, src, len);
+	if (err)
+		return err;
+	mutex_lock(&as->lock);
+	shared = as->group_asid[DPU_VDPA_GROUP_CVQ] == as->group_asid[DPU_VDPA_GROUP_DATA];
+	mutex_unlock(&as->lock);
+	if (shared)
+		dpu_vdpa_log_mark(dev, addr, len);
+	return 0;
 }
 
 static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_cmd *cmd,
@@ -251,14 +276,14 @@ static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_c
 	for (s = 0; s < cmd->nr_in && done < written; s++) {
 		u32 n = min(cmd->in[s].len, written - done);
 
-		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cmd->in[s].addr, src + done, n);
+		err = dpu_vdpa_cvq_write(dev, cmd->in[s].addr, src + done, n);
 		if (err)
 			return err;
 		done += n;
 	}
 	elem.id = dpu_vdpa_v32(cmd->head);
 	elem.len = dpu_vdpa_v32(done);
-	err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr +
+	err = dpu_vdpa_cvq_write(dev, cvq->device_addr +
 				 offsetof(struct vring_used, ring[cvq->used_idx % cvq->num]),
 				 &elem, sizeof(elem));
 	if (err)
@@ -267,7 +292,7 @@ static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_c
 	smp_wmb();
 	cvq->used_idx++;
 	idx = dpu_vdpa_v16(cvq->used_idx);
-	return dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr + offsetof(struct vring_used, idx),
+	return dpu_vdpa_cvq_write(dev, cvq->device_addr + offsetof(struct vring_used, idx),
 				  &idx, sizeof(idx));
 }
 
@@ -324,7 +349,7 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 		return err;
 	if (cvq->event_idx) {
 		raw = dpu_vdpa_v16(cvq->last_avail_idx);
-		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr +
+		err = dpu_vdpa_cvq_write(dev, cvq->device_addr +
 					 offsetof(struct vring_used, ring[cvq->num]),
 					 &raw, sizeof(raw));
 	}

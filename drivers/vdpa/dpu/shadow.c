@@ -269,10 +269,12 @@ static int svq_complete(struct dpu_vdpa_vq *vq)
 {
 	struct dpu_vdpa_svq *svq = &vq->svq;
 	struct dpu_vdpa_dev *dev = vq->dev;
-	u16 fn_used = dpu_vdpa_u16(READ_ONCE(svq->fn.used->idx));
 	u16 old = svq->used_idx;
+	u16 fn_used;
 	int err;
 
+collect:
+	fn_used = dpu_vdpa_u16(READ_ONCE(svq->fn.used->idx));
 	/* entries are read after the index that published them */
 	dma_rmb();
 	while (svq->fn_used_idx != fn_used) {
@@ -297,8 +299,18 @@ static int svq_complete(struct dpu_vdpa_vq *vq)
 		slot->done = true;
 		slot->len = dpu_vdpa_u32(e->len);
 	}
-	if (svq->event_idx)
+	if (svq->event_idx) {
 		vring_used_event(&svq->fn) = dpu_vdpa_v16(svq->fn_used_idx);
+		/*
+		 * The function may have published more entries before it saw
+		 * the new event index, and then it sends no interrupt for
+		 * them: look again once the store is visible to it.  Each pass
+		 * takes at least one entry of the chains it holds, so this ends.
+		 */
+		mb();
+		if (dpu_vdpa_u16(READ_ONCE(svq->fn.used->idx)) != svq->fn_used_idx)
+			goto collect;
+	}
 
 	while (svq->used_idx != svq->last_avail_idx) {
 		struct dpu_vdpa_svq_slot *slot = &svq->slots[svq->used_idx % svq->num];
@@ -408,17 +420,21 @@ again:
 			dpu_vdpa_log_mark(dev, svq_avail_event_addr(vq), sizeof(__virtio16));
 			smp_mb();
 			if (!dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA, svq_avail_idx_addr(vq),
-						 &again_avail) && again_avail != avail)
+						 &again_avail) && again_avail != avail) {
+				/* a consumer can move avail forever: stay preemptible */
+				cond_resched();
 				goto again;
+			}
 		}
 	}
 	if (n) {
-		dpu_vdpa_fn_buf_for_device(dev, &svq->ring);
-		if (svq->indirect.mapped)
-			dpu_vdpa_fn_buf_for_device(dev, &svq->indirect);
 		/* descriptors and ring entries before the index the function polls */
 		dma_wmb();
 		WRITE_ONCE(svq->fn.avail->idx, dpu_vdpa_v16(svq->fn_avail_idx));
+		/* and all of it, the index too, in the buffer the function reads */
+		dpu_vdpa_fn_buf_for_device(dev, &svq->ring);
+		if (svq->indirect.mapped)
+			dpu_vdpa_fn_buf_for_device(dev, &svq->indirect);
 		/* the index must reach the function before the doorbell */
 		mb();
 		svq_kick_function(vq);
@@ -539,7 +555,9 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 		return -EINVAL;
 	}
 
-	if (svq->ring.va && svq->num == num) {
+	/* reused unless the size changed or an indirect table is now needed */
+	if (svq->ring.va && svq->num == num &&
+	    (svq->indirect.va || !dpu_vdpa_mem_fn_translates(dev))) {
 		/* a resume: the same ring, started afresh */
 		memset(svq->ring.va, 0, svq->ring.size);
 		goto reset;
@@ -587,6 +605,16 @@ reset:
 	svq->broken = false;
 	bitmap_zero(svq->busy, num);
 	dpu_vdpa_fn_buf_for_device(dev, &svq->ring);
+	/*
+	 * The relay never sets VRING_USED_F_NO_NOTIFY, but the function may
+	 * have left it in the consumer's ring while it polled in direct mode
+	 * (or it came with migrated memory): without EVENT_IDX the consumer
+	 * would never kick the relay.  A ring not mapped yet fails later.
+	 */
+	if (!dpu_vdpa_mem_write16(dev, DPU_VDPA_GROUP_DATA,
+				  vq->device_addr + offsetof(struct vring_used, flags), 0))
+		dpu_vdpa_log_mark(dev, vq->device_addr + offsetof(struct vring_used, flags),
+				  sizeof(__virtio16));
 	return 0;
 
 err_free:

@@ -176,6 +176,11 @@ static int dpu_vdpa_state_save_locked(struct dpu_vdpa_dev *dev, void **blob, siz
 		NL_SET_ERR_MSG_MOD(extack, "device must be suspended");
 		return -EBUSY;
 	}
+	if (dev->suspend_inexact) {
+		/* a resume puts the queues on the relay, whose next suspend is exact */
+		NL_SET_ERR_MSG_MOD(extack, "queue state inexact: function completed out of order; resume and suspend again");
+		return -EIO;
+	}
 	if (ns) {
 		dpu_vdpa_net_state_get(dev, ns);
 		if (ns->macs_overflow) {

@@ -330,6 +330,7 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 	if (!dev->fn_parked)
 		dev->fn_driver_features = 0;
 	dev->suspended = false;
+	dev->suspend_inexact = false;
 	dev->late_start_failed = false;
 	dev->mode = DPU_VDPA_MODE_STOPPED;
 	WRITE_ONCE(dev->status, 0);
