@@ -27,8 +27,13 @@
 
 #include "dpu_vdpa.h"
 
-#define DPU_VDPA_PRIV_WINDOW	SZ_2M
-#define DPU_VDPA_PRIV_SLOT	SZ_64K
+/*
+ * One slot per ring: two for the net control queue, then one per vq.  A
+ * slot holds a split ring of up to 8192 entries; the window has slots for
+ * 254 vqs (126 queue pairs), and costs consumers nothing but IOVA space.
+ */
+#define DPU_VDPA_PRIV_WINDOW	SZ_64M
+#define DPU_VDPA_PRIV_SLOT	SZ_256K
 /*
  * Entries per software IOTLB.  A limit of 0 makes vhost_iotlb refuse every
  * range; vhost_vdpa already caps what a VMM maps (max_iotlb_entries), so

@@ -140,6 +140,11 @@ struct dpu_vdpa_vq {
 	u16 fn_vector;		/* MSI-X vector the function queue now signals */
 	/* served by the shadow relay; read without a lock by kick and irq */
 	bool shadow;
+	/*
+	 * get_vq_notification gave the doorbell out: the consumer may have
+	 * mmapped it, and its kicks then bypass kick_vq (doorbell_poll)
+	 */
+	bool doorbell_given;
 	struct dpu_vdpa_svq svq;
 };
 
@@ -299,6 +304,7 @@ struct dpu_vdpa_dev {
 	struct list_head node;		/* in genl.c's device list */
 	/* migration state, under @lock (migration.c) */
 	struct work_struct mode_work;	/* shadow queues back to direct mode */
+	struct delayed_work doorbell_poll;	/* shadowed queues kicked past us */
 	bool suspended;
 	/*
 	 * suspended, but a direct queue's next avail index is not known for
@@ -500,6 +506,7 @@ int dpu_vdpa_mem_fn_segment(struct dpu_vdpa_dev *dev, u64 addr, u64 len, u32 per
 void dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq);
 int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq);
 void dpu_vdpa_svq_run(struct dpu_vdpa_vq *vq);
+void dpu_vdpa_doorbell_poll(struct work_struct *work);
 void dpu_vdpa_svq_halt(struct dpu_vdpa_vq *vq);
 void dpu_vdpa_svq_drain(struct dpu_vdpa_vq *vq, unsigned int timeout_ms);
 u16 dpu_vdpa_svq_rewind(struct dpu_vdpa_vq *vq);

@@ -47,6 +47,8 @@ static void dpu_vdpa_dev_teardown(struct dpu_vdpa_dev *dev)
 	if (dev->vqs)
 		dpu_vdpa_hw_unmap_notify(dev);
 	cancel_work_sync(&dev->mode_work);
+	/* it queues relay work: gone before the relays are cancelled */
+	cancel_delayed_work_sync(&dev->doorbell_poll);
 	/*
 	 * An interrupt or kick that saw a relay running may have queued its
 	 * work after the last halt; the irqs are gone now, so this is final.
@@ -84,6 +86,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	dev->config_irq = -1;
 	dev->shadow_irq = -1;
 	INIT_WORK(&dev->mode_work, dpu_vdpa_mode_work);
+	INIT_DELAYED_WORK(&dev->doorbell_poll, dpu_vdpa_doorbell_poll);
 	INIT_LIST_HEAD(&dev->node);
 	dev->vdpa.mdev = mgmt;
 	dev->vdpa.dma_dev = pdev;

@@ -172,6 +172,7 @@ static struct vdpa_notification_area dpu_vdpa_get_vq_notification(struct vdpa_de
 		return area;
 	area.addr = vq->notify_pa;
 	area.size = dev->fn->vpm.notify_offset_multiplier;
+	WRITE_ONCE(vq->doorbell_given, true);
 	return area;
 }
 
