@@ -311,7 +311,8 @@ struct dpu_vdpa_dev {
 	 * sure (the function used buffers out of order): state save refuses
 	 */
 	bool suspend_inexact;
-	bool late_start_failed;	/* a queue enabled after DRIVER_OK did not start */
+	/* a queue could not be (re)started: NEEDS_RESET until reset */
+	bool vq_failed;
 	/* reset while suspended: the function kept in DRIVER_OK (vdpa_ops.c) */
 	bool fn_parked;
 	enum dpu_vdpa_mode mode;

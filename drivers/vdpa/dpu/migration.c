@@ -234,9 +234,12 @@ err:
 	/* queues already running go on; the consumer sees NEEDS_RESET */
 	NL_SET_ERR_MSG_FMT_MOD(extack, "vq %u cannot be restarted (%d)", i, err);
 	dev_err(&dev->vdpa.dev, "resume: vq %u cannot be restarted: %d\n", i, err);
-	dev->vqs[i].svq.broken = true;
+	WRITE_ONCE(dev->vq_failed, true);
 	dev->suspended = false;
 	dev->suspend_inexact = false;
+	/* the control queue takes commands again, as the consumer is told to reset */
+	if (type->soft_resume)
+		type->soft_resume(dev);
 	return err;
 }
 
@@ -425,7 +428,7 @@ void dpu_vdpa_mode_work(struct work_struct *work)
 		err = dpu_vdpa_hw_vq_to_direct(dev, i);
 		if (err) {
 			dev_err(&dev->vdpa.dev, "vq %u: cannot go back to direct mode: %d\n", i, err);
-			vq->svq.broken = true;
+			WRITE_ONCE(dev->vq_failed, true);
 			all_direct = false;
 			continue;
 		}

@@ -102,7 +102,7 @@ static void dpu_vdpa_set_vq_ready(struct vdpa_device *vdpa, u16 idx, bool ready)
 		/* QEMU enables the data queues once the control queue restored state */
 		vq->ready = true;
 		if (dpu_vdpa_hw_vq_start_late(dev, idx))
-			dev->late_start_failed = true;
+			dev->vq_failed = true;
 	} else if (!ready && vq->ready) {
 		dev_dbg(&vdpa->dev, "vq %u disabled after DRIVER_OK: ignored\n", idx);
 	}
@@ -271,8 +271,8 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
 	/* the software control queue met a malformed ring (net_cvq.c) */
 	if (READ_ONCE(dev->net.cvq.broken))
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-	/* a queue enabled after DRIVER_OK could not be started */
-	if (status & VIRTIO_CONFIG_S_DRIVER_OK && READ_ONCE(dev->late_start_failed))
+	/* a queue could not be started after DRIVER_OK, at resume or in a mode switch */
+	if (status & VIRTIO_CONFIG_S_DRIVER_OK && READ_ONCE(dev->vq_failed))
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	/* so did the shadow relay (shadow.c) */
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK && dpu_vdpa_svq_broken(dev))
@@ -332,7 +332,7 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 		dev->fn_driver_features = 0;
 	dev->suspended = false;
 	dev->suspend_inexact = false;
-	dev->late_start_failed = false;
+	dev->vq_failed = false;
 	dev->mode = DPU_VDPA_MODE_STOPPED;
 	WRITE_ONCE(dev->status, 0);
 	dpu_vdpa_as_reset(dev);
