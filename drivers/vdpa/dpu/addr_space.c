@@ -62,6 +62,14 @@ static void dpu_vdpa_as_add_resv(struct dpu_vdpa_as *as, struct device *dma)
 		if (r->type != IOMMU_RESV_MSI && r->type != IOMMU_RESV_RESERVED &&
 		    r->type != IOMMU_RESV_SW_MSI)
 			continue;
+		/*
+		 * Where MSIs are translated by the IOMMU (arm-smmu-v3), an
+		 * unmanaged domain needs the MSI doorbell mapped in it, or the
+		 * function's interrupts fault while it sits on our domain.
+		 */
+		if (r->type == IOMMU_RESV_SW_MSI &&
+		    iommu_get_msi_cookie(as->domain, r->start))
+			dev_warn(dma, "no MSI mapping in the vhost-vdpa IOMMU domain: interrupts may fault\n");
 		if (vhost_iotlb_add_range(as->resv, r->start, r->start + r->length - 1,
 					  0, VHOST_MAP_RW))
 			break;
