@@ -181,6 +181,12 @@ struct dpu_vdpa_cvq {
 	struct dpu_vdpa_fn_buf buf;	/* command bounce buffer */
 	u16 fn_avail_idx;
 	u16 fn_used_idx;
+	/*
+	 * a command timed out and may still be answered: a later answer would
+	 * be taken for the next command's, so none is sent until DRIVER_OK
+	 * starts the function's queue afresh
+	 */
+	bool fn_hung;
 	u64 commands;		/* relayed commands, for debugging */
 	u64 errors;		/* malformed or failed commands */
 };

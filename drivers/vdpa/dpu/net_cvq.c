@@ -105,6 +105,8 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 
 	if (!cvq->fn_notify)
 		return -ENODEV;
+	if (cvq->fn_hung)
+		return -EIO;
 
 	desc[0].addr = dpu_vdpa_v64(cvq->buf.dma);
 	desc[0].len = dpu_vdpa_v32(out_len);
@@ -133,6 +135,7 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 		if (time_after(jiffies, timeout)) {
 			dev_err(&dev->vdpa.dev, "function control queue did not answer in %d ms\n",
 				CVQ_TIMEOUT_MS);
+			cvq->fn_hung = true;
 			return -ETIMEDOUT;
 		}
 		usleep_range(10, 100);
@@ -421,6 +424,7 @@ int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index)
 		dpu_vdpa_v16(VRING_AVAIL_F_NO_INTERRUPT);
 	cvq->fn_avail_idx = 0;
 	cvq->fn_used_idx = 0;
+	cvq->fn_hung = false;
 	cvq->fn_index = fn_index;
 	err = dpu_vdpa_fn_buf_map(dev, &cvq->ring, 0);
 	if (!err)
