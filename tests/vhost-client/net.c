@@ -15,26 +15,12 @@
 
 #include "vc.h"
 
-#define NET_HDR_LEN	12	/* struct virtio_net_hdr_v1 */
-#define RXQ		0
-#define TXQ		1
-
-struct net {
-	struct vc_dev d;
-	struct vc_vq *rx, *tx;
-	unsigned int mtu;
-	uint32_t rx_buf, tx_buf;
-	uint8_t src[6], dst[6];
-	bool mrg;
-	uint64_t rx_multi;	/* frames the device spread over several buffers */
-};
-
 static uint32_t round64(uint32_t v)
 {
 	return (v + 63) & ~63u;
 }
 
-static void net_open(struct net *n)
+void vc_net_open(struct vc_net *n)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static const uint8_t dflt_src[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -83,12 +69,12 @@ static void net_open(struct net *n)
 	memcpy(n->dst, opt.dst_set ? opt.dst_mac : bcast, 6);
 }
 
-static void net_close(struct net *n)
+void vc_net_close(struct vc_net *n)
 {
 	vc_close(&n->d);
 }
 
-static void post_rx(struct net *n)
+void vc_net_post_rx(struct vc_net *n)
 {
 	bool added = false;
 
@@ -100,17 +86,23 @@ static void post_rx(struct net *n)
 		vc_vq_kick(n->rx);
 }
 
-static void tx_frame(struct net *n, uint64_t seq, uint64_t total)
+void vc_net_tx_frame_len(struct vc_net *n, uint64_t seq, uint64_t total, unsigned int size)
 {
 	uint16_t id = vc_vq_get_id(n->tx);
 	uint8_t *b = vc_vq_buf(n->tx, id);
 
 	memset(b, 0, NET_HDR_LEN);	/* no csum, GSO_NONE, num_buffers 0 */
-	vc_frame_build(b + NET_HDR_LEN, opt.size, n->dst, n->src, opt.stream, seq, total);
-	vc_vq_add(n->tx, id, NET_HDR_LEN + opt.size, false);
+	vc_frame_build(b + NET_HDR_LEN, size, n->dst, n->src, opt.stream, seq, total);
+	vc_track_write(b, NET_HDR_LEN + size);
+	vc_vq_add(n->tx, id, NET_HDR_LEN + size, false);
 }
 
-static uint64_t reap_tx(struct net *n)
+static void vc_net_tx_frame(struct vc_net *n, uint64_t seq, uint64_t total)
+{
+	vc_net_tx_frame_len(n, seq, total, opt.size);
+}
+
+uint64_t vc_net_reap_tx(struct vc_net *n)
 {
 	uint64_t done = 0;
 	uint32_t len;
@@ -124,7 +116,7 @@ static uint64_t reap_tx(struct net *n)
 }
 
 /* Check every received frame, give its buffer back; frames handled. */
-static uint64_t reap_rx(struct net *n, struct vc_rx_stats *st)
+uint64_t vc_net_reap_rx(struct vc_net *n, struct vc_rx_stats *st)
 {
 	uint64_t got = 0;
 	uint32_t len;
@@ -151,7 +143,7 @@ static uint64_t reap_rx(struct net *n, struct vc_rx_stats *st)
 	return got;
 }
 
-static void print_vq_counters(const char *who, const struct net *n)
+static void print_vq_counters(const char *who, const struct vc_net *n)
 {
 	printf("%s: rx_kicks=%llu rx_calls=%llu tx_kicks=%llu tx_calls=%llu\n", who,
 	       (unsigned long long)n->rx->kicks, (unsigned long long)n->rx->calls,
@@ -163,33 +155,33 @@ int cmd_net_tx(void)
 	struct vc_rx_stats rx_st;
 	uint64_t sent = 0, done = 0;
 	double t0, t1, last;
-	struct net n;
+	struct vc_net n;
 
-	net_open(&n);
+	vc_net_open(&n);
 	/*
 	 * RX buffers stay posted and are drained (their frames ignored), as in
 	 * a VM: a device may hold TX back while its receive side is stuck
 	 * (vdpa_sim_net loops TX to RX and stops on a missing RX buffer).
 	 */
 	vc_rx_stats_init(&rx_st, 1);
-	post_rx(&n);
+	vc_net_post_rx(&n);
 	t0 = last = vc_now();
 	while (done < opt.count) {
 		bool progress = false, paced = false;
 		uint64_t r;
 
-		reap_rx(&n, &rx_st);
+		vc_net_reap_rx(&n, &rx_st);
 		while (sent < opt.count && n.tx->nfree) {
 			if (opt.rate > 0 && vc_now() < t0 + sent / opt.rate) {
 				paced = true;
 				break;
 			}
-			tx_frame(&n, sent++, opt.count);
+			vc_net_tx_frame(&n, sent++, opt.count);
 			progress = true;
 		}
 		if (progress)
 			vc_vq_kick(n.tx);
-		r = reap_tx(&n);
+		r = vc_net_reap_tx(&n);
 		if (r) {
 			done += r;
 			last = vc_now();
@@ -222,7 +214,7 @@ int cmd_net_tx(void)
 		printf("bench: vhost-vdpa net-tx %.0f frames/s (%u-byte frames, %llu frames)\n",
 		       t1 > t0 ? done / (t1 - t0) : 0.0, opt.size, (unsigned long long)done);
 	vc_rx_stats_free(&rx_st);
-	net_close(&n);
+	vc_net_close(&n);
 	return VC_EXIT_OK;
 }
 
@@ -230,12 +222,12 @@ int cmd_net_rx(void)
 {
 	double t_first = 0, t_last = 0, last, done_at = 0;
 	struct vc_rx_stats st;
-	struct net n;
+	struct vc_net n;
 	int rc;
 
-	net_open(&n);
+	vc_net_open(&n);
 	vc_rx_stats_init(&st, opt.count);
-	post_rx(&n);
+	vc_net_post_rx(&n);
 	printf("net-rx: ready\n");
 	fflush(stdout);
 	last = vc_now();
@@ -243,7 +235,7 @@ int cmd_net_rx(void)
 		uint64_t before = st.unique + st.dup + st.corrupt + st.out_of_range;
 		double now;
 
-		if (reap_rx(&n, &st)) {
+		if (vc_net_reap_rx(&n, &st)) {
 			now = vc_now();
 			if (st.unique + st.dup + st.corrupt + st.out_of_range != before) {
 				if (!t_first)
@@ -269,7 +261,7 @@ int cmd_net_rx(void)
 	if (opt.verbose)
 		print_vq_counters("net-rx", &n);
 	vc_rx_stats_free(&st);
-	net_close(&n);
+	vc_net_close(&n);
 	return rc;
 }
 
@@ -300,7 +292,7 @@ static uint64_t check_base(struct vc_vq *vq, uint16_t base)
 	return gap;
 }
 
-static void stream_cycle(struct net *n, struct cycles *c, struct vc_rx_stats *st,
+static void stream_cycle(struct vc_net *n, struct cycles *c, struct vc_rx_stats *st,
 			 uint64_t sent, uint64_t *tx_done)
 {
 	uint16_t bases[VC_MAX_VQS] = { 0 }, brx, btx;
@@ -315,10 +307,10 @@ static void stream_cycle(struct net *n, struct cycles *c, struct vc_rx_stats *st
 		double last = t0;
 
 		while (*tx_done < sent || st->unique + st->dup < sent) {
-			uint64_t r = reap_tx(n);
+			uint64_t r = vc_net_reap_tx(n);
 
 			*tx_done += r;
-			if (reap_rx(n, st) || r)
+			if (vc_net_reap_rx(n, st) || r)
 				last = vc_now();
 			else if (vc_now() - last > opt.timeout)
 				vc_die(VC_EXIT_TIMEOUT, "net-stream: quiesce: %llu of %llu frames back",
@@ -331,8 +323,8 @@ static void stream_cycle(struct net *n, struct cycles *c, struct vc_rx_stats *st
 	brx = vc_get_vring_base(&n->d, RXQ);
 	btx = vc_get_vring_base(&n->d, TXQ);
 	/* what the device completed before it stopped */
-	*tx_done += reap_tx(n);
-	reap_rx(n, st);
+	*tx_done += vc_net_reap_tx(n);
+	vc_net_reap_rx(n, st);
 	if (opt.no_suspend) {
 		/* an idle device has used all it consumed: the client knows the index */
 		if (brx != n->rx->used_idx || btx != n->tx->used_idx) {
@@ -377,23 +369,23 @@ int cmd_net_stream(void)
 	double t0, last, done_at = 0;
 	struct vc_rx_stats st;
 	struct cycles c;
-	struct net n;
+	struct vc_net n;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	net_open(&n);
+	vc_net_open(&n);
 	if (k && !opt.no_suspend &&
 	    (!vc_has_backend(&n.d, VHOST_BACKEND_F_SUSPEND) ||
 	     (!opt.reset && !vc_has_backend(&n.d, VHOST_BACKEND_F_RESUME)))) {
 		printf("suspend not offered by the device (backend features %#llx)\n",
 		       (unsigned long long)n.d.backend_offered);
-		net_close(&n);
+		vc_net_close(&n);
 		return VC_EXIT_UNSUPP;
 	}
 	if (opt.window > n.tx->num || opt.window > n.rx->num)
 		opt.window = n.tx->num < n.rx->num ? n.tx->num : n.rx->num;
 	vc_rx_stats_init(&st, opt.count);
-	post_rx(&n);
+	vc_net_post_rx(&n);
 	t0 = last = vc_now();
 	for (;;) {
 		bool due = k && sent && sent % k == 0 && cycled_at != sent && sent < opt.count;
@@ -401,15 +393,15 @@ int cmd_net_stream(void)
 		uint64_t r;
 
 		while (!due && sent < opt.count && sent - st.unique < opt.window && n.tx->nfree) {
-			tx_frame(&n, sent++, opt.count);
+			vc_net_tx_frame(&n, sent++, opt.count);
 			progress = true;
 			due = k && sent % k == 0 && sent < opt.count;
 		}
 		if (progress)
 			vc_vq_kick(n.tx);
-		r = reap_tx(&n);
+		r = vc_net_reap_tx(&n);
 		tx_done += r;
-		if (reap_rx(&n, &st) || r)
+		if (vc_net_reap_rx(&n, &st) || r)
 			progress = true;
 		if (due) {
 			stream_cycle(&n, &c, &st, sent, &tx_done);
@@ -441,6 +433,6 @@ int cmd_net_stream(void)
 	if (tx_done != opt.count || c.gaps)
 		rc = VC_EXIT_CHECK;
 	vc_rx_stats_free(&st);
-	net_close(&n);
+	vc_net_close(&n);
 	return rc;
 }
