@@ -134,6 +134,8 @@ static void usage(FILE *f)
 "  --round-ms MS            traffic per round (default 200)\n"
 "  --ignore-log             dirty-check: the negative control\n"
 "  --no-quiesce             net-migrate: suspend with frames still out (may lose them)\n"
+"  --no-load, --tx-rewind N net-migrate negative controls: no state load into B;\n"
+"                           B's TX starts N entries before A's index (must fail)\n"
 "\n"
 "exit status: 0 ok, 1 error, 2 usage, 3 data check failed, 4 device timeout,\n"
 "             77 not offered by the device\n");
@@ -200,7 +202,7 @@ enum {
 	O_COUNT, O_SIZE, O_DST, O_SRC, O_STREAM, O_BENCH, O_ALLOW_LOSS, O_MRG, O_LINGER,
 	O_RATE, O_WINDOW, O_SUSPEND_EVERY, O_RESET, O_NO_SUSPEND, O_SECTOR, O_SEED,
 	O_REQ, O_DEPTH, O_FORCE, O_ZERO, O_NAME, O_NAME_B, O_ROUNDS, O_ROUND_MS, O_IGNORE_LOG,
-	O_NO_QUIESCE,
+	O_NO_QUIESCE, O_NO_LOAD, O_TX_REWIND,
 };
 
 static const struct option longopts[] = {
@@ -242,6 +244,8 @@ static const struct option longopts[] = {
 	{ "round-ms", required_argument, NULL, O_ROUND_MS },
 	{ "ignore-log", no_argument, NULL, O_IGNORE_LOG },
 	{ "no-quiesce", no_argument, NULL, O_NO_QUIESCE },
+	{ "no-load", no_argument, NULL, O_NO_LOAD },
+	{ "tx-rewind", required_argument, NULL, O_TX_REWIND },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -344,6 +348,8 @@ static void parse_opts(int argc, char **argv)
 		case O_ROUND_MS: opt.round_secs = parse_double(optarg, "--round-ms") / 1e3; break;
 		case O_IGNORE_LOG: opt.ignore_log = true; break;
 		case O_NO_QUIESCE: opt.quiesce = false; break;
+		case O_NO_LOAD: opt.no_load = true; break;
+		case O_TX_REWIND: opt.tx_rewind = parse_uint(optarg, "--tx-rewind"); break;
 		default: usage(stderr); exit(VC_EXIT_USAGE);
 		}
 	}

@@ -661,8 +661,9 @@ int cmd_net_migrate(void)
 	t_saved = vc_now();
 	state_decode(blob_a, len_a, &st_a, opt.name);
 	dpu_call(&m, vdpa_dpu_log_stop(m.vm, opt.name), "log stop", opt.name);
-	dpu_call(&m, vdpa_dpu_state_load(m.vm, opt.name_b, blob_a, len_a), "state load into",
-		 opt.name_b);
+	if (!opt.no_load)
+		dpu_call(&m, vdpa_dpu_state_load(m.vm, opt.name_b, blob_a, len_a),
+			 "state load into", opt.name_b);
 	t_loaded = vc_now();
 	for (i = 0; i < 2; i++) {
 		if (st_a.num_queues <= i || st_a.vqs[i].avail_idx != bases[i]) {
@@ -695,6 +696,11 @@ int cmd_net_migrate(void)
 	/* what A completed before it stopped, as the copy has it */
 	t.tx_done += vc_net_reap_tx(&n);
 	vc_net_reap_rx(&n, &st);
+	if (opt.tx_rewind) {
+		/* negative control: B sends again what A sent last */
+		st_a.vqs[TXQ].avail_idx -= opt.tx_rewind;
+		n.tx->used_idx -= opt.tx_rewind;
+	}
 	for (i = 0; i < 2; i++) {
 		struct vc_vq *vq = &n.d.vqs[i];
 

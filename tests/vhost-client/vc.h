@@ -98,6 +98,8 @@ struct vc_opts {
 	double round_secs;
 	bool ignore_log;
 	bool quiesce;			/* net-migrate: wait for every frame back first */
+	bool no_load;			/* net-migrate negative controls: skip the load, */
+	unsigned int tx_rewind;		/* start B's TX this many entries early */
 };
 
 extern struct vc_opts opt;
