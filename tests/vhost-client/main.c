@@ -21,6 +21,7 @@
  *   vhost-client dirty-check DEV --name VDPA [--seed N] [--rounds R] [--ignore-log]
  *   vhost-client net-migrate DEV_A DEV_B --name-a VDPA_A --name-b VDPA_B [--count N]
  *                           [--rounds R] [--round-ms MS] [--no-quiesce]
+ *   vhost-client blk-migrate DEV_A DEV_B --name-a A --name-b B --sector S --count N --seed X
  *   vhost-client pkt-send IFNAME [--count N] [--size B] [--dst-mac M] [--rate PPS] [--bench]
  *   vhost-client pkt-recv IFNAME [--count N] [--timeout S] [--allow-loss]
  *   vhost-client pkt-reflect IFNAME [--count N] [--timeout S]
@@ -89,6 +90,14 @@ static void usage(FILE *f)
 "                           moves to the copy on B and finishes the stream there;\n"
 "                           fails on frames lost (unless --no-quiesce) or duplicated,\n"
 "                           TX sent again, or B's saved net state differing from A's\n"
+"  blk-migrate DEV_A DEV_B  write --count sectors from --sector (pattern of --seed)\n"
+"                           on A under pre-copy; half way, stop submitting, suspend\n"
+"                           A (it drains), save, load into B, move to the copy on B\n"
+"                           and write the rest there.  Prints 'split=' (the first\n"
+"                           sector written on B): A and B are different disks, so\n"
+"                           read back [sector, split) on A, [split, end) on B, and\n"
+"                           expect zeroes elsewhere.  Fails if a request A had\n"
+"                           taken is left for B (not drained) or fails\n"
 "\n"
 "peer commands on a netdev (AF_PACKET, EtherType 0x88B5):\n"
 "  pkt-send IFNAME          send --count numbered frames (--rate PPS, --bench)\n"
@@ -393,6 +402,7 @@ static const struct command commands[] = {
 	{ "blk-flush", blk_flush, 1, 1 },
 	{ "dirty-check", cmd_dirty_check, 4096, 1 },
 	{ "net-migrate", cmd_net_migrate, 4000, 2 },
+	{ "blk-migrate", cmd_blk_migrate, 8192, 2 },
 	{ "pkt-send", cmd_pkt_send, 1000, 1 },
 	{ "pkt-recv", cmd_pkt_recv, 1000, 1 },
 	{ "pkt-reflect", cmd_pkt_reflect, 0, 1 },

@@ -782,3 +782,228 @@ int cmd_net_migrate(void)
 	vc_net_close(&n);
 	return rc;
 }
+
+/* --- blk-migrate */
+
+struct blk_mig {
+	struct vc_dev d;
+	struct vc_vq *vq;
+	struct virtio_blk_outhdr *hdrs;
+	uint8_t *status, *wbuf;
+	uint64_t *sect;
+	bool *busy;
+	unsigned int depth, req, inflight;
+	uint64_t next, end, done_sect, ioerr;
+	double last, first_use;
+};
+
+static uint64_t blk_capacity(const struct vc_dev *d)
+{
+	uint64_t c;
+
+	memcpy(&c, d->config + offsetof(struct virtio_blk_config, capacity), 8);
+	return le64toh(c);
+}
+
+/* Submit writes until LIMIT (sector), reap, wait a little. */
+static void blk_step(struct blk_mig *b, uint64_t limit, double deadline)
+{
+	bool progress = false;
+	unsigned int i;
+	uint32_t len;
+	uint16_t id;
+
+	for (i = 0; i < b->depth && b->next < limit; i++) {
+		uint16_t ids[3] = { 3 * i, 3 * i + 1, 3 * i + 2 };
+		unsigned int ns = limit - b->next < b->req ? (unsigned int)(limit - b->next) : b->req;
+		uint8_t *data = b->wbuf + (uint64_t)i * b->req * SECTOR;
+		struct vc_vq *vq = b->vq;
+		unsigned int k;
+
+		if (b->busy[i])
+			continue;
+		b->hdrs[i].type = htole32(VIRTIO_BLK_T_OUT);
+		b->hdrs[i].ioprio = 0;
+		b->hdrs[i].sector = htole64(b->next);
+		vc_track_write(&b->hdrs[i], sizeof(b->hdrs[i]));
+		for (k = 0; k < ns; k++)
+			vc_blk_pattern(data + k * SECTOR, b->next + k, opt.seed);
+		vc_track_write(data, ns * SECTOR);
+		vq->desc[ids[0]].addr = vc_iova(&b->d, &b->hdrs[i]);
+		vq->desc[ids[0]].len = sizeof(b->hdrs[i]);
+		vq->desc[ids[0]].flags = 0;
+		vq->desc[ids[1]].addr = vc_iova(&b->d, data);
+		vq->desc[ids[1]].len = ns * SECTOR;
+		vq->desc[ids[1]].flags = 0;
+		vq->desc[ids[2]].addr = vc_iova(&b->d, b->status + i);
+		vq->desc[ids[2]].len = 1;
+		vq->desc[ids[2]].flags = VRING_DESC_F_WRITE;
+		vc_track_write(&vq->desc[ids[0]], 3 * sizeof(vq->desc[0]));
+		vc_vq_add_chain(vq, ids, 3);
+		b->busy[i] = true;
+		b->sect[i] = ((uint64_t)ns << 48) | b->next;
+		b->next += ns;
+		b->inflight++;
+		progress = true;
+	}
+	if (progress)
+		vc_vq_kick(b->vq);
+	while (vc_vq_used(b->vq, &id, &len)) {
+		unsigned int s = id / 3;
+
+		if (id % 3 || s >= b->depth || !b->busy[s])
+			vc_die(VC_EXIT_ERR, "blk-migrate: device used descriptor %u, not a request head",
+			       id);
+		b->busy[s] = false;
+		b->inflight--;
+		if (b->status[s] != VIRTIO_BLK_S_OK) {
+			if (!b->ioerr++)
+				vc_warn("write at sector %llu: status %u",
+					(unsigned long long)(b->sect[s] & ((1ull << 48) - 1)),
+					b->status[s]);
+		} else {
+			b->done_sect += b->sect[s] >> 48;
+		}
+		if (!b->first_use)
+			b->first_use = vc_now();
+		progress = true;
+	}
+	if (progress) {
+		b->last = vc_now();
+		return;
+	}
+	if (vc_now() - b->last > opt.timeout)
+		vc_die(VC_EXIT_TIMEOUT, "blk-migrate: %u requests outstanding on %s, none completed "
+		       "for %.1f s", b->inflight, b->d.path, opt.timeout);
+	vc_vq_wait(&b->d, deadline);
+}
+
+int cmd_blk_migrate(void)
+{
+	static const unsigned int vqs[1] = { 0 };
+	static const uint32_t sizes[1] = { 0 };
+	double t0, t_susp, t_susp_done, t_ok, t_end;
+	uint64_t split, pending = 0, rounds_pages = 0;
+	unsigned int inflight_at_suspend, rounds = 0, i;
+	uint8_t *blob = NULL, *old_base;
+	struct vdpa_state st_a;
+	struct blk_mig b;
+	struct vc_dev a;
+	struct mig m;
+	uint16_t base;
+	size_t len = 0;
+	int rc = VC_EXIT_OK;
+
+	need_names("blk-migrate", true);
+	if (!opt.seed_set)
+		vc_die(VC_EXIT_USAGE, "blk-migrate needs --seed");
+	memset(&b, 0, sizeof(b));
+	vc_open(&b.d, opt.dev);
+	if (b.d.device_id != VIRTIO_ID_BLOCK)
+		vc_die(VC_EXIT_ERR, "%s is not a block device", b.d.path);
+	if (opt.sector > blk_capacity(&b.d) || opt.count > blk_capacity(&b.d) - opt.sector)
+		vc_die(VC_EXIT_USAGE, "sectors beyond the capacity of %s", b.d.path);
+	vc_start(&b.d, (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
+		 (1ull << VIRTIO_BLK_F_SEG_MAX) | (1ull << VIRTIO_BLK_F_BLK_SIZE) |
+		 (1ull << VIRTIO_BLK_F_FLUSH), vqs, 1, sizes);
+	b.vq = &b.d.vqs[0];
+	b.req = opt.req_sectors;
+	b.depth = opt.depth < b.vq->num / 3 ? opt.depth : b.vq->num / 3;
+	b.hdrs = vc_alloc(&b.d, sizeof(*b.hdrs) * b.depth, PG);
+	b.status = vc_alloc(&b.d, PG, PG);
+	b.wbuf = vc_alloc(&b.d, (uint64_t)b.depth * b.req * SECTOR, PG);
+	b.busy = calloc(b.depth, sizeof(*b.busy));
+	b.sect = calloc(b.depth, sizeof(*b.sect));
+	if (!b.busy || !b.sect)
+		vc_die(VC_EXIT_ERR, "out of memory");
+	b.next = opt.sector;
+	b.end = opt.sector + opt.count;
+	split = opt.sector + opt.count / 2;
+
+	mig_init(&m, opt.name, &b.d.mem);
+	t0 = b.last = vc_now();
+	mig_log_start(&m);
+	/* pre-copy rounds while the first half is written */
+	while (b.next < split) {
+		double end = vc_now() + opt.round_secs;
+
+		while (vc_now() < end && b.next < split)
+			blk_step(&b, split, end);
+		mig_sync_copy(&m, false);
+		rounds++;
+		rounds_pages += m.round_log + m.round_cpu;
+	}
+	/* the source stops submitting; what it has out, A must finish (drain) */
+	inflight_at_suspend = b.inflight;
+	t_susp = vc_now();
+	dpu_call(&m, vdpa_dpu_suspend(m.vm, opt.name), "suspend", opt.name);
+	t_susp_done = vc_now();
+	base = vc_get_vring_base(&b.d, 0);
+	mig_sync_copy(&m, false);
+	dpu_call(&m, vdpa_dpu_state_save(m.vm, opt.name, &blob, &len), "state save", opt.name);
+	state_decode(blob, len, &st_a, opt.name);
+	dpu_call(&m, vdpa_dpu_log_stop(m.vm, opt.name), "log stop", opt.name);
+	dpu_call(&m, vdpa_dpu_state_load(m.vm, opt.name_b, blob, len), "state load into",
+		 opt.name_b);
+
+	a = b.d;
+	old_base = a.mem.base;
+	vc_open(&b.d, opt.dev_b);
+	if (b.d.device_id != VIRTIO_ID_BLOCK)
+		vc_die(VC_EXIT_ERR, "%s is not a block device", b.d.path);
+	if (b.end > blk_capacity(&b.d))
+		vc_die(VC_EXIT_ERR, "%s is smaller than %s", b.d.path, a.path);
+	vc_negotiate(&b.d, a.features);
+	if (b.d.features != a.features)
+		vc_die(VC_EXIT_ERR, "%s: features %#llx, A had %#llx", b.d.path,
+		       (unsigned long long)b.d.features, (unsigned long long)a.features);
+	vc_mem_adopt(&b.d, m.copy_fd, m.copy, a.mem.size, a.mem.iova);
+	vc_track.bits = NULL;
+	vq_move(&b.d.vqs[0], &a.vqs[0], old_base, m.copy);
+	b.d.nactive = 1;
+	b.vq = &b.d.vqs[0];
+#define REBASE(p)	((void *)(m.copy + ((const uint8_t *)(p) - old_base)))
+	b.hdrs = REBASE(b.hdrs);
+	b.status = REBASE(b.status);
+	b.wbuf = REBASE(b.wbuf);
+#undef REBASE
+	/* A's completions, as the copy has them; what is left A did not finish */
+	b.first_use = 0;
+	blk_step(&b, 0, vc_now());
+	for (i = 0; i < b.depth; i++)
+		pending += b.busy[i];
+	if (pending || b.vq->used_idx != base || base != st_a.vqs[0].avail_idx)
+		printf("blk-migrate: after suspend: %llu requests not completed by A, used %u, "
+		       "GET_VRING_BASE %u, saved avail %u\n", (unsigned long long)pending,
+		       b.vq->used_idx, base, st_a.vqs[0].avail_idx);
+	vc_vq_program(&b.d, b.vq, st_a.vqs[0].avail_idx);
+	b.vq->used_idx = st_a.vqs[0].avail_idx;
+	vc_driver_ok(&b.d);
+	t_ok = vc_now();
+	b.last = t_ok;
+	while (b.next < b.end || b.inflight)
+		blk_step(&b, b.end, vc_now() + 0.05);
+	t_end = vc_now();
+
+	printf("blk-migrate: sectors=%llu start=%llu split=%llu done=%llu ioerr=%llu "
+	       "inflight_at_suspend=%u pending_after_suspend=%llu rounds=%u\n",
+	       (unsigned long long)opt.count, (unsigned long long)opt.sector,
+	       (unsigned long long)split, (unsigned long long)b.done_sect,
+	       (unsigned long long)b.ioerr, inflight_at_suspend, (unsigned long long)pending,
+	       rounds);
+	printf("blk-migrate: measured total_ms=%.1f precopy_pages=%llu final_pages=%llu "
+	       "suspend_ms=%.1f downtime_ms=%.1f state_bytes=%zu\n", 1e3 * (t_end - t0),
+	       (unsigned long long)rounds_pages, (unsigned long long)(m.round_log + m.round_cpu),
+	       1e3 * (t_susp_done - t_susp), b.first_use ? 1e3 * (b.first_use - t_susp) : -1.0,
+	       len);
+	if (pending || b.ioerr || b.done_sect != opt.count || base != st_a.vqs[0].avail_idx)
+		rc = VC_EXIT_CHECK;
+	vdpa_state_release(&st_a);
+	free(blob);
+	vc_close(&a);
+	mig_fini(&m);
+	free(b.busy);
+	free(b.sect);
+	vc_close(&b.d);
+	return rc;
+}

@@ -272,9 +272,13 @@ void vc_net_tx_frame_len(struct vc_net *n, uint64_t seq, uint64_t total, unsigne
 uint64_t vc_net_reap_tx(struct vc_net *n);
 uint64_t vc_net_reap_rx(struct vc_net *n, struct vc_rx_stats *st);
 
+/* blk.c: the 512-byte pattern of SECTOR for SEED */
+void vc_blk_pattern(uint8_t *buf, uint64_t sector, uint64_t seed);
+
 /* mig.c */
 int cmd_dirty_check(void);
 int cmd_net_migrate(void);
+int cmd_blk_migrate(void);
 
 /* net.c, blk.c, pkt.c */
 int cmd_net_tx(void);
