@@ -633,9 +633,11 @@ int cmd_net_migrate(void)
 	mig_log_start(&m);
 	for (r = 0; r < opt.rounds; r++) {
 		double end = vc_now() + opt.round_secs;
+		/* spread the first half over the rounds: traffic in each */
+		uint64_t limit = opt.rounds ? switch_at * (r + 1) / opt.rounds : switch_at;
 
 		while (vc_now() < end)
-			stream_step(&n, &st, &t, switch_at, NULL, end);
+			stream_step(&n, &st, &t, limit, NULL, end);
 		mig_sync_copy(&m, false);
 		printf("net-migrate: round %u: pages=%llu (log %llu, client %llu) sent=%llu back=%llu\n",
 		       r, (unsigned long long)(m.round_log + m.round_cpu),

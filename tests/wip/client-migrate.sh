@@ -9,7 +9,7 @@
 # vd1's saved net state equal to vd0's; downtime printed.  Then the cost
 # of a log sync per GiB.
 # One queue pair: the client has no control queue, so no MQ.
-# vm-options: --nets 4 --blks 0
+# vm-options: --nets 4 --blks 2
 . "$(dirname "$0")/../lib.sh"
 VC=$PWD/tests/vhost-client/vhost-client
 V=$PROJECT/tools/vdpa-mgmt/vdpa-mgmt
@@ -73,10 +73,23 @@ migrate() {
 	t_result $? "$desc (exit $rc)"
 }
 
-# negative controls first, while vd1 has never carried vd0's state
+# vd1 has its function's own MAC, not vd0's: the client has no control
+# queue to set one, so the state compare must find the difference when
+# nothing was loaded, and the load must be refused (before the switch)
 migrate "negative control --no-load: vd1 never got vd0's state, the compare finds it" 3 0x4444 \
 	--count 1000 --rounds 1 --no-load
-t_ok "... reported as a state difference" -- grep -q 'state of vd1 after the switch: DIFFERS' /tmp/mig.out
+t_ok "... reported as a MAC difference" -- grep -q 'state mac: A .*, B ' /tmp/mig.out
+migrate "load of vd0's state into vd1 with another MAC: refused at load, not at DRIVER_OK" 1 0x4445 \
+	--count 1000 --rounds 1
+t_ok "... with the reason" -- grep -q 'state load into vd1: .*saved MAC .* no control queue' /tmp/mig.out
+t_eq "... vd1 not started" "false" \
+	"$("$V" -j dev status vd1 | jq -r '.dev.vd1.status | tostring | contains("DRIVER_OK")')"
+
+# as a VMM provisions a destination: vd1 with vd0's MAC
+MA=$(vdpa -j dev config show vd0 | jq -r .config.vd0.mac)
+t_ok "vd1 again, with vd0's MAC $MA" -- sh -c "vdpa dev del vd1 && vdpa dev add name vd1 mgmtdev pci/$C mac $MA"
+DB=$(vhost_dev vd1)
+[ -c "$DB" ] || t_bail "no vhost-vdpa node for vd1"
 migrate "negative control --tx-rewind 1: vd1 sends vd0's last TX frame again, exit 3" 3 0x3333 \
 	--count 1000 --rounds 1 --tx-rewind 1
 t_ok "... found as a duplicate" -- grep -qE 'net-migrate: expected=.* dup=[1-9]' /tmp/mig.out
@@ -96,6 +109,34 @@ sed -n 's/^net-migrate: round \([0-9]*\): pages=\([0-9]*\).*/\1:\2/p' /tmp/mig.o
 migrate "net-migrate --no-quiesce: frames in flight at suspend, no duplicate" 0 0x2222 \
 	--count 4000 --rounds 2 --round-ms 200 --no-quiesce
 sed -n 's/^net-migrate: measured /# measured: 1 pair, no quiesce: /p' /tmp/mig.out
+
+# --- blk: vb0 and vb1 are different disks.  Half the writes go to vb0,
+# then the client moves to vb1 and writes the rest there; the requests
+# vb0 had taken at suspend must be finished by vb0 (drained), none left
+# for vb1, none lost: read back where each half must be, zeroes elsewhere.
+set -- $VM_BLKS
+FA=$1 FB=$2
+t_ok "bind $FA and $FB, dev add vb0 and vb1" -- sh -c "'$V' pci bind $FA && '$V' pci bind $FB &&
+	vdpa dev add name vb0 mgmtdev pci/$FA && vdpa dev add name vb1 mgmtdev pci/$FB"
+BA=$(vhost_dev vb0)
+BB=$(vhost_dev vb1)
+N=16384
+rc=0
+$VC blk-migrate "$BA" "$BB" --name-a vb0 --name-b vb1 --sector 0 --count $N --seed 7 \
+	--req-sectors 64 --depth 16 --rounds 3 --round-ms 150 >/tmp/bmig.out 2>&1 || rc=$?
+sed 's/^/# /' /tmp/bmig.out
+t_result $rc "blk-migrate vb0 -> vb1: $N sectors, the in-flight writes drained on vb0 (exit $rc)"
+SPLIT=$(sed -n 's/^blk-migrate: .* split=\([0-9]*\).*/\1/p' /tmp/bmig.out)
+sed -n 's/^blk-migrate: measured /# measured: blk: /p' /tmp/bmig.out
+if [ -n "$SPLIT" ]; then
+	t_ok "vb0 has sectors 0..$SPLIT" -- $VC blk-read "$BA" --sector 0 --count $SPLIT --seed 7
+	t_ok "vb0 has nothing after $SPLIT" -- \
+		$VC blk-read "$BA" --sector $SPLIT --count $((N - SPLIT)) --expect-zero
+	t_ok "vb1 has sectors $SPLIT..$N" -- \
+		$VC blk-read "$BB" --sector $SPLIT --count $((N - SPLIT)) --seed 7
+	t_ok "vb1 has nothing before $SPLIT: no request of vb0 executed again" -- \
+		$VC blk-read "$BB" --sector 0 --count $SPLIT --expect-zero
+fi
 
 # --- the cost of a log sync per GiB (idle device: bitmap read and transfer)
 t_ok "log start over 1 GiB on vd1" -- "$V" dev log start vd1 len 1G
