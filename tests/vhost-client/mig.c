@@ -699,7 +699,24 @@ int cmd_net_migrate(void)
 	t.tx_done += vc_net_reap_tx(&n);
 	vc_net_reap_rx(&n, &st);
 	if (opt.tx_rewind) {
-		/* negative control: B sends again what A sent last */
+		/*
+		 * Negative control: B sends again what A sent last.  Those
+		 * descriptors are taken back from the free list (the source
+		 * stopped, nothing reused them) so that B's completions of them
+		 * are counted once more, not as descriptors returned twice.
+		 */
+		for (i = 1; i <= opt.tx_rewind; i++) {
+			uint16_t id = n.tx->avail->ring[(uint16_t)(st_a.vqs[TXQ].avail_idx - i) %
+						       n.tx->num];
+			unsigned int k;
+
+			for (k = 0; k < n.tx->nfree && n.tx->free_ids[k] != id; k++)
+				;
+			if (k == n.tx->nfree)
+				vc_die(VC_EXIT_ERR, "--tx-rewind: descriptor %u is not free", id);
+			n.tx->free_ids[k] = n.tx->free_ids[--n.tx->nfree];
+			t.tx_done--;
+		}
 		st_a.vqs[TXQ].avail_idx -= opt.tx_rewind;
 		n.tx->used_idx -= opt.tx_rewind;
 	}

@@ -81,7 +81,7 @@ migrate "negative control --no-load: vd1 never got vd0's state, the compare find
 t_ok "... reported as a MAC difference" -- grep -q 'state mac: A .*, B ' /tmp/mig.out
 migrate "load of vd0's state into vd1 with another MAC: refused at load, not at DRIVER_OK" 1 0x4445 \
 	--count 1000 --rounds 1
-t_ok "... with the reason" -- grep -q 'state load into vd1: .*saved MAC .* no control queue' /tmp/mig.out
+t_ok "... with the reason" -- grep -q 'state load into vd1: .*saved MAC .*, here .*, no CTRL_VQ' /tmp/mig.out
 t_eq "... vd1 not started" "false" \
 	"$("$V" -j dev status vd1 | jq -r '.dev.vd1.status | tostring | contains("DRIVER_OK")')"
 
