@@ -143,6 +143,9 @@ static void usage(FILE *f)
 "  --round-ms MS            traffic per round (default 200)\n"
 "  --ignore-log             dirty-check: the negative control\n"
 "  --no-quiesce             net-migrate: suspend with frames still out (may lose them)\n"
+"  --pairs P                net: negotiate the control queue (CTRL_VQ, CTRL_RX,\n"
+"                           CTRL_VLAN, CTRL_MAC_ADDR) and P queue pairs (MQ if P > 1);\n"
+"                           frames spread over the pairs (net-stream: not supported)\n"
 "  --no-load, --tx-rewind N net-migrate negative controls: no state load into B;\n"
 "                           B's TX starts N entries before A's index (must fail)\n"
 "\n"
@@ -211,7 +214,7 @@ enum {
 	O_COUNT, O_SIZE, O_DST, O_SRC, O_STREAM, O_BENCH, O_ALLOW_LOSS, O_MRG, O_LINGER,
 	O_RATE, O_WINDOW, O_SUSPEND_EVERY, O_RESET, O_NO_SUSPEND, O_SECTOR, O_SEED,
 	O_REQ, O_DEPTH, O_FORCE, O_ZERO, O_NAME, O_NAME_B, O_ROUNDS, O_ROUND_MS, O_IGNORE_LOG,
-	O_NO_QUIESCE, O_NO_LOAD, O_TX_REWIND,
+	O_NO_QUIESCE, O_NO_LOAD, O_TX_REWIND, O_PAIRS,
 };
 
 static const struct option longopts[] = {
@@ -254,6 +257,7 @@ static const struct option longopts[] = {
 	{ "ignore-log", no_argument, NULL, O_IGNORE_LOG },
 	{ "no-quiesce", no_argument, NULL, O_NO_QUIESCE },
 	{ "no-load", no_argument, NULL, O_NO_LOAD },
+	{ "pairs", required_argument, NULL, O_PAIRS },
 	{ "tx-rewind", required_argument, NULL, O_TX_REWIND },
 	{ NULL, 0, NULL, 0 },
 };
@@ -358,6 +362,7 @@ static void parse_opts(int argc, char **argv)
 		case O_IGNORE_LOG: opt.ignore_log = true; break;
 		case O_NO_QUIESCE: opt.quiesce = false; break;
 		case O_NO_LOAD: opt.no_load = true; break;
+		case O_PAIRS: opt.pairs = parse_uint(optarg, "--pairs"); break;
 		case O_TX_REWIND: opt.tx_rewind = parse_uint(optarg, "--tx-rewind"); break;
 		default: usage(stderr); exit(VC_EXIT_USAGE);
 		}
@@ -435,6 +440,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s %s: expected %s %s argument%s\n", prog, cmd->name,
 			cmd->ndevs == 2 ? "two" : "one",
 			!strncmp(cmd->name, "pkt-", 4) ? "IFNAME" : "DEV", cmd->ndevs == 2 ? "s" : "");
+		return VC_EXIT_USAGE;
+	}
+	if (opt.pairs && strcmp(cmd->name, "dirty-check") && strcmp(cmd->name, "net-migrate")) {
+		fprintf(stderr, "%s %s: no --pairs (dirty-check, net-migrate only)\n", prog,
+			cmd->name);
 		return VC_EXIT_USAGE;
 	}
 	opt.dev = argv[optind + 1];

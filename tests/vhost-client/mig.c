@@ -40,7 +40,7 @@
 
 #define PG		4096ull
 #define SECTOR		512u
-#define MAX_AREAS	32
+#define MAX_AREAS	48
 #define SHOW_BAD	8
 
 struct vc_track vc_track;
@@ -245,14 +245,29 @@ static uint64_t rnd(uint64_t *st, uint64_t n)
 
 static void net_areas(struct mig *m, struct vc_net *n)
 {
-	area_add(m, "rx descriptors", n->rx->desc, 16ull * n->rx->num);
-	area_add(m, "rx avail ring", n->rx->avail, 6 + 2ull * n->rx->num);
-	area_add(m, "rx used ring", n->rx->used, 6 + 8ull * n->rx->num);
-	area_add(m, "rx buffers", n->rx->bufs, (uint64_t)n->rx->num * n->rx->buf_size);
-	area_add(m, "tx descriptors", n->tx->desc, 16ull * n->tx->num);
-	area_add(m, "tx avail ring", n->tx->avail, 6 + 2ull * n->tx->num);
-	area_add(m, "tx used ring", n->tx->used, 6 + 8ull * n->tx->num);
-	area_add(m, "tx buffers", n->tx->bufs, (uint64_t)n->tx->num * n->tx->buf_size);
+	static const char *const names[2][4] = {
+		{ "rx descriptors", "rx avail ring", "rx used ring", "rx buffers" },
+		{ "tx descriptors", "tx avail ring", "tx used ring", "tx buffers" },
+	};
+	unsigned int p, k;
+
+	for (p = 0; p < n->pairs; p++) {
+		for (k = 0; k < 2; k++) {
+			struct vc_vq *q = k ? n->txq[p] : n->rxq[p];
+
+			area_add(m, names[k][0], q->desc, 16ull * q->num);
+			area_add(m, names[k][1], q->avail, 6 + 2ull * q->num);
+			area_add(m, names[k][2], q->used, 6 + 8ull * q->num);
+			area_add(m, names[k][3], q->bufs, (uint64_t)q->num * q->buf_size);
+		}
+	}
+	if (n->cvq) {
+		area_add(m, "cvq descriptors", n->cvq->desc, 16ull * n->cvq->num);
+		area_add(m, "cvq avail ring", n->cvq->avail, 6 + 2ull * n->cvq->num);
+		area_add(m, "cvq used ring", n->cvq->used, 6 + 8ull * n->cvq->num);
+		area_add(m, "cvq command", n->ctrl_out, 4096);
+		area_add(m, "cvq ack", n->ctrl_in, 4096);
+	}
 }
 
 struct traffic {
@@ -269,14 +284,14 @@ static bool stream_step(struct vc_net *n, struct vc_rx_stats *st, struct traffic
 	unsigned int max = opt.size, min = VC_FRAME_MIN;
 	bool progress = false;
 
-	while (t->sent < limit && t->sent - st->unique < opt.window && n->tx->nfree) {
+	while (t->sent < limit && t->sent - st->unique < opt.window && vc_net_tx_room(n, t->sent)) {
 		unsigned int size = rs ? min + (unsigned int)rnd(rs, max - min + 1) : opt.size;
 
 		vc_net_tx_frame_len(n, t->sent++, t->frames, size);
 		progress = true;
 	}
 	if (progress)
-		vc_vq_kick(n->tx);
+		vc_net_kick_tx(n);
 	r = vc_net_reap_tx(n);
 	t->tx_done += r;
 	got = vc_net_reap_rx(n, st);
@@ -319,6 +334,12 @@ static int dirty_net(void)
 		/* bursts: a random share of the rounds sends nothing for a while */
 		uint64_t limit = t.sent + 1 + rnd(&rs, 4 * opt.window);
 
+		if (n.cvq) {
+			/* the control queue is served in software: its writes are logged too */
+			uint8_t on = r & 1;
+
+			vc_net_ctrl(&n, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_ALLMULTI, &on, 1);
+		}
 		while (vc_now() < end)
 			stream_step(&n, &st, &t, limit, &rs, end);
 		mig_sync_copy(&m, opt.ignore_log);
@@ -329,9 +350,10 @@ static int dirty_net(void)
 	dpu_call(&m, vdpa_dpu_suspend(m.vm, m.name), "suspend", m.name);
 	mig_sync_copy(&m, opt.ignore_log);
 	bad = mig_compare(&m, "dirty-check");
-	printf("dirty-check: type=net seed=%llu rounds=%u frames_sent=%llu tx_completed=%llu "
-	       "frames_back=%llu log_pages=%llu cpu_pages=%llu outside=%llu mismatched=%llu%s\n",
-	       (unsigned long long)opt.seed, opt.rounds, (unsigned long long)t.sent,
+	printf("dirty-check: type=net seed=%llu pairs=%u ctrl_cmds=%llu rounds=%u frames_sent=%llu "
+	       "tx_completed=%llu frames_back=%llu log_pages=%llu cpu_pages=%llu outside=%llu "
+	       "mismatched=%llu%s\n", (unsigned long long)opt.seed, n.pairs,
+	       (unsigned long long)n.ctrl_cmds, opt.rounds, (unsigned long long)t.sent,
 	       (unsigned long long)t.tx_done, (unsigned long long)st.unique,
 	       (unsigned long long)m.log_pages, (unsigned long long)m.cpu_pages,
 	       (unsigned long long)m.outside, (unsigned long long)bad,
@@ -631,6 +653,16 @@ int cmd_net_migrate(void)
 
 	/* pre-copy: the whole region, then rounds of what changed, under traffic */
 	mig_log_start(&m);
+	if (n.cvq) {
+		/* state for B to take over: MAC, RX mode, VLAN (and MQ, set at open) */
+		uint8_t mac[6] = { 0x02, 0, 0, 0, 0x0d, (uint8_t)(0x10 + n.pairs) }, on = 1;
+		uint16_t vid = htole16(100);
+
+		vc_net_ctrl(&n, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET, mac, 6);
+		memcpy(n.src, mac, 6);
+		vc_net_ctrl(&n, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_ALLMULTI, &on, 1);
+		vc_net_ctrl(&n, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD, &vid, 2);
+	}
 	for (r = 0; r < opt.rounds; r++) {
 		double end = vc_now() + opt.round_secs;
 		/* spread the first half over the rounds: traffic in each */
@@ -656,8 +688,9 @@ int cmd_net_migrate(void)
 	t_susp = vc_now();
 	dpu_call(&m, vdpa_dpu_suspend(m.vm, opt.name), "suspend", opt.name);
 	t_susp_done = vc_now();
-	bases[RXQ] = vc_get_vring_base(&n.d, RXQ);
-	bases[TXQ] = vc_get_vring_base(&n.d, TXQ);
+	for (i = 0; i < VC_MAX_VQS; i++)
+		if (n.d.vqs[i].active)
+			bases[i] = vc_get_vring_base(&n.d, i);
 	mig_sync_copy(&m, false);
 	dpu_call(&m, vdpa_dpu_state_save(m.vm, opt.name, &blob_a, &len_a), "state save", opt.name);
 	t_saved = vc_now();
@@ -667,7 +700,9 @@ int cmd_net_migrate(void)
 		dpu_call(&m, vdpa_dpu_state_load(m.vm, opt.name_b, blob_a, len_a),
 			 "state load into", opt.name_b);
 	t_loaded = vc_now();
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < VC_MAX_VQS; i++) {
+		if (!n.d.vqs[i].active)
+			continue;
 		if (st_a.num_queues <= i || st_a.vqs[i].avail_idx != bases[i]) {
 			printf("net-migrate: vq %u: saved avail index %u, GET_VRING_BASE %u\n", i,
 			       st_a.num_queues > i ? st_a.vqs[i].avail_idx : 0, bases[i]);
@@ -693,8 +728,7 @@ int cmd_net_migrate(void)
 		vq_move(&n.d.vqs[i], &a.vqs[i], old_base, m.copy);
 		n.d.nactive++;
 	}
-	n.rx = &n.d.vqs[RXQ];
-	n.tx = &n.d.vqs[TXQ];
+	vc_net_bind(&n);
 	/* what A completed before it stopped, as the copy has it */
 	t.tx_done += vc_net_reap_tx(&n);
 	vc_net_reap_rx(&n, &st);
@@ -720,9 +754,11 @@ int cmd_net_migrate(void)
 		st_a.vqs[TXQ].avail_idx -= opt.tx_rewind;
 		n.tx->used_idx -= opt.tx_rewind;
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < VC_MAX_VQS; i++) {
 		struct vc_vq *vq = &n.d.vqs[i];
 
+		if (!vq->active)
+			continue;
 		/* everything A consumed it also used: no gap between used and base */
 		if (vq->used_idx != st_a.vqs[i].avail_idx) {
 			printf("net-migrate: vq %u: %u buffers consumed by A but not used (used %u, "
@@ -735,8 +771,10 @@ int cmd_net_migrate(void)
 	}
 	vc_driver_ok(&n.d);
 	t_ok = vc_now();
-	vc_vq_kick(n.rx);
-	vc_vq_kick(n.tx);
+	for (i = 0; i < n.pairs; i++) {
+		vc_vq_kick(n.rxq[i]);
+		vc_vq_kick(n.txq[i]);
+	}
 
 	/* the rest of the stream on B */
 	t.first_use = 0;
@@ -759,6 +797,7 @@ int cmd_net_migrate(void)
 	while (vc_now() - t_end < opt.linger)
 		stream_step(&n, &st, &t, opt.count, NULL, t_end + opt.linger);
 
+	printf("net-migrate: pairs=%u ctrl_cmds=%llu\n", n.pairs, (unsigned long long)n.ctrl_cmds);
 	printf("net-migrate: frames=%llu sent=%llu tx_completed=%llu rounds=%u switch_at=%llu "
 	       "tx_inflight_at_suspend=%llu unreturned_at_suspend=%llu gaps=%llu "
 	       "base_mismatch=%llu\n", (unsigned long long)opt.count, (unsigned long long)t.sent,

@@ -24,11 +24,11 @@ void vc_net_open(struct vc_net *n)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static const uint8_t dflt_src[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	static const unsigned int vqs[2] = { RXQ, TXQ };
+	unsigned int vqs[2 * VC_NET_MAX_PAIRS + 1], nvqs = 0, p, cvq = 0;
+	uint32_t sizes[2 * VC_NET_MAX_PAIRS + 1];
 	struct vc_dev *d = &n->d;
-	uint32_t sizes[2];
+	uint16_t mtu, max_vqp = 1;
 	uint64_t want;
-	uint16_t mtu;
 
 	memset(n, 0, sizeof(*n));
 	vc_open(d, opt.dev);
@@ -43,22 +43,56 @@ void vc_net_open(struct vc_net *n)
 		vc_die(VC_EXIT_USAGE, "--size %u exceeds the device's MTU %u + 14", opt.size, n->mtu);
 
 	/*
-	 * No offloads, no control queue (the driver serves it in software
-	 * and does not take vhost-vdpa consumers), so no MQ: one pair.
+	 * No offloads.  A control queue (served by the driver in software)
+	 * only with --pairs, which also asks for MQ when more than one pair.
 	 */
 	want = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
 	       (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) |
 	       (1ull << VIRTIO_NET_F_MTU);
 	if (opt.mrg_rxbuf)
 		want |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
+	n->pairs = 1;
+	if (opt.pairs) {
+		uint64_t ctrl = (1ull << VIRTIO_NET_F_CTRL_VQ) | (1ull << VIRTIO_NET_F_CTRL_RX) |
+				(1ull << VIRTIO_NET_F_CTRL_VLAN) | (1ull << VIRTIO_NET_F_CTRL_MAC_ADDR);
+
+		if (opt.pairs > 1)
+			ctrl |= 1ull << VIRTIO_NET_F_MQ;
+		if ((d->dev_features & ctrl) != ctrl)
+			vc_die(VC_EXIT_UNSUPP, "--pairs %u: the device does not offer %#llx", opt.pairs,
+			       (unsigned long long)(ctrl & ~d->dev_features));
+		want |= ctrl;
+		if (opt.pairs > 1) {
+			memcpy(&max_vqp, d->config + offsetof(struct virtio_net_config,
+							      max_virtqueue_pairs), 2);
+			max_vqp = le16toh(max_vqp);
+			if (opt.pairs > max_vqp || opt.pairs > VC_NET_MAX_PAIRS)
+				vc_die(VC_EXIT_UNSUPP, "--pairs %u: the device has %u (client max %u)",
+				       opt.pairs, max_vqp, VC_NET_MAX_PAIRS);
+		}
+		n->pairs = opt.pairs;
+		cvq = 2 * max_vqp;
+	}
 	n->rx_buf = round64(NET_HDR_LEN + VC_HDR_LEN + 4 + n->mtu);
 	n->tx_buf = round64(NET_HDR_LEN + opt.size);
-	sizes[0] = n->rx_buf;
-	sizes[1] = n->tx_buf;
-	vc_start(d, want, vqs, 2, sizes);
+	for (p = 0; p < n->pairs; p++) {
+		vqs[nvqs] = 2 * p;
+		sizes[nvqs++] = n->rx_buf;
+		vqs[nvqs] = 2 * p + 1;
+		sizes[nvqs++] = n->tx_buf;
+	}
+	if (opt.pairs) {
+		vqs[nvqs] = cvq;
+		sizes[nvqs++] = 0;
+	}
+	vc_start(d, want, vqs, nvqs, sizes);
 	n->mrg = d->features & (1ull << VIRTIO_NET_F_MRG_RXBUF);
-	n->rx = &d->vqs[RXQ];
-	n->tx = &d->vqs[TXQ];
+	vc_net_bind(n);
+	if (opt.pairs) {
+		/* command and ack on pages of their own: CPU-written, device-written */
+		n->ctrl_out = vc_alloc(d, 4096, 4096);
+		n->ctrl_in = vc_alloc(d, 4096, 4096);
+	}
 
 	if (opt.src_set)
 		memcpy(n->src, opt.src_mac, 6);
@@ -67,6 +101,63 @@ void vc_net_open(struct vc_net *n)
 	else
 		memcpy(n->src, dflt_src, 6);
 	memcpy(n->dst, opt.dst_set ? opt.dst_mac : bcast, 6);
+	if (n->pairs > 1) {
+		uint16_t pairs = htole16(n->pairs);
+
+		vc_net_ctrl(n, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &pairs, 2);
+	}
+}
+
+/* Point rxq/txq/cvq at the device's vqs (after open, or a move to another device). */
+void vc_net_bind(struct vc_net *n)
+{
+	unsigned int p, i;
+
+	for (p = 0; p < n->pairs; p++) {
+		n->rxq[p] = &n->d.vqs[2 * p];
+		n->txq[p] = &n->d.vqs[2 * p + 1];
+	}
+	n->rx = n->rxq[0];
+	n->tx = n->txq[0];
+	n->cvq = NULL;
+	for (i = 2 * n->pairs; i < VC_MAX_VQS; i++)
+		if (n->d.vqs[i].active)
+			n->cvq = &n->d.vqs[i];
+}
+
+/* One control command, waited for; the device's ack must be VIRTIO_NET_OK. */
+void vc_net_ctrl(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data, size_t len)
+{
+	static const uint16_t ids[2] = { 0, 1 };
+	struct vc_vq *q = n->cvq;
+	double deadline = vc_now() + opt.timeout;
+	uint32_t used_len;
+	uint16_t id;
+
+	if (!q)
+		vc_die(VC_EXIT_ERR, "no control queue (use --pairs)");
+	n->ctrl_out[0] = class;
+	n->ctrl_out[1] = cmd;
+	memcpy(n->ctrl_out + 2, data, len);
+	vc_track_write(n->ctrl_out, 2 + len);
+	q->desc[0].addr = vc_iova(&n->d, n->ctrl_out);
+	q->desc[0].len = 2 + len;
+	q->desc[0].flags = 0;
+	q->desc[1].addr = vc_iova(&n->d, n->ctrl_in);
+	q->desc[1].len = 1;
+	q->desc[1].flags = VRING_DESC_F_WRITE;
+	vc_vq_add_chain(q, ids, 2);
+	vc_vq_kick(q);
+	while (!vc_vq_used(q, &id, &used_len)) {
+		if (vc_now() > deadline)
+			vc_die(VC_EXIT_TIMEOUT, "control command %u/%u: no answer in %.1f s", class,
+			       cmd, opt.timeout);
+		vc_vq_wait(&n->d, deadline);
+	}
+	if (id != 0 || used_len < 1 || n->ctrl_in[0] != VIRTIO_NET_OK)
+		vc_die(VC_EXIT_ERR, "control command %u/%u: id %u, %u bytes, ack %u", class, cmd, id,
+		       used_len, n->ctrl_in[0]);
+	n->ctrl_cmds++;
 }
 
 void vc_net_close(struct vc_net *n)
@@ -76,25 +167,49 @@ void vc_net_close(struct vc_net *n)
 
 void vc_net_post_rx(struct vc_net *n)
 {
-	bool added = false;
+	unsigned int p;
 
-	while (n->rx->nfree) {
-		vc_vq_add(n->rx, vc_vq_get_id(n->rx), n->rx_buf, true);
-		added = true;
+	for (p = 0; p < n->pairs; p++) {
+		struct vc_vq *rx = n->rxq[p];
+		bool added = false;
+
+		while (rx->nfree) {
+			vc_vq_add(rx, vc_vq_get_id(rx), n->rx_buf, true);
+			added = true;
+		}
+		if (added)
+			vc_vq_kick(rx);
 	}
-	if (added)
-		vc_vq_kick(n->rx);
 }
 
+/* Frame SEQ goes to pair SEQ % pairs; vc_net_kick_tx publishes. */
 void vc_net_tx_frame_len(struct vc_net *n, uint64_t seq, uint64_t total, unsigned int size)
 {
-	uint16_t id = vc_vq_get_id(n->tx);
-	uint8_t *b = vc_vq_buf(n->tx, id);
+	struct vc_vq *tx = n->txq[seq % n->pairs];
+	uint16_t id = vc_vq_get_id(tx);
+	uint8_t *b = vc_vq_buf(tx, id);
 
 	memset(b, 0, NET_HDR_LEN);	/* no csum, GSO_NONE, num_buffers 0 */
 	vc_frame_build(b + NET_HDR_LEN, size, n->dst, n->src, opt.stream, seq, total);
 	vc_track_write(b, NET_HDR_LEN + size);
-	vc_vq_add(n->tx, id, NET_HDR_LEN + size, false);
+	vc_vq_add(tx, id, NET_HDR_LEN + size, false);
+	n->tx_pending |= 1u << (seq % n->pairs);
+}
+
+void vc_net_kick_tx(struct vc_net *n)
+{
+	unsigned int p;
+
+	for (p = 0; p < n->pairs; p++)
+		if (n->tx_pending & (1u << p))
+			vc_vq_kick(n->txq[p]);
+	n->tx_pending = 0;
+}
+
+/* Room for frame SEQ on its queue. */
+bool vc_net_tx_room(const struct vc_net *n, uint64_t seq)
+{
+	return n->txq[seq % n->pairs]->nfree;
 }
 
 static void vc_net_tx_frame(struct vc_net *n, uint64_t seq, uint64_t total)
@@ -105,12 +220,15 @@ static void vc_net_tx_frame(struct vc_net *n, uint64_t seq, uint64_t total)
 uint64_t vc_net_reap_tx(struct vc_net *n)
 {
 	uint64_t done = 0;
+	unsigned int p;
 	uint32_t len;
 	uint16_t id;
 
-	while (vc_vq_used(n->tx, &id, &len)) {
-		vc_vq_put_id(n->tx, id);
-		done++;
+	for (p = 0; p < n->pairs; p++) {
+		while (vc_vq_used(n->txq[p], &id, &len)) {
+			vc_vq_put_id(n->txq[p], id);
+			done++;
+		}
 	}
 	return done;
 }
@@ -119,27 +237,34 @@ uint64_t vc_net_reap_tx(struct vc_net *n)
 uint64_t vc_net_reap_rx(struct vc_net *n, struct vc_rx_stats *st)
 {
 	uint64_t got = 0;
+	unsigned int p;
 	uint32_t len;
 	uint16_t id;
 
-	while (vc_vq_used(n->rx, &id, &len)) {
-		uint8_t *b = vc_vq_buf(n->rx, id);
+	for (p = 0; p < n->pairs; p++) {
+		struct vc_vq *rx = n->rxq[p];
+		uint64_t here = 0;
 
-		if (len > n->rx_buf || len < NET_HDR_LEN) {
-			vc_warn("rx: device used %u bytes of a %u-byte buffer", len, n->rx_buf);
-			st->corrupt++;
-		} else if (n->mrg && le16toh(*(uint16_t *)(b + 10)) != 1) {
-			/* a frame over several buffers: never for our frame sizes */
-			n->rx_multi++;
-			st->corrupt++;
-		} else {
-			vc_frame_check(st, b + NET_HDR_LEN, len - NET_HDR_LEN, opt.stream, NULL);
+		while (vc_vq_used(rx, &id, &len)) {
+			uint8_t *b = vc_vq_buf(rx, id);
+
+			if (len > n->rx_buf || len < NET_HDR_LEN) {
+				vc_warn("rx: device used %u bytes of a %u-byte buffer", len, n->rx_buf);
+				st->corrupt++;
+			} else if (n->mrg && le16toh(*(uint16_t *)(b + 10)) != 1) {
+				/* a frame over several buffers: never for our frame sizes */
+				n->rx_multi++;
+				st->corrupt++;
+			} else {
+				vc_frame_check(st, b + NET_HDR_LEN, len - NET_HDR_LEN, opt.stream, NULL);
+			}
+			vc_vq_add(rx, id, n->rx_buf, true);
+			here++;
 		}
-		vc_vq_add(n->rx, id, n->rx_buf, true);
-		got++;
+		if (here)
+			vc_vq_kick(rx);
+		got += here;
 	}
-	if (got)
-		vc_vq_kick(n->rx);
 	return got;
 }
 

@@ -94,6 +94,7 @@ struct vc_opts {
 	/* dirty-check, net-migrate */
 	const char *dev_b;		/* second DEV */
 	const char *name, *name_b;	/* vDPA device names (dpu_vdpa netlink) */
+	unsigned int pairs;		/* net: 0 no control queue, else queue pairs */
 	unsigned int rounds;
 	double round_secs;
 	bool ignore_log;
@@ -255,9 +256,16 @@ int vc_rx_stats_report(const char *who, const struct vc_rx_stats *st, double sec
 #define RXQ		0
 #define TXQ		1
 
+#define VC_NET_MAX_PAIRS	4
+
 struct vc_net {
 	struct vc_dev d;
-	struct vc_vq *rx, *tx;
+	struct vc_vq *rx, *tx;		/* pair 0 */
+	unsigned int pairs;
+	struct vc_vq *rxq[VC_NET_MAX_PAIRS], *txq[VC_NET_MAX_PAIRS], *cvq;
+	unsigned int tx_pending;	/* bit p: frames added to txq[p], not kicked */
+	uint8_t *ctrl_out, *ctrl_in;	/* control command, ack */
+	uint64_t ctrl_cmds;
 	unsigned int mtu;
 	uint32_t rx_buf, tx_buf;
 	uint8_t src[6], dst[6];
@@ -268,7 +276,11 @@ struct vc_net {
 void vc_net_open(struct vc_net *n);
 void vc_net_close(struct vc_net *n);
 void vc_net_post_rx(struct vc_net *n);
+void vc_net_bind(struct vc_net *n);
+void vc_net_ctrl(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data, size_t len);
 void vc_net_tx_frame_len(struct vc_net *n, uint64_t seq, uint64_t total, unsigned int size);
+void vc_net_kick_tx(struct vc_net *n);
+bool vc_net_tx_room(const struct vc_net *n, uint64_t seq);
 uint64_t vc_net_reap_tx(struct vc_net *n);
 uint64_t vc_net_reap_rx(struct vc_net *n, struct vc_rx_stats *st);
 

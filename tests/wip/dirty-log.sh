@@ -4,7 +4,8 @@
 # a copy of its memory only from the synced bitmaps and its own CPU
 # writes, and compares copy and memory byte for byte after a suspend.
 # Net: frames of random sizes both ways (the peer reflects them), over
-# several seeds; blk: random reads and writes.  Negative control: the
+# several seeds, with and without the control queue and on two pairs;
+# blk: random reads and writes.  Negative control: the
 # same without the log (--ignore-log) must find the pages only the device
 # wrote (used rings, RX buffers, read data).
 # vm-options: --nets 2 --blks 1
@@ -58,10 +59,17 @@ MB=$(cat "/sys/class/net/$NB/address")
 $VC pkt-reflect "$NB" --timeout 600 >/tmp/reflect.out 2>&1 &
 RPID=$!
 wait_for grep -q ready /tmp/reflect.out
+# seeds 1-4: one pair, no control queue; 5-6: the control queue (served by
+# the driver in software) with a command each round; 7-8: two pairs
 for s in $NET_SEEDS; do
-	check "net dirty-check seed $s: the copy from log + client writes equals memory" 0 \
+	case $s in
+	5|6) extra=(--pairs 1) ;;
+	7|8) extra=(--pairs 2 --qsize 128) ;;
+	*) extra=() ;;
+	esac
+	check "net dirty-check seed $s ${extra[*]}: the copy from log + client writes equals memory" 0 \
 		$VC dirty-check "$DEV" --name vd0 --seed "$s" --rounds 6 --round-ms 150 \
-		--dst-mac "$MB"
+		--dst-mac "$MB" "${extra[@]}"
 done
 check "net dirty-check --ignore-log (negative control): mismatches, exit 3" 3 \
 	$VC dirty-check "$DEV" --name vd0 --seed 99 --rounds 3 --dst-mac "$MB" --ignore-log
