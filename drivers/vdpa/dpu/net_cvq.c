@@ -237,6 +237,20 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 	return too_big ? -E2BIG : 0;
 }
 
+/*
+ * A write into the consumer's memory: marked in the dirty log, as the
+ * relay marks what it writes (shadow.c), once written, so that a sync
+ * cannot clear the bit before the page holds the new bytes.
+ */
+static int dpu_vdpa_cvq_write(struct dpu_vdpa_dev *dev, u64 addr, const void *buf, size_t len)
+{
+	int err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, addr, buf, len);
+
+	if (!err && READ_ONCE(dev->log.active) && dpu_vdpa_as_logged(dev, DPU_VDPA_GROUP_CVQ))
+		dpu_vdpa_log_mark(dev, addr, len);
+	return err;
+}
+
 static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_cmd *cmd,
 				 u32 written)
 {
@@ -251,14 +265,14 @@ static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_c
 	for (s = 0; s < cmd->nr_in && done < written; s++) {
 		u32 n = min(cmd->in[s].len, written - done);
 
-		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cmd->in[s].addr, src + done, n);
+		err = dpu_vdpa_cvq_write(dev, cmd->in[s].addr, src + done, n);
 		if (err)
 			return err;
 		done += n;
 	}
 	elem.id = dpu_vdpa_v32(cmd->head);
 	elem.len = dpu_vdpa_v32(done);
-	err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr +
+	err = dpu_vdpa_cvq_write(dev, cvq->device_addr +
 				 offsetof(struct vring_used, ring[cvq->used_idx % cvq->num]),
 				 &elem, sizeof(elem));
 	if (err)
@@ -267,7 +281,7 @@ static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_c
 	smp_wmb();
 	cvq->used_idx++;
 	idx = dpu_vdpa_v16(cvq->used_idx);
-	return dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr + offsetof(struct vring_used, idx),
+	return dpu_vdpa_cvq_write(dev, cvq->device_addr + offsetof(struct vring_used, idx),
 				  &idx, sizeof(idx));
 }
 
@@ -324,9 +338,9 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 		return err;
 	if (cvq->event_idx) {
 		raw = dpu_vdpa_v16(cvq->last_avail_idx);
-		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, cvq->device_addr +
-					 offsetof(struct vring_used, ring[cvq->num]),
-					 &raw, sizeof(raw));
+		err = dpu_vdpa_cvq_write(dev, cvq->device_addr +
+					 offsetof(struct vring_used, ring[cvq->num]), &raw,
+					 sizeof(raw));
 	}
 	return err;
 }
