@@ -721,7 +721,8 @@ int cmd_net_migrate(void)
 		vc_die(VC_EXIT_ERR, "%s: features %#llx, A had %#llx", n.d.path,
 		       (unsigned long long)n.d.features, (unsigned long long)a.features);
 	vc_mem_adopt(&n.d, m.copy_fd, m.copy, a.mem.size, a.mem.iova);
-	vc_track.bits = NULL;	/* no more copies: stop tracking */
+	free(vc_track.bits);	/* no more copies: stop tracking */
+	vc_track.bits = NULL;
 	for (i = 0; i < VC_MAX_VQS; i++) {
 		if (!a.vqs[i].active)
 			continue;
@@ -1016,6 +1017,7 @@ int cmd_blk_migrate(void)
 		vc_die(VC_EXIT_ERR, "%s: features %#llx, A had %#llx", b.d.path,
 		       (unsigned long long)b.d.features, (unsigned long long)a.features);
 	vc_mem_adopt(&b.d, m.copy_fd, m.copy, a.mem.size, a.mem.iova);
+	free(vc_track.bits);
 	vc_track.bits = NULL;
 	vq_move(&b.d.vqs[0], &a.vqs[0], old_base, m.copy);
 	b.d.nactive = 1;
