@@ -93,10 +93,11 @@ int cmd_pkt_send(void)
 		vc_frame_build(f, opt.size, opt.dst_set ? opt.dst_mac : bcast,
 			       opt.src_set ? opt.src_mac : mac, opt.stream, seq, opt.count);
 		if (opt.rate > 0) {
-			double due = t0 + seq / opt.rate;
+			double due = t0 + seq / opt.rate, left;
 
-			while (vc_now() < due)
-				usleep((useconds_t)((due - vc_now()) * 1e6) + 1);
+			/* one reading: a second one could be past due, negative */
+			while ((left = due - vc_now()) > 0)
+				usleep((useconds_t)(left * 1e6) + 1);
 		}
 		pkt_tx(fd, f, opt.size, &last);
 	}
