@@ -27,7 +27,7 @@ struct blk_slot {
 	bool busy;
 };
 
-static void pattern(uint8_t *buf, uint64_t sector, uint64_t seed)
+void vc_blk_pattern(uint8_t *buf, uint64_t sector, uint64_t seed)
 {
 	uint64_t st = seed ^ (sector * 0x100000001b3ull), w[SECTOR / 8];
 	unsigned int i;
@@ -145,7 +145,7 @@ int cmd_blk(int type)
 			*s->status = 0xff;
 			if (type == VIRTIO_BLK_T_OUT)
 				for (k = 0; k < s->nsect; k++)
-					pattern(s->data + k * SECTOR, s->sector + k, opt.seed);
+					vc_blk_pattern(s->data + k * SECTOR, s->sector + k, opt.seed);
 			vq->desc[ids[n]].addr = vc_iova(&d, s->hdr);
 			vq->desc[ids[n]].len = sizeof(*s->hdr);
 			vq->desc[ids[n]].flags = 0;
@@ -194,7 +194,7 @@ int cmd_blk(int type)
 				if (opt.expect_zero)
 					memset(want_buf, 0, SECTOR);
 				else
-					pattern(want_buf, s->sector + k, opt.seed);
+					vc_blk_pattern(want_buf, s->sector + k, opt.seed);
 				if (memcmp(want_buf, s->data + k * SECTOR, SECTOR)) {
 					if (!bad_sect++)
 						first_bad = s->sector + k;

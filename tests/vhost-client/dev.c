@@ -309,6 +309,26 @@ void vc_mem_setup(struct vc_dev *d)
 	       (unsigned long long)(m->size >> 10), (unsigned long long)m->iova, data_asid(), runs);
 }
 
+/*
+ * Take a region another device had (the copy a migration made): same
+ * IOVA, mapped in this device.
+ */
+void vc_mem_adopt(struct vc_dev *d, int fd, uint8_t *base, uint64_t size, uint64_t iova)
+{
+	struct vc_mem *m = &d->mem;
+
+	m->fd = fd;
+	m->base = base;
+	m->size = size;
+	m->iova = iova;
+	m->next = size;
+	if (iova < d->range.first || iova + size - 1 > d->range.last)
+		vc_die(VC_EXIT_ERR, "%s: iova %#llx + %#llx is outside the device's range %#llx-%#llx",
+		       d->path, (unsigned long long)iova, (unsigned long long)size,
+		       (unsigned long long)d->range.first, (unsigned long long)d->range.last);
+	mem_map(d, false);
+}
+
 void *vc_alloc(struct vc_dev *d, uint64_t size, uint64_t align)
 {
 	struct vc_mem *m = &d->mem;
@@ -355,7 +375,8 @@ void vc_vq_alloc(struct vc_dev *d, unsigned int idx, unsigned int num, uint32_t 
 	vq->used = vc_alloc(d, 6 + 8ull * num, PAGE);
 	vq->buf_size = buf_size;
 	if (buf_size)
-		vq->bufs = vc_alloc(d, (uint64_t)num * buf_size, 64);
+		/* own pages: the dirty-page checks tell device and CPU writes apart */
+		vq->bufs = vc_alloc(d, (uint64_t)num * buf_size, PAGE);
 	vq->free_ids = calloc(num, sizeof(*vq->free_ids));
 	if (!vq->free_ids)
 		vc_die(VC_EXIT_ERR, "out of memory");
@@ -563,6 +584,8 @@ void vc_vq_add(struct vc_vq *vq, uint16_t id, uint32_t len, bool write)
 	vq->desc[id].flags = write ? VRING_DESC_F_WRITE : 0;
 	vq->desc[id].next = 0;
 	vq->avail->ring[vq->avail_idx % vq->num] = id;
+	vc_track_write(&vq->desc[id], sizeof(vq->desc[id]));
+	vc_track_write(&vq->avail->ring[vq->avail_idx % vq->num], 2);
 	vq->avail_idx++;
 }
 
@@ -574,9 +597,12 @@ void vc_vq_add_chain(struct vc_vq *vq, const uint16_t *ids, unsigned int n)
 	for (i = 0; i + 1 < n; i++) {
 		vq->desc[ids[i]].flags |= VRING_DESC_F_NEXT;
 		vq->desc[ids[i]].next = ids[i + 1];
+		vc_track_write(&vq->desc[ids[i]], sizeof(vq->desc[ids[i]]));
 	}
 	vq->desc[ids[n - 1]].flags &= ~VRING_DESC_F_NEXT;
+	vc_track_write(&vq->desc[ids[n - 1]], sizeof(vq->desc[ids[n - 1]]));
 	vq->avail->ring[vq->avail_idx % vq->num] = ids[0];
+	vc_track_write(&vq->avail->ring[vq->avail_idx % vq->num], 2);
 	vq->avail_idx++;
 }
 
@@ -585,6 +611,7 @@ void vc_vq_kick(struct vc_vq *vq)
 	uint64_t one = 1;
 
 	__atomic_store_n(&vq->avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
+	vc_track_write(&vq->avail->idx, 2);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	vq->kicks++;
 	if (vq->doorbell) {

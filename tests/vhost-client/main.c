@@ -18,6 +18,10 @@
  *   vhost-client blk-write DEV --sector S --count N --seed X
  *   vhost-client blk-read DEV --sector S --count N [--seed X | --expect-zero]
  *   vhost-client blk-flush DEV
+ *   vhost-client dirty-check DEV --name VDPA [--seed N] [--rounds R] [--ignore-log]
+ *   vhost-client net-migrate DEV_A DEV_B --name-a VDPA_A --name-b VDPA_B [--count N]
+ *                           [--rounds R] [--round-ms MS] [--no-quiesce]
+ *   vhost-client blk-migrate DEV_A DEV_B --name-a A --name-b B --sector S --count N --seed X
  *   vhost-client pkt-send IFNAME [--count N] [--size B] [--dst-mac M] [--rate PPS] [--bench]
  *   vhost-client pkt-recv IFNAME [--count N] [--timeout S] [--allow-loss]
  *   vhost-client pkt-reflect IFNAME [--count N] [--timeout S]
@@ -69,6 +73,32 @@ static void usage(FILE *f)
 "  blk-read DEV             read them back; verify against --seed or --expect-zero\n"
 "  blk-flush DEV            one VIRTIO_BLK_T_FLUSH\n"
 "\n"
+"dpu_vdpa migration commands (--name: the vDPA device name of DEV):\n"
+"  dirty-check DEV          random traffic (net: frames reflected by pkt-reflect on\n"
+"                           the peer, random sizes; blk: random reads and writes in\n"
+"                           sectors --sector .. + --count) in --rounds rounds of\n"
+"                           --round-ms, the dirty log over the whole region; a copy\n"
+"                           of the region kept only from each round's log sync and\n"
+"                           the pages the client wrote; then suspend, final sync,\n"
+"                           compare page by page: exit 3 on any difference.\n"
+"                           --ignore-log: copy the client's writes only (must fail)\n"
+"  net-migrate DEV_A DEV_B  a --count frame stream (pkt-reflect on the peers) on A\n"
+"                           under pre-copy (log start, --rounds syncs of --round-ms);\n"
+"                           at --count/2 frames the source stops, waits for frames\n"
+"                           out (unless --no-quiesce), A is suspended, synced, saved,\n"
+"                           the state loaded into B (--name-a, --name-b), the client\n"
+"                           moves to the copy on B and finishes the stream there;\n"
+"                           fails on frames lost (unless --no-quiesce) or duplicated,\n"
+"                           TX sent again, or B's saved net state differing from A's\n"
+"  blk-migrate DEV_A DEV_B  write --count sectors from --sector (pattern of --seed)\n"
+"                           on A under pre-copy; half way, stop submitting, suspend\n"
+"                           A (it drains), save, load into B, move to the copy on B\n"
+"                           and write the rest there.  Prints 'split=' (the first\n"
+"                           sector written on B): A and B are different disks, so\n"
+"                           read back [sector, split) on A, [split, end) on B, and\n"
+"                           expect zeroes elsewhere.  Fails if a request A had\n"
+"                           taken is left for B (not drained) or fails\n"
+"\n"
 "peer commands on a netdev (AF_PACKET, EtherType 0x88B5):\n"
 "  pkt-send IFNAME          send --count numbered frames (--rate PPS, --bench)\n"
 "  pkt-recv IFNAME          print 'pkt-recv: ready', receive and check --count frames\n"
@@ -108,6 +138,16 @@ static void usage(FILE *f)
 "  --features HEX           mask ANDed with the features the command negotiates\n"
 "  --group-asid G:A         VHOST_VDPA_SET_GROUP_ASID before use; memory goes to A\n"
 "  --doorbell-mmap          kick through the mmapped doorbell page, not the eventfd\n"
+"  --name N, --name-a N, --name-b N   vDPA device names (dirty-check, net-migrate)\n"
+"  --rounds R               log sync rounds (default 4)\n"
+"  --round-ms MS            traffic per round (default 200)\n"
+"  --ignore-log             dirty-check: the negative control\n"
+"  --no-quiesce             net-migrate: suspend with frames still out (may lose them)\n"
+"  --pairs P                net: negotiate the control queue (CTRL_VQ, CTRL_RX,\n"
+"                           CTRL_VLAN, CTRL_MAC_ADDR) and P queue pairs (MQ if P > 1);\n"
+"                           frames spread over the pairs (net-stream: not supported)\n"
+"  --no-load, --tx-rewind N net-migrate negative controls: no state load into B;\n"
+"                           B's TX starts N entries before A's index (must fail)\n"
 "\n"
 "exit status: 0 ok, 1 error, 2 usage, 3 data check failed, 4 device timeout,\n"
 "             77 not offered by the device\n");
@@ -173,7 +213,8 @@ enum {
 	O_MEM = 256, O_IOVA, O_QSIZE, O_TIMEOUT, O_FEATURES, O_GROUP_ASID, O_DOORBELL,
 	O_COUNT, O_SIZE, O_DST, O_SRC, O_STREAM, O_BENCH, O_ALLOW_LOSS, O_MRG, O_LINGER,
 	O_RATE, O_WINDOW, O_SUSPEND_EVERY, O_RESET, O_NO_SUSPEND, O_SECTOR, O_SEED,
-	O_REQ, O_DEPTH, O_FORCE, O_ZERO,
+	O_REQ, O_DEPTH, O_FORCE, O_ZERO, O_NAME, O_NAME_B, O_ROUNDS, O_ROUND_MS, O_IGNORE_LOG,
+	O_NO_QUIESCE, O_NO_LOAD, O_TX_REWIND, O_PAIRS,
 };
 
 static const struct option longopts[] = {
@@ -208,6 +249,16 @@ static const struct option longopts[] = {
 	{ "depth", required_argument, NULL, O_DEPTH },
 	{ "force", no_argument, NULL, O_FORCE },
 	{ "expect-zero", no_argument, NULL, O_ZERO },
+	{ "name", required_argument, NULL, O_NAME },
+	{ "name-a", required_argument, NULL, O_NAME },
+	{ "name-b", required_argument, NULL, O_NAME_B },
+	{ "rounds", required_argument, NULL, O_ROUNDS },
+	{ "round-ms", required_argument, NULL, O_ROUND_MS },
+	{ "ignore-log", no_argument, NULL, O_IGNORE_LOG },
+	{ "no-quiesce", no_argument, NULL, O_NO_QUIESCE },
+	{ "no-load", no_argument, NULL, O_NO_LOAD },
+	{ "pairs", required_argument, NULL, O_PAIRS },
+	{ "tx-rewind", required_argument, NULL, O_TX_REWIND },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -231,6 +282,9 @@ static void parse_opts(int argc, char **argv)
 	opt.req_sectors = 128;
 	opt.depth = 16;
 	opt.group_asid[0] = opt.group_asid[1] = -1;
+	opt.rounds = 4;
+	opt.round_secs = 0.2;
+	opt.quiesce = true;
 
 	while ((c = getopt_long(argc, argv, "jvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -301,6 +355,15 @@ static void parse_opts(int argc, char **argv)
 		case O_DEPTH: opt.depth = parse_uint(optarg, "--depth"); break;
 		case O_FORCE: opt.force = true; break;
 		case O_ZERO: opt.expect_zero = true; break;
+		case O_NAME: opt.name = optarg; break;
+		case O_NAME_B: opt.name_b = optarg; break;
+		case O_ROUNDS: opt.rounds = parse_uint(optarg, "--rounds"); break;
+		case O_ROUND_MS: opt.round_secs = parse_double(optarg, "--round-ms") / 1e3; break;
+		case O_IGNORE_LOG: opt.ignore_log = true; break;
+		case O_NO_QUIESCE: opt.quiesce = false; break;
+		case O_NO_LOAD: opt.no_load = true; break;
+		case O_PAIRS: opt.pairs = parse_uint(optarg, "--pairs"); break;
+		case O_TX_REWIND: opt.tx_rewind = parse_uint(optarg, "--tx-rewind"); break;
 		default: usage(stderr); exit(VC_EXIT_USAGE);
 		}
 	}
@@ -327,6 +390,7 @@ struct command {
 	const char *name;
 	int (*fn)(void);
 	uint64_t default_count;
+	int ndevs;		/* 0 means 1 */
 };
 
 static int blk_write(void) { return cmd_blk(VIRTIO_BLK_T_OUT); }
@@ -334,17 +398,20 @@ static int blk_read(void) { return cmd_blk(VIRTIO_BLK_T_IN); }
 static int blk_flush(void) { return cmd_blk(VIRTIO_BLK_T_FLUSH); }
 
 static const struct command commands[] = {
-	{ "info", cmd_info, 0 },
-	{ "net-tx", cmd_net_tx, 1000 },
-	{ "net-rx", cmd_net_rx, 1000 },
-	{ "net-stream", cmd_net_stream, 1000 },
-	{ "blk-write", blk_write, 128 },
-	{ "blk-read", blk_read, 128 },
-	{ "blk-flush", blk_flush, 1 },
-	{ "pkt-send", cmd_pkt_send, 1000 },
-	{ "pkt-recv", cmd_pkt_recv, 1000 },
-	{ "pkt-reflect", cmd_pkt_reflect, 0 },
-	{ NULL, NULL, 0 },
+	{ "info", cmd_info, 0, 1 },
+	{ "net-tx", cmd_net_tx, 1000, 1 },
+	{ "net-rx", cmd_net_rx, 1000, 1 },
+	{ "net-stream", cmd_net_stream, 1000, 1 },
+	{ "blk-write", blk_write, 128, 1 },
+	{ "blk-read", blk_read, 128, 1 },
+	{ "blk-flush", blk_flush, 1, 1 },
+	{ "dirty-check", cmd_dirty_check, 4096, 1 },
+	{ "net-migrate", cmd_net_migrate, 4000, 2 },
+	{ "blk-migrate", cmd_blk_migrate, 8192, 2 },
+	{ "pkt-send", cmd_pkt_send, 1000, 1 },
+	{ "pkt-recv", cmd_pkt_recv, 1000, 1 },
+	{ "pkt-reflect", cmd_pkt_reflect, 0, 1 },
+	{ NULL, NULL, 0, 0 },
 };
 
 int main(int argc, char **argv)
@@ -369,12 +436,20 @@ int main(int argc, char **argv)
 	}
 	/* getopt permutes: DEV may come before or after the options */
 	parse_opts(argc - 1, argv + 1);
-	if (argc - 1 - optind != 1) {
-		fprintf(stderr, "%s %s: expected one %s argument\n", prog, cmd->name,
-			!strncmp(cmd->name, "pkt-", 4) ? "IFNAME" : "DEV");
+	if (argc - 1 - optind != (cmd->ndevs ? cmd->ndevs : 1)) {
+		fprintf(stderr, "%s %s: expected %s %s argument%s\n", prog, cmd->name,
+			cmd->ndevs == 2 ? "two" : "one",
+			!strncmp(cmd->name, "pkt-", 4) ? "IFNAME" : "DEV", cmd->ndevs == 2 ? "s" : "");
+		return VC_EXIT_USAGE;
+	}
+	if (opt.pairs && strcmp(cmd->name, "dirty-check") && strcmp(cmd->name, "net-migrate")) {
+		fprintf(stderr, "%s %s: no --pairs (dirty-check, net-migrate only)\n", prog,
+			cmd->name);
 		return VC_EXIT_USAGE;
 	}
 	opt.dev = argv[optind + 1];
+	if (cmd->ndevs == 2)
+		opt.dev_b = argv[optind + 2];
 	if (!count_set)
 		opt.count = cmd->default_count;
 	return cmd->fn();

@@ -15,34 +15,20 @@
 
 #include "vc.h"
 
-#define NET_HDR_LEN	12	/* struct virtio_net_hdr_v1 */
-#define RXQ		0
-#define TXQ		1
-
-struct net {
-	struct vc_dev d;
-	struct vc_vq *rx, *tx;
-	unsigned int mtu;
-	uint32_t rx_buf, tx_buf;
-	uint8_t src[6], dst[6];
-	bool mrg;
-	uint64_t rx_multi;	/* frames the device spread over several buffers */
-};
-
 static uint32_t round64(uint32_t v)
 {
 	return (v + 63) & ~63u;
 }
 
-static void net_open(struct net *n)
+void vc_net_open(struct vc_net *n)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static const uint8_t dflt_src[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	static const unsigned int vqs[2] = { RXQ, TXQ };
+	unsigned int vqs[2 * VC_NET_MAX_PAIRS + 1], nvqs = 0, p, cvq = 0;
+	uint32_t sizes[2 * VC_NET_MAX_PAIRS + 1];
 	struct vc_dev *d = &n->d;
-	uint32_t sizes[2];
+	uint16_t mtu, max_vqp = 1;
 	uint64_t want;
-	uint16_t mtu;
 
 	memset(n, 0, sizeof(*n));
 	vc_open(d, opt.dev);
@@ -57,22 +43,56 @@ static void net_open(struct net *n)
 		vc_die(VC_EXIT_USAGE, "--size %u exceeds the device's MTU %u + 14", opt.size, n->mtu);
 
 	/*
-	 * No offloads, no control queue (the driver serves it in software
-	 * and does not take vhost-vdpa consumers), so no MQ: one pair.
+	 * No offloads.  A control queue (served by the driver in software)
+	 * only with --pairs, which also asks for MQ when more than one pair.
 	 */
 	want = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
 	       (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) |
 	       (1ull << VIRTIO_NET_F_MTU);
 	if (opt.mrg_rxbuf)
 		want |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
+	n->pairs = 1;
+	if (opt.pairs) {
+		uint64_t ctrl = (1ull << VIRTIO_NET_F_CTRL_VQ) | (1ull << VIRTIO_NET_F_CTRL_RX) |
+				(1ull << VIRTIO_NET_F_CTRL_VLAN) | (1ull << VIRTIO_NET_F_CTRL_MAC_ADDR);
+
+		if (opt.pairs > 1)
+			ctrl |= 1ull << VIRTIO_NET_F_MQ;
+		if ((d->dev_features & ctrl) != ctrl)
+			vc_die(VC_EXIT_UNSUPP, "--pairs %u: the device does not offer %#llx", opt.pairs,
+			       (unsigned long long)(ctrl & ~d->dev_features));
+		want |= ctrl;
+		if (opt.pairs > 1) {
+			memcpy(&max_vqp, d->config + offsetof(struct virtio_net_config,
+							      max_virtqueue_pairs), 2);
+			max_vqp = le16toh(max_vqp);
+			if (opt.pairs > max_vqp || opt.pairs > VC_NET_MAX_PAIRS)
+				vc_die(VC_EXIT_UNSUPP, "--pairs %u: the device has %u (client max %u)",
+				       opt.pairs, max_vqp, VC_NET_MAX_PAIRS);
+		}
+		n->pairs = opt.pairs;
+		cvq = 2 * max_vqp;
+	}
 	n->rx_buf = round64(NET_HDR_LEN + VC_HDR_LEN + 4 + n->mtu);
 	n->tx_buf = round64(NET_HDR_LEN + opt.size);
-	sizes[0] = n->rx_buf;
-	sizes[1] = n->tx_buf;
-	vc_start(d, want, vqs, 2, sizes);
+	for (p = 0; p < n->pairs; p++) {
+		vqs[nvqs] = 2 * p;
+		sizes[nvqs++] = n->rx_buf;
+		vqs[nvqs] = 2 * p + 1;
+		sizes[nvqs++] = n->tx_buf;
+	}
+	if (opt.pairs) {
+		vqs[nvqs] = cvq;
+		sizes[nvqs++] = 0;
+	}
+	vc_start(d, want, vqs, nvqs, sizes);
 	n->mrg = d->features & (1ull << VIRTIO_NET_F_MRG_RXBUF);
-	n->rx = &d->vqs[RXQ];
-	n->tx = &d->vqs[TXQ];
+	vc_net_bind(n);
+	if (opt.pairs) {
+		/* command and ack on pages of their own: CPU-written, device-written */
+		n->ctrl_out = vc_alloc(d, 4096, 4096);
+		n->ctrl_in = vc_alloc(d, 4096, 4096);
+	}
 
 	if (opt.src_set)
 		memcpy(n->src, opt.src_mac, 6);
@@ -81,77 +101,174 @@ static void net_open(struct net *n)
 	else
 		memcpy(n->src, dflt_src, 6);
 	memcpy(n->dst, opt.dst_set ? opt.dst_mac : bcast, 6);
+	if (n->pairs > 1) {
+		uint16_t pairs = htole16(n->pairs);
+
+		vc_net_ctrl(n, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &pairs, 2);
+	}
 }
 
-static void net_close(struct net *n)
+/* Point rxq/txq/cvq at the device's vqs (after open, or a move to another device). */
+void vc_net_bind(struct vc_net *n)
+{
+	unsigned int p, i;
+
+	for (p = 0; p < n->pairs; p++) {
+		n->rxq[p] = &n->d.vqs[2 * p];
+		n->txq[p] = &n->d.vqs[2 * p + 1];
+	}
+	n->rx = n->rxq[0];
+	n->tx = n->txq[0];
+	n->cvq = NULL;
+	for (i = 2 * n->pairs; i < VC_MAX_VQS; i++)
+		if (n->d.vqs[i].active)
+			n->cvq = &n->d.vqs[i];
+}
+
+/* One control command, waited for; the device's ack must be VIRTIO_NET_OK. */
+void vc_net_ctrl(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data, size_t len)
+{
+	static const uint16_t ids[2] = { 0, 1 };
+	struct vc_vq *q = n->cvq;
+	double deadline = vc_now() + opt.timeout;
+	uint32_t used_len;
+	uint16_t id;
+
+	if (!q)
+		vc_die(VC_EXIT_ERR, "no control queue (use --pairs)");
+	n->ctrl_out[0] = class;
+	n->ctrl_out[1] = cmd;
+	memcpy(n->ctrl_out + 2, data, len);
+	vc_track_write(n->ctrl_out, 2 + len);
+	q->desc[0].addr = vc_iova(&n->d, n->ctrl_out);
+	q->desc[0].len = 2 + len;
+	q->desc[0].flags = 0;
+	q->desc[1].addr = vc_iova(&n->d, n->ctrl_in);
+	q->desc[1].len = 1;
+	q->desc[1].flags = VRING_DESC_F_WRITE;
+	vc_vq_add_chain(q, ids, 2);
+	vc_vq_kick(q);
+	while (!vc_vq_used(q, &id, &used_len)) {
+		if (vc_now() > deadline)
+			vc_die(VC_EXIT_TIMEOUT, "control command %u/%u: no answer in %.1f s", class,
+			       cmd, opt.timeout);
+		vc_vq_wait(&n->d, deadline);
+	}
+	if (id != 0 || used_len < 1 || n->ctrl_in[0] != VIRTIO_NET_OK)
+		vc_die(VC_EXIT_ERR, "control command %u/%u: id %u, %u bytes, ack %u", class, cmd, id,
+		       used_len, n->ctrl_in[0]);
+	n->ctrl_cmds++;
+}
+
+void vc_net_close(struct vc_net *n)
 {
 	vc_close(&n->d);
 }
 
-static void post_rx(struct net *n)
+void vc_net_post_rx(struct vc_net *n)
 {
-	bool added = false;
+	unsigned int p;
 
-	while (n->rx->nfree) {
-		vc_vq_add(n->rx, vc_vq_get_id(n->rx), n->rx_buf, true);
-		added = true;
+	for (p = 0; p < n->pairs; p++) {
+		struct vc_vq *rx = n->rxq[p];
+		bool added = false;
+
+		while (rx->nfree) {
+			vc_vq_add(rx, vc_vq_get_id(rx), n->rx_buf, true);
+			added = true;
+		}
+		if (added)
+			vc_vq_kick(rx);
 	}
-	if (added)
-		vc_vq_kick(n->rx);
 }
 
-static void tx_frame(struct net *n, uint64_t seq, uint64_t total)
+/* Frame SEQ goes to pair SEQ % pairs; vc_net_kick_tx publishes. */
+void vc_net_tx_frame_len(struct vc_net *n, uint64_t seq, uint64_t total, unsigned int size)
 {
-	uint16_t id = vc_vq_get_id(n->tx);
-	uint8_t *b = vc_vq_buf(n->tx, id);
+	struct vc_vq *tx = n->txq[seq % n->pairs];
+	uint16_t id = vc_vq_get_id(tx);
+	uint8_t *b = vc_vq_buf(tx, id);
 
 	memset(b, 0, NET_HDR_LEN);	/* no csum, GSO_NONE, num_buffers 0 */
-	vc_frame_build(b + NET_HDR_LEN, opt.size, n->dst, n->src, opt.stream, seq, total);
-	vc_vq_add(n->tx, id, NET_HDR_LEN + opt.size, false);
+	vc_frame_build(b + NET_HDR_LEN, size, n->dst, n->src, opt.stream, seq, total);
+	vc_track_write(b, NET_HDR_LEN + size);
+	vc_vq_add(tx, id, NET_HDR_LEN + size, false);
+	n->tx_pending |= 1u << (seq % n->pairs);
 }
 
-static uint64_t reap_tx(struct net *n)
+void vc_net_kick_tx(struct vc_net *n)
+{
+	unsigned int p;
+
+	for (p = 0; p < n->pairs; p++)
+		if (n->tx_pending & (1u << p))
+			vc_vq_kick(n->txq[p]);
+	n->tx_pending = 0;
+}
+
+/* Room for frame SEQ on its queue. */
+bool vc_net_tx_room(const struct vc_net *n, uint64_t seq)
+{
+	return n->txq[seq % n->pairs]->nfree;
+}
+
+static void vc_net_tx_frame(struct vc_net *n, uint64_t seq, uint64_t total)
+{
+	vc_net_tx_frame_len(n, seq, total, opt.size);
+}
+
+uint64_t vc_net_reap_tx(struct vc_net *n)
 {
 	uint64_t done = 0;
+	unsigned int p;
 	uint32_t len;
 	uint16_t id;
 
-	while (vc_vq_used(n->tx, &id, &len)) {
-		vc_vq_put_id(n->tx, id);
-		done++;
+	for (p = 0; p < n->pairs; p++) {
+		while (vc_vq_used(n->txq[p], &id, &len)) {
+			vc_vq_put_id(n->txq[p], id);
+			done++;
+		}
 	}
 	return done;
 }
 
 /* Check every received frame, give its buffer back; frames handled. */
-static uint64_t reap_rx(struct net *n, struct vc_rx_stats *st)
+uint64_t vc_net_reap_rx(struct vc_net *n, struct vc_rx_stats *st)
 {
 	uint64_t got = 0;
+	unsigned int p;
 	uint32_t len;
 	uint16_t id;
 
-	while (vc_vq_used(n->rx, &id, &len)) {
-		uint8_t *b = vc_vq_buf(n->rx, id);
+	for (p = 0; p < n->pairs; p++) {
+		struct vc_vq *rx = n->rxq[p];
+		uint64_t here = 0;
 
-		if (len > n->rx_buf || len < NET_HDR_LEN) {
-			vc_warn("rx: device used %u bytes of a %u-byte buffer", len, n->rx_buf);
-			st->corrupt++;
-		} else if (n->mrg && le16toh(*(uint16_t *)(b + 10)) != 1) {
-			/* a frame over several buffers: never for our frame sizes */
-			n->rx_multi++;
-			st->corrupt++;
-		} else {
-			vc_frame_check(st, b + NET_HDR_LEN, len - NET_HDR_LEN, opt.stream, NULL);
+		while (vc_vq_used(rx, &id, &len)) {
+			uint8_t *b = vc_vq_buf(rx, id);
+
+			if (len > n->rx_buf || len < NET_HDR_LEN) {
+				vc_warn("rx: device used %u bytes of a %u-byte buffer", len, n->rx_buf);
+				st->corrupt++;
+			} else if (n->mrg && le16toh(*(uint16_t *)(b + 10)) != 1) {
+				/* a frame over several buffers: never for our frame sizes */
+				n->rx_multi++;
+				st->corrupt++;
+			} else {
+				vc_frame_check(st, b + NET_HDR_LEN, len - NET_HDR_LEN, opt.stream, NULL);
+			}
+			vc_vq_add(rx, id, n->rx_buf, true);
+			here++;
 		}
-		vc_vq_add(n->rx, id, n->rx_buf, true);
-		got++;
+		if (here)
+			vc_vq_kick(rx);
+		got += here;
 	}
-	if (got)
-		vc_vq_kick(n->rx);
 	return got;
 }
 
-static void print_vq_counters(const char *who, const struct net *n)
+static void print_vq_counters(const char *who, const struct vc_net *n)
 {
 	printf("%s: rx_kicks=%llu rx_calls=%llu tx_kicks=%llu tx_calls=%llu\n", who,
 	       (unsigned long long)n->rx->kicks, (unsigned long long)n->rx->calls,
@@ -163,33 +280,33 @@ int cmd_net_tx(void)
 	struct vc_rx_stats rx_st;
 	uint64_t sent = 0, done = 0;
 	double t0, t1, last;
-	struct net n;
+	struct vc_net n;
 
-	net_open(&n);
+	vc_net_open(&n);
 	/*
 	 * RX buffers stay posted and are drained (their frames ignored), as in
 	 * a VM: a device may hold TX back while its receive side is stuck
 	 * (vdpa_sim_net loops TX to RX and stops on a missing RX buffer).
 	 */
 	vc_rx_stats_init(&rx_st, 1);
-	post_rx(&n);
+	vc_net_post_rx(&n);
 	t0 = last = vc_now();
 	while (done < opt.count) {
 		bool progress = false, paced = false;
 		uint64_t r;
 
-		reap_rx(&n, &rx_st);
+		vc_net_reap_rx(&n, &rx_st);
 		while (sent < opt.count && n.tx->nfree) {
 			if (opt.rate > 0 && vc_now() < t0 + sent / opt.rate) {
 				paced = true;
 				break;
 			}
-			tx_frame(&n, sent++, opt.count);
+			vc_net_tx_frame(&n, sent++, opt.count);
 			progress = true;
 		}
 		if (progress)
 			vc_vq_kick(n.tx);
-		r = reap_tx(&n);
+		r = vc_net_reap_tx(&n);
 		if (r) {
 			done += r;
 			last = vc_now();
@@ -222,7 +339,7 @@ int cmd_net_tx(void)
 		printf("bench: vhost-vdpa net-tx %.0f frames/s (%u-byte frames, %llu frames)\n",
 		       t1 > t0 ? done / (t1 - t0) : 0.0, opt.size, (unsigned long long)done);
 	vc_rx_stats_free(&rx_st);
-	net_close(&n);
+	vc_net_close(&n);
 	return VC_EXIT_OK;
 }
 
@@ -230,12 +347,12 @@ int cmd_net_rx(void)
 {
 	double t_first = 0, t_last = 0, last, done_at = 0;
 	struct vc_rx_stats st;
-	struct net n;
+	struct vc_net n;
 	int rc;
 
-	net_open(&n);
+	vc_net_open(&n);
 	vc_rx_stats_init(&st, opt.count);
-	post_rx(&n);
+	vc_net_post_rx(&n);
 	printf("net-rx: ready\n");
 	fflush(stdout);
 	last = vc_now();
@@ -243,7 +360,7 @@ int cmd_net_rx(void)
 		uint64_t before = st.unique + st.dup + st.corrupt + st.out_of_range;
 		double now;
 
-		if (reap_rx(&n, &st)) {
+		if (vc_net_reap_rx(&n, &st)) {
 			now = vc_now();
 			if (st.unique + st.dup + st.corrupt + st.out_of_range != before) {
 				if (!t_first)
@@ -269,7 +386,7 @@ int cmd_net_rx(void)
 	if (opt.verbose)
 		print_vq_counters("net-rx", &n);
 	vc_rx_stats_free(&st);
-	net_close(&n);
+	vc_net_close(&n);
 	return rc;
 }
 
@@ -300,7 +417,7 @@ static uint64_t check_base(struct vc_vq *vq, uint16_t base)
 	return gap;
 }
 
-static void stream_cycle(struct net *n, struct cycles *c, struct vc_rx_stats *st,
+static void stream_cycle(struct vc_net *n, struct cycles *c, struct vc_rx_stats *st,
 			 uint64_t sent, uint64_t *tx_done)
 {
 	uint16_t bases[VC_MAX_VQS] = { 0 }, brx, btx;
@@ -315,10 +432,10 @@ static void stream_cycle(struct net *n, struct cycles *c, struct vc_rx_stats *st
 		double last = t0;
 
 		while (*tx_done < sent || st->unique + st->dup < sent) {
-			uint64_t r = reap_tx(n);
+			uint64_t r = vc_net_reap_tx(n);
 
 			*tx_done += r;
-			if (reap_rx(n, st) || r)
+			if (vc_net_reap_rx(n, st) || r)
 				last = vc_now();
 			else if (vc_now() - last > opt.timeout)
 				vc_die(VC_EXIT_TIMEOUT, "net-stream: quiesce: %llu of %llu frames back",
@@ -331,8 +448,8 @@ static void stream_cycle(struct net *n, struct cycles *c, struct vc_rx_stats *st
 	brx = vc_get_vring_base(&n->d, RXQ);
 	btx = vc_get_vring_base(&n->d, TXQ);
 	/* what the device completed before it stopped */
-	*tx_done += reap_tx(n);
-	reap_rx(n, st);
+	*tx_done += vc_net_reap_tx(n);
+	vc_net_reap_rx(n, st);
 	if (opt.no_suspend) {
 		/* an idle device has used all it consumed: the client knows the index */
 		if (brx != n->rx->used_idx || btx != n->tx->used_idx) {
@@ -377,23 +494,23 @@ int cmd_net_stream(void)
 	double t0, last, done_at = 0;
 	struct vc_rx_stats st;
 	struct cycles c;
-	struct net n;
+	struct vc_net n;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	net_open(&n);
+	vc_net_open(&n);
 	if (k && !opt.no_suspend &&
 	    (!vc_has_backend(&n.d, VHOST_BACKEND_F_SUSPEND) ||
 	     (!opt.reset && !vc_has_backend(&n.d, VHOST_BACKEND_F_RESUME)))) {
 		printf("suspend not offered by the device (backend features %#llx)\n",
 		       (unsigned long long)n.d.backend_offered);
-		net_close(&n);
+		vc_net_close(&n);
 		return VC_EXIT_UNSUPP;
 	}
 	if (opt.window > n.tx->num || opt.window > n.rx->num)
 		opt.window = n.tx->num < n.rx->num ? n.tx->num : n.rx->num;
 	vc_rx_stats_init(&st, opt.count);
-	post_rx(&n);
+	vc_net_post_rx(&n);
 	t0 = last = vc_now();
 	for (;;) {
 		bool due = k && sent && sent % k == 0 && cycled_at != sent && sent < opt.count;
@@ -401,15 +518,15 @@ int cmd_net_stream(void)
 		uint64_t r;
 
 		while (!due && sent < opt.count && sent - st.unique < opt.window && n.tx->nfree) {
-			tx_frame(&n, sent++, opt.count);
+			vc_net_tx_frame(&n, sent++, opt.count);
 			progress = true;
 			due = k && sent % k == 0 && sent < opt.count;
 		}
 		if (progress)
 			vc_vq_kick(n.tx);
-		r = reap_tx(&n);
+		r = vc_net_reap_tx(&n);
 		tx_done += r;
-		if (reap_rx(&n, &st) || r)
+		if (vc_net_reap_rx(&n, &st) || r)
 			progress = true;
 		if (due) {
 			stream_cycle(&n, &c, &st, sent, &tx_done);
@@ -441,6 +558,6 @@ int cmd_net_stream(void)
 	if (tx_done != opt.count || c.gaps)
 		rc = VC_EXIT_CHECK;
 	vc_rx_stats_free(&st);
-	net_close(&n);
+	vc_net_close(&n);
 	return rc;
 }

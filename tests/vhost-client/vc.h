@@ -90,6 +90,17 @@ struct vc_opts {
 	unsigned int depth;
 	bool force;
 	bool expect_zero;
+
+	/* dirty-check, net-migrate */
+	const char *dev_b;		/* second DEV */
+	const char *name, *name_b;	/* vDPA device names (dpu_vdpa netlink) */
+	unsigned int pairs;		/* net: 0 no control queue, else queue pairs */
+	unsigned int rounds;
+	double round_secs;
+	bool ignore_log;
+	bool quiesce;			/* net-migrate: wait for every frame back first */
+	bool no_load;			/* net-migrate negative controls: skip the load, */
+	unsigned int tx_rewind;		/* start B's TX this many entries early */
 };
 
 extern struct vc_opts opt;
@@ -105,6 +116,32 @@ uint64_t vc_splitmix64(uint64_t *state);
 int vc_parse_mac(const char *s, uint8_t mac[6]);
 const char *vc_fmt_mac(const uint8_t mac[6], char buf[18]);
 const char *vc_feature_name(uint32_t device_id, unsigned int bit);
+
+/*
+ * Pages the client writes with the CPU (mig.c): set at each write site
+ * into guest memory while bits is not NULL; the dirty-page checks copy
+ * these besides what the device's log reports.
+ */
+struct vc_track {
+	const uint8_t *base;
+	uint64_t size;
+	uint64_t *bits;			/* one per 4-KiB page */
+};
+
+extern struct vc_track vc_track;
+
+static inline void vc_track_write(const void *p, size_t len)
+{
+	uint64_t off, end;
+
+	if (!vc_track.bits || !len || (const uint8_t *)p < vc_track.base ||
+	    (const uint8_t *)p >= vc_track.base + vc_track.size)
+		return;
+	off = (uint64_t)((const uint8_t *)p - vc_track.base) >> 12;
+	end = ((uint64_t)((const uint8_t *)p - vc_track.base) + len - 1) >> 12;
+	for (; off <= end && off < (vc_track.size >> 12); off++)
+		vc_track.bits[off / 64] |= 1ull << (off % 64);
+}
 
 /* One guest-memory region: a memfd mapped here and in the device. */
 struct vc_mem {
@@ -161,6 +198,7 @@ uint8_t vc_get_status(struct vc_dev *d);
 void vc_set_status(struct vc_dev *d, uint8_t status);
 void vc_negotiate(struct vc_dev *d, uint64_t want);
 void vc_mem_setup(struct vc_dev *d);
+void vc_mem_adopt(struct vc_dev *d, int fd, uint8_t *base, uint64_t size, uint64_t iova);
 void *vc_alloc(struct vc_dev *d, uint64_t size, uint64_t align);
 uint64_t vc_iova(const struct vc_dev *d, const void *p);
 void vc_vq_alloc(struct vc_dev *d, unsigned int idx, unsigned int num, uint32_t buf_size);
@@ -212,6 +250,47 @@ void vc_rx_stats_init(struct vc_rx_stats *st, uint64_t expect);
 void vc_rx_stats_free(struct vc_rx_stats *st);
 int vc_rx_stats_report(const char *who, const struct vc_rx_stats *st, double secs,
 		       bool allow_loss);
+
+/* net.c: the first queue pair of a net device (vq 0 receive, vq 1 transmit) */
+#define NET_HDR_LEN	12	/* struct virtio_net_hdr_v1 */
+#define RXQ		0
+#define TXQ		1
+
+#define VC_NET_MAX_PAIRS	4
+
+struct vc_net {
+	struct vc_dev d;
+	struct vc_vq *rx, *tx;		/* pair 0 */
+	unsigned int pairs;
+	struct vc_vq *rxq[VC_NET_MAX_PAIRS], *txq[VC_NET_MAX_PAIRS], *cvq;
+	unsigned int tx_pending;	/* bit p: frames added to txq[p], not kicked */
+	uint8_t *ctrl_out, *ctrl_in;	/* control command, ack */
+	uint64_t ctrl_cmds;
+	unsigned int mtu;
+	uint32_t rx_buf, tx_buf;
+	uint8_t src[6], dst[6];
+	bool mrg;
+	uint64_t rx_multi;	/* frames the device spread over several buffers */
+};
+
+void vc_net_open(struct vc_net *n);
+void vc_net_close(struct vc_net *n);
+void vc_net_post_rx(struct vc_net *n);
+void vc_net_bind(struct vc_net *n);
+void vc_net_ctrl(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data, size_t len);
+void vc_net_tx_frame_len(struct vc_net *n, uint64_t seq, uint64_t total, unsigned int size);
+void vc_net_kick_tx(struct vc_net *n);
+bool vc_net_tx_room(const struct vc_net *n, uint64_t seq);
+uint64_t vc_net_reap_tx(struct vc_net *n);
+uint64_t vc_net_reap_rx(struct vc_net *n, struct vc_rx_stats *st);
+
+/* blk.c: the 512-byte pattern of SECTOR for SEED */
+void vc_blk_pattern(uint8_t *buf, uint64_t sector, uint64_t seed);
+
+/* mig.c */
+int cmd_dirty_check(void);
+int cmd_net_migrate(void);
+int cmd_blk_migrate(void);
 
 /* net.c, blk.c, pkt.c */
 int cmd_net_tx(void);

@@ -464,6 +464,22 @@ int dpu_vdpa_as_translate(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr
 	return 0;
 }
 
+/*
+ * Whether @group reaches the consumer's memory through the data group's
+ * address space, whose IOVAs the dirty log covers.  Takes as->lock.
+ */
+bool dpu_vdpa_as_logged(struct dpu_vdpa_dev *dev, unsigned int group)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	bool logged;
+
+	mutex_lock(&as->lock);
+	logged = as->group_asid[group] == as->group_asid[DPU_VDPA_GROUP_DATA] &&
+		 as->iotlb[as->group_asid[group]]->nmaps;
+	mutex_unlock(&as->lock);
+	return logged;
+}
+
 /* Whether the consumer gave any mapping for @group's address space. */
 bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group)
 {

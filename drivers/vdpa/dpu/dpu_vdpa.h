@@ -481,6 +481,7 @@ void dpu_vdpa_as_cleanup(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_as_reset(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_as_unreachable(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group);
+bool dpu_vdpa_as_logged(struct dpu_vdpa_dev *dev, unsigned int group);
 int dpu_vdpa_as_translate(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u32 perm,
 			  phys_addr_t *pa, u64 *contig);
 int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf,

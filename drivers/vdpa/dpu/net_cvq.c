@@ -243,26 +243,17 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 }
 
 /*
- * A write into the consumer's memory for its control queue.  The dirty log
- * covers the data group's address space: while the control queue shares
- * it (the default, and what a VMM that does not shadow the control queue
- * uses), the reply, the used element and the indexes are guest pages too.
+ * A write into the consumer's memory: marked in the dirty log, as the
+ * relay marks what it writes (shadow.c), once written, so that a sync
+ * cannot clear the bit before the page holds the new bytes.
  */
-static int dpu_vdpa_cvq_write(struct dpu_vdpa_dev *dev, u64 addr, const void *src, u32 len)
+static int dpu_vdpa_cvq_write(struct dpu_vdpa_dev *dev, u64 addr, const void *buf, size_t len)
 {
-	struct dpu_vdpa_as *as = &dev->as;
-	bool shared;
-	int err;
+	int err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, addr, buf, len);
 
-	err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_CVQ, addr, src, len);
-	if (err)
-		return err;
-	mutex_lock(&as->lock);
-	shared = as->group_asid[DPU_VDPA_GROUP_CVQ] == as->group_asid[DPU_VDPA_GROUP_DATA];
-	mutex_unlock(&as->lock);
-	if (shared)
+	if (!err && READ_ONCE(dev->log.active) && dpu_vdpa_as_logged(dev, DPU_VDPA_GROUP_CVQ))
 		dpu_vdpa_log_mark(dev, addr, len);
-	return 0;
+	return err;
 }
 
 static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_cmd *cmd,
@@ -353,8 +344,8 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 	if (cvq->event_idx) {
 		raw = dpu_vdpa_v16(cvq->last_avail_idx);
 		err = dpu_vdpa_cvq_write(dev, cvq->device_addr +
-					 offsetof(struct vring_used, ring[cvq->num]),
-					 &raw, sizeof(raw));
+					 offsetof(struct vring_used, ring[cvq->num]), &raw,
+					 sizeof(raw));
 	}
 	return err;
 }

@@ -25,7 +25,9 @@
  *   EBUSY        the device is running (DRIVER_OK)
  *   EINVAL       malformed blob: size, magic, header or section lengths,
  *                alignment, missing or repeated sections, values this
- *                device cannot take (vq count or size, MTU, queue pairs)
+ *                device cannot take (vq count or size, MTU, queue pairs, a
+ *                MAC other than its own for a consumer without a control
+ *                queue, which could not set it)
  *   EBADMSG      crc32 mismatch
  *   EPROTO       a newer version, or a critical section this driver
  *                does not know
@@ -589,6 +591,16 @@ static int dpu_vdpa_state_check_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_st
 		}
 		if (!is_valid_ether_addr(ns->mac)) {
 			NL_SET_ERR_MSG_FMT_MOD(extack, "saved MAC %pM is not unicast", ns->mac);
+			return -EINVAL;
+		}
+		/*
+		 * A consumer without a control queue has the MAC of the config
+		 * space, which it cannot change: nothing could make this
+		 * device's function take another one at DRIVER_OK.
+		 */
+		if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) && !ether_addr_equal(ns->mac, dev->net.mac)) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "saved MAC %pM, here %pM, no CTRL_VQ",
+					       ns->mac, dev->net.mac);
 			return -EINVAL;
 		}
 	}
