@@ -10,6 +10,8 @@ library in between, so tests can also send what vdpa-mgmt never would
   dpu-genl.py log-start NAME IOVA LEN [PAGE_SIZE]
   dpu-genl.py log-sync NAME IOVA [LEN]         prints "dirty=N pages=M" and the
                                                dirty page numbers
+  dpu-genl.py log-bench NAME LEN ROUNDS       ROUNDS syncs of [0, LEN), 1 GiB per
+                                               request; prints the time per GiB
   dpu-genl.py state-save NAME FILE
   dpu-genl.py state-load NAME FILE
   dpu-genl.py raw CMD [TYPE:KIND:VALUE ...]    KIND: str, u8, u32, u64, hex
@@ -22,6 +24,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 NETLINK_GENERIC = 16
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
@@ -184,6 +187,20 @@ def main(argv):
                 print("error: LOG_DIRTY %d but %d bits set" % (dirty, len(pages)),
                       file=sys.stderr)
                 return 1
+        elif verb == "log-bench":
+            # in one process: what a sync costs, not what starting a tool does
+            name, length, rounds = args[0], int(args[1], 0), int(args[2])
+            gib = 1 << 30
+            t0 = time.monotonic()
+            for _ in range(rounds):
+                for iova in range(0, length, gib):
+                    g.request(g.family, CMDS["log-sync"],
+                              [(A["DEV_NAME"], attr("str", name)),
+                               (A["LOG_IOVA"], attr("u64", str(iova))),
+                               (A["LOG_LEN"], attr("u64", str(min(gib, length - iova))))])
+            secs = time.monotonic() - t0
+            print("gib=%g rounds=%d ms_per_gib=%.3f" %
+                  (length / gib, rounds, secs * 1000 / rounds / (length / gib)))
         elif verb == "state-save":
             reply = dict(g.request(g.family, CMDS[verb],
                                    [(A["DEV_NAME"], attr("str", args[0]))])[0])
