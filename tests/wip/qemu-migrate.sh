@@ -23,13 +23,15 @@ t_eq "vhost_vdpa loaded with max_iotlb_entries=262144" 262144 \
 # vhost_vdpa pins the guests' RAM: RLIMIT_MEMLOCK applies to root too
 ulimit -l unlimited || t_bail "ulimit -l unlimited"
 
-FEAT=$(mig_features "$A" 2>/dev/null)
-echo "# features for SVQ: $FEAT (dropped bits: $(mig_features_dropped "$A"))"
 DEV_A=$(mig_dev_add migA "$A") DEV_B=$(mig_dev_add migB "$B")
+FEAT=$(mig_features "$A")
+echo "# features for SVQ: $FEAT (dropped bits: $(mig_features_dropped "$A"))"
 t_ok "A: vDPA device on $A, SVQ features, vhost_vdpa ($DEV_A)" -- test -c "$DEV_A"
 t_ok "B: vDPA device on $B, SVQ features, vhost_vdpa ($DEV_B)" -- test -c "$DEV_B"
 t_eq "A and B offer the same features" "$FEAT" "$(mig_features "$B")"
-t_ok "peers $PA and $PB in one bridge with the target $MIG_TARGET" -- mig_peers "$PA" "$PB"
+mig_peers "$PA" "$PB" >/dev/null 2>&1	# not in t_ok's subshell: sets MIG_PEER_A/B
+t_ok "peers $PA and $PB ($MIG_PEER_A, $MIG_PEER_B) in one bridge with the target $MIG_TARGET" -- \
+	sh -c "[ -n '$MIG_PEER_B' ] && ip -n $MIG_NS link show $MIG_PEER_B | grep -q 'master $MIG_BR'"
 INITRD=$(mig_initrd)
 t_ok "guest initramfs built ($INITRD)" -- test -s "$INITRD"
 
@@ -41,13 +43,14 @@ t_ok "destination QEMU waits for the migration" -- \
 t_ok "source guest booted and configured eth0" -- mig_wait 400 grep -q 'guest: ready' "$MIG_DIR/src.console"
 echo "# source guest up after $((SECONDS - start)) s"
 t_ok "source guest gets ping replies through A" -- mig_wait 60 sh -c "[ \$(grep -c 'bytes from' $MIG_DIR/src.console) -ge 30 ]"
-t_eq "guest set MAC $MIG_MAC and $MIG_QUEUES queue pairs" "mac=$MIG_MAC combined=$MIG_QUEUES" "$(mig_state src)"
+t_eq "guest set MAC $MIG_MAC and $MIG_QUEUES queue pairs" "mac=$MIG_MAC rxq=$MIG_QUEUES combined=$MIG_QUEUES" "$(mig_state src)"
 t_ok "the peers saw the guest's new MAC (neighbour table)" -- \
 	sh -c "ip -n $MIG_NS neigh show $MIG_GUEST_IP | grep -q 'lladdr $MIG_MAC'"
 t_ok "no migration blocker: QEMU accepts SVQ on A" -- \
 	sh -c "! $MIG_QMP $MIG_DIR/src.qmp query-migrate | grep -q blocked-reasons"
 
 pa_rx=$(mig_rx_packets "$MIG_PEER_A") pb_rx=$(mig_rx_packets "$MIG_PEER_B")
+mig_sample_start
 mstart=$SECONDS
 t_ok "migrate to tcp:127.0.0.1:$MIG_PORT: completed" -- mig_migrate src
 echo "# migration: $(mig_numbers 2>/dev/null) (polled for $((SECONDS - mstart)) s)"
@@ -56,8 +59,15 @@ t_eq "the destination runs the guest" running "$("$MIG_QMP" "$MIG_DIR/dst.qmp" q
 t_eq "the source is left paused (postmigrate)" postmigrate "$("$MIG_QMP" "$MIG_DIR/src.qmp" query-status | jq -r .status)"
 t_ok "the guest gets ping replies on B after migration" -- \
 	mig_wait 120 sh -c "[ \$(grep -c 'bytes from' $MIG_DIR/dst.console) -ge 30 ]"
+mig_sample_stop
+OUTAGE=$(mig_outage)
+echo "# wall clock: $OUTAGE"
 t_ok "the guest's state line from B" -- mig_wait 30 sh -c "grep -q 'guest: state' $MIG_DIR/dst.console"
-t_eq "MAC and queue pairs survived (seen by the guest on B)" "mac=$MIG_MAC combined=$MIG_QUEUES" "$(mig_state dst)"
+grep -a 'guest: \|sysrq\|task:' "$MIG_DIR/dst.console" | head -n 30 | sed 's/^/#   dst: /'
+o=$(sed 's/outage=\([-0-9]*\).*/\1/' <<<"$OUTAGE")
+t_ok "replies resume within ${OUTAGE_MAX:-60} s (wall clock) of the last through A" -- \
+	test "${o:--1}" -ge 0 -a "${o:--1}" -lt "${OUTAGE_MAX:-60}"
+t_eq "MAC and queue pairs survived (seen by the guest on B)" "mac=$MIG_MAC rxq=$MIG_QUEUES combined=$MIG_QUEUES" "$(mig_state dst)"
 t_ok "the target's neighbour entry still has the guest's MAC" -- \
 	sh -c "ip -n $MIG_NS neigh show $MIG_GUEST_IP | grep -q 'lladdr $MIG_MAC'"
 t_ok "the bridge learned the guest's MAC on B's peer $MIG_PEER_B" -- \
@@ -75,7 +85,7 @@ t_ok "no kernel splat or virtio error in the guest on B" -- mig_no_splat dst
 t_ok "source QEMU quits" -- mig_stop src
 t_ok "destination QEMU quits" -- mig_stop dst
 t_ok "dev del migA and migB" -- sh -c "vdpa dev del migA && vdpa dev del migB"
-echo "# result: $(mig_numbers 2>/dev/null) $LOSS"
+echo "# result: $(mig_numbers 2>/dev/null) $LOSS $OUTAGE"
 echo "# whole test: $((SECONDS - start)) s after setup"
 [ "$T_FAILED" = 0 ] && rm -rf "$MIG_DIR"
 t_done

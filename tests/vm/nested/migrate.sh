@@ -232,11 +232,41 @@ mig_wait() {
 }
 
 # mig_replies NAME: ping replies on guest NAME's console so far.
-mig_replies() { grep -c 'bytes from .*seq=' "$MIG_DIR/$1.console" 2>/dev/null || true; }
+mig_replies() { grep -a -o 'seq=[0-9]* ttl' "$MIG_DIR/$1.console" 2>/dev/null | wc -l; }
 
-# mig_state NAME: the guest's last "mac=M combined=N" line.
+# mig_sample_start / mig_sample_stop: every 0.5 s, wall-clock time and the
+# ping replies seen on each console so far, "T SRC DST", in
+# $MIG_DIR/samples: the guest's own clock stops while it is migrated, the
+# outer VM's does not.
+mig_sample_start() {
+	(
+		while :; do
+			echo "$(date +%s.%N) $(mig_replies src) $(mig_replies dst)"
+			sleep 0.5
+		done
+	) >"$MIG_DIR/samples" 2>/dev/null &
+	MIG_SAMPLER=$!
+}
+mig_sample_stop() { [ -n "${MIG_SAMPLER:-}" ] && kill "$MIG_SAMPLER" 2>/dev/null; MIG_SAMPLER=; }
+
+# mig_outage: wall-clock seconds without new replies around the switch:
+# from the source's last new reply to the destination's first.
+#   "outage=S longest_quiet=S"  (longest_quiet: over the whole run)
+mig_outage() {
+	awk '
+		NR == 1 { t0 = $1 }
+		NR > 1 && $2 > s { ls = $1 }
+		NR > 1 && $3 > d && fd == "" { fd = $1 }
+		NR > 1 && ($2 > s || $3 > d) { if (last != "" && $1 - last > q) q = $1 - last; last = $1 }
+		NR == 1 { last = $1 }
+		{ s = $2; d = $3 }
+		END { printf "outage=%.1f longest_quiet=%.1f\n", (fd == "" ? -1 : fd - ls), q }
+	' "$MIG_DIR/samples"
+}
+
+# mig_state NAME: "mac=M rxq=N combined=N" from the guest's last state line.
 mig_state() {
-	grep -a -o 'guest: \(ready\|state\) mac=[^ ]* combined=[0-9]*' "$MIG_DIR/$1.console" 2>/dev/null |
+	grep -a -o 'guest: \(ready\|state\) mac=[^ ]* rxq=[0-9]* combined=[0-9a-z]*' "$MIG_DIR/$1.console" 2>/dev/null |
 		tail -n1 | sed 's/^guest: [a-z]* //'
 }
 
@@ -274,8 +304,9 @@ mig_numbers() {
 # the destination's first (the switch-over); lost: all missing ones.
 mig_loss() {
 	{
-		sed -n 's/.*bytes from .*seq=\([0-9]*\) .*/S \1/p' "$MIG_DIR/$1.console"
-		sed -n 's/.*bytes from .*seq=\([0-9]*\) .*/D \1/p' "$MIG_DIR/$2.console"
+		# a serial line can lose characters: take every "seq=N ttl"
+		grep -a -o 'seq=[0-9]* ttl' "$MIG_DIR/$1.console" | sed 's/seq=\([0-9]*\) ttl/S \1/'
+		grep -a -o 'seq=[0-9]* ttl' "$MIG_DIR/$2.console" | sed 's/seq=\([0-9]*\) ttl/D \1/'
 	} | awk '
 		{ seen[$2] = 1; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
 		$1 == "S" && $2 > ls { ls = $2 }
