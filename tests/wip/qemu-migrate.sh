@@ -55,13 +55,16 @@ mstart=$SECONDS
 t_ok "migrate to tcp:127.0.0.1:$MIG_PORT: completed" -- mig_migrate src
 echo "# migration: $(mig_numbers 2>/dev/null) (polled for $((SECONDS - mstart)) s)"
 sed 's/^/#   /' "$MIG_DIR/src.log" "$MIG_DIR/dst.log" 2>/dev/null | tail -n 20
-t_eq "the destination runs the guest" running "$("$MIG_QMP" "$MIG_DIR/dst.qmp" query-status | jq -r .status)"
+dst_status=$("$MIG_QMP" "$MIG_DIR/dst.qmp" query-status | jq -r .status)
+echo "$(date +%s.%N) dst-qmp-answers" >>"$MIG_DIR/events"
+t_eq "the destination runs the guest" running "$dst_status"
 t_eq "the source is left paused (postmigrate)" postmigrate "$("$MIG_QMP" "$MIG_DIR/src.qmp" query-status | jq -r .status)"
 t_ok "the guest gets ping replies on B after migration" -- \
 	mig_wait 120 sh -c "[ \$(grep -c 'bytes from' $MIG_DIR/dst.console) -ge 30 ]"
 mig_sample_stop
 OUTAGE=$(mig_outage)
-echo "# wall clock: $OUTAGE"
+echo "# wall clock: $OUTAGE; timeline (s since migrate, replies so far, VmPin kB src/dst):"
+mig_timeline | sed 's/^/#   /' | tail -n 40
 t_ok "the guest's state line from B" -- mig_wait 30 sh -c "grep -q 'guest: state' $MIG_DIR/dst.console"
 grep -a 'guest: \|sysrq\|task:' "$MIG_DIR/dst.console" | head -n 30 | sed 's/^/#   dst: /'
 o=$(sed 's/outage=\([-0-9]*\).*/\1/' <<<"$OUTAGE")

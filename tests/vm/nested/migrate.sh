@@ -52,10 +52,10 @@ mig_say() { [ -n "${MIG_ECHO:-}" ] && echo "$*" >&2; return 0; }
 # PACKED (34), IN_ORDER (35), NOTIFICATION_DATA (38), RING_RESET (40).
 MIG_SVQ_BITS="0 1 2 3 5 7 8 9 10 11 12 13 14 15 16 17 18 19 20 22 23 27 29 32 33 57 60 61 62 63"
 
-# mig_features BDF: the function's supported features (its mgmtdev) that
-# SVQ accepts, as 0x... for "vdpa dev add ... device_features".
-mig_features() {
-	local bits b mask=0 sup=0 names
+# _mig_feature_bits BDF: the bit numbers of the function's supported
+# features (its mgmtdev), one a line.
+_mig_feature_bits() {
+	local names
 	# iproute2's names (tools/vdpa-mgmt/names.c); unnamed bits come as numbers
 	names='{"CSUM":0,"GUEST_CSUM":1,"CTRL_GUEST_OFFLOADS":2,"MTU":3,"MAC":5,
 		"GUEST_TSO4":7,"GUEST_TSO6":8,"GUEST_ECN":9,"GUEST_UFO":10,"HOST_TSO4":11,
@@ -66,10 +66,15 @@ mig_features() {
 		"ACCESS_PLATFORM":33,"RING_PACKED":34,"IN_ORDER":35,"ORDER_PLATFORM":36,
 		"SR_IOV":37,"NOTIFICATION_DATA":38,"HASH_REPORT":57,"RSS":60,"RSC_EXT":61,
 		"STANDBY":62,"SPEED_DUPLEX":63}'
-	bits=$(vdpa -j mgmtdev show "pci/$1" | jq -r --argjson n "$names" \
-		'.mgmtdev[].dev_features[] | if type == "number" then . else ($n[.] // error("unknown feature " + .)) end') ||
-		return 1
-	[ -n "$bits" ] || return 1
+	vdpa -j mgmtdev show "pci/$1" | jq -r --argjson n "$names" \
+		'.mgmtdev[].dev_features[] | if type == "number" then . else ($n[.] // error("unknown feature " + .)) end'
+}
+
+# mig_features BDF: the function's supported features that SVQ accepts, as
+# 0x... for "vdpa dev add ... device_features".
+mig_features() {
+	local bits b mask=0 sup=0
+	bits=$(_mig_feature_bits "$1") && [ -n "$bits" ] || return 1
 	for b in $bits; do sup=$((sup | (1 << b))); done
 	for b in $MIG_SVQ_BITS; do mask=$((mask | (1 << b))); done
 	printf '0x%x\n' $((sup & mask))
@@ -77,9 +82,10 @@ mig_features() {
 
 # mig_features_dropped BDF: the supported feature bits SVQ does not take.
 mig_features_dropped() {
-	local f out=
-	f=$(vdpa -j mgmtdev show "pci/$1" | jq -r '.mgmtdev[].dev_features | map(tostring) | join(" ")')
-	for b in $f; do case " $MIG_SVQ_BITS " in *" $b "*) ;; *) out+="$b " ;; esac; done
+	local b out=
+	for b in $(_mig_feature_bits "$1"); do
+		case " $MIG_SVQ_BITS " in *" $b "*) ;; *) out+="$b " ;; esac
+	done
 	echo "${out% }"
 }
 
@@ -234,14 +240,16 @@ mig_wait() {
 # mig_replies NAME: ping replies on guest NAME's console so far.
 mig_replies() { grep -a -o 'seq=[0-9]* ttl' "$MIG_DIR/$1.console" 2>/dev/null | wc -l; }
 
-# mig_sample_start / mig_sample_stop: every 0.5 s, wall-clock time and the
-# ping replies seen on each console so far, "T SRC DST", in
-# $MIG_DIR/samples: the guest's own clock stops while it is migrated, the
-# outer VM's does not.
+# mig_sample_start / mig_sample_stop: every 0.5 s, wall-clock time, the
+# ping replies seen on each console so far and the memory each QEMU has
+# pinned (VmPin, kB: vhost_vdpa pins the guest's RAM when the device
+# starts), "T SRC DST SRC_PIN DST_PIN", in $MIG_DIR/samples.  The guest's
+# own clock stops while it is migrated, the outer VM's does not.
+_mig_pin() { sed -n 's/^VmPin:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$(cat "$MIG_DIR/$1.pid")/status" 2>/dev/null || echo -; }
 mig_sample_start() {
 	(
 		while :; do
-			echo "$(date +%s.%N) $(mig_replies src) $(mig_replies dst)"
+			echo "$(date +%s.%N) $(mig_replies src) $(mig_replies dst) $(_mig_pin src) $(_mig_pin dst)"
 			sleep 0.5
 		done
 	) >"$MIG_DIR/samples" 2>/dev/null &
@@ -264,6 +272,17 @@ mig_outage() {
 	' "$MIG_DIR/samples"
 }
 
+# mig_timeline: the samples where something changed and the events, in
+# seconds since "migrate" was sent: "T src=N dst=N pin=KB/KB" or "T EVENT".
+mig_timeline() {
+	local t0
+	t0=$(awk '$2 == "migrate" { print $1; exit }' "$MIG_DIR/events")
+	{
+		awk '{ k = $2 " " $3 " " $4 " " $5; if (k != p) print $1, "src=" $2, "dst=" $3, "pin=" $4 "/" $5; p = k }' "$MIG_DIR/samples"
+		cat "$MIG_DIR/events"
+	} | sort -n | awk -v t0="${t0:-0}" '{ t = $1; $1 = ""; printf "%7.1f%s\n", t - t0, $0 }'
+}
+
 # mig_state NAME: "mac=M rxq=N combined=N" from the guest's last state line.
 mig_state() {
 	grep -a -o 'guest: \(ready\|state\) mac=[^ ]* rxq=[0-9]* combined=[0-9a-z]*' "$MIG_DIR/$1.console" 2>/dev/null |
@@ -276,6 +295,7 @@ mig_state() {
 mig_migrate() {
 	local src=$1 end=$((SECONDS + ${MIG_TIMEOUT:-600})) st status
 	mig_qmp "$src" migrate-set-parameters '{"max-bandwidth": 1073741824}' >/dev/null || return 1
+	echo "$(date +%s.%N) migrate" >>"$MIG_DIR/events"
 	mig_qmp "$src" migrate "{\"uri\": \"tcp:127.0.0.1:$MIG_PORT\"}" >/dev/null || return 1
 	while :; do
 		st=$("$MIG_QMP" "$MIG_DIR/$src.qmp" query-migrate) || return 1
@@ -288,6 +308,7 @@ mig_migrate() {
 		sleep 0.5
 	done
 	mig_say "\$ $MIG_QMP $MIG_DIR/$src.qmp query-migrate   # polled until \"completed\""
+	echo "$(date +%s.%N) completed" >>"$MIG_DIR/events"
 	echo "$st" >"$MIG_DIR/migrate.json"
 }
 
