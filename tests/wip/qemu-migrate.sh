@@ -78,6 +78,8 @@ t_ok "the bridge learned the guest's MAC on B's peer $MIG_PEER_B" -- \
 t_ok "traffic arrives through B's peer now (rx $pb_rx -> $(mig_rx_packets "$MIG_PEER_B"))" -- \
 	test "$(mig_rx_packets "$MIG_PEER_B")" -gt $((pb_rx + 20))
 echo "# A's peer rx: $pa_rx -> $(mig_rx_packets "$MIG_PEER_A")"
+echo "# the outer kernel around the migration:"
+dmesg | sed -n '/qemu-migrate: migrate sent/,$p' | grep -v 'dpu-vdpa-test: mark' | tail -n 30 | sed 's/^/#   /'
 LOSS=$(mig_loss src dst)
 echo "# pings: $LOSS"
 lost=$(sed 's/.*lost=\([0-9]*\).*/\1/' <<<"$LOSS")

@@ -207,14 +207,17 @@ mig_qemu() {
 	append="console=ttyS0 loglevel=5 panic=-1 mitigations=off"
 	append+=" mig.mac=$MIG_MAC mig.queues=$MIG_QUEUES mig.ip=$MIG_GUEST_IP/24"
 	append+=" mig.target=$MIG_TARGET mig.interval=$MIG_INTERVAL"
-	mig_run qemu-system-x86_64 -name "$name" -machine q35 -accel tcg -cpu max \
-		-smp 1 -m "$MIG_MEM" -nodefaults -no-user-config -display none -no-reboot \
-		-kernel "$MIG_KERNEL" -initrd "$initrd" -append "$append" \
-		-chardev "file,id=con,path=$MIG_DIR/$name.console" -serial chardev:con \
-		-qmp "unix:$MIG_DIR/$name.qmp,server=on,wait=off" \
-		-netdev "vhost-vdpa,vhostdev=$dev,id=net0" \
-		-device "virtio-net-pci,netdev=net0,mq=on,vectors=6,mac=$MIG_MAC0,addr=0x08,romfile=" \
-		"$@" </dev/null >"$MIG_DIR/$name.log" 2>&1 &
+	local cmd=(qemu-system-x86_64 -name "$name" -machine q35 -accel tcg -cpu max
+		-smp 1 -m "$MIG_MEM" -nodefaults -no-user-config -display none -no-reboot
+		-kernel "$MIG_KERNEL" -initrd "$initrd" -append "$append"
+		-chardev "file,id=con,path=$MIG_DIR/$name.console" -serial chardev:con
+		-qmp "unix:$MIG_DIR/$name.qmp,server=on,wait=off"
+		-netdev "vhost-vdpa,vhostdev=$dev,id=net0"
+		-device "virtio-net-pci,netdev=net0,mq=on,vectors=6,mac=$MIG_MAC0,addr=0x08,romfile="
+		"$@")
+	mig_say "\$ ${cmd[*]} &"
+	# a simple command in the background: $! is QEMU itself
+	"${cmd[@]}" </dev/null >"$MIG_DIR/$name.log" 2>&1 &
 	echo $! >"$MIG_DIR/$name.pid"
 	mig_say "# (in the background, pid $!)"
 	return 0
@@ -296,6 +299,7 @@ mig_migrate() {
 	local src=$1 end=$((SECONDS + ${MIG_TIMEOUT:-600})) st status
 	mig_qmp "$src" migrate-set-parameters '{"max-bandwidth": 1073741824}' >/dev/null || return 1
 	echo "$(date +%s.%N) migrate" >>"$MIG_DIR/events"
+	echo "qemu-migrate: migrate sent" >/dev/kmsg
 	mig_qmp "$src" migrate "{\"uri\": \"tcp:127.0.0.1:$MIG_PORT\"}" >/dev/null || return 1
 	while :; do
 		st=$("$MIG_QMP" "$MIG_DIR/$src.qmp" query-migrate) || return 1
@@ -309,6 +313,7 @@ mig_migrate() {
 	done
 	mig_say "\$ $MIG_QMP $MIG_DIR/$src.qmp query-migrate   # polled until \"completed\""
 	echo "$(date +%s.%N) completed" >>"$MIG_DIR/events"
+	echo "qemu-migrate: migration completed" >/dev/kmsg
 	echo "$st" >"$MIG_DIR/migrate.json"
 }
 
