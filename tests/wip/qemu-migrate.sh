@@ -80,6 +80,7 @@ t_ok "traffic arrives through B's peer now (rx $pb_rx -> $(mig_rx_packets "$MIG_
 echo "# A's peer rx: $pa_rx -> $(mig_rx_packets "$MIG_PEER_A")"
 echo "# the outer kernel around the migration:"
 dmesg | sed -n '/qemu-migrate: migrate sent/,$p' | grep -v 'dpu-vdpa-test: mark' | tail -n 30 | sed 's/^/#   /'
+echo "# ping RTT ms (guest clock): through A $(mig_rtt src); through B, first 10 $(mig_rtt dst 10), all $(mig_rtt dst)"
 LOSS=$(mig_loss src dst)
 echo "# pings: $LOSS"
 lost=$(sed 's/.*lost=\([0-9]*\).*/\1/' <<<"$LOSS")

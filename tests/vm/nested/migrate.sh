@@ -99,8 +99,11 @@ mig_modules() {
 	mig_run modprobe -a vdpa virtio_vdpa dpu_vdpa
 }
 
-_mig_bind() {	# _mig_bind BDF DRIVER
+# mig_bind BDF DRIVER: hand PCI function BDF to DRIVER (if not already).
+mig_bind() {
 	local d=/sys/bus/pci/devices/$1
+	[ "$(basename "$(readlink "$d/driver")")" = "$2" ] && return 0
+	mig_say "# $1 to $2 (sysfs driver_override + drivers_probe)"
 	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
 	echo "$2" >"$d/driver_override"
 	echo "$1" >/sys/bus/pci/drivers_probe
@@ -119,8 +122,7 @@ _mig_attach() {	# _mig_attach NAME DRIVER
 # with the SVQ-safe features, attached to vhost_vdpa; prints /dev/vhost-vdpa-N.
 mig_dev_add() {
 	local name=$1 bdf=$2 feat chr
-	mig_say "# $bdf to dpu_vdpa (sysfs driver_override + drivers_probe)"
-	_mig_bind "$bdf" dpu_vdpa || { echo "cannot bind $bdf to dpu_vdpa" >&2; return 1; }
+	mig_bind "$bdf" dpu_vdpa || { echo "cannot bind $bdf to dpu_vdpa" >&2; return 1; }
 	feat=$(mig_features "$bdf") || { echo "no features for $bdf" >&2; return 1; }
 	mig_run vdpa dev add name "$name" mgmtdev "pci/$bdf" mac "$MIG_MAC0" \
 		max_vqp "$MIG_QUEUES" device_features "$feat" >&2 || return 1
@@ -145,7 +147,7 @@ _mig_netdev() {	# the netdev virtio_net made of function BDF (waits up to 10 s)
 # in one bridge in netns $MIG_NS that holds the ping target address.
 # Sets MIG_PEER_A and MIG_PEER_B to their netdev names.
 mig_peers() {
-	_mig_bind "$1" virtio-pci && _mig_bind "$2" virtio-pci || return 1
+	mig_bind "$1" virtio-pci && mig_bind "$2" virtio-pci || return 1
 	MIG_PEER_A=$(_mig_netdev "$1") && MIG_PEER_B=$(_mig_netdev "$2") || return 1
 	mig_run ip netns add "$MIG_NS" &&
 		mig_run ip link set "$MIG_PEER_A" netns "$MIG_NS" &&
@@ -348,6 +350,14 @@ mig_loss() {
 			w = fd - ls - 1; if (fd == "" || w < 0) w = 0
 			printf "lost=%d window=%d last_src=%s first_dst=%s gaps=%s\n", lost, w, ls, fd, (gaps == "" ? "none" : gaps)
 		}'
+}
+
+# mig_rtt NAME [FIRST]: ping round trips on guest NAME's console, in ms:
+# "n=N median=M max=X" over all replies, or over the FIRST ones.
+mig_rtt() {
+	grep -a -o 'seq=[0-9]* ttl=[0-9]* time=[0-9.]*' "$MIG_DIR/$1.console" |
+		sed 's/.*time=//' | head -n "${2:-1000000}" | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "n=%d median=%.0f max=%.0f\n", NR, v[int((NR + 1) / 2)], v[NR]; else print "n=0" }'
 }
 
 # The nested kernel's complaints on a console (what scripts/vm checks).
