@@ -169,7 +169,7 @@ mig_rx_packets() { ip netns exec "$MIG_NS" cat "/sys/class/net/$1/statistics/rx_
 # build/ and rebuilt when migrate-init changes.  Prints its path.
 mig_initrd() {
 	local out stage m f lib
-	out=$MIG_LIB_DIR/../../../build/migrate-guest/initrd-$MIG_KVER.cpio
+	out=$(cd "$MIG_LIB_DIR/../../.." && pwd)/build/migrate-guest/initrd-$MIG_KVER.cpio
 	mkdir -p "${out%/*}" || return 1
 	if [ -s "$out" ] && [ "$out" -nt "$MIG_LIB_DIR/migrate-init" ]; then
 		echo "$out"
