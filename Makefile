@@ -8,6 +8,8 @@
 #   make check           install deps if missing, build, run every test
 #   make check TESTS="tests/vm/net-virtio.sh"   a subset
 #   make demo            a walk-through in the test VM
+#   make migrate-demo    live migration of a VM between two vDPA devices
+#                        with stock QEMU, in the test VM (scripts/migrate-demo)
 
 # The newest installed Debian 6.12 kernel, whatever the build host runs.
 KVER ?= $(shell ls -d /lib/modules/6.12.*/build 2>/dev/null | sort -V | tail -n1 | \
@@ -15,7 +17,7 @@ KVER ?= $(shell ls -d /lib/modules/6.12.*/build 2>/dev/null | sort -V | tail -n1
 KDIR ?= /lib/modules/$(KVER)/build
 TESTS ?=
 
-.PHONY: all modules tools install install-modules install-tools check unit demo clean deps
+.PHONY: all modules tools install install-modules install-tools check unit demo migrate-demo clean deps
 
 all: modules tools
 
@@ -46,6 +48,10 @@ check: deps
 demo: deps
 	$(MAKE) all
 	scripts/demo
+
+migrate-demo: deps
+	$(MAKE) all
+	scripts/migrate-demo
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -133,6 +133,12 @@ struct dpu_vdpa_vq {
 	/* doorbell of the function queue with the same index, if any */
 	void __iomem *notify;
 	resource_size_t notify_pa;
+	/*
+	 * The doorbell was handed out for a consumer mapping: it is handed
+	 * out for this queue from then on, for the device's lifetime
+	 * (dpu_vdpa_get_vq_notification).
+	 */
+	bool notify_given;
 	/* Linux irq number while DRIVER_OK and a vector is assigned, else -1 */
 	int irq;
 	char irq_name[48];

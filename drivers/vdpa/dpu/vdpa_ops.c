@@ -161,15 +161,44 @@ static int dpu_vdpa_get_vq_state(struct vdpa_device *vdpa, u16 idx, struct vdpa_
 	return 0;
 }
 
+/*
+ * vhost-vdpa maps this doorbell into the VMM (QEMU's host notifiers), whose
+ * guest then kicks the function itself, never calling kick_vq.  That is
+ * right for a queue the function runs from the consumer's ring, but the
+ * function does not run a shadowed queue's ring: its kick must reach the
+ * relay, through kick_vq.  So the doorbell is refused, with an empty area,
+ * for a queue that is shadowed or will start shadowed (a nonzero vq state,
+ * as a migration destination sets, or logging); vhost-vdpa then fails the
+ * mmap and the VMM kicks through the eventfd.
+ *
+ * vhost-vdpa asks again on the mapping's first fault and maps whatever
+ * it gets, an empty area included: once handed out for a mapping, the
+ * doorbell is handed out for that queue for good.
+ */
 static struct vdpa_notification_area dpu_vdpa_get_vq_notification(struct vdpa_device *vdpa,
 								  u16 idx)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
 	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
 	struct vdpa_notification_area area = { };
+	bool shadow;
 
 	if (!vq || !vq->notify || dpu_vdpa_vq_soft(dev, idx))
 		return area;
+	if (!READ_ONCE(vq->notify_given)) {
+		mutex_lock(&dev->lock);
+		if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+			shadow = vq->shadow;
+		else
+			shadow = dpu_vdpa_hw_needs_shadow(dev);
+		if (!shadow)
+			WRITE_ONCE(vq->notify_given, true);
+		mutex_unlock(&dev->lock);
+		if (shadow) {
+			dev_dbg(&vdpa->dev, "vq %u: shadowed, doorbell not mappable\n", idx);
+			return area;
+		}
+	}
 	area.addr = vq->notify_pa;
 	area.size = dev->fn->vpm.notify_offset_multiplier;
 	WRITE_ONCE(vq->doorbell_given, true);

@@ -1,0 +1,377 @@
+# Live migration of a QEMU guest between two of our vDPA devices, with
+# stock QEMU (-netdev vhost-vdpa): the steps shared by
+# tests/wip/qemu-migrate.sh and scripts/migrate-demo.  Sourced inside a
+# test VM with four net functions (scripts/vm --nets 4 --mem 3G):
+#
+#   A (00:08.0) --cable-- 00:09.0 ---+
+#                                    +-- bridge brmig in netns "mig", the
+#   B (00:0a.0) --cable-- 00:0b.0 ---+   ping target 10.73.0.2 on it
+#
+# The source QEMU runs the guest on A's /dev/vhost-vdpa-N, the destination
+# (-incoming) waits on B's; the guest (tests/vm/nested/migrate-init, an
+# initramfs and nothing else, so nothing blocks migration) pings the
+# target every 0.1 s throughout.  Set MIG_ECHO=1 to have every command
+# echoed before it runs ("$ cmd").
+#
+# QEMU shadows the data queues (SVQ) while migrating, so both devices
+# offer only features its SVQ accepts (mig_features), and the same MAC
+# and queue pairs.
+
+MIG_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+MIG_DIR=${MIG_DIR:-/tmp/mig}
+MIG_NS=mig
+MIG_BR=brmig
+MIG_MAC0=02:00:00:00:0e:01	# both devices (dev add), and QEMU's -device mac=
+MIG_MAC=02:00:00:00:0e:99	# the guest sets this before migrating
+MIG_QUEUES=2			# queue pairs: device max and what the guest selects
+MIG_GUEST_IP=10.73.0.1
+MIG_TARGET=10.73.0.2
+MIG_INTERVAL=${MIG_INTERVAL:-0.1}
+MIG_MEM=${MIG_MEM:-256M}
+MIG_PORT=4444
+# the running kernel (in the test VM: the host's 6.12), else the newest 6.12
+MIG_KVER=$(uname -r)
+[ -e "/boot/vmlinuz-$MIG_KVER" ] ||
+	MIG_KVER=$(ls /boot/vmlinuz-6.12.* 2>/dev/null | sort -V | tail -n1 | sed 's|.*/vmlinuz-||')
+MIG_KERNEL=/boot/vmlinuz-$MIG_KVER
+MIG_QMP=$MIG_LIB_DIR/qmp.py
+
+# Shown on stderr, so that functions can print their results on stdout.
+mig_run() {
+	[ -n "${MIG_ECHO:-}" ] && printf '$ %s\n' "$*" >&2
+	"$@"
+}
+mig_say() { [ -n "${MIG_ECHO:-}" ] && echo "$*" >&2; return 0; }
+
+# --- devices and the network around them
+
+# QEMU's SVQ takes only these device features (net/vhost-vdpa.c
+# vdpa_svq_device_features and hw/virtio/vhost-shadow-virtqueue.c
+# vhost_svq_valid_features): one more and QEMU blocks migration.
+# Notably not GUEST_ANNOUNCE (21), the USO bits (54-56), INDIRECT_DESC (28),
+# PACKED (34), IN_ORDER (35), NOTIFICATION_DATA (38), RING_RESET (40).
+MIG_SVQ_BITS="0 1 2 3 5 7 8 9 10 11 12 13 14 15 16 17 18 19 20 22 23 27 29 32 33 57 60 61 62 63"
+
+# _mig_feature_bits BDF: the bit numbers of the function's supported
+# features (its mgmtdev), one a line.
+_mig_feature_bits() {
+	local names
+	# iproute2's names (tools/vdpa-mgmt/names.c); unnamed bits come as numbers
+	names='{"CSUM":0,"GUEST_CSUM":1,"CTRL_GUEST_OFFLOADS":2,"MTU":3,"MAC":5,
+		"GUEST_TSO4":7,"GUEST_TSO6":8,"GUEST_ECN":9,"GUEST_UFO":10,"HOST_TSO4":11,
+		"HOST_TSO6":12,"HOST_ECN":13,"HOST_UFO":14,"MRG_RXBUF":15,"STATUS":16,
+		"CTRL_VQ":17,"CTRL_RX":18,"CTRL_VLAN":19,"CTRL_RX_EXTRA":20,
+		"GUEST_ANNOUNCE":21,"MQ":22,"CTRL_MAC_ADDR":23,"NOTIFY_ON_EMPTY":24,
+		"ANY_LAYOUT":27,"RING_INDIRECT_DESC":28,"RING_EVENT_IDX":29,"VERSION_1":32,
+		"ACCESS_PLATFORM":33,"RING_PACKED":34,"IN_ORDER":35,"ORDER_PLATFORM":36,
+		"SR_IOV":37,"NOTIFICATION_DATA":38,"HASH_REPORT":57,"RSS":60,"RSC_EXT":61,
+		"STANDBY":62,"SPEED_DUPLEX":63}'
+	vdpa -j mgmtdev show "pci/$1" | jq -r --argjson n "$names" \
+		'.mgmtdev[].dev_features[] | if type == "number" then . else ($n[.] // error("unknown feature " + .)) end'
+}
+
+# mig_features BDF: the function's supported features that SVQ accepts, as
+# 0x... for "vdpa dev add ... device_features".
+mig_features() {
+	local bits b mask=0 sup=0
+	bits=$(_mig_feature_bits "$1") && [ -n "$bits" ] || return 1
+	for b in $bits; do sup=$((sup | (1 << b))); done
+	for b in $MIG_SVQ_BITS; do mask=$((mask | (1 << b))); done
+	printf '0x%x\n' $((sup & mask))
+}
+
+# mig_features_dropped BDF: the supported feature bits SVQ does not take.
+mig_features_dropped() {
+	local b out=
+	for b in $(_mig_feature_bits "$1"); do
+		case " $MIG_SVQ_BITS " in *" $b "*) ;; *) out+="$b " ;; esac
+	done
+	echo "${out% }"
+}
+
+# vhost_vdpa pins the guest's RAM and keeps an IOTLB entry per contiguous
+# run of pages (default limit 2048): load it with room for every page,
+# before anything else loads it.  The caller also needs "ulimit -l unlimited".
+mig_modules() {
+	if [ ! -e /sys/module/vhost_vdpa ]; then
+		mig_run modprobe vhost_vdpa max_iotlb_entries=262144 || return 1
+	fi
+	mig_run modprobe -a vdpa virtio_vdpa dpu_vdpa
+}
+
+# mig_bind BDF DRIVER: hand PCI function BDF to DRIVER (if not already).
+mig_bind() {
+	local d=/sys/bus/pci/devices/$1
+	[ "$(basename "$(readlink "$d/driver")")" = "$2" ] && return 0
+	mig_say "# $1 to $2 (sysfs driver_override + drivers_probe)"
+	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
+	echo "$2" >"$d/driver_override"
+	echo "$1" >/sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$d/driver")")" = "$2" ]
+}
+
+_mig_attach() {	# _mig_attach NAME DRIVER
+	local d=/sys/bus/vdpa/devices/$1
+	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
+	echo "$2" >"$d/driver_override"
+	echo "$1" >/sys/bus/vdpa/drivers_probe
+	[ "$(basename "$(readlink "$d/driver")")" = "$2" ]
+}
+
+# mig_dev_add NAME BDF: function BDF to dpu_vdpa, vDPA device NAME on it
+# with the SVQ-safe features, attached to vhost_vdpa; prints /dev/vhost-vdpa-N.
+mig_dev_add() {
+	local name=$1 bdf=$2 feat chr
+	mig_bind "$bdf" dpu_vdpa || { echo "cannot bind $bdf to dpu_vdpa" >&2; return 1; }
+	feat=$(mig_features "$bdf") || { echo "no features for $bdf" >&2; return 1; }
+	mig_run vdpa dev add name "$name" mgmtdev "pci/$bdf" mac "$MIG_MAC0" \
+		max_vqp "$MIG_QUEUES" device_features "$feat" >&2 || return 1
+	mig_say "# $name to vhost_vdpa (sysfs driver_override + drivers_probe)"
+	_mig_attach "$name" vhost_vdpa || { echo "cannot attach $name to vhost_vdpa" >&2; return 1; }
+	chr=$(ls -d /sys/bus/vdpa/devices/"$name"/vhost-vdpa-* 2>/dev/null | head -n1)
+	[ -n "$chr" ] && [ -c "/dev/${chr##*/}" ] || return 1
+	echo "/dev/${chr##*/}"
+}
+
+_mig_netdev() {	# the netdev virtio_net made of function BDF (waits up to 10 s)
+	local i n
+	for ((i = 0; i < 100; i++)); do
+		n=$(ls "/sys/bus/pci/devices/$1"/virtio*/net 2>/dev/null | head -n1)
+		[ -n "$n" ] && { echo "$n"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# mig_peers BDF_A BDF_B: the functions cabled to A and B, on virtio_net,
+# in one bridge in netns $MIG_NS that holds the ping target address.
+# Sets MIG_PEER_A and MIG_PEER_B to their netdev names.
+mig_peers() {
+	mig_bind "$1" virtio-pci && mig_bind "$2" virtio-pci || return 1
+	MIG_PEER_A=$(_mig_netdev "$1") && MIG_PEER_B=$(_mig_netdev "$2") || return 1
+	mig_run ip netns add "$MIG_NS" &&
+		mig_run ip link set "$MIG_PEER_A" netns "$MIG_NS" &&
+		mig_run ip link set "$MIG_PEER_B" netns "$MIG_NS" &&
+		mig_run ip -n "$MIG_NS" link add "$MIG_BR" type bridge &&
+		mig_run ip -n "$MIG_NS" link set "$MIG_PEER_A" master "$MIG_BR" up &&
+		mig_run ip -n "$MIG_NS" link set "$MIG_PEER_B" master "$MIG_BR" up &&
+		mig_run ip -n "$MIG_NS" addr add "$MIG_TARGET/24" dev "$MIG_BR" &&
+		mig_run ip -n "$MIG_NS" link set "$MIG_BR" up
+}
+
+# mig_rx_packets NETDEV: received packets of a peer netdev in $MIG_NS.
+mig_rx_packets() { ip netns exec "$MIG_NS" cat "/sys/class/net/$1/statistics/rx_packets"; }
+
+# --- the guest
+
+# mig_initrd: the guest's initramfs (busybox, ethtool and its libraries,
+# virtio_net and its dependencies, migrate-init as /init), cached in
+# build/ and rebuilt when migrate-init changes.  Prints its path.
+mig_initrd() {
+	local out stage m f lib
+	out=$(cd "$MIG_LIB_DIR/../../.." && pwd)/build/migrate-guest/initrd-$MIG_KVER.cpio
+	mkdir -p "${out%/*}" || return 1
+	if [ -s "$out" ] && [ "$out" -nt "$MIG_LIB_DIR/migrate-init" ]; then
+		echo "$out"
+		return 0
+	fi
+	stage=$(mktemp -d) || return 1
+	mkdir -p "$stage"/{bin,sbin,dev,proc,sys,modules,lib64,lib/x86_64-linux-gnu}
+	cp /bin/busybox "$stage/bin/busybox" || return 1
+	cp /usr/sbin/ethtool "$stage/sbin/ethtool" || return 1
+	for lib in $(ldd /usr/sbin/ethtool | grep -o '/[^ ]*'); do
+		cp "$lib" "$stage$lib" || return 1
+	done
+	for m in failover net_failover virtio_net; do
+		f=$(modinfo -k "$MIG_KVER" -n "$m") || return 1
+		case "$f" in
+		*.xz) xz -dc "$f" >"$stage/modules/$m.ko" ;;
+		*.zst) zstd -dqc "$f" >"$stage/modules/$m.ko" ;;
+		*) cp "$f" "$stage/modules/$m.ko" ;;
+		esac || return 1
+	done
+	cp "$MIG_LIB_DIR/migrate-init" "$stage/init" && chmod +x "$stage/init" || return 1
+	(cd "$stage" && find . | cpio -o -H newc --quiet) >"$out.tmp" && mv "$out.tmp" "$out" || return 1
+	rm -rf "$stage"
+	echo "$out"
+}
+
+# mig_qemu NAME VHOSTDEV INITRD [QEMU ARGS...]: start a guest in the
+# background on /dev/vhost-vdpa-N VHOSTDEV.  Serial console in
+# $MIG_DIR/NAME.console, QMP on $MIG_DIR/NAME.qmp, QEMU's own output in
+# $MIG_DIR/NAME.log, pid in $MIG_DIR/NAME.pid.  The destination gets
+# "-incoming tcp:...": the same command line otherwise.
+mig_qemu() {
+	local name=$1 dev=$2 initrd=$3 append
+	shift 3
+	mkdir -p "$MIG_DIR" || return 1
+	rm -f "$MIG_DIR/$name".{console,qmp,log,pid}
+	append="console=ttyS0 loglevel=5 panic=-1 mitigations=off"
+	append+=" mig.mac=$MIG_MAC mig.queues=$MIG_QUEUES mig.ip=$MIG_GUEST_IP/24"
+	append+=" mig.target=$MIG_TARGET mig.interval=$MIG_INTERVAL"
+	local cmd=(qemu-system-x86_64 -name "$name" -machine q35 -accel tcg -cpu max
+		-smp 1 -m "$MIG_MEM" -nodefaults -no-user-config -display none -no-reboot
+		-kernel "$MIG_KERNEL" -initrd "$initrd" -append "$append"
+		-chardev "file,id=con,path=$MIG_DIR/$name.console" -serial chardev:con
+		-qmp "unix:$MIG_DIR/$name.qmp,server=on,wait=off"
+		-netdev "vhost-vdpa,vhostdev=$dev,id=net0"
+		-device "virtio-net-pci,netdev=net0,mq=on,vectors=6,mac=$MIG_MAC0,addr=0x08,romfile="
+		"$@")
+	mig_say "\$ ${cmd[*]} &"
+	# a simple command in the background: $! is QEMU itself
+	"${cmd[@]}" </dev/null >"$MIG_DIR/$name.log" 2>&1 &
+	echo $! >"$MIG_DIR/$name.pid"
+	mig_say "# (in the background, pid $!)"
+	return 0
+}
+
+# mig_qmp NAME COMMAND [JSON ARGS]: one QMP command to guest NAME.
+mig_qmp() {
+	local name=$1
+	shift
+	mig_run "$MIG_QMP" "$MIG_DIR/$name.qmp" "$@"
+}
+
+# mig_wait SECONDS CMD...: until CMD succeeds.
+mig_wait() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 1
+	done
+}
+
+# mig_replies NAME: ping replies on guest NAME's console so far.
+mig_replies() { grep -a -o 'seq=[0-9]* ttl' "$MIG_DIR/$1.console" 2>/dev/null | wc -l; }
+
+# mig_sample_start / mig_sample_stop: every 0.5 s, wall-clock time, the
+# ping replies seen on each console so far and the memory each QEMU has
+# pinned (VmPin, kB: vhost_vdpa pins the guest's RAM when the device
+# starts), "T SRC DST SRC_PIN DST_PIN", in $MIG_DIR/samples.  The guest's
+# own clock stops while it is migrated, the outer VM's does not.
+_mig_pin() { sed -n 's/^VmPin:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$(cat "$MIG_DIR/$1.pid")/status" 2>/dev/null || echo -; }
+mig_sample_start() {
+	(
+		while :; do
+			echo "$(date +%s.%N) $(mig_replies src) $(mig_replies dst) $(_mig_pin src) $(_mig_pin dst)"
+			sleep 0.5
+		done
+	) >"$MIG_DIR/samples" 2>/dev/null &
+	MIG_SAMPLER=$!
+}
+mig_sample_stop() { [ -n "${MIG_SAMPLER:-}" ] && kill "$MIG_SAMPLER" 2>/dev/null; MIG_SAMPLER=; }
+
+# mig_outage: wall-clock seconds without new replies around the switch:
+# from the source's last new reply to the destination's first.
+#   "outage=S longest_quiet=S"  (longest_quiet: over the whole run)
+mig_outage() {
+	awk '
+		NR == 1 { t0 = $1 }
+		NR > 1 && $2 > s { ls = $1 }
+		NR > 1 && $3 > d && fd == "" { fd = $1 }
+		NR > 1 && ($2 > s || $3 > d) { if (last != "" && $1 - last > q) q = $1 - last; last = $1 }
+		NR == 1 { last = $1 }
+		{ s = $2; d = $3 }
+		END { printf "outage=%.1f longest_quiet=%.1f\n", (fd == "" ? -1 : fd - ls), q }
+	' "$MIG_DIR/samples"
+}
+
+# mig_timeline: the samples where something changed and the events, in
+# seconds since "migrate" was sent: "T src=N dst=N pin=KB/KB" or "T EVENT".
+mig_timeline() {
+	local t0
+	t0=$(awk '$2 == "migrate" { print $1; exit }' "$MIG_DIR/events")
+	{
+		awk '{ k = $2 " " $3 " " $4 " " $5; if (k != p) print $1, "src=" $2, "dst=" $3, "pin=" $4 "/" $5; p = k }' "$MIG_DIR/samples"
+		cat "$MIG_DIR/events"
+	} | sort -n | awk -v t0="${t0:-0}" '{ t = $1; $1 = ""; printf "%7.1f%s\n", t - t0, $0 }'
+}
+
+# mig_state NAME: "mac=M rxq=N combined=N" from the guest's last state line.
+mig_state() {
+	grep -a -o 'guest: \(ready\|state\) mac=[^ ]* rxq=[0-9]* combined=[0-9a-z]*' "$MIG_DIR/$1.console" 2>/dev/null |
+		tail -n1 | sed 's/^guest: [a-z]* //'
+}
+
+# mig_migrate SRC: migrate guest SRC to tcp:127.0.0.1:$MIG_PORT and poll
+# query-migrate until it ends (up to MIG_TIMEOUT s, default 600); the last
+# answer is left in $MIG_DIR/migrate.json.  Succeeds if it completed.
+mig_migrate() {
+	local src=$1 end=$((SECONDS + ${MIG_TIMEOUT:-600})) st status
+	mig_qmp "$src" migrate-set-parameters '{"max-bandwidth": 1073741824}' >/dev/null || return 1
+	echo "$(date +%s.%N) migrate" >>"$MIG_DIR/events"
+	echo "qemu-migrate: migrate sent" >/dev/kmsg
+	mig_qmp "$src" migrate "{\"uri\": \"tcp:127.0.0.1:$MIG_PORT\"}" >/dev/null || return 1
+	while :; do
+		st=$("$MIG_QMP" "$MIG_DIR/$src.qmp" query-migrate) || return 1
+		status=$(jq -r .status <<<"$st")
+		case "$status" in
+		completed) break ;;
+		failed|cancelled) echo "$st" >"$MIG_DIR/migrate.json"; echo "migration $status: $(jq -r '."error-desc" // ""' <<<"$st")" >&2; return 1 ;;
+		esac
+		[ "$SECONDS" -lt "$end" ] || { echo "$st" >"$MIG_DIR/migrate.json"; echo "migration still $status" >&2; return 1; }
+		sleep 0.5
+	done
+	mig_say "\$ $MIG_QMP $MIG_DIR/$src.qmp query-migrate   # polled until \"completed\""
+	echo "$(date +%s.%N) completed" >>"$MIG_DIR/events"
+	echo "qemu-migrate: migration completed" >/dev/kmsg
+	echo "$st" >"$MIG_DIR/migrate.json"
+}
+
+# mig_numbers: "total-time=MS downtime=MS setup-time=MS" from migrate.json.
+mig_numbers() {
+	jq -r '"total-time=\(."total-time") downtime=\(.downtime) setup-time=\(."setup-time") transferred=\(.ram.transferred)"' \
+		"$MIG_DIR/migrate.json"
+}
+
+# mig_loss SRC DST: ping sequence numbers missing between the source's
+# first reply and the destination's last one:
+#   "lost=N window=N last_src=S first_dst=D gaps=a-b,c-d"
+# window: the sequence numbers missing between the source's last reply and
+# the destination's first (the switch-over); lost: all missing ones.
+mig_loss() {
+	{
+		# a serial line can lose characters: take every "seq=N ttl"
+		grep -a -o 'seq=[0-9]* ttl' "$MIG_DIR/$1.console" | sed 's/seq=\([0-9]*\) ttl/S \1/'
+		grep -a -o 'seq=[0-9]* ttl' "$MIG_DIR/$2.console" | sed 's/seq=\([0-9]*\) ttl/D \1/'
+	} | awk '
+		{ seen[$2] = 1; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
+		$1 == "S" && $2 > ls { ls = $2 }
+		$1 == "D" && (fd == "" || $2 < fd) { fd = $2 }
+		END {
+			lost = 0; gaps = ""
+			for (i = min; i <= max; i++) {
+				if (i in seen) continue
+				lost++
+				if ((i - 1) in seen) start = i
+				if ((i + 1) in seen) gaps = gaps (gaps == "" ? "" : ",") start "-" i
+			}
+			w = fd - ls - 1; if (fd == "" || w < 0) w = 0
+			printf "lost=%d window=%d last_src=%s first_dst=%s gaps=%s\n", lost, w, ls, fd, (gaps == "" ? "none" : gaps)
+		}'
+}
+
+# mig_rtt NAME [FIRST]: ping round trips on guest NAME's console, in ms:
+# "n=N median=M max=X" over all replies, or over the FIRST ones.
+mig_rtt() {
+	grep -a -o 'seq=[0-9]* ttl=[0-9]* time=[0-9.]*' "$MIG_DIR/$1.console" |
+		sed 's/.*time=//' | head -n "${2:-1000000}" | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "n=%d median=%.0f max=%.0f\n", NR, v[int((NR + 1) / 2)], v[NR]; else print "n=0" }'
+}
+
+# The nested kernel's complaints on a console (what scripts/vm checks).
+MIG_SPLAT='WARNING:|BUG:|Oops|general protection fault|kernel BUG at|KASAN|UBSAN|'
+MIG_SPLAT+='possible (circular|recursive) locking|inconsistent lock state|'
+MIG_SPLAT+='suspicious RCU usage|INFO: task .* blocked|refcount_t:|list_(add|del) corruption|'
+MIG_SPLAT+='sleeping function called from invalid context|virtio.*(error|failed)|NETDEV WATCHDOG|Kernel panic'
+mig_no_splat() { ! grep -a -E "$MIG_SPLAT" "$MIG_DIR/$1.console"; }
+
+# mig_stop NAME: quit guest NAME's QEMU (QMP quit, then SIGTERM).
+mig_stop() {
+	local pid
+	pid=$(cat "$MIG_DIR/$1.pid" 2>/dev/null) || return 0
+	"$MIG_QMP" "$MIG_DIR/$1.qmp" quit >/dev/null 2>&1
+	mig_wait 20 sh -c "! kill -0 $pid" || kill "$pid" 2>/dev/null
+	mig_wait 10 sh -c "! kill -0 $pid"
+}
