@@ -146,11 +146,6 @@ struct dpu_vdpa_vq {
 	u16 fn_vector;		/* MSI-X vector the function queue now signals */
 	/* served by the shadow relay; read without a lock by kick and irq */
 	bool shadow;
-	/*
-	 * get_vq_notification gave the doorbell out: the consumer may have
-	 * mmapped it, and its kicks then bypass kick_vq (doorbell_poll)
-	 */
-	bool doorbell_given;
 	struct dpu_vdpa_svq svq;
 };
 

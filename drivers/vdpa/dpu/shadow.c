@@ -632,16 +632,18 @@ void dpu_vdpa_svq_run(struct dpu_vdpa_vq *vq)
 	mutex_unlock(&svq->lock);
 	/* the consumer may have made buffers available while nobody relayed */
 	queue_work(system_wq, &svq->work);
-	if (READ_ONCE(vq->doorbell_given))
+	if (READ_ONCE(vq->notify_given))
 		schedule_delayed_work(&vq->dev->doorbell_poll, 1);
 }
 
 /*
  * A consumer that mmapped a queue's doorbell (vhost-vdpa with QEMU's host
- * notifiers) kicks the function directly.  While the queue is shadowed the
- * function runs the driver's ring and ignores those kicks, and kick_vq never
- * sees them: look at such queues every tick instead, for as long as one is
- * shadowed.  Relaying is then up to a tick late, during migration only.
+ * notifiers) kicks the function directly.  get_vq_notification keeps a
+ * queue that is shadowed from being mapped, but a mapped queue can move to
+ * shadow mode later (resume, dirty logging): the function then runs the
+ * driver's ring and ignores those kicks, and kick_vq never sees them.  Look
+ * at such queues every tick instead, for as long as one is shadowed.
+ * Relaying is then up to a tick late, during migration only.
  */
 void dpu_vdpa_doorbell_poll(struct work_struct *work)
 {
@@ -653,7 +655,7 @@ void dpu_vdpa_doorbell_poll(struct work_struct *work)
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
-		if (!READ_ONCE(vq->doorbell_given) || !READ_ONCE(vq->shadow) ||
+		if (!READ_ONCE(vq->notify_given) || !READ_ONCE(vq->shadow) ||
 		    !READ_ONCE(vq->svq.running))
 			continue;
 		queue_work(system_wq, &vq->svq.work);

@@ -173,7 +173,8 @@ static int dpu_vdpa_get_vq_state(struct vdpa_device *vdpa, u16 idx, struct vdpa_
  *
  * vhost-vdpa asks again on the mapping's first fault and maps whatever
  * it gets, an empty area included: once handed out for a mapping, the
- * doorbell is handed out for that queue for good.
+ * doorbell is handed out for that queue for good.  If the queue is
+ * shadowed later, the relay polls it (dpu_vdpa_doorbell_poll).
  */
 static struct vdpa_notification_area dpu_vdpa_get_vq_notification(struct vdpa_device *vdpa,
 								  u16 idx)
@@ -201,7 +202,6 @@ static struct vdpa_notification_area dpu_vdpa_get_vq_notification(struct vdpa_de
 	}
 	area.addr = vq->notify_pa;
 	area.size = dev->fn->vpm.notify_offset_multiplier;
-	WRITE_ONCE(vq->doorbell_given, true);
 	return area;
 }
 

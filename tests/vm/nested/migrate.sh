@@ -1,6 +1,6 @@
 # Live migration of a QEMU guest between two of our vDPA devices, with
 # stock QEMU (-netdev vhost-vdpa): the steps shared by
-# tests/wip/qemu-migrate.sh and scripts/migrate-demo.  Sourced inside a
+# tests/vm/qemu-migrate.sh and scripts/migrate-demo.  Sourced inside a
 # test VM with four net functions (scripts/vm --nets 4 --mem 3G):
 #
 #   A (00:08.0) --cable-- 00:09.0 ---+

@@ -8,7 +8,7 @@
 # needs our SUSPEND, the control vq in an address space of its own, and
 # device features SVQ accepts.  Shared steps: tests/vm/nested/migrate.sh
 # (scripts/migrate-demo runs the same).
-# vm-options: --nets 4 --mem 3G
+# vm-options: --nets 4 --mem 3G --timeout 1800
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../vm/nested/migrate.sh"
 LOSS_MAX=${LOSS_MAX:-100}	# pings (10 s at 0.1 s): generous, TCG in TCG
