@@ -171,27 +171,21 @@ t_ok "benchmark: shadow-mode net-tx $SHADOW_FPS frames/s ($SHADOW_RX of $N at th
 t_ok "log sync after the shadow run: dirty pages reported" -- \
 	sh -c "'$V' -j dev log sync vd0 | jq -e '.log.vd0.dirty > 0'"
 t_ok "log stop on vd0" -- "$V" dev log stop vd0
-# While shadowed, a queue's doorbell is not handed out for mmap.
-t_err "log on: the doorbell of a queue starting shadowed cannot be mmapped" "mmap doorbell" -- \
-	sh -c "'$V' dev log start vd0 len 1G && $VC net-tx $DEV --count 10 --doorbell-mmap --stream 10 --dst-mac $MB; rc=\$?; '$V' dev log stop vd0; exit \$rc"
-# A consumer that mapped it kicks the function, not the relay: when its
-# queues move to the relay under it (log start), the driver polls them.
-N2=20000
-$VC pkt-reflect "$NB" --count $N2 --timeout 20 >/tmp/dbl.recv 2>&1 &
-rpid=$!
-wait_for grep -q ready /tmp/dbl.recv
-timeout -k 5 300 $VC net-stream "$DEV" --count $N2 --doorbell-mmap --stream 11 --dst-mac "$MB" \
-	>/tmp/dbl.out 2>&1 &
-spid=$!
-sleep 2
-t_ok "log start under a stream kicking through mmapped doorbells" -- "$V" dev log start vd0 len 1G
-t_ok "... the stream was still running when its queues went to the relay" -- kill -0 "$spid"
-rc=0
-wait "$spid" || rc=$?
-kill "$rpid" 2>/dev/null; wait "$rpid" 2>/dev/null
-sed 's/^/# /' /tmp/dbl.out | tail -n 5
-t_result "$rc" "... and finished on the relay: all $N2 frames reflected, none lost or duplicated"
-t_ok "log stop on vd0" -- "$V" dev log stop vd0
+# A doorbell once handed out for an mmap stays handed out (vhost-vdpa
+# maps whatever the fault asks for), and vd0's was, by the doorbell test
+# above.  With the log on, the queues start on the relay, the consumer
+# kicks the function through the doorbell, not the relay: the driver polls
+# such queues while they are shadowed.
+db_logged() {
+	local rc=0
+	"$V" dev log start vd0 len 1G || return 1
+	pair dbs $VC pkt-recv "$NB" --count 500 --stream 10 -- \
+		$VC net-tx "$DEV" --count 500 --doorbell-mmap --stream 10 --dst-mac "$MB" $R || rc=$?
+	"$V" dev log stop vd0 || rc=1
+	return "$rc"
+}
+t_ok "log on, doorbell mapped: net-tx kicking through it gets all 500 frames out via the relay" -- \
+	db_logged
 echo "# benchmark: 64-byte frames/s sent by the vhost client on $A: direct $VHOST_FPS," \
 	"shadow (dirty log on) $SHADOW_FPS, ratio" \
 	"$(echo "$SHADOW_FPS $VHOST_FPS" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2 }')"
