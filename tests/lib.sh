@@ -63,6 +63,18 @@ attach_vdpa() {
 	[ "$(basename "$(readlink "$d/driver")")" = "$2" ]
 }
 
+# vhost_dev NAME: put vDPA device NAME on vhost_vdpa unless it is there
+# already; prints its /dev/vhost-vdpa-N once the node exists.
+vhost_dev() {
+	local d=/sys/bus/vdpa/devices/$1 n
+	if [ "$(basename "$(readlink "$d/driver")")" != vhost_vdpa ]; then
+		attach_vdpa "$1" vhost_vdpa || return 1
+	fi
+	n=$(basename "$(ls -d "$d"/vhost-vdpa-* 2>/dev/null | head -n1)")
+	wait_for test -c "/dev/$n" || return 1
+	echo "/dev/$n"
+}
+
 # The netdev, or block device, that a virtio device under BDF became.
 netdev_of() { ls "/sys/bus/pci/devices/$1"/virtio*/net 2>/dev/null | head -n1; }
 blkdev_of() { ls "/sys/bus/pci/devices/$1"/virtio*/block 2>/dev/null | head -n1; }

@@ -21,20 +21,6 @@ A=$1 PA=$2 C=$3 PC=$4
 [ -x "$VC" ] && [ -x "$V" ] || t_bail "not built (make all)"
 load_modules || t_bail "modprobe"
 
-vhost_dev() {
-	local d=/sys/bus/vdpa/devices/$1 drv= n
-	[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
-	if [ "$drv" != vhost_vdpa ]; then
-		[ -n "$drv" ] && echo "$1" >"$d/driver/unbind"
-		echo vhost_vdpa >"$d/driver_override"
-		echo "$1" >/sys/bus/vdpa/drivers_probe
-	fi
-	[ "$(basename "$(readlink "$d/driver")")" = vhost_vdpa ] || return 1
-	n=$(basename "$(ls -d "$d"/vhost-vdpa-* 2>/dev/null | head -n1)")
-	wait_for test -c "/dev/$n" || return 1
-	echo "/dev/$n"
-}
-
 peer() {	# peer BDF: the function on virtio-pci, up; prints its netdev
 	bind_fn "$1" virtio-pci || return 1
 	wait_for netdev_of "$1" || return 1

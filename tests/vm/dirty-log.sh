@@ -21,21 +21,6 @@ load_modules || t_bail "modprobe"
 NET_SEEDS=${NET_SEEDS:-"1 2 3 4 5 6 7 8"}
 BLK_SEEDS=${BLK_SEEDS:-"1 2 3 4"}
 
-# vhost_dev NAME: put vDPA device NAME on vhost_vdpa; prints its /dev node.
-vhost_dev() {
-	local d=/sys/bus/vdpa/devices/$1 drv= n
-	[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
-	if [ "$drv" != vhost_vdpa ]; then
-		[ -n "$drv" ] && echo "$1" >"$d/driver/unbind"
-		echo vhost_vdpa >"$d/driver_override"
-		echo "$1" >/sys/bus/vdpa/drivers_probe
-	fi
-	[ "$(basename "$(readlink "$d/driver")")" = vhost_vdpa ] || return 1
-	n=$(basename "$(ls -d "$d"/vhost-vdpa-* 2>/dev/null | head -n1)")
-	wait_for test -c "/dev/$n" || return 1
-	echo "/dev/$n"
-}
-
 # check DESC EXPECTED_RC CMD...: run, show the output, compare the status.
 check() {
 	local desc=$1 want=$2 rc=0

@@ -16,22 +16,6 @@ F=$1
 [ -x "$VC" ] || t_bail "$VC not built (make all)"
 load_modules || t_bail "modprobe"
 
-# vhost_dev NAME: put vDPA device NAME on vhost_vdpa; prints its /dev node.
-vhost_dev() {
-	local d=/sys/bus/vdpa/devices/$1 drv=
-	[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
-	if [ "$drv" != vhost_vdpa ]; then
-		[ -n "$drv" ] && echo "$1" >"$d/driver/unbind"
-		echo vhost_vdpa >"$d/driver_override"
-		echo "$1" >/sys/bus/vdpa/drivers_probe
-	fi
-	[ "$(basename "$(readlink "$d/driver")")" = vhost_vdpa ] || return 1
-	local n
-	n=$(basename "$(ls -d "$d"/vhost-vdpa-* 2>/dev/null | head -n1)")
-	wait_for test -c "/dev/$n" || return 1
-	echo "/dev/$n"
-}
-
 # pair NAME RECEIVER... -- SENDER...: the receiver in the background until
 # it prints "ready", then the sender; passes when both pass.  Their output
 # stays in /tmp/NAME.recv and /tmp/NAME.send.
