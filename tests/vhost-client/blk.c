@@ -55,6 +55,20 @@ static const char *cmd_name(int type)
 	       "blk-flush";
 }
 
+unsigned int vc_blk_req_sectors(const struct vc_dev *d)
+{
+	unsigned int req = opt.req_sectors;
+	uint32_t size_max;
+
+	if (!(d->features & (1ull << VIRTIO_BLK_F_SIZE_MAX)))
+		return req;
+	memcpy(&size_max, d->config + offsetof(struct virtio_blk_config, size_max), 4);
+	size_max = le32toh(size_max);
+	if (size_max >= SECTOR && req > size_max / SECTOR)
+		req = size_max / SECTOR;
+	return req;
+}
+
 int cmd_blk(int type)
 {
 	static const unsigned int vqs[1] = { 0 };
@@ -97,15 +111,7 @@ int cmd_blk(int type)
 	vc_start(&d, want, vqs, 1, sizes);
 	vq = &d.vqs[0];
 
-	req = opt.req_sectors;
-	if (d.features & (1ull << VIRTIO_BLK_F_SIZE_MAX)) {
-		uint32_t size_max;
-
-		memcpy(&size_max, d.config + offsetof(struct virtio_blk_config, size_max), 4);
-		size_max = le32toh(size_max);
-		if (size_max >= SECTOR && req > size_max / SECTOR)
-			req = size_max / SECTOR;
-	}
+	req = vc_blk_req_sectors(&d);
 	depth = opt.depth;
 	if (depth > vq->num / 3)
 		depth = vq->num / 3;

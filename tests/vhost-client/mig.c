@@ -394,15 +394,7 @@ static int dirty_blk(void)
 		 (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
 		 (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_FLUSH), vqs, 1, sizes);
 	vq = &d.vqs[0];
-	req = opt.req_sectors;
-	if (d.features & (1ull << VIRTIO_BLK_F_SIZE_MAX)) {
-		uint32_t size_max;
-
-		memcpy(&size_max, d.config + offsetof(struct virtio_blk_config, size_max), 4);
-		size_max = le32toh(size_max);
-		if (size_max >= SECTOR && req > size_max / SECTOR)
-			req = size_max / SECTOR;
-	}
+	req = vc_blk_req_sectors(&d);
 	depth = opt.depth < vq->num / 3 ? opt.depth : vq->num / 3;
 	/* a small window of sectors, so reads find what the writes left */
 	lo = opt.sector;

@@ -286,6 +286,8 @@ uint64_t vc_net_reap_rx(struct vc_net *n, struct vc_rx_stats *st);
 
 /* blk.c: the 512-byte pattern of SECTOR for SEED */
 void vc_blk_pattern(uint8_t *buf, uint64_t sector, uint64_t seed);
+/* --req-sectors, cut to the device's size_max once features are negotiated */
+unsigned int vc_blk_req_sectors(const struct vc_dev *d);
 
 /* mig.c */
 int cmd_dirty_check(void);
