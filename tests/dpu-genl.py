@@ -7,7 +7,7 @@ library in between, so tests can also send what vdpa-mgmt never would
 
   dpu-genl.py get [NAME]                       one device, or a dump
   dpu-genl.py suspend|resume|log-stop NAME
-  dpu-genl.py log-start NAME IOVA LEN [PAGE_SIZE]
+  dpu-genl.py log-start NAME [IOVA LEN [PAGE_SIZE]]   no range: the kernel's choice
   dpu-genl.py log-sync NAME IOVA [LEN]         prints "dirty=N pages=M" and the
                                                dirty page numbers
   dpu-genl.py log-bench NAME LEN ROUNDS       ROUNDS syncs of [0, LEN), 1 GiB per
@@ -167,9 +167,10 @@ def main(argv):
         elif verb in ("suspend", "resume", "log-stop"):
             g.request(g.family, CMDS[verb], [(A["DEV_NAME"], attr("str", args[0]))])
         elif verb == "log-start":
-            attrs = [(A["DEV_NAME"], attr("str", args[0])),
-                     (A["LOG_IOVA"], attr("u64", args[1])),
-                     (A["LOG_LEN"], attr("u64", args[2]))]
+            attrs = [(A["DEV_NAME"], attr("str", args[0]))]
+            if len(args) > 2:
+                attrs += [(A["LOG_IOVA"], attr("u64", args[1])),
+                          (A["LOG_LEN"], attr("u64", args[2]))]
             if len(args) > 3:
                 attrs.append((A["LOG_PAGE_SIZE"], attr("u32", args[3])))
             g.request(g.family, CMDS[verb], attrs)

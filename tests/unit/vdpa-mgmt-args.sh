@@ -94,7 +94,6 @@ expect 2 "dev resume: device name \"a/b\" has a '/'" "dev resume: bad name" -- d
 expect 2 'dev resume: missing NAME' "dev resume without a name" -- dev resume
 expect 2 'dev status: unexpected argument "b"' "dev status with two names" -- dev status a b
 expect 2 'dev log start: missing NAME' "dev log start without a name" -- dev log start
-expect 2 'dev log start: missing "len BYTES"' "dev log start: len is required" -- dev log start vdpa0
 expect 2 'dev log start: missing "len BYTES"' "dev log start: iova alone is not enough" -- \
 	dev log start vdpa0 iova 0x1000
 expect 2 'len "4X" is not a 64-bit number' "dev log start: unknown size suffix" -- \
@@ -137,6 +136,8 @@ expect 2 'dev migrate: bitmap needs a file' "dev migrate: bitmap to stdout refus
 	dev migrate a to b len 1G bitmap -
 expect 2 'dev migrate: unknown argument "via"' "dev migrate: unknown keyword" -- \
 	dev migrate a to b via c
+expect 2 'dev migrate: "pci/" is not a management device' "dev migrate: bad mgmtdev" -- \
+	dev migrate a to b mgmtdev pci/
 
 # a bad command line is refused before the kernel is asked: in a network
 # namespace of its own the vdpa family is invisible (it is not netns-aware),
@@ -191,8 +192,8 @@ expect 0 'len: its length, required' "dev log start -h explains why len is requi
 	dev log start -h
 expect 0 'ssh host vdpa-mgmt dev state load B -' "dev state save -h shows the remote form" -- \
 	dev state save -h
-expect 0 'NAME stays suspended' "dev migrate -h says what is left to do" -- dev migrate -h
-expect 0 '^vdpa-mgmt dev log start NAME \[iova ADDR\] len BYTES' "dev log help lists the log commands" \
+expect 0 'stays suspended' "dev migrate -h says what is left to do" -- dev migrate -h
+expect 0 '^vdpa-mgmt dev log start NAME \[\[iova ADDR\] len BYTES\]' "dev log help lists the log commands" \
 	-- dev log help
 
 # --- failures safe to cause on any host: exit 1, one line

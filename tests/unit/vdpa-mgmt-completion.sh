@@ -39,7 +39,7 @@ t_eq "dev state: its commands" "save load show help" "$(complete_line vdpa-mgmt 
 t_eq "dev state show: a file" "FILES" "$(complete_line vdpa-mgmt dev state show '')"
 t_eq "dev state save NAME: a file" "FILES" "$(complete_line vdpa-mgmt dev state save vdpa0 '')"
 t_eq "dev migrate NAME: to" "to" "$(complete_line vdpa-mgmt dev migrate vdpa0 '')"
-t_eq "dev migrate NAME to NAME2: keywords" "iova len page_size bitmap" \
+t_eq "dev migrate NAME to NAME2: keywords" "mgmtdev iova len page_size bitmap" \
 	"$(complete_line vdpa-mgmt dev migrate vdpa0 to vdpa1 '')"
 t_eq "dev migrate bitmap: a file" "FILES" \
 	"$(complete_line vdpa-mgmt dev migrate vdpa0 to vdpa1 len 1G bitmap '')"

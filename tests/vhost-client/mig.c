@@ -129,14 +129,26 @@ static void mig_fini(struct mig *m)
 	vdpa_mgmt_free(m->vm);
 }
 
+/*
+ * The log over the consumer's whole space, the kernel's choice, as a VMM
+ * would start it: that must be exactly the one region this client mapped.
+ */
 static void mig_log_start(struct mig *m)
 {
-	int err = vdpa_dpu_log_start(m->vm, m->name, m->mem->iova, m->mem->size, PG);
+	struct vdpa_dpu_log_summary range;
+	int err = vdpa_dpu_log_start(m->vm, m->name, 0, 0, PG);
 
+	if (!err)
+		err = vdpa_dpu_log_range(m->vm, m->name, &range);
 	if (err)
-		vc_die(VC_EXIT_ERR, "log start on %s over iova %#llx + %#llx: %s", m->name,
-		       (unsigned long long)m->mem->iova, (unsigned long long)m->mem->size,
+		vc_die(VC_EXIT_ERR, "log start on %s over all it mapped: %s", m->name,
 		       vdpa_mgmt_error(m->vm));
+	if (range.iova != m->mem->iova || range.len != m->mem->size || range.page_size != PG)
+		vc_die(VC_EXIT_ERR, "log start on %s: the kernel logs iova %#llx + %#llx, "
+		       "%u-byte pages; the client mapped %#llx + %#llx", m->name,
+		       (unsigned long long)range.iova, (unsigned long long)range.len,
+		       range.page_size, (unsigned long long)m->mem->iova,
+		       (unsigned long long)m->mem->size);
 	/* everything once; from here on only what the log and the client say */
 	memset(vc_track.bits, 0, (m->npages + 63) / 64 * 8);
 	memcpy(m->copy, m->mem->base, m->mem->size);

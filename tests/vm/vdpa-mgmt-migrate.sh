@@ -32,13 +32,18 @@ t_eq "status dump lists both devices" '["vn0","vn1"]' "$("$V" -j dev status | jq
 t_err "suspend of a device not running: EINVAL" '^vdpa-mgmt: dev suspend vn1: .* \(EINVAL\)$' \
 	-- "$V" dev suspend vn1
 
+t_err "log start with no range, no consumer: ENODATA, says why" \
+	'^vdpa-mgmt: dev log start vn1: .*mapped no memory yet.* \(ENODATA\)$' -- "$V" dev log start vn1
+
 # --- a running device (the host's virtio_net on vn0)
 t_ok "vn0 on virtio_vdpa" -- "$V" dev attach vn0 virtio
 IF=$("$V" -j dev show vn0 | jq -r .dev.vn0.netdev)
 ip link set "$IF" up
 t_eq "status: DRIVER_OK, direct mode" "true direct" \
 	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.status | index("DRIVER_OK") != null) \(.mode)"')"
-t_ok "log start over the first 1 GiB" -- "${VG[@]}" "$V" dev log start vn0 len 1G
+t_eq "log start over the first 1 GiB: prints the range" "0 1073741824 4096 262144" \
+	"$("${VG[@]}" "$V" -j dev log start vn0 len 1G |
+	   jq -r '.log.vn0 | "\(.iova) \(.len) \(.page_size) \(.pages)"')"
 t_err "log start twice: EBUSY" '\(EBUSY\)$' -- "$V" dev log start vn0 len 1G
 t_eq "status: logging, shadow mode, the range" "true shadow 1073741824 4096" \
 	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.logging) \(.mode) \(.log.len) \(.log.page_size)"')"
@@ -58,6 +63,11 @@ t_ok "state save to stdout is the same blob" -- \
 t_ok "log stop" -- "$V" dev log stop vn0
 t_err "log stop twice: ENOENT" '\(ENOENT\)$' -- "$V" dev log stop vn0
 t_ok "resume" -- "${VG[@]}" "$V" dev resume vn0
+# virtio_vdpa's DMA addresses behind the test VM's IOMMU: the 32-bit window
+t_eq "log start with no range on virtio_vdpa: [0, 4 GiB), said in the output" \
+	"vn0: iova 0x0 len 4294967296 page_size 4096 pages 1048576" \
+	"$("$V" dev log start vn0 | xargs)"
+t_ok "... and log stop" -- "$V" dev log stop vn0
 t_err "resume twice: EINVAL" '\(EINVAL\)$' -- "$V" dev resume vn0
 t_err "state save of a running device: refused, no file" '^vdpa-mgmt: dev state save vn0: ' \
 	-- "$V" dev state save vn0 "$D/nofile"
@@ -78,5 +88,27 @@ t_err "migrate onto a running device: EBUSY, nothing changed" '\(EBUSY\)$' \
 	-- "$V" dev migrate vn0 to vn1
 t_eq "... vn0 still running" "false" "$("$V" -j dev status vn0 | jq -r .dev.vn0.suspended)"
 
-"$V" dev del vn0; "$V" dev del vn1
+# --- migrate to a device it adds: provisioned as vn0, taken back from
+# virtio_vdpa (which probes every new device) before the load
+"$V" dev del vn1
+cfg() { "$V" -j dev config show "$1" | jq -c ".config.$1 | [.mac, .mtu, .max_vq_pairs, .dev_features]"; }
+t_ok "migrate vn0 to vn2, added on pci/$B" -- sh -c \
+	"${VG[*]} '$V' dev migrate vn0 to vn2 mgmtdev pci/$B 2>'$D/steps2' &&
+	 grep -q 'vn2: added on pci/$B, provisioned as vn0' '$D/steps2' &&
+	 grep -q 'vn2: detached from virtio_vdpa' '$D/steps2' && grep -q 'vn2: state loaded' '$D/steps2'"
+sed 's/^/# /' "$D/steps2"
+t_eq "vn2: the mac, mtu, max_vq_pairs and device features of vn0" "$(cfg vn0)" "$(cfg vn2)"
+t_eq "vn2 on pci/$B, unattached and not started; vn0 suspended" "pci/$B none stopped true" \
+	"$("$V" -j dev status vn2 | jq -r '.dev.vn2 | "\(.mgmtdev) \(.bus_driver) \(.mode)"')\
+ $("$V" -j dev status vn0 | jq -r .dev.vn0.suspended)"
+"$V" dev resume vn0
+t_err "migrate to a new device on a function that has one: EBUSY, vn0 not suspended" \
+	'^vdpa-mgmt: dev migrate vn0 to vn3: dev add vn3: .*\(EBUSY\)$' -- \
+	"$V" dev migrate vn0 to vn3 mgmtdev "pci/$B"
+t_eq "... vn0 running, no vn3" "false 1" \
+	"$("$V" -j dev status vn0 | jq -r .dev.vn0.suspended) $("$V" dev show vn3 >/dev/null 2>&1; echo $?)"
+t_err "migrate with mgmtdev to a device that exists: EEXIST" '\(EEXIST\)$' -- \
+	"$V" dev migrate vn0 to vn2 mgmtdev "pci/$B"
+
+"$V" dev del vn0; "$V" dev del vn2
 t_done

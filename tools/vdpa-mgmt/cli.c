@@ -95,7 +95,7 @@ int cli_check_dev_name(struct cli *c, const char *name)
 	return 0;
 }
 
-static int check_mgmtdev(struct cli *c, const char *handle)
+int cli_check_mgmtdev(struct cli *c, const char *handle)
 {
 	const char *slash = strchr(handle, '/');
 
@@ -286,7 +286,7 @@ static int cmd_mgmtdev_show(struct cli *c, int argc, char **argv)
 
 	if (argc > 1)
 		return cli_usage_error(c, "unexpected argument \"%s\"", argv[1]);
-	if (argc == 1 && check_mgmtdev(c, argv[0]))
+	if (argc == 1 && cli_check_mgmtdev(c, argv[0]))
 		return EXIT_USAGE;
 	root = out_new();
 	section = out_object(root, "mgmtdev");
@@ -508,7 +508,7 @@ static int cmd_dev_add(struct cli *c, int argc, char **argv)
 		return cli_usage_error(c, "missing \"name NAME\"");
 	if (!kw[MGMTDEV].value)
 		return cli_usage_error(c, "missing \"mgmtdev MGMTDEV\"");
-	if (cli_check_dev_name(c, kw[NAME].value) || check_mgmtdev(c, kw[MGMTDEV].value))
+	if (cli_check_dev_name(c, kw[NAME].value) || cli_check_mgmtdev(c, kw[MGMTDEV].value))
 		return EXIT_USAGE;
 	p.name = kw[NAME].value;
 	p.mgmtdev = kw[MGMTDEV].value;
@@ -752,8 +752,8 @@ const struct command cli_commands[] = {
 	{ "dev suspend", "NAME", "stop the device touching consumer memory; vq state exact",
 	  cmd_dev_suspend, NULL },
 	{ "dev resume", "NAME", "let a suspended device run again", cmd_dev_resume, NULL },
-	{ "dev log start", "NAME [iova ADDR] len BYTES [page_size BYTES]",
-	  "log the pages the device writes in [ADDR, ADDR + BYTES)", cmd_dev_log_start,
+	{ "dev log start", "NAME [[iova ADDR] len BYTES] [page_size BYTES]",
+	  "log the pages the device writes in [ADDR, ADDR + BYTES), or anywhere its consumer mapped", cmd_dev_log_start,
 	  "  iova: start of the range (default 0): IOVAs for vhost_vdpa, DMA addresses for\n"
 	  "        virtio_vdpa; len: its length, required (the tool cannot know the\n"
 	  "        consumer's memory size); page_size: a power of two from 4096 to 1G\n"
@@ -780,15 +780,18 @@ const struct command cli_commands[] = {
 	  "  consumer sets DRIVER_OK.\n" },
 	{ "dev state show", "FILE|-", "decode a state blob for humans (-j: JSON)",
 	  cmd_dev_state_show, NULL },
-	{ "dev migrate", "NAME to NAME2 [iova ADDR len BYTES [page_size BYTES]] [bitmap FILE]",
+	{ "dev migrate",
+	  "NAME to NAME2 [mgmtdev MGMTDEV] [iova ADDR len BYTES [page_size BYTES]] [bitmap FILE]",
 	  "move a running device's state to another, local dpu_vdpa device", cmd_dev_migrate,
 	  "  Steps, each reported on stderr: check both devices (NAME running, NAME2 not\n"
-	  "  started, same type); log start on NAME if len is given; suspend NAME; final\n"
-	  "  log sync if NAME is logging (bitmap to FILE); state save; state load into\n"
-	  "  NAME2; log stop if migrate started it.  NAME stays suspended; NAME2 starts\n"
-	  "  where NAME stopped when its consumer sets DRIVER_OK: switching the consumer\n"
-	  "  (and copying memory, for another host) is not done here.  If a step after\n"
-	  "  the suspend fails, NAME is resumed and a log migrate started is stopped.\n" },
+	  "  started, same type); with mgmtdev, add NAME2 there, provisioned as NAME is\n"
+	  "  (device_features; net: mac, mtu, max_vqp); log start on NAME if len is\n"
+	  "  given; suspend NAME; final log sync if NAME is logging (bitmap to FILE);\n"
+	  "  state save; state load into NAME2; log stop if migrate started it.  NAME\n"
+	  "  stays suspended; NAME2 starts where NAME stopped when its consumer sets\n"
+	  "  DRIVER_OK: switching the consumer (and copying memory, for another host)\n"
+	  "  is not done here.  If a step fails, what migrate changed is undone: NAME\n"
+	  "  resumed, a log it started stopped, a NAME2 it added deleted.\n" },
 	{ "pci show", "[BDF]", "list virtio PCI functions and their drivers", cmd_pci_show, NULL },
 	{ "pci bind", "BDF", "hand a PCI function to dpu_vdpa; print its mgmtdev",
 	  cmd_pci_bind, NULL },

@@ -51,6 +51,7 @@ int cli_emit(struct cli *c, struct out_node *root);
 
 /* Argument checks: 0, or a usage error printed and EXIT_USAGE returned. */
 int cli_check_dev_name(struct cli *c, const char *name);
+int cli_check_mgmtdev(struct cli *c, const char *handle);
 int cli_parse_u16(struct cli *c, const char *what, const char *text, uint16_t *out);
 /* Decimal, 0x hex, or decimal with a K, M, G or T (powers of 1024) suffix. */
 int cli_parse_u64(struct cli *c, const char *what, const char *text, uint64_t *out);

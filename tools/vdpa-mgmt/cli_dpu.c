@@ -47,19 +47,23 @@ struct log_range {
 	uint32_t page_size;		/* 0: the kernel's default */
 };
 
-/* iova / len / page_size keywords already split out; LEN_REQUIRED for log start. */
+/*
+ * iova / len / page_size keywords already split out.  Without len, log
+ * start (WHOLE_SPACE) lets the kernel log the consumer's whole address
+ * space; migrate does not log at all, so a page size alone means nothing.
+ */
 static int parse_log_range(struct cli *c, const char *iova, const char *len,
-			   const char *page_size, bool len_required, struct log_range *r)
+			   const char *page_size, bool whole_space, struct log_range *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (!len && (len_required || iova || page_size))
+	if (!len && (iova || (page_size && !whole_space)))
 		return cli_usage_error(c, "missing \"len BYTES\" (the length of the range to log)");
-	if (!len)
-		return 0;
 	if ((iova && cli_parse_u64(c, "iova", iova, &r->iova)) ||
-	    cli_parse_u64(c, "len", len, &r->len) ||
+	    (len && cli_parse_u64(c, "len", len, &r->len)) ||
 	    (page_size && parse_page_size(c, page_size, &r->page_size)))
 		return EXIT_USAGE;
+	if (!len)
+		return 0;
 	if (!r->len)
 		return cli_usage_error(c, "len must not be 0");
 	if (r->iova + (r->len - 1) < r->iova)
@@ -156,6 +160,22 @@ int cmd_dev_status(struct cli *c, int argc, char **argv)
 	return cli_emit(c, root);
 }
 
+/* --- the log range and sync summary, for log start, sync and migrate */
+
+static void out_log_range(struct out_node *obj, const struct vdpa_dpu_log_summary *log)
+{
+	cli_out_hex(obj, "iova", log->iova);
+	out_uint(obj, "len", log->len);
+	out_uint(obj, "page_size", log->page_size);
+	out_uint(obj, "pages", log->pages);
+}
+
+static void out_log_summary(struct out_node *obj, const struct vdpa_dpu_log_summary *log)
+{
+	out_log_range(obj, log);
+	out_uint(obj, "dirty", log->dirty);
+}
+
 /* --- suspend, resume, log start / stop */
 
 int cmd_dev_suspend(struct cli *c, int argc, char **argv)
@@ -183,6 +203,8 @@ int cmd_dev_log_start(struct cli *c, int argc, char **argv)
 	enum { IOVA, LEN, PAGE_SIZE };
 	struct keyword kw[] = { [IOVA] = { "iova" }, [LEN] = { "len" },
 				[PAGE_SIZE] = { "page_size" } };
+	struct vdpa_dpu_log_summary range;
+	struct out_node *root;
 	struct log_range r;
 	int err;
 
@@ -193,7 +215,15 @@ int cmd_dev_log_start(struct cli *c, int argc, char **argv)
 	    parse_log_range(c, kw[IOVA].value, kw[LEN].value, kw[PAGE_SIZE].value, true, &r))
 		return EXIT_USAGE;
 	err = vdpa_dpu_log_start(c->vm, argv[0], r.iova, r.len, r.page_size);
-	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
+	if (err)
+		return cli_op_failed(c, argv[0], err);
+	/* the range, rounded out to pages and perhaps the kernel's choice */
+	err = vdpa_dpu_log_range(c->vm, argv[0], &range);
+	if (err)
+		return cli_op_failed(c, argv[0], err);
+	root = out_new();
+	out_log_range(out_object(out_object(root, "log"), argv[0]), &range);
+	return cli_emit(c, root);
 }
 
 int cmd_dev_log_stop(struct cli *c, int argc, char **argv)
@@ -221,15 +251,6 @@ static int bitmap_chunk(const struct vdpa_dpu_log_chunk *chunk, void *arg)
 	if (!sink->out)
 		return 0;
 	return output_file_write(sink->out, chunk->bitmap, (chunk->pages + 7) / 8, sink->why);
-}
-
-static void out_log_summary(struct out_node *obj, const struct vdpa_dpu_log_summary *log)
-{
-	cli_out_hex(obj, "iova", log->iova);
-	out_uint(obj, "len", log->len);
-	out_uint(obj, "page_size", log->page_size);
-	out_uint(obj, "pages", log->pages);
-	out_uint(obj, "dirty", log->dirty);
 }
 
 /* After a sync or migrate: the file is complete, or removed and the failure told. */
@@ -356,9 +377,10 @@ static void migrate_progress(const char *line, void *arg)
 
 int cmd_dev_migrate(struct cli *c, int argc, char **argv)
 {
-	enum { IOVA, LEN, PAGE_SIZE, BITMAP };
+	enum { IOVA, LEN, PAGE_SIZE, BITMAP, MGMTDEV };
 	struct keyword kw[] = { [IOVA] = { "iova" }, [LEN] = { "len" },
-				[PAGE_SIZE] = { "page_size" }, [BITMAP] = { "bitmap" } };
+				[PAGE_SIZE] = { "page_size" }, [BITMAP] = { "bitmap" },
+				[MGMTDEV] = { "mgmtdev" } };
 	struct vdpa_dpu_migrate_params p = { .progress = migrate_progress };
 	struct vdpa_dpu_migrate_result result;
 	struct bitmap_sink sink = { 0 };
@@ -372,7 +394,8 @@ int cmd_dev_migrate(struct cli *c, int argc, char **argv)
 		return cli_usage_error(c, "expected NAME to NAME2");
 	if (cli_check_dev_name(c, argv[0]) || cli_check_dev_name(c, argv[2]) ||
 	    cli_parse_keywords(c, argc - 3, argv + 3, kw, sizeof(kw) / sizeof(kw[0])) ||
-	    parse_log_range(c, kw[IOVA].value, kw[LEN].value, kw[PAGE_SIZE].value, false, &r))
+	    parse_log_range(c, kw[IOVA].value, kw[LEN].value, kw[PAGE_SIZE].value, false, &r) ||
+	    (kw[MGMTDEV].value && cli_check_mgmtdev(c, kw[MGMTDEV].value)))
 		return EXIT_USAGE;
 	if (!strcmp(argv[0], argv[2]))
 		return cli_usage_error(c, "NAME and NAME2 are the same device");
@@ -380,6 +403,7 @@ int cmd_dev_migrate(struct cli *c, int argc, char **argv)
 		return cli_usage_error(c, "bitmap needs a file (stdout is for -j)");
 	p.src = argv[0];
 	p.dst = argv[2];
+	p.dst_mgmtdev = kw[MGMTDEV].value;
 	p.log_iova = r.iova;
 	p.log_len = r.len;
 	p.log_page_size = r.page_size;

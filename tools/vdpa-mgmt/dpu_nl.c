@@ -82,8 +82,8 @@ int vdpa_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32_t s
 	nlh = dev_msg_start(buf, size, family, seq, DPU_VDPA_CMD_LOG_START, name, &err);
 	if (!nlh)
 		return err;
-	if (!mnl_attr_put_u64_check(nlh, size, DPU_VDPA_A_LOG_IOVA, iova) ||
-	    !mnl_attr_put_u64_check(nlh, size, DPU_VDPA_A_LOG_LEN, len) ||
+	if ((len && !mnl_attr_put_u64_check(nlh, size, DPU_VDPA_A_LOG_IOVA, iova)) ||
+	    (len && !mnl_attr_put_u64_check(nlh, size, DPU_VDPA_A_LOG_LEN, len)) ||
 	    (page_size && !mnl_attr_put_u32_check(nlh, size, DPU_VDPA_A_LOG_PAGE_SIZE, page_size)))
 		return -EMSGSIZE;
 	return (int)nlh->nlmsg_len;
@@ -386,20 +386,16 @@ static int log_sync_chunk(struct vdpa_mgmt *vm, uint16_t family, const char *nam
 	return 0;
 }
 
-int vdpa_dpu_log_sync(struct vdpa_mgmt *vm, const char *name, vdpa_dpu_log_cb cb, void *arg,
-		      struct vdpa_dpu_log_summary *summary)
+int vdpa_dpu_log_range(struct vdpa_mgmt *vm, const char *name,
+		       struct vdpa_dpu_log_summary *range)
 {
-	struct sync_reply r = { .vm = vm };
 	struct vdpa_dpu_dev dev;
-	uint64_t page, first, last;
+	uint64_t first, last;
 	uint32_t page_size;
-	uint16_t family;
 	int err;
 
-	memset(summary, 0, sizeof(*summary));
-	err = dpu_family(vm, &family);
-	if (!err)
-		err = vdpa_dpu_dev_get(vm, name, &dev);
+	memset(range, 0, sizeof(*range));
+	err = vdpa_dpu_dev_get(vm, name, &dev);
 	if (err)
 		return err;
 	if (!dev.logging)
@@ -409,14 +405,35 @@ int vdpa_dpu_log_sync(struct vdpa_mgmt *vm, const char *name, vdpa_dpu_log_cb cb
 	    !dev.log_len || page_size < 4096 || (page_size & (page_size - 1)))
 		return vm_fail(vm, EPROTO, "the kernel reports logging without a valid range");
 	/* the range rounded out to pages, as the kernel logs it; no sum can wrap */
-	first = dev.log_iova / page_size;
-	last = (dev.log_iova + (dev.log_len - 1)) / page_size;
 	if (dev.log_iova + (dev.log_len - 1) < dev.log_iova)
 		return vm_fail(vm, EPROTO, "the kernel reports a log range past 2^64");
-	summary->iova = first * page_size;
-	summary->page_size = page_size;
-	summary->pages = last - first + 1;
-	summary->len = summary->pages * page_size;	/* 0 only for the whole 2^64 */
+	first = dev.log_iova / page_size;
+	last = (dev.log_iova + (dev.log_len - 1)) / page_size;
+	range->iova = first * page_size;
+	range->page_size = page_size;
+	range->pages = last - first + 1;
+	range->len = range->pages * page_size;	/* 0 only for the whole 2^64 */
+	return 0;
+}
+
+int vdpa_dpu_log_sync(struct vdpa_mgmt *vm, const char *name, vdpa_dpu_log_cb cb, void *arg,
+		      struct vdpa_dpu_log_summary *summary)
+{
+	struct sync_reply r = { .vm = vm };
+	uint64_t page, first, last;
+	uint32_t page_size;
+	uint16_t family;
+	int err;
+
+	memset(summary, 0, sizeof(*summary));
+	err = dpu_family(vm, &family);
+	if (!err)
+		err = vdpa_dpu_log_range(vm, name, summary);
+	if (err)
+		return err;
+	page_size = summary->page_size;
+	first = summary->iova / page_size;
+	last = first + summary->pages - 1;
 
 	r.bitmap = malloc(LOG_SYNC_BITMAP_MAX);
 	if (!r.bitmap)

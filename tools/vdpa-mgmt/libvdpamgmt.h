@@ -253,7 +253,13 @@ int vdpa_dpu_dev_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dpu_dev
 int vdpa_dpu_dev_for_each(struct vdpa_mgmt *vm, vdpa_dpu_dev_cb cb, void *arg);
 int vdpa_dpu_suspend(struct vdpa_mgmt *vm, const char *name);
 int vdpa_dpu_resume(struct vdpa_mgmt *vm, const char *name);
-/* PAGE_SIZE 0: the kernel's default (4096). */
+/*
+ * Log the pages the device writes in [IOVA, IOVA + LEN).  LEN 0: the
+ * consumer's whole address space, as the kernel sees it (vhost_vdpa: the
+ * span of its mappings; virtio_vdpa: the DMA addresses it can be given);
+ * vdpa_dpu_log_range() tells what was chosen.  PAGE_SIZE 0: the kernel's
+ * default (4096).
+ */
 int vdpa_dpu_log_start(struct vdpa_mgmt *vm, const char *name, uint64_t iova, uint64_t len,
 		       uint32_t page_size);
 int vdpa_dpu_log_stop(struct vdpa_mgmt *vm, const char *name);
@@ -280,6 +286,10 @@ struct vdpa_dpu_log_summary {
 
 typedef int (*vdpa_dpu_log_cb)(const struct vdpa_dpu_log_chunk *chunk, void *arg);
 
+/* The range a logging device covers, rounded out to pages (dirty, chunks 0). */
+int vdpa_dpu_log_range(struct vdpa_mgmt *vm, const char *name,
+		       struct vdpa_dpu_log_summary *range);
+
 /*
  * Read and clear the dirty bits of the whole logged range (as DEV_GET
  * reports it), in LOG_SYNC requests of at most DPU_VDPA_LOG_SYNC_MAX_PAGES
@@ -303,6 +313,7 @@ int vdpa_dpu_state_load(struct vdpa_mgmt *vm, const char *name, const void *blob
  */
 int vdpa_dpu_build_dev_cmd(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
 			   const char *name);
+/* LEN 0: neither LOG_IOVA nor LOG_LEN (the kernel picks the range). */
 int vdpa_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32_t seq,
 			     const char *name, uint64_t iova, uint64_t len, uint32_t page_size);
 /* LEN 0: no LOG_LEN attribute (the kernel's default chunk). */
@@ -320,8 +331,10 @@ int vdpa_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_
 /*
  * Local migration of a consumer's device state from SRC to DST, two
  * dpu_vdpa devices on this host:
- *   1. checks: both exist, same device type, SRC running (DRIVER_OK) and
- *      not suspended, DST not DRIVER_OK;
+ *   1. checks: SRC running (DRIVER_OK) and not suspended; DST exists, or
+ *      with dst_mgmtdev does not and is added there, provisioned as SRC
+ *      is (device features; net: MAC, MTU, queue pairs); same device
+ *      type; DST not DRIVER_OK;
  *   2. log start on SRC over [log_iova, log_iova + log_len) if log_len is
  *      given (or uses the log SRC already has);
  *   3. suspend SRC;
@@ -331,13 +344,15 @@ int vdpa_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_
  *   7. log stop on SRC if step 2 started it.
  * It copies no memory and touches no consumer: the consumer switches to
  * DST (and its DRIVER_OK starts DST where SRC stopped).  SRC stays
- * suspended.  If a step from 3 to 6 fails, SRC is put back: the log
- * stopped if step 2 started it, SRC resumed if step 3 suspended it.
+ * suspended.  If a step fails, what it changed is put back: the log
+ * stopped if step 2 started it, SRC resumed if step 3 suspended it, DST
+ * deleted if step 1 added it.
  * PROGRESS (may be NULL) gets one line per step done.
  */
 struct vdpa_dpu_migrate_params {
 	const char *src;
 	const char *dst;
+	const char *dst_mgmtdev;		/* NULL: DST exists; else add it there */
 	uint64_t log_iova;
 	uint64_t log_len;			/* 0: start no log */
 	uint32_t log_page_size;			/* 0: the kernel's default */

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include <linux/dpu_vdpa.h>
+#include <linux/vdpa.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
 
 #include "internal.h"
 
@@ -21,6 +24,7 @@ struct migration {
 	struct vdpa_mgmt *vm;
 	const struct vdpa_dpu_migrate_params *p;
 	struct vdpa_dpu_migrate_result *result;
+	bool added_dst;
 	bool started_log;
 	bool suspended;
 };
@@ -53,6 +57,49 @@ static int step_failed(struct migration *m, int err, const char *step, const cha
 	return err;
 }
 
+/*
+ * DST on p->dst_mgmtdev, provisioned as SRC is: its device features, and
+ * for net the MAC, MTU and queue pairs its config space shows.
+ */
+static int add_destination(struct migration *m, const struct vdpa_dpu_dev *src)
+{
+	const struct vdpa_dpu_migrate_params *p = m->p;
+	struct vdpa_dev_params add = { .name = p->dst, .mgmtdev = p->dst_mgmtdev };
+	struct vdpa_dev_config cfg;
+	uint64_t f;
+	int err;
+
+	err = vdpa_dev_config_get(m->vm, p->src, &cfg);
+	if (err)
+		return step_failed(m, err, "dev config show", p->src);
+	f = cfg.device_features;
+	if (VDPA_HAS(&cfg, VDPA_ATTR_DEV_FEATURES))
+		add.set |= VDPA_DEV_PARAM_FEATURES;
+	add.device_features = f;
+	if (src->device_id == VIRTIO_ID_NET) {
+		if (VDPA_HAS(&cfg, VDPA_ATTR_DEV_NET_CFG_MACADDR) && (f >> VIRTIO_NET_F_MAC & 1)) {
+			add.set |= VDPA_DEV_PARAM_MAC;
+			memcpy(add.mac, cfg.net.mac, sizeof(add.mac));
+		}
+		if (VDPA_HAS(&cfg, VDPA_ATTR_DEV_NET_CFG_MTU) && (f >> VIRTIO_NET_F_MTU & 1)) {
+			add.set |= VDPA_DEV_PARAM_MTU;
+			add.mtu = cfg.net.mtu;
+		}
+		if (VDPA_HAS(&cfg, VDPA_ATTR_DEV_NET_CFG_MAX_VQP) && (f >> VIRTIO_NET_F_MQ & 1)) {
+			add.set |= VDPA_DEV_PARAM_MAX_VQP;
+			add.max_vq_pairs = cfg.net.max_vq_pairs;
+		}
+	}
+	err = vdpa_dev_add(m->vm, &add);
+	if (err)
+		return step_failed(m, err, "dev add", p->dst);
+	m->added_dst = true;
+	progress(m, "%s: added on %s, provisioned as %s (device_features 0x%llx)", p->dst,
+		 p->dst_mgmtdev, p->src, (unsigned long long)f);
+	return 0;
+}
+
+/* Checks before anything changes; with dst_mgmtdev, DST added after them. */
 static int check_devices(struct migration *m, struct vdpa_dpu_dev *src)
 {
 	const struct vdpa_dpu_migrate_params *p = m->p;
@@ -64,17 +111,41 @@ static int check_devices(struct migration *m, struct vdpa_dpu_dev *src)
 	err = vdpa_dpu_dev_get(m->vm, p->src, src);
 	if (err)
 		return step_failed(m, err, "dev get", p->src);
-	err = vdpa_dpu_dev_get(m->vm, p->dst, &dst);
-	if (err)
-		return step_failed(m, err, "dev get", p->dst);
-	if (src->device_id != dst.device_id)
-		return vm_fail(m->vm, EINVAL, "%s is virtio device %u, %s is %u", p->src,
-			       src->device_id, p->dst, dst.device_id);
 	if (!(src->status & VIRTIO_STATUS_DRIVER_OK))
 		return vm_fail(m->vm, EINVAL, "%s is not running (no DRIVER_OK): nothing to "
 			       "migrate", p->src);
 	if (src->suspended)
 		return vm_fail(m->vm, EALREADY, "%s is suspended already", p->src);
+	err = vdpa_dpu_dev_get(m->vm, p->dst, &dst);
+	if (p->dst_mgmtdev) {
+		if (!err)
+			return vm_fail(m->vm, EEXIST, "%s exists already: migrate to it without "
+				       "mgmtdev, or name a new device", p->dst);
+		if (err != -ENODEV)
+			return step_failed(m, err, "dev get", p->dst);
+		err = add_destination(m, src);
+		if (err)
+			return err;
+		err = vdpa_dpu_dev_get(m->vm, p->dst, &dst);
+		/*
+		 * The vdpa bus probes a new device at once: virtio_vdpa would
+		 * have started it.  Unbinding resets it, ready for the load;
+		 * its real consumer attaches afterwards.
+		 */
+		if (!err && dst.bus_driver[0]) {
+			err = vdpa_dev_detach(m->vm, p->dst);
+			if (err)
+				return step_failed(m, err, "dev detach", p->dst);
+			progress(m, "%s: detached from %s, which took it when added", p->dst,
+				 dst.bus_driver);
+			err = vdpa_dpu_dev_get(m->vm, p->dst, &dst);
+		}
+	}
+	if (err)
+		return step_failed(m, err, "dev get", p->dst);
+	if (src->device_id != dst.device_id)
+		return vm_fail(m->vm, EINVAL, "%s is virtio device %u, %s is %u", p->src,
+			       src->device_id, p->dst, dst.device_id);
 	if (dst.status & VIRTIO_STATUS_DRIVER_OK)
 		return vm_fail(m->vm, EBUSY, "%s is running (DRIVER_OK): a state can only be "
 			       "loaded before its consumer starts it", p->dst);
@@ -172,6 +243,10 @@ static void roll_back(struct migration *m)
 		err = vdpa_dpu_resume(m->vm, m->p->src);
 		progress(m, "%s: back: resume %s", m->p->src, err ? m->vm->error : "done");
 	}
+	if (m->added_dst) {
+		err = vdpa_dev_del(m->vm, m->p->dst);
+		progress(m, "%s: back: dev del %s", m->p->dst, err ? m->vm->error : "done");
+	}
 	/* the reason of the failure, not of the way back */
 	snprintf(m->vm->error, sizeof(m->vm->error), "%s", why);
 	m->vm->error_is_extack = extack;
@@ -188,8 +263,10 @@ int vdpa_dpu_migrate_local(struct vdpa_mgmt *vm, const struct vdpa_dpu_migrate_p
 	err = check_devices(&m, &src);
 	if (!err)
 		err = start_log(&m, &src);
-	if (err)
+	if (err) {
+		roll_back(&m);
 		return err;
+	}
 	err = vdpa_dpu_suspend(vm, params->src);
 	if (err) {
 		step_failed(&m, err, "suspend", params->src);

@@ -467,6 +467,12 @@ static void test_dpu_requests(void)
 	check("LOG_START with page size 0: the kernel's default (no attribute)",
 	      len > 0 && !a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] && attr_is_u64(&a, DPU_VDPA_A_LOG_IOVA, 0) &&
 	      a.count == 3);
+	len = vdpa_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x1000, 0,
+				       1 << 16);
+	read_request(buf, len, &a);
+	check("LOG_START with len 0: no LOG_IOVA or LOG_LEN (the kernel picks the range)",
+	      len > 0 && !a.tb[DPU_VDPA_A_LOG_IOVA] && !a.tb[DPU_VDPA_A_LOG_LEN] &&
+	      a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] && a.count == 2);
 	len = vdpa_dpu_build_log_sync(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x40000000,
 				      (uint64_t)DPU_VDPA_LOG_SYNC_MAX_PAGES * 4096);
 	genl = read_request(buf, len, &a);

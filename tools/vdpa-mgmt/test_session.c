@@ -6,7 +6,9 @@
  * What this covers that the request tests cannot: log sync's walk over a
  * range in chunks of at most DPU_VDPA_LOG_SYNC_MAX_PAGES pages (and a
  * receive buffer big enough for a full one), and migrate's order of steps
- * and its way back when a step fails.  Run under valgrind by
+ * and its way back when a step fails, including the destination it adds
+ * through the vdpa family (modelled just enough: config get, add, del).
+ * Run under valgrind by
  * tests/unit/vdpa-mgmt-session.sh.
  */
 #include <errno.h>
@@ -18,10 +20,12 @@
 #include <linux/dpu_vdpa.h>
 #include <linux/dpu_vdpa_state.h>
 #include <linux/genetlink.h>
+#include <linux/vdpa.h>
 
 #include "libvdpamgmt.h"
 
-#define FAKE_FAMILY	0x30
+#define FAKE_FAMILY	0x30		/* dpu_vdpa */
+#define FAKE_VDPA	0x31		/* the kernel's vdpa family */
 #define REPLY_MAX	(256 * 1024)
 
 static int test_num, test_failed;
@@ -41,11 +45,21 @@ static void check(const char *what, int ok)
 
 struct fake_dev {
 	const char *name;
+	bool absent;			/* not added (vdpa's DEV_NEW adds it) */
 	uint8_t status;
 	bool suspended, logging, loaded;
 	uint64_t iova, len;
 	uint32_t page_size;
+	char mgmtdev[64];		/* what DEV_NEW got */
+	uint64_t features;
+	uint8_t mac[6];
+	uint16_t mtu, max_vqp;
+	unsigned int given;		/* VDPA_DEV_PARAM_* DEV_NEW got */
 };
+
+/* src's provisioning, as "vdpa dev config show" reports it */
+#define SRC_FEATURES	((1ULL << 32) | (1ULL << 5) | (1ULL << 3) | (1ULL << 22))
+static const uint8_t src_mac[6] = { 0x02, 0, 0, 0, 0x0e, 0x01 };
 
 static struct fake_dev devs[2];
 static char calls[4096];		/* "SUSPEND src;..." */
@@ -63,6 +77,10 @@ static const char *const cmd_names[] = {
 	[DPU_VDPA_CMD_RESUME] = "RESUME", [DPU_VDPA_CMD_LOG_START] = "LOG_START",
 	[DPU_VDPA_CMD_LOG_SYNC] = "LOG_SYNC", [DPU_VDPA_CMD_LOG_STOP] = "LOG_STOP",
 	[DPU_VDPA_CMD_STATE_SAVE] = "STATE_SAVE", [DPU_VDPA_CMD_STATE_LOAD] = "STATE_LOAD",
+};
+static const char *const vdpa_cmd_names[] = {
+	[VDPA_CMD_DEV_NEW] = "vdpa DEV_NEW", [VDPA_CMD_DEV_DEL] = "vdpa DEV_DEL",
+	[VDPA_CMD_DEV_CONFIG_GET] = "vdpa CONFIG_GET",
 };
 
 static void fake_reset(void)
@@ -123,19 +141,24 @@ static struct nlmsghdr *reply_genl(const struct nlmsghdr *req, uint16_t family, 
 
 static void fake_family(const struct nlmsghdr *req)
 {
+	uint16_t id = 0;
 	struct nlattr *attr;
 	struct nlmsghdr *nlh;
 
 	mnl_attr_for_each(attr, req, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(attr) != CTRL_ATTR_FAMILY_NAME)
 			continue;
-		if (strcmp(mnl_attr_get_str(attr), DPU_VDPA_GENL_NAME)) {
-			reply_ack(req, -ENOENT, NULL);
-			return;
-		}
+		if (!strcmp(mnl_attr_get_str(attr), DPU_VDPA_GENL_NAME))
+			id = FAKE_FAMILY;
+		else if (!strcmp(mnl_attr_get_str(attr), VDPA_GENL_NAME))
+			id = FAKE_VDPA;
+	}
+	if (!id) {
+		reply_ack(req, -ENOENT, NULL);
+		return;
 	}
 	nlh = reply_genl(req, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
-	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FAKE_FAMILY);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, id);
 	reply_done(nlh);
 	reply_ack(req, 0, NULL);
 }
@@ -208,6 +231,95 @@ static int fake_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static int fake_vdpa_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(attr) <= VDPA_ATTR_MAX)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static struct fake_dev *fake_find(const char *name)
+{
+	for (int i = 0; i < 2; i++)
+		if (!strcmp(devs[i].name, name))
+			return &devs[i];
+	return NULL;
+}
+
+static void fake_config_get(const struct nlmsghdr *req, const struct fake_dev *d)
+{
+	struct nlmsghdr *nlh = reply_genl(req, FAKE_VDPA, VDPA_CMD_DEV_CONFIG_GET);
+
+	mnl_attr_put_strz(nlh, VDPA_ATTR_DEV_NAME, d->name);
+	mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_ID, 1);
+	mnl_attr_put_u64(nlh, VDPA_ATTR_DEV_FEATURES, SRC_FEATURES);
+	mnl_attr_put(nlh, VDPA_ATTR_DEV_NET_CFG_MACADDR, sizeof(src_mac), src_mac);
+	mnl_attr_put_u16(nlh, VDPA_ATTR_DEV_NET_CFG_MTU, 4000);
+	mnl_attr_put_u16(nlh, VDPA_ATTR_DEV_NET_CFG_MAX_VQP, 2);
+	reply_done(nlh);
+}
+
+/* The vdpa family, for migrate's destination: config get, add, del. */
+static void fake_vdpa_request(const struct nlmsghdr *req)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
+	const struct nlattr *tb[VDPA_ATTR_MAX + 1] = { 0 };
+	const char *name = "";
+	struct fake_dev *d;
+
+	mnl_attr_parse(req, sizeof(*g), fake_vdpa_attr_cb, tb);
+	if (tb[VDPA_ATTR_DEV_NAME])
+		name = mnl_attr_get_str(tb[VDPA_ATTR_DEV_NAME]);
+	snprintf(calls + strlen(calls), sizeof(calls) - strlen(calls), "%s%s %s",
+		 calls[0] ? ";" : "", g->cmd < sizeof(vdpa_cmd_names) / sizeof(vdpa_cmd_names[0]) &&
+		 vdpa_cmd_names[g->cmd] ? vdpa_cmd_names[g->cmd] : "vdpa ?", name);
+	d = fake_find(name);
+	if (!d || (d->absent && g->cmd != VDPA_CMD_DEV_NEW)) {
+		reply_ack(req, -ENODEV, NULL);
+		return;
+	}
+	switch (g->cmd) {
+	case VDPA_CMD_DEV_CONFIG_GET:
+		fake_config_get(req, d);
+		break;
+	case VDPA_CMD_DEV_NEW:
+		if (!d->absent) {
+			reply_ack(req, -EEXIST, NULL);
+			return;
+		}
+		d->absent = false;
+		d->status = 0;
+		snprintf(d->mgmtdev, sizeof(d->mgmtdev), "%s/%s",
+			 tb[VDPA_ATTR_MGMTDEV_BUS_NAME] ?
+			 mnl_attr_get_str(tb[VDPA_ATTR_MGMTDEV_BUS_NAME]) : "",
+			 tb[VDPA_ATTR_MGMTDEV_DEV_NAME] ?
+			 mnl_attr_get_str(tb[VDPA_ATTR_MGMTDEV_DEV_NAME]) : "");
+		if (tb[VDPA_ATTR_DEV_FEATURES]) {
+			d->given |= VDPA_DEV_PARAM_FEATURES;
+			d->features = mnl_attr_get_u64(tb[VDPA_ATTR_DEV_FEATURES]);
+		}
+		if (tb[VDPA_ATTR_DEV_NET_CFG_MACADDR]) {
+			d->given |= VDPA_DEV_PARAM_MAC;
+			memcpy(d->mac, mnl_attr_get_payload(tb[VDPA_ATTR_DEV_NET_CFG_MACADDR]), 6);
+		}
+		if (tb[VDPA_ATTR_DEV_NET_CFG_MTU]) {
+			d->given |= VDPA_DEV_PARAM_MTU;
+			d->mtu = mnl_attr_get_u16(tb[VDPA_ATTR_DEV_NET_CFG_MTU]);
+		}
+		if (tb[VDPA_ATTR_DEV_NET_CFG_MAX_VQP]) {
+			d->given |= VDPA_DEV_PARAM_MAX_VQP;
+			d->max_vqp = mnl_attr_get_u16(tb[VDPA_ATTR_DEV_NET_CFG_MAX_VQP]);
+		}
+		break;
+	case VDPA_CMD_DEV_DEL:
+		d->absent = true;
+		break;
+	}
+	reply_ack(req, 0, NULL);
+}
+
 static void fake_request(const struct nlmsghdr *req)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
@@ -218,12 +330,10 @@ static void fake_request(const struct nlmsghdr *req)
 	mnl_attr_parse(req, sizeof(*g), fake_attr_cb, tb);
 	if (tb[DPU_VDPA_A_DEV_NAME])
 		name = mnl_attr_get_str(tb[DPU_VDPA_A_DEV_NAME]);
-	for (int i = 0; i < 2; i++)
-		if (!strcmp(devs[i].name, name))
-			d = &devs[i];
+	d = fake_find(name);
 	snprintf(calls + strlen(calls), sizeof(calls) - strlen(calls), "%s%s %s",
 		 calls[0] ? ";" : "", g->cmd <= DPU_VDPA_CMD_MAX ? cmd_names[g->cmd] : "?", name);
-	if (!d) {
+	if (!d || d->absent) {
 		reply_ack(req, -ENODEV, "dpu_vdpa: no such device");
 		return;
 	}
@@ -236,9 +346,11 @@ static void fake_request(const struct nlmsghdr *req)
 	case DPU_VDPA_CMD_SUSPEND: d->suspended = true; break;
 	case DPU_VDPA_CMD_RESUME: d->suspended = false; break;
 	case DPU_VDPA_CMD_LOG_START:
+		/* no range: the consumer's whole space, 1 GiB from 0 here */
 		d->logging = true;
-		d->iova = mnl_attr_get_u64(tb[DPU_VDPA_A_LOG_IOVA]);
-		d->len = mnl_attr_get_u64(tb[DPU_VDPA_A_LOG_LEN]);
+		d->iova = tb[DPU_VDPA_A_LOG_IOVA] ? mnl_attr_get_u64(tb[DPU_VDPA_A_LOG_IOVA]) : 0;
+		d->len = tb[DPU_VDPA_A_LOG_LEN] ? mnl_attr_get_u64(tb[DPU_VDPA_A_LOG_LEN]) :
+						   1ULL << 30;
 		d->page_size = tb[DPU_VDPA_A_LOG_PAGE_SIZE] ?
 			       mnl_attr_get_u32(tb[DPU_VDPA_A_LOG_PAGE_SIZE]) : 4096;
 		next_sync_page = d->iova / d->page_size;
@@ -295,6 +407,8 @@ ssize_t __wrap_mnl_socket_sendto(const struct mnl_socket *nl, const void *req, s
 	reply_len = 0;
 	if (nlh->nlmsg_type == GENL_ID_CTRL)
 		fake_family(nlh);
+	else if (nlh->nlmsg_type == FAKE_VDPA)
+		fake_vdpa_request(nlh);
 	else
 		fake_request(nlh);
 	return (ssize_t)len;
@@ -355,6 +469,10 @@ static void test_log_sync(void)
 	/* from the middle of page 1 to the middle of the last: rounded out */
 	err = vdpa_dpu_log_start(vm, "src", 0x1800, (pages - 1) * 4096, 0);
 	check("log start", err == 0 && devs[0].logging && devs[0].page_size == 4096);
+	err = vdpa_dpu_log_range(vm, "src", &sum);
+	check("log range: the device's, rounded out to pages",
+	      err == 0 && sum.iova == 0x1000 && sum.pages == pages && sum.page_size == 4096 &&
+	      sum.len == pages * 4096 && sum.dirty == 0);
 	for (uint64_t p = 1; p < 1 + pages; p++)
 		dirty += page_is_dirty(p);
 	bc.next_page = 1;
@@ -454,7 +572,7 @@ static void test_migrate(void)
 	devs[0].status = 0x03;
 	err = vdpa_dpu_migrate_local(vm, &p, &res);
 	check("migrate of a device not running: EINVAL before anything changes",
-	      err == -EINVAL && !strcmp(calls, "DEV_GET src;DEV_GET dst"));
+	      err == -EINVAL && !strcmp(calls, "DEV_GET src"));
 
 	fake_reset();
 	p.log_len = 0;
@@ -476,11 +594,86 @@ static void test_migrate(void)
 	vdpa_mgmt_free(vm);
 }
 
+/* migrate with dst_mgmtdev: DST added, provisioned as SRC; deleted on failure */
+static void test_migrate_add(void)
+{
+	struct vdpa_dpu_migrate_params p = {
+		.src = "src", .dst = "dst", .dst_mgmtdev = "pci/0000:00:09.0",
+		.progress = progress_line,
+	};
+	struct vdpa_dpu_migrate_result res;
+	struct vdpa_mgmt *vm = vdpa_mgmt_new();
+	int err;
+
+	fake_reset();
+	devs[1].absent = true;
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	if (err)
+		printf("# %s\n", vdpa_mgmt_error(vm));
+	check("migrate with mgmtdev: dst added after the checks, before the suspend",
+	      err == 0 && !strcmp(calls, "DEV_GET src;DEV_GET dst;vdpa CONFIG_GET src;"
+				  "vdpa DEV_NEW dst;DEV_GET dst;SUSPEND src;STATE_SAVE src;"
+				  "STATE_LOAD dst"));
+	check("... on the mgmtdev given, with src's features, MAC, MTU and queue pairs",
+	      !devs[1].absent && devs[1].loaded && !strcmp(devs[1].mgmtdev, "pci/0000:00:09.0") &&
+	      devs[1].given == (VDPA_DEV_PARAM_FEATURES | VDPA_DEV_PARAM_MAC |
+				VDPA_DEV_PARAM_MTU | VDPA_DEV_PARAM_MAX_VQP) &&
+	      devs[1].features == SRC_FEATURES && !memcmp(devs[1].mac, src_mac, 6) &&
+	      devs[1].mtu == 4000 && devs[1].max_vqp == 2);
+
+	fake_reset();
+	devs[1].absent = true;
+	fail_cmd = DPU_VDPA_CMD_STATE_LOAD;
+	fail_dev = "dst";
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate with mgmtdev, load refused: src resumed, the dst it added deleted",
+	      err == -EIO && devs[1].absent && !devs[0].suspended &&
+	      strstr(calls, "STATE_LOAD dst;RESUME src;vdpa DEV_DEL dst") &&
+	      !strcmp(vdpa_mgmt_error(vm), "state load dst: dpu_vdpa: injected failure"));
+
+	fake_reset();
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate with mgmtdev onto a device that exists: EEXIST, nothing added or changed",
+	      err == -EEXIST && !strcmp(calls, "DEV_GET src;DEV_GET dst"));
+
+	fake_reset();
+	devs[1].absent = true;
+	devs[0].status = 0x03;
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate with mgmtdev of a device not running: EINVAL, nothing added",
+	      err == -EINVAL && !strcmp(calls, "DEV_GET src") && devs[1].absent);
+
+	fake_reset();
+	p.dst_mgmtdev = NULL;
+	devs[1].absent = true;
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate without mgmtdev to a device that does not exist: ENODEV, step named",
+	      err == -ENODEV && !strncmp(vdpa_mgmt_error(vm), "dev get dst: ", 13));
+	vdpa_mgmt_free(vm);
+}
+
+static void test_log_start_whole(void)
+{
+	struct vdpa_mgmt *vm = vdpa_mgmt_new();
+	struct vdpa_dpu_log_summary range;
+	int err;
+
+	fake_reset();
+	err = vdpa_dpu_log_start(vm, "src", 0, 0, 0);
+	if (!err)
+		err = vdpa_dpu_log_range(vm, "src", &range);
+	check("log start with len 0: the kernel's range, read back",
+	      err == 0 && range.iova == 0 && range.len == 1ULL << 30 && range.pages == 262144);
+	vdpa_mgmt_free(vm);
+}
+
 int main(void)
 {
 	test_log_sync();
 	test_errors();
 	test_migrate();
+	test_migrate_add();
+	test_log_start_whole();
 	printf("1..%d\n", test_num);
 	return test_failed ? 1 : 0;
 }

@@ -480,6 +480,34 @@ bool dpu_vdpa_as_logged(struct dpu_vdpa_dev *dev, unsigned int group)
 	return logged;
 }
 
+/*
+ * The span [*first, *end) of what the consumer mapped in @group's address
+ * space, for a dirty log that covers all of it.  False when nothing is
+ * mapped.
+ */
+bool dpu_vdpa_as_span(struct dpu_vdpa_dev *dev, unsigned int group, u64 *first, u64 *end)
+{
+	struct dpu_vdpa_as *as = &dev->as;
+	struct vhost_iotlb_map *map;
+	struct vhost_iotlb *iotlb;
+	u64 last = 0;
+	bool any;
+
+	mutex_lock(&as->lock);
+	iotlb = as->iotlb[as->group_asid[group]];
+	map = vhost_iotlb_itree_first(iotlb, 0, U64_MAX);
+	any = map;
+	if (map)
+		*first = map->start;	/* the tree is ordered by start */
+	for (; map; map = vhost_iotlb_itree_next(map, 0, U64_MAX))
+		last = max(last, map->last);
+	mutex_unlock(&as->lock);
+	/* a span ending at 2^64 stops one page short: no log is that large */
+	if (any)
+		*end = last == U64_MAX ? last : last + 1;
+	return any;
+}
+
 /* Whether the consumer gave any mapping for @group's address space. */
 bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group)
 {

@@ -482,6 +482,7 @@ void dpu_vdpa_as_cleanup(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_as_reset(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_as_unreachable(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group);
+bool dpu_vdpa_as_span(struct dpu_vdpa_dev *dev, unsigned int group, u64 *first, u64 *end);
 bool dpu_vdpa_as_logged(struct dpu_vdpa_dev *dev, unsigned int group);
 int dpu_vdpa_as_translate(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u32 perm,
 			  phys_addr_t *pa, u64 *contig);
@@ -506,6 +507,7 @@ int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
 		       const void *buf, size_t len);
 int dpu_vdpa_mem_read16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 *val);
 int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 val);
+bool dpu_vdpa_mem_virtio(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len);
 int dpu_vdpa_mem_fn_segment(struct dpu_vdpa_dev *dev, u64 addr, u64 len, u32 perm, u64 *pa,

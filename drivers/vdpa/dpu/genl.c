@@ -227,18 +227,29 @@ static int dpu_vdpa_genl_log_start(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dpu_vdpa_dev *dev;
 	u32 page_size = SZ_4K;
+	u64 iova = 0, len = 0;	/* len 0: the consumer's whole address space */
 	int err;
 
-	if (dpu_vdpa_genl_missing(info, DPU_VDPA_A_LOG_IOVA, "DPU_VDPA_A_LOG_IOVA") ||
-	    dpu_vdpa_genl_missing(info, DPU_VDPA_A_LOG_LEN, "DPU_VDPA_A_LOG_LEN"))
+	if (info->attrs[DPU_VDPA_A_LOG_IOVA] &&
+	    dpu_vdpa_genl_missing(info, DPU_VDPA_A_LOG_LEN,
+				  "DPU_VDPA_A_LOG_LEN (with DPU_VDPA_A_LOG_IOVA)"))
 		return -EINVAL;
+	if (info->attrs[DPU_VDPA_A_LOG_LEN]) {
+		len = nla_get_u64(info->attrs[DPU_VDPA_A_LOG_LEN]);
+		if (!len) {
+			NL_SET_ERR_MSG_MOD(info->extack, "empty IOVA range");
+			NL_SET_BAD_ATTR(info->extack, info->attrs[DPU_VDPA_A_LOG_LEN]);
+			return -EINVAL;
+		}
+	}
+	if (info->attrs[DPU_VDPA_A_LOG_IOVA])
+		iova = nla_get_u64(info->attrs[DPU_VDPA_A_LOG_IOVA]);
 	if (info->attrs[DPU_VDPA_A_LOG_PAGE_SIZE])
 		page_size = nla_get_u32(info->attrs[DPU_VDPA_A_LOG_PAGE_SIZE]);
 	mutex_lock(&dpu_vdpa_devs_lock);
 	dev = dpu_vdpa_genl_find(info);
 	err = IS_ERR(dev) ? PTR_ERR(dev) :
-	      dpu_vdpa_log_start(dev, page_size, nla_get_u64(info->attrs[DPU_VDPA_A_LOG_IOVA]),
-				 nla_get_u64(info->attrs[DPU_VDPA_A_LOG_LEN]), info->extack);
+	      dpu_vdpa_log_start(dev, page_size, iova, len, info->extack);
 	mutex_unlock(&dpu_vdpa_devs_lock);
 	return err;
 }

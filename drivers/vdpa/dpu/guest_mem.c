@@ -24,7 +24,8 @@
 
 #include "dpu_vdpa.h"
 
-static bool dpu_vdpa_mem_virtio(struct dpu_vdpa_dev *dev)
+/* Whether virtio_vdpa is the consumer: it hands out DMA API addresses. */
+bool dpu_vdpa_mem_virtio(struct dpu_vdpa_dev *dev)
 {
 	struct device_driver *drv = READ_ONCE(dev->vdpa.dev.driver);
 

@@ -36,6 +36,7 @@
  * suspend fails with EOPNOTSUPP and the device keeps running.
  */
 #include <linux/delay.h>
+#include <linux/dma-mapping.h>
 #include <linux/log2.h>
 #include <linux/virtio_config.h>
 
@@ -264,6 +265,35 @@ static bool dpu_vdpa_any_vq_direct(struct dpu_vdpa_dev *dev)
 	return false;
 }
 
+/*
+ * The range a log covers when the caller names none: everything the
+ * consumer can hand the function.  For vhost_vdpa that is the span of its
+ * mappings in the data address space; for virtio_vdpa, DMA API addresses
+ * up to dma_get_required_mask(): all of RAM when nothing translates, the
+ * 32-bit window where iommu-dma places a PCI function's mappings first
+ * behind an IOMMU.  Any other consumer has nothing to log yet.
+ */
+static int dpu_vdpa_log_default_range(struct dpu_vdpa_dev *dev, u64 *iova, u64 *len,
+				      struct netlink_ext_ack *extack)
+{
+	u64 end;
+
+	if (dpu_vdpa_as_span(dev, DPU_VDPA_GROUP_DATA, iova, &end)) {
+		*len = end - *iova;
+		return 0;
+	}
+	if (dpu_vdpa_mem_virtio(dev)) {
+		*iova = 0;
+		*len = dma_get_required_mask(dpu_vdpa_dev_to_dev(dev));
+		*len += *len != U64_MAX;
+		return 0;
+	}
+	NL_SET_ERR_MSG_MOD(extack,
+			   "the consumer has mapped no memory yet: give the range to log");
+	return -ENODATA;
+}
+
+/* @len 0: the consumer's whole address space (dpu_vdpa_log_default_range). */
 int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 len,
 		       struct netlink_ext_ack *extack)
 {
@@ -276,6 +306,11 @@ int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 le
 	if (!is_power_of_2(page_size) || page_size < SZ_4K || page_size > SZ_1G) {
 		NL_SET_ERR_MSG_MOD(extack, "page size must be a power of two from 4096 to 1 GiB");
 		return -EINVAL;
+	}
+	if (!len) {
+		err = dpu_vdpa_log_default_range(dev, &iova, &len, extack);
+		if (err)
+			return err;
 	}
 	end = ALIGN(iova + len, (u64)page_size);
 	iova = ALIGN_DOWN(iova, (u64)page_size);

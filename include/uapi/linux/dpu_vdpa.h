@@ -19,10 +19,14 @@
  *                device reads and writes no consumer memory and every vq
  *                state is exact.  EALREADY if already suspended.
  *   RESUME       R DEV_NAME.  EINVAL if not suspended.
- *   LOG_START    R DEV_NAME, LOG_IOVA, LOG_LEN; O LOG_PAGE_SIZE (default
- *                4096, a power of two from 4096 to 1 GiB).  The range is
- *                in the data address space (IOVAs for vhost_vdpa, DMA
- *                addresses for virtio_vdpa) and is rounded out to pages.
+ *   LOG_START    R DEV_NAME; O LOG_IOVA (needs LOG_LEN), LOG_LEN,
+ *                LOG_PAGE_SIZE (default 4096, a power of two from 4096 to
+ *                1 GiB).  The range is in the data address space (IOVAs for
+ *                vhost_vdpa, DMA addresses for virtio_vdpa) and is rounded
+ *                out to pages.  Without LOG_LEN it is the consumer's whole
+ *                space: the span of vhost_vdpa's mappings (ENODATA if there
+ *                are none yet), or for virtio_vdpa [0, the function's
+ *                dma_get_required_mask() + 1).  DEV_GET reports the range.
  *                Switches the device to shadow mode.  EBUSY if logging.
  *   LOG_SYNC     R DEV_NAME, LOG_IOVA; O LOG_LEN (default and maximum
  *                DPU_VDPA_LOG_SYNC_MAX_PAGES pages).  Reads and clears the
