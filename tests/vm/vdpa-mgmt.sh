@@ -50,6 +50,9 @@ t_eq "pci bind prints the mgmtdev" "pci/$A" "$("$V" pci bind "$A")"
 t_eq "pci bind takes the short form of the address" "pci/$B" "$("$V" pci bind "${B#0000:}")"
 t_eq "the functions are dpu_vdpa's" "dpu_vdpa dpu_vdpa" "$(drv_of "$A") $(drv_of "$B")"
 t_eq "pci bind of a bound function is a no-op" "0" "$(rc "$V" pci bind "$A")"
+t_err "pci bind with stdout unwritable: exit 1, one line saying so" \
+	"^vdpa-mgmt: pci bind: cannot write to standard output: No space left on device \(ENOSPC\)$" \
+	-- sh -c "'$V' pci bind '$A' >/dev/full"
 t_eq "pci show -j: driver and mgmtdev" "dpu_vdpa pci/$A" \
 	"$("$V" -j pci show "$A" | jq -r ".pci[\"$A\"] | \"\(.driver) \(.mgmtdev)\"")"
 # the SMBus controller stands in for any function that is not virtio
