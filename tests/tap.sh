@@ -48,6 +48,15 @@ t_err() {
 		t_result 1 "$desc"; fi
 }
 
+# t_fail DESCRIPTION PATTERN -- CMD...: t_err, and CMD's exit status must be
+# exactly 1 (a failed operation; 2 is bad usage, other codes a crash).
+t_fail() {
+	local desc=$1 pat=$2; shift 2; [ "$1" = -- ] && shift
+	# any status but 1 becomes a success, which t_err fails with the reason
+	t_err "$desc" "$pat" -- sh -c '"$@"; rc=$?; [ $rc = 1 ] && exit 1
+		echo "exit status $rc, not 1"; exit 0' sh "$@"
+}
+
 # t_skip DESCRIPTION REASON: the test could not run here; TAP's
 # "ok N - DESCRIPTION # SKIP REASON", which tests/run counts as skipped,
 # never as passed.  The check hook still applies: a kernel splat since the

@@ -25,6 +25,10 @@ t_eq "dev commands after options" \
 t_eq "pci commands" "show bind unbind help" "$(complete_line vdpa-mgmt pci '')"
 t_eq "dev add: keywords not given yet" "mac mtu max_vqp device_features" \
 	"$(complete_line vdpa-mgmt dev add name x mgmtdev pci/0000:00:08.0 '')"
+t_eq "dev add: a keyword typed whole is still offered (bash adds the space)" "mac" \
+	"$(complete_line vdpa-mgmt dev add name x mgmtdev pci/0000:00:08.0 mac)"
+t_eq "dev log start: the same" "len" "$(complete_line vdpa-mgmt dev log start vdpa0 len)"
+t_eq "dev migrate: the same" "bitmap" "$(complete_line vdpa-mgmt dev migrate vdpa0 to vdpa1 bitmap)"
 t_eq "dev attach NAME: the drivers" "vhost virtio" "$(complete_line vdpa-mgmt dev attach vdpa0 '')"
 t_eq "dev config: show" "show" "$(complete_line vdpa-mgmt dev config s)"
 t_eq "dev log: its commands" "start sync stop help" "$(complete_line vdpa-mgmt dev log '')"

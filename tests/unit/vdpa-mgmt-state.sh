@@ -100,6 +100,11 @@ run -p dev state show - <"$D/net.bin"
 t_eq "-p from stdin: the same JSON (object named -)" \
 	"$(jq -S "$S" <<<"$J")" "$(jq -S '.state["-"]' <<<"$OUT")"
 
+rc=0; err=$("${VALGRIND[@]}" "$V" dev state show "$D/net.bin" 2>&1 >/dev/full) || rc=$?
+t_eq "stdout that cannot be written: exit 1 and one line saying so" \
+	"1 vdpa-mgmt: dev state show: cannot write to standard output: No space left on device (ENOSPC)" \
+	"$rc $err"
+
 # expect_refused VARIANT ERRNO PATTERN: state show fails in one line, nothing on stdout
 expect_refused() {
 	mkblob "$1" >"$D/$1.bin"

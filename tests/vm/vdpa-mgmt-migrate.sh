@@ -29,10 +29,10 @@ t_eq "status of a device nobody started: stopped, not suspended, not logging" \
 	"stopped false false" \
 	"$("${VG[@]}" "$V" -j dev status vn1 | jq -r '.dev.vn1 | "\(.mode) \(.suspended) \(.logging)"')"
 t_eq "status dump lists both devices" '["vn0","vn1"]' "$("$V" -j dev status | jq -c '.dev | keys')"
-t_err "suspend of a device not running: EINVAL" '^vdpa-mgmt: dev suspend vn1: .* \(EINVAL\)$' \
+t_fail "suspend of a device not running: EINVAL" '^vdpa-mgmt: dev suspend vn1: .* \(EINVAL\)$' \
 	-- "$V" dev suspend vn1
 
-t_err "log start with no range, no consumer: ENODATA, says why" \
+t_fail "log start with no range, no consumer: ENODATA, says why" \
 	'^vdpa-mgmt: dev log start vn1: .*mapped no memory yet.* \(ENODATA\)$' -- "$V" dev log start vn1
 
 # --- a running device (the host's virtio_net on vn0)
@@ -44,7 +44,7 @@ t_eq "status: DRIVER_OK, direct mode" "true direct" \
 t_eq "log start over the first 1 GiB: prints the range" "0 1073741824 4096 262144" \
 	"$("${VG[@]}" "$V" -j dev log start vn0 len 1G |
 	   jq -r '.log.vn0 | "\(.iova) \(.len) \(.page_size) \(.pages)"')"
-t_err "log start twice: EBUSY" '\(EBUSY\)$' -- "$V" dev log start vn0 len 1G
+t_fail "log start twice: EBUSY" '\(EBUSY\)$' -- "$V" dev log start vn0 len 1G
 t_eq "status: logging, shadow mode, the range" "true shadow 1073741824 4096" \
 	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.logging) \(.mode) \(.log.len) \(.log.page_size)"')"
 ping -c 3 -I "$IF" 192.0.2.1 >/dev/null 2>&1	# traffic: the device writes rx buffers
@@ -53,7 +53,7 @@ t_eq "the bitmap has one bit per page of the range" $((262144 / 8)) "$(stat -c %
 t_ok "log sync -j: pages and a dirty count" -- \
 	sh -c "'$V' -j dev log sync vn0 | jq -e '.log.vn0.pages == 262144 and .log.vn0.dirty >= 0'"
 t_ok "suspend" -- "${VG[@]}" "$V" dev suspend vn0
-t_err "suspend twice: EALREADY" '\(EALREADY\)$' -- "$V" dev suspend vn0
+t_fail "suspend twice: EALREADY" '\(EALREADY\)$' -- "$V" dev suspend vn0
 t_ok "state save" -- "${VG[@]}" "$V" dev state save vn0 "$D/vn0.state"
 t_eq "state show: a net blob with the device's queues" \
 	"network $(vdpa -j dev show vn0 | jq -r .dev.vn0.max_vqs)" \
@@ -61,18 +61,18 @@ t_eq "state show: a net blob with the device's queues" \
 t_ok "state save to stdout is the same blob" -- \
 	sh -c "'$V' dev state save vn0 - | cmp - '$D/vn0.state'"
 t_ok "log stop" -- "$V" dev log stop vn0
-t_err "log stop twice: ENOENT" '\(ENOENT\)$' -- "$V" dev log stop vn0
+t_fail "log stop twice: ENOENT" '\(ENOENT\)$' -- "$V" dev log stop vn0
 t_ok "resume" -- "${VG[@]}" "$V" dev resume vn0
 # virtio_vdpa's DMA addresses behind the test VM's IOMMU: the 32-bit window
 t_eq "log start with no range on virtio_vdpa: [0, 4 GiB), said in the output" \
 	"vn0: iova 0x0 len 4294967296 page_size 4096 pages 1048576" \
 	"$("$V" dev log start vn0 | xargs)"
 t_ok "... and log stop" -- "$V" dev log stop vn0
-t_err "resume twice: EINVAL" '\(EINVAL\)$' -- "$V" dev resume vn0
-t_err "state save of a running device: refused, no file" '^vdpa-mgmt: dev state save vn0: ' \
+t_fail "resume twice: EINVAL" '\(EINVAL\)$' -- "$V" dev resume vn0
+t_fail "state save of a running device: refused, no file" '^vdpa-mgmt: dev state save vn0: ' \
 	-- "$V" dev state save vn0 "$D/nofile"
 t_eq "... and no file" "" "$(ls "$D"/nofile* 2>/dev/null)"
-t_err "state load into a running device: refused" '^vdpa-mgmt: dev state load vn0: ' \
+t_fail "state load into a running device: refused" '^vdpa-mgmt: dev state load vn0: ' \
 	-- "$V" dev state load vn0 "$D/vn0.state"
 t_ok "state load into vn1 (not started)" -- "${VG[@]}" "$V" dev state load vn1 "$D/vn0.state"
 
@@ -84,13 +84,21 @@ t_eq "after migrate: vn0 suspended, not logging" "true false" \
 	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.suspended) \(.logging)"')"
 "$V" dev resume vn0
 "$V" dev attach vn1 virtio >/dev/null
-t_err "migrate onto a running device: EBUSY, nothing changed" '\(EBUSY\)$' \
+t_fail "migrate onto a running device: EBUSY, nothing changed" '\(EBUSY\)$' \
 	-- "$V" dev migrate vn0 to vn1
 t_eq "... vn0 still running" "false" "$("$V" -j dev status vn0 | jq -r .dev.vn0.suspended)"
 
+# a destination with fewer queues refuses the state: vn0 must be as before
+"$V" dev del vn1
+"$V" dev add name vn1 mgmtdev "pci/$B" mac 02:00:00:00:0d:01 max_vqp 1 && "$V" dev detach vn1
+t_fail "migrate to a device with fewer queues: exit 1, EINVAL" '^vdpa-mgmt: dev migrate vn0 to vn1: .* \(EINVAL\)$' \
+	-- "$V" dev migrate vn0 to vn1 len 1G bitmap "$D/fail.bin"
+t_eq "... vn0 running again: not suspended, not logging; no bitmap file" "false false " \
+	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.suspended) \(.logging)"') $(ls "$D"/fail.bin* 2>/dev/null)"
+"$V" dev del vn1
+
 # --- migrate to a device it adds: provisioned as vn0, taken back from
 # virtio_vdpa (which probes every new device) before the load
-"$V" dev del vn1
 cfg() { "$V" -j dev config show "$1" | jq -c ".config.$1 | [.mac, .mtu, .max_vq_pairs, .dev_features]"; }
 t_ok "migrate vn0 to vn2, added on pci/$B" -- sh -c \
 	"${VG[*]} '$V' dev migrate vn0 to vn2 mgmtdev pci/$B 2>'$D/steps2' &&
@@ -102,12 +110,12 @@ t_eq "vn2 on pci/$B, unattached and not started; vn0 suspended" "pci/$B none sto
 	"$("$V" -j dev status vn2 | jq -r '.dev.vn2 | "\(.mgmtdev) \(.bus_driver) \(.mode)"')\
  $("$V" -j dev status vn0 | jq -r .dev.vn0.suspended)"
 "$V" dev resume vn0
-t_err "migrate to a new device on a function that has one: EBUSY, vn0 not suspended" \
+t_fail "migrate to a new device on a function that has one: EBUSY, vn0 not suspended" \
 	'^vdpa-mgmt: dev migrate vn0 to vn3: dev add vn3: .*\(EBUSY\)$' -- \
 	"$V" dev migrate vn0 to vn3 mgmtdev "pci/$B"
 t_eq "... vn0 running, no vn3" "false 1" \
 	"$("$V" -j dev status vn0 | jq -r .dev.vn0.suspended) $("$V" dev show vn3 >/dev/null 2>&1; echo $?)"
-t_err "migrate with mgmtdev to a device that exists: EEXIST" '\(EEXIST\)$' -- \
+t_fail "migrate with mgmtdev to a device that exists: EEXIST" '\(EEXIST\)$' -- \
 	"$V" dev migrate vn0 to vn2 mgmtdev "pci/$B"
 
 "$V" dev del vn0; "$V" dev del vn2

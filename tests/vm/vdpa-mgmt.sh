@@ -38,22 +38,25 @@ rc() { "$@" >/dev/null 2>&1; echo $?; }
 
 # --- PCI functions
 rmmod dpu_vdpa
-t_err "pci bind without dpu_vdpa loaded says so" \
+t_fail "pci bind without dpu_vdpa loaded says so" \
 	"^vdpa-mgmt: pci bind $A: the dpu_vdpa driver is not loaded \(modprobe dpu_vdpa\) \(ENOENT\)$" \
 	-- "$V" pci bind "$A"
 modprobe dpu_vdpa || t_bail "modprobe dpu_vdpa"
-t_err "pci bind of a missing function: ENODEV" "^vdpa-mgmt: pci bind 0000:00:1e.0: no PCI function 0000:00:1e.0 \(ENODEV\)$" \
+t_fail "pci bind of a missing function: ENODEV" "^vdpa-mgmt: pci bind 0000:00:1e.0: no PCI function 0000:00:1e.0 \(ENODEV\)$" \
 	-- "$V" pci bind 0000:00:1e.0
-t_err "pci unbind of a function dpu_vdpa does not have: EINVAL" \
+t_fail "pci unbind of a function dpu_vdpa does not have: EINVAL" \
 	"not bound to dpu_vdpa \(driver: virtio-pci\) \(EINVAL\)$" -- "$V" pci unbind "$A"
 t_eq "pci bind prints the mgmtdev" "pci/$A" "$("$V" pci bind "$A")"
 t_eq "pci bind takes the short form of the address" "pci/$B" "$("$V" pci bind "${B#0000:}")"
 t_eq "the functions are dpu_vdpa's" "dpu_vdpa dpu_vdpa" "$(drv_of "$A") $(drv_of "$B")"
 t_eq "pci bind of a bound function is a no-op" "0" "$(rc "$V" pci bind "$A")"
+t_fail "pci bind with stdout unwritable: exit 1, one line saying so" \
+	"^vdpa-mgmt: pci bind: cannot write to standard output: No space left on device \(ENOSPC\)$" \
+	-- sh -c "'$V' pci bind '$A' >/dev/full"
 t_eq "pci show -j: driver and mgmtdev" "dpu_vdpa pci/$A" \
 	"$("$V" -j pci show "$A" | jq -r ".pci[\"$A\"] | \"\(.driver) \(.mgmtdev)\"")"
 # the SMBus controller stands in for any function that is not virtio
-t_err "a refused function: dpu_vdpa's own reason and errno" \
+t_fail "a refused function: dpu_vdpa's own reason and errno" \
 	"^vdpa-mgmt: pci bind 0000:00:1f.3: dpu_vdpa refused the function: not a modern virtio-pci function.* \(ENODEV\)$" \
 	-- "$V" pci bind 0000:00:1f.3
 t_eq "... and the function is back with its driver" "i801_smbus (null)" \
@@ -67,25 +70,25 @@ t_ok "mgmtdev show -j equals vdpa -j mgmtdev show" -- same_as_vdpa mgmtdev mgmtd
 t_ok "mgmtdev show MGMTDEV -j equals vdpa's" -- same_as_vdpa mgmtdev mgmtdev show "pci/$B"
 t_ok "-p is indented JSON" -- \
 	sh -c "'$V' -p mgmtdev show pci/$A | grep -q '^        \"pci/$A\": {' && '$V' -p mgmtdev show | jq -e . >/dev/null"
-t_err "mgmtdev show of an unknown handle: the kernel's extack" \
+t_fail "mgmtdev show of an unknown handle: the kernel's extack" \
 	"^vdpa-mgmt: mgmtdev show pci/0000:00:1e.0: vdpa: Fail to find the specified mgmt device \(ENODEV\)$" \
 	-- "$V" mgmtdev show pci/0000:00:1e.0
 
 # --- dev add and what it made
 t_ok "dev add vdpa0 with mac, mtu and max_vqp" -- \
 	"$V" dev add name vdpa0 mgmtdev "pci/$A" mac 02:00:00:00:0e:01 mtu 4000 max_vqp 2
-t_err "dev add with a taken name on a free function: EEXIST" \
+t_fail "dev add with a taken name on a free function: EEXIST" \
 	"^vdpa-mgmt: dev add vdpa0: .* \(EEXIST\)$" -- "$V" dev add name vdpa0 mgmtdev "pci/$B"
-t_err "second device on a function: EBUSY, in the driver's words" \
+t_fail "second device on a function: EBUSY, in the driver's words" \
 	"^vdpa-mgmt: dev add vdpa9: function already has vDPA device vdpa0 \(EBUSY\)$" \
 	-- "$V" dev add name vdpa9 mgmtdev "pci/$A"
-t_err "unknown mgmtdev: ENODEV, in the kernel's extack words" \
+t_fail "unknown mgmtdev: ENODEV, in the kernel's extack words" \
 	"^vdpa-mgmt: dev add x: vdpa: Fail to find the specified management device \(ENODEV\)$" \
 	-- "$V" dev add name x mgmtdev pci/0000:00:1e.0
-t_err "multicast mac: EINVAL, in the driver's words" \
+t_fail "multicast mac: EINVAL, in the driver's words" \
 	"^vdpa-mgmt: dev add x: mac 01:00:5e:00:00:01: not a unicast address \(EINVAL\)$" \
 	-- "$V" dev add name x mgmtdev "pci/$B" mac 01:00:5e:00:00:01
-t_err "mtu above the function's: ERANGE, in the driver's words" \
+t_fail "mtu above the function's: ERANGE, in the driver's words" \
 	"^vdpa-mgmt: dev add x: mtu 9001 out of range 68-9000 \(ERANGE\)$" \
 	-- "$V" dev add name x mgmtdev "pci/$B" mtu 9001
 t_err "malformed mac: usage error" 'mac "02:00:00:00:0e" is not a MAC address' -- \
@@ -106,7 +109,7 @@ t_ok "dev show text: aligned \"key value\" lines" -- \
 	sh -c "'$V' dev show vdpa0 | grep -Eq '^  mgmtdev +pci/$A\$'"
 t_ok "dev config show text: the mac" -- \
 	sh -c "'$V' dev config show vdpa0 | grep -Eq '^  mac +02:00:00:00:0e:01\$'"
-t_err "dev show of a missing device: the kernel's extack" \
+t_fail "dev show of a missing device: the kernel's extack" \
 	"^vdpa-mgmt: dev show nosuch: vdpa: device not found \(ENODEV\)$" -- "$V" dev show nosuch
 
 # dev set: the vdpa core asks the driver, which has no dev_set_attr yet
@@ -149,9 +152,9 @@ CH1=$("$V" dev attach vdpa1 vhost)
 t_ok "from virtio to vhost: unbound first, then $CH1" -- test -c "$CH1" -a -z "$("$V" -j dev show vdpa1 | jq -r '.dev.vdpa1.netdev // empty')"
 t_ok "dev del vdpa0 while on vhost" -- "$V" dev del vdpa0
 t_ok "its chardev is gone" -- test ! -e "$CH"
-t_err "dev del of a missing device: the kernel's extack" \
+t_fail "dev del of a missing device: the kernel's extack" \
 	"^vdpa-mgmt: dev del vdpa0: vdpa: device not found \(ENODEV\)$" -- "$V" dev del vdpa0
-t_err "dev attach of a missing device" "^vdpa-mgmt: dev attach vdpa0: no vDPA device vdpa0 \(ENODEV\)$" \
+t_fail "dev attach of a missing device" "^vdpa-mgmt: dev attach vdpa0: no vDPA device vdpa0 \(ENODEV\)$" \
 	-- "$V" dev attach vdpa0 vhost
 
 # --- a blk function: a disk through virtio_vdpa
@@ -166,7 +169,7 @@ t_eq "dev show: type block, blockdev" "block $D" \
 t_eq "dev config show: capacity in sectors" "2097152" \
 	"$("$V" -j dev config show blk0 | jq -r .config.blk0.capacity)"
 t_ok "dev config show blk0 -j agrees with vdpa's" -- same_as_vdpa config dev config show blk0
-t_err "mac on a block device: the kernel refuses it" "^vdpa-mgmt: dev add blk1: vdpa: Some provided attributes are not supported.* \(EOPNOTSUPP\)$" \
+t_fail "mac on a block device: the kernel refuses it" "^vdpa-mgmt: dev add blk1: vdpa: Some provided attributes are not supported.* \(EOPNOTSUPP\)$" \
 	-- "$V" dev add name blk1 mgmtdev "pci/$BLK" mac 02:00:00:00:0e:03
 t_ok "dev del blk0" -- "$V" dev del blk0
 t_ok "its disk is gone" -- test ! -e "$D"

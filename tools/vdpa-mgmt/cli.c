@@ -71,11 +71,22 @@ int cli_failed(struct cli *c, const char *object, int err, const char *fmt, ...)
 	return report_failure(c, object, err, why);
 }
 
+int cli_flush_stdout(struct cli *c)
+{
+	int err;
+
+	if (!fflush(stdout) && !ferror(stdout))
+		return EXIT_OK;
+	err = errno ? errno : EIO;
+	return cli_failed(c, NULL, err, "cannot write to standard output: %s", strerror(err));
+}
+
 int cli_emit(struct cli *c, struct out_node *root)
 {
+	errno = 0;
 	out_print(root, stdout, c->format);
 	out_free(root);
-	return fflush(stdout) ? EXIT_FAILED : EXIT_OK;
+	return cli_flush_stdout(c);
 }
 
 /* --- argument checks, all before any kernel call */
@@ -605,9 +616,10 @@ static int cmd_dev_attach(struct cli *c, int argc, char **argv)
 		return cli_op_failed(c, argv[0], err);
 	if (c->format == OUT_HUMAN) {
 		/* the one thing to use next, alone on its line for scripts */
+		errno = 0;
 		printf("%s\n", a.chardev[0] ? a.chardev : a.netdev[0] ? a.netdev :
 		       a.blockdev[0] ? a.blockdev : a.virtio);
-		return fflush(stdout) ? EXIT_FAILED : EXIT_OK;
+		return cli_flush_stdout(c);
 	}
 	root = out_new();
 	obj = out_object(out_object(root, "dev"), argv[0]);
@@ -708,8 +720,9 @@ static int cmd_pci_bind(struct cli *c, int argc, char **argv)
 	if (err)
 		return cli_op_failed(c, bdf, err);
 	if (c->format == OUT_HUMAN) {
+		errno = 0;
 		printf("pci/%s\n", bdf);	/* the mgmtdev to give dev add */
-		return fflush(stdout) ? EXIT_FAILED : EXIT_OK;
+		return cli_flush_stdout(c);
 	}
 	root = out_new();
 	out_pci_fn(out_object(root, "pci"), &fn);

@@ -46,7 +46,9 @@ int cli_op_failed(struct cli *c, const char *object, int err);
 /* The same with a reason of our own. */
 int cli_failed(struct cli *c, const char *object, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Print ROOT in the chosen format and free it. */
+/* Flush stdout: EXIT_OK, or one line saying it could not be written and EXIT_FAILED. */
+int cli_flush_stdout(struct cli *c);
+/* Print ROOT in the chosen format and free it (then cli_flush_stdout). */
 int cli_emit(struct cli *c, struct out_node *root);
 
 /* Argument checks: 0, or a usage error printed and EXIT_USAGE returned. */

@@ -513,7 +513,8 @@ int vdpa_dpu_state_load(struct vdpa_mgmt *vm, const char *name, const void *blob
 	err = dpu_family(vm, &family);
 	if (err)
 		return err;
-	buf = malloc(size);
+	/* zeroed: libmnl leaves the padding after the name and the blob as it finds it */
+	buf = calloc(1, size);
 	if (!buf)
 		return vm_fail(vm, ENOMEM, "out of memory");
 	n = vdpa_dpu_build_state_load(buf, size, family, 0, name, blob, len);

@@ -210,6 +210,9 @@ static void text_fields(FILE *out, const struct out_node *obj, int indent)
 		if (c->type == NODE_OBJECT) {
 			fprintf(out, "%*s%s:\n", indent, "", key);
 			text_fields(out, c, indent + 2);
+		} else if (c->type == NODE_ARRAY && !c->first) {
+			/* not a blank value with trailing spaces: JSON has [] */
+			fprintf(out, "%*s%-*s  none\n", indent, "", width, key);
 		} else if (c->type == NODE_ARRAY) {
 			fprintf(out, "%*s%-*s  ", indent, "", width, key);
 			text_array(out, c, indent + width + 2);

@@ -160,6 +160,16 @@ int main(void)
 	free(got);
 	out_free(root);
 
+	root = out_new();
+	obj = out_object(out_object(root, "state"), "blob");
+	out_array(obj, "vlans");
+	out_uint(obj, "mtu", 1500);
+	got = capture_out(root, OUT_HUMAN);
+	check_str("an empty array as text: \"none\", no trailing blanks",
+		  "blob:\n  vlans  none\n  mtu    1500\n", got);
+	free(got);
+	out_free(root);
+
 	printf("1..%d\n", test_num);
 	return test_failed ? 1 : 0;
 }

@@ -311,7 +311,8 @@ static int dpu_vdpa_state_parse_vq(struct dpu_vdpa_dev *dev, struct dpu_vdpa_sta
 	u16 i = le16_to_cpu(vs->index);
 
 	if (i >= dev->nvqs) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "VQ section for vq %u, device has %u", i, dev->nvqs);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "VQ section for vq %u: this device has only %u vqs",
+				       i, dev->nvqs);
 		return -EINVAL;
 	}
 	if (test_and_set_bit(i, p->vq_seen)) {
