@@ -88,13 +88,29 @@ t_fail "migrate onto a running device: EBUSY, nothing changed" '\(EBUSY\)$' \
 	-- "$V" dev migrate vn0 to vn1
 t_eq "... vn0 still running" "false" "$("$V" -j dev status vn0 | jq -r .dev.vn0.suspended)"
 
-# a destination with fewer queues refuses the state: vn0 must be as before
+# a destination with fewer queues would refuse the state: refused up
+# front, vn0 never suspended
 "$V" dev del vn1
 "$V" dev add name vn1 mgmtdev "pci/$B" mac 02:00:00:00:0d:01 max_vqp 1 && "$V" dev detach vn1
-t_fail "migrate to a device with fewer queues: exit 1, EINVAL" '^vdpa-mgmt: dev migrate vn0 to vn1: .* \(EINVAL\)$' \
+SUSPENDS=$("$V" -j dev status vn0 | jq -r .dev.vn0.stats.suspends)
+t_fail "migrate to a device with fewer queues: exit 1, EINVAL, the counts said" \
+	'^vdpa-mgmt: dev migrate vn0 to vn1: vn0 has [0-9]+ vqs, vn1 has 3: .* \(EINVAL\)$' \
 	-- "$V" dev migrate vn0 to vn1 len 1G bitmap "$D/fail.bin"
-t_eq "... vn0 running again: not suspended, not logging; no bitmap file" "false false " \
-	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.suspended) \(.logging)"') $(ls "$D"/fail.bin* 2>/dev/null)"
+t_eq "... vn0 never suspended, not logging; no bitmap file" "$SUSPENDS false false " \
+	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.stats.suspends) \(.suspended) \(.logging)"') $(ls "$D"/fail.bin* 2>/dev/null)"
+# the way back after the suspend: the final sync's bitmap cannot be
+# written (a full file system), so migrate must stop its log and resume vn0
+"$V" dev del vn1
+"$V" dev add name vn1 mgmtdev "pci/$B" mac 02:00:00:00:0d:01 && "$V" dev detach vn1
+mkdir "$D/tiny" && mount -t tmpfs -o size=4k tmpfs "$D/tiny"
+t_fail "migrate with its bitmap on a full file system: exit 1, ENOSPC, after the suspend" \
+	'^vdpa-mgmt: dev migrate vn0 to vn1: .*\(ENOSPC\)$' \
+	-- "$V" dev migrate vn0 to vn1 len 1G bitmap "$D/tiny/m.bin"
+# two suspends: the log start's own (direct -> shadow) and migrate's
+t_eq "... the way back: vn0 was suspended, is running, not logging; no file" \
+	"$((SUSPENDS + 2)) false false " \
+	"$("$V" -j dev status vn0 | jq -r '.dev.vn0 | "\(.stats.suspends) \(.suspended) \(.logging)"') $(ls "$D"/tiny/ 2>/dev/null)"
+umount "$D/tiny"
 "$V" dev del vn1
 
 # --- migrate to a device it adds: provisioned as vn0, taken back from

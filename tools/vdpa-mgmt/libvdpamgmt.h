@@ -28,6 +28,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* the attribute and command numbers VDPA_HAS() and the results name */
+#include <linux/dpu_vdpa.h>		/* installed with this library */
+#include <linux/dpu_vdpa_state.h>
+#include <linux/vdpa.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct nlmsghdr;
 
 #define VDPA_MGMT_NAME_MAX	64	/* device, driver and handle names */
@@ -139,7 +148,9 @@ int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6
 /*
  * The requests, built into a caller's buffer: for tests, and for callers
  * that run their own socket.  FAMILY is the resolved "vdpa" family id.
- * Return the message length, or -EINVAL (bad params) / -EMSGSIZE.
+ * Return the message length, or -EINVAL (bad params) / -EMSGSIZE.  BUF
+ * must be zeroed first: libmnl leaves attribute padding as it finds it,
+ * and the padding is sent.
  */
 int vdpa_build_dev_add(void *buf, size_t size, uint16_t family, uint32_t seq,
 		       const struct vdpa_dev_params *params);
@@ -334,7 +345,8 @@ int vdpa_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_
  *   1. checks: SRC running (DRIVER_OK) and not suspended; DST exists, or
  *      with dst_mgmtdev does not and is added there, provisioned as SRC
  *      is (device features; net: MAC, MTU, queue pairs); same device
- *      type; DST not DRIVER_OK;
+ *      type and number of vqs; DST not DRIVER_OK and offering every
+ *      feature SRC's consumer negotiated;
  *   2. log start on SRC over [log_iova, log_iova + log_len) if log_len is
  *      given (or uses the log SRC already has);
  *   3. suspend SRC;
@@ -461,5 +473,9 @@ const char *vdpa_device_type_name(uint32_t virtio_id);	/* "network", "block", NU
 const char *vdpa_feature_name(uint32_t device_id, unsigned int bit);
 /* "02:00:00:00:00:01" into MAC: 0, or -EINVAL. */
 int vdpa_mac_parse(const char *text, uint8_t mac[6]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -99,6 +99,43 @@ static int add_destination(struct migration *m, const struct vdpa_dpu_dev *src)
 	return 0;
 }
 
+/*
+ * What DST's state load would refuse, found before SRC is suspended: a
+ * different number of vqs, or driver features SRC's consumer negotiated
+ * that DST does not offer.
+ */
+static int check_compatible(struct migration *m)
+{
+	const struct vdpa_dpu_migrate_params *p = m->p;
+	struct vdpa_dev_config src_cfg, dst_cfg;
+	struct vdpa_dev src, dst;
+	uint64_t missing;
+	int err;
+
+	err = vdpa_dev_get(m->vm, p->src, &src);
+	if (err)
+		return step_failed(m, err, "dev show", p->src);
+	err = vdpa_dev_get(m->vm, p->dst, &dst);
+	if (err)
+		return step_failed(m, err, "dev show", p->dst);
+	if (src.max_vqs != dst.max_vqs)
+		return vm_fail(m->vm, EINVAL, "%s has %u vqs, %s has %u: the state would not load",
+			       p->src, src.max_vqs, p->dst, dst.max_vqs);
+	err = vdpa_dev_config_get(m->vm, p->src, &src_cfg);
+	if (err)
+		return step_failed(m, err, "dev config show", p->src);
+	err = vdpa_dev_config_get(m->vm, p->dst, &dst_cfg);
+	if (err)
+		return step_failed(m, err, "dev config show", p->dst);
+	missing = src_cfg.negotiated_features & ~dst_cfg.device_features;
+	if (VDPA_HAS(&src_cfg, VDPA_ATTR_DEV_NEGOTIATED_FEATURES) &&
+	    VDPA_HAS(&dst_cfg, VDPA_ATTR_DEV_FEATURES) && missing)
+		return vm_fail(m->vm, EOPNOTSUPP, "%s does not offer features 0x%llx that %s's "
+			       "consumer uses: the state would not load", p->dst,
+			       (unsigned long long)missing, p->src);
+	return 0;
+}
+
 /* Checks before anything changes; with dst_mgmtdev, DST added after them. */
 static int check_devices(struct migration *m, struct vdpa_dpu_dev *src)
 {
@@ -149,7 +186,7 @@ static int check_devices(struct migration *m, struct vdpa_dpu_dev *src)
 	if (dst.status & VIRTIO_STATUS_DRIVER_OK)
 		return vm_fail(m->vm, EBUSY, "%s is running (DRIVER_OK): a state can only be "
 			       "loaded before its consumer starts it", p->dst);
-	return 0;
+	return check_compatible(m);
 }
 
 static int start_log(struct migration *m, const struct vdpa_dpu_dev *src)

@@ -56,6 +56,8 @@ struct fake_dev {
 	uint8_t mac[6];
 	uint16_t mtu, max_vqp;
 	unsigned int given;		/* VDPA_DEV_PARAM_* DEV_NEW got */
+	uint32_t max_vqs;		/* vdpa's DEV_GET */
+	uint64_t offered;		/* vdpa's config: device features */
 };
 
 /* src's provisioning, as "vdpa dev config show" reports it */
@@ -81,14 +83,17 @@ static const char *const cmd_names[] = {
 };
 static const char *const vdpa_cmd_names[] = {
 	[VDPA_CMD_DEV_NEW] = "vdpa DEV_NEW", [VDPA_CMD_DEV_DEL] = "vdpa DEV_DEL",
+	[VDPA_CMD_DEV_GET] = "vdpa DEV_GET",
 	[VDPA_CMD_DEV_CONFIG_GET] = "vdpa CONFIG_GET",
 };
 
 static void fake_reset(void)
 {
 	memset(devs, 0, sizeof(devs));
-	devs[0] = (struct fake_dev){ .name = "src", .status = 0x0f };
-	devs[1] = (struct fake_dev){ .name = "dst", .status = 0x03 };
+	devs[0] = (struct fake_dev){ .name = "src", .status = 0x0f, .max_vqs = 5,
+				     .offered = SRC_FEATURES };
+	devs[1] = (struct fake_dev){ .name = "dst", .status = 0x03, .max_vqs = 5,
+				     .offered = SRC_FEATURES };
 	calls[0] = '\0';
 	fail_cmd = 0;
 	fail_dev = NULL;
@@ -255,14 +260,28 @@ static void fake_config_get(const struct nlmsghdr *req, const struct fake_dev *d
 
 	mnl_attr_put_strz(nlh, VDPA_ATTR_DEV_NAME, d->name);
 	mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_ID, 1);
-	mnl_attr_put_u64(nlh, VDPA_ATTR_DEV_FEATURES, SRC_FEATURES);
+	mnl_attr_put_u64(nlh, VDPA_ATTR_DEV_FEATURES, d->offered);
+	if (d->status & 0x08)		/* FEATURES_OK: the consumer took them all */
+		mnl_attr_put_u64(nlh, VDPA_ATTR_DEV_NEGOTIATED_FEATURES, d->offered);
 	mnl_attr_put(nlh, VDPA_ATTR_DEV_NET_CFG_MACADDR, sizeof(src_mac), src_mac);
 	mnl_attr_put_u16(nlh, VDPA_ATTR_DEV_NET_CFG_MTU, 4000);
 	mnl_attr_put_u16(nlh, VDPA_ATTR_DEV_NET_CFG_MAX_VQP, 2);
 	reply_done(nlh);
 }
 
-/* The vdpa family, for migrate's destination: config get, add, del. */
+static void fake_vdpa_dev_get(const struct nlmsghdr *req, const struct fake_dev *d)
+{
+	struct nlmsghdr *nlh = reply_genl(req, FAKE_VDPA, VDPA_CMD_DEV_GET);
+
+	mnl_attr_put_strz(nlh, VDPA_ATTR_DEV_NAME, d->name);
+	mnl_attr_put_strz(nlh, VDPA_ATTR_MGMTDEV_BUS_NAME, "pci");
+	mnl_attr_put_strz(nlh, VDPA_ATTR_MGMTDEV_DEV_NAME, "0000:00:08.0");
+	mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_ID, 1);
+	mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_MAX_VQS, d->max_vqs);
+	reply_done(nlh);
+}
+
+/* The vdpa family, for migrate's checks and destination: get, config get, add, del. */
 static void fake_vdpa_request(const struct nlmsghdr *req)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
@@ -282,6 +301,9 @@ static void fake_vdpa_request(const struct nlmsghdr *req)
 		return;
 	}
 	switch (g->cmd) {
+	case VDPA_CMD_DEV_GET:
+		fake_vdpa_dev_get(req, d);
+		break;
 	case VDPA_CMD_DEV_CONFIG_GET:
 		fake_config_get(req, d);
 		break;
@@ -300,6 +322,7 @@ static void fake_vdpa_request(const struct nlmsghdr *req)
 		if (tb[VDPA_ATTR_DEV_FEATURES]) {
 			d->given |= VDPA_DEV_PARAM_FEATURES;
 			d->features = mnl_attr_get_u64(tb[VDPA_ATTR_DEV_FEATURES]);
+			d->offered = d->features;
 		}
 		if (tb[VDPA_ATTR_DEV_NET_CFG_MACADDR]) {
 			d->given |= VDPA_DEV_PARAM_MAC;
@@ -525,6 +548,9 @@ static void progress_line(const char *line, void *arg)
 	printf("# progress: %s\n", line);
 }
 
+/* migrate's compatibility checks: vdpa's view of both devices */
+#define CHECKS	"vdpa DEV_GET src;vdpa DEV_GET dst;vdpa CONFIG_GET src;vdpa CONFIG_GET dst;"
+
 static void test_migrate(void)
 {
 	struct vdpa_dpu_migrate_params p = {
@@ -540,7 +566,7 @@ static void test_migrate(void)
 	if (err)
 		printf("# %s\n", vdpa_mgmt_error(vm));
 	check("migrate: the steps in the contract's order",
-	      err == 0 && !strcmp(calls, "DEV_GET src;DEV_GET dst;LOG_START src;SUSPEND src;"
+	      err == 0 && !strcmp(calls, "DEV_GET src;DEV_GET dst;" CHECKS "LOG_START src;SUSPEND src;"
 				  "DEV_GET src;LOG_SYNC src;STATE_SAVE src;STATE_LOAD dst;"
 				  "LOG_STOP src"));
 	check("migrate: src left suspended, not logging; dst loaded",
@@ -576,6 +602,22 @@ static void test_migrate(void)
 	      err == -EBUSY && !strcmp(calls, "DEV_GET src;DEV_GET dst"));
 
 	fake_reset();
+	devs[1].max_vqs = 3;
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate to a device with fewer vqs: EINVAL before anything changes",
+	      err == -EINVAL && !strcmp(calls, "DEV_GET src;DEV_GET dst;vdpa DEV_GET src;"
+					"vdpa DEV_GET dst") &&
+	      !strcmp(vdpa_mgmt_error(vm), "src has 5 vqs, dst has 3: the state would not load"));
+
+	fake_reset();
+	devs[1].offered = SRC_FEATURES & ~(1ULL << 22);
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate to a device without a feature src's consumer uses: EOPNOTSUPP, up front",
+	      err == -EOPNOTSUPP &&
+	      !strcmp(calls, "DEV_GET src;DEV_GET dst;vdpa DEV_GET src;vdpa DEV_GET dst;"
+			     "vdpa CONFIG_GET src;vdpa CONFIG_GET dst") && strstr(vdpa_mgmt_error(vm), "features 0x400000"));
+
+	fake_reset();
 	devs[0].status = 0x03;
 	err = vdpa_dpu_migrate_local(vm, &p, &res);
 	check("migrate of a device not running: EINVAL before anything changes",
@@ -585,7 +627,7 @@ static void test_migrate(void)
 	p.log_len = 0;
 	err = vdpa_dpu_migrate_local(vm, &p, &res);
 	check("migrate without a range on a device not logging: no log steps",
-	      err == 0 && !res.logged && !strcmp(calls, "DEV_GET src;DEV_GET dst;SUSPEND src;"
+	      err == 0 && !res.logged && !strcmp(calls, "DEV_GET src;DEV_GET dst;" CHECKS "SUSPEND src;"
 					      "STATE_SAVE src;STATE_LOAD dst"));
 
 	fake_reset();
@@ -619,7 +661,7 @@ static void test_migrate_add(void)
 		printf("# %s\n", vdpa_mgmt_error(vm));
 	check("migrate with mgmtdev: dst added after the checks, before the suspend",
 	      err == 0 && !strcmp(calls, "DEV_GET src;DEV_GET dst;vdpa CONFIG_GET src;"
-				  "vdpa DEV_NEW dst;DEV_GET dst;SUSPEND src;STATE_SAVE src;"
+				  "vdpa DEV_NEW dst;DEV_GET dst;" CHECKS "SUSPEND src;STATE_SAVE src;"
 				  "STATE_LOAD dst"));
 	check("... on the mgmtdev given, with src's features, MAC, MTU and queue pairs",
 	      !devs[1].absent && devs[1].loaded && !strcmp(devs[1].mgmtdev, "pci/0000:00:09.0") &&
@@ -637,6 +679,14 @@ static void test_migrate_add(void)
 	      err == -EIO && devs[1].absent && !devs[0].suspended &&
 	      strstr(calls, "STATE_LOAD dst;RESUME src;vdpa DEV_DEL dst") &&
 	      !strcmp(vdpa_mgmt_error(vm), "state load dst: dpu_vdpa: injected failure"));
+
+	fake_reset();
+	devs[1].absent = true;
+	devs[1].max_vqs = 3;		/* what the function gives a new device */
+	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	check("migrate with mgmtdev, the new device has fewer vqs: EINVAL, deleted, no suspend",
+	      err == -EINVAL && devs[1].absent && !strstr(calls, "SUSPEND") &&
+	      strstr(calls, "vdpa DEV_NEW dst") && strstr(calls, "vdpa DEV_DEL dst"));
 
 	fake_reset();
 	err = vdpa_dpu_migrate_local(vm, &p, &res);
