@@ -205,4 +205,11 @@ expect 1 '^vdpa-mgmt: dev attach nosuch-dev: no vDPA device nosuch-dev \(ENODEV\
 	"dev attach of a missing device" -- dev attach nosuch-dev vhost
 expect 1 '^vdpa-mgmt: dev detach nosuch-dev: no vDPA device nosuch-dev \(ENODEV\)$' \
 	"dev detach of a missing device" -- dev detach nosuch-dev
+
+# binary output to a terminal is refused before the kernel is asked (a log
+# sync clears what it reads); script(1) gives the command a terminal
+TTY_OUT=$(script -qec "$V dev log sync vdpa0 -; echo rc=\$?" /dev/null | tr -d '\r')
+t_eq "dev log sync to stdout on a terminal: refused, exit 1" \
+	"vdpa-mgmt: dev log sync vdpa0: standard output is a terminal: send the binary data to a file or a pipe (EINVAL)
+rc=1" "$TTY_OUT"
 t_done

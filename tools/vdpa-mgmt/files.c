@@ -77,6 +77,12 @@ int output_file_open(struct output_file *o, const char *path, char *why)
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	if (!strcmp(path, "-")) {
+		/* a blob or bitmap on a terminal helps nobody and garbles it */
+		if (isatty(STDOUT_FILENO)) {
+			snprintf(why, FILE_WHY_MAX, "standard output is a terminal: send the "
+				 "binary data to a file or a pipe");
+			return -EINVAL;
+		}
 		o->f = open_memstream(&o->mem, &o->mem_len);
 		return o->f ? 0 : fail(why, errno, "cannot buffer", "stdout");
 	}
