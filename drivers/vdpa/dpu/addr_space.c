@@ -518,19 +518,44 @@ bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group)
 }
 
 /*
- * Buffers of the driver's own that the function reads and writes (the
- * control queue ring): mapped with the DMA API normally, at a private
- * IOVA while the function is on the driver's domain.  The function is
- * not running; dev->lock held.
+ * Buffers of the driver's own that the function reads and writes while
+ * the CPU does: the control queue's ring and command buffer, the shadow
+ * rings and their indirect tables.  Their pages are mapped at a private
+ * IOVA while the function is on the driver's domain.  Otherwise the
+ * function gets coherent DMA memory, which stands in for the pages while
+ * mapped: a streaming mapping is a bounce copy under swiotlb (swiotlb=force,
+ * confidential VMs), and a ring both sides write at any time cannot be
+ * synced one way or the other.  What the CPU wrote before the map is copied
+ * in, and back at the unmap.
  */
+int dpu_vdpa_fn_buf_alloc(struct dpu_vdpa_fn_buf *buf, size_t size)
+{
+	/* physically contiguous: it may be mapped in the driver's IOMMU domain */
+	buf->pages = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO);
+	buf->va = buf->pages;
+	buf->size = size;
+	return buf->pages ? 0 : -ENOMEM;
+}
+
+void dpu_vdpa_fn_buf_free(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf)
+{
+	dpu_vdpa_fn_buf_unmap(dev, buf);
+	if (buf->pages)
+		free_pages_exact(buf->pages, buf->size);
+	buf->pages = NULL;
+	buf->va = NULL;
+}
+
+/* The function is not running; dev->lock held. */
 int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf,
 			unsigned int slot)
 {
 	struct dpu_vdpa_as *as = &dev->as;
 	struct device *dma = dpu_vdpa_dev_to_dev(dev);
+	void *coherent;
 	int err = 0;
 
-	if (WARN_ON_ONCE(buf->mapped))
+	if (WARN_ON_ONCE(buf->mapped || !buf->pages))
 		return -EINVAL;
 	mutex_lock(&as->lock);
 	buf->in_domain = as->attached;
@@ -543,12 +568,17 @@ int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf,
 	}
 	if (buf->in_domain) {
 		buf->dma = as->priv_base + slot * DPU_VDPA_PRIV_SLOT;
-		err = iommu_map(as->domain, buf->dma, virt_to_phys(buf->va), PAGE_ALIGN(buf->size),
-				IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE, GFP_KERNEL);
+		err = iommu_map(as->domain, buf->dma, virt_to_phys(buf->pages),
+				PAGE_ALIGN(buf->size), IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
+				GFP_KERNEL);
 	} else {
-		buf->dma = dma_map_single(dma, buf->va, buf->size, DMA_BIDIRECTIONAL);
-		if (dma_mapping_error(dma, buf->dma))
+		coherent = dma_alloc_coherent(dma, buf->size, &buf->dma, GFP_KERNEL);
+		if (coherent) {
+			memcpy(coherent, buf->pages, buf->size);
+			buf->va = coherent;
+		} else {
 			err = -ENOMEM;
+		}
 	}
 	buf->mapped = !err;
 	mutex_unlock(&as->lock);
@@ -562,26 +592,13 @@ void dpu_vdpa_fn_buf_unmap(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf
 	if (!buf->mapped)
 		return;
 	mutex_lock(&as->lock);
-	if (buf->in_domain)
+	if (buf->in_domain) {
 		iommu_unmap(as->domain, buf->dma, PAGE_ALIGN(buf->size));
-	else
-		dma_unmap_single(dpu_vdpa_dev_to_dev(dev), buf->dma, buf->size,
-				 DMA_BIDIRECTIONAL);
+	} else {
+		memcpy(buf->pages, buf->va, buf->size);
+		dma_free_coherent(dpu_vdpa_dev_to_dev(dev), buf->size, buf->va, buf->dma);
+		buf->va = buf->pages;
+	}
 	buf->mapped = false;
 	mutex_unlock(&as->lock);
-}
-
-/* Ownership of a mapped buffer to the function, and back to the CPU. */
-void dpu_vdpa_fn_buf_for_device(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf)
-{
-	if (!buf->in_domain)
-		dma_sync_single_for_device(dpu_vdpa_dev_to_dev(dev), buf->dma, buf->size,
-					   DMA_BIDIRECTIONAL);
-}
-
-void dpu_vdpa_fn_buf_for_cpu(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf)
-{
-	if (!buf->in_domain)
-		dma_sync_single_for_cpu(dpu_vdpa_dev_to_dev(dev), buf->dma, buf->size,
-					DMA_BIDIRECTIONAL);
 }

@@ -32,9 +32,15 @@
 struct dpu_vdpa_dev;
 struct dpu_vdpa_fn;
 
-/* A buffer of the driver's own that the function accesses (addr_space.c). */
+/*
+ * A buffer of the driver's own that the function reads and writes while
+ * the CPU does, a ring (addr_space.c).  @va is where the CPU accesses it:
+ * @pages, or while mapped outside the driver's IOMMU domain, coherent DMA
+ * memory holding the same bytes.
+ */
 struct dpu_vdpa_fn_buf {
 	void *va;
+	void *pages;		/* physically contiguous, zeroed at alloc */
 	size_t size;
 	dma_addr_t dma;		/* the address the function uses */
 	bool mapped;
@@ -489,8 +495,8 @@ int dpu_vdpa_as_translate(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr
 int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf,
 			unsigned int slot);
 void dpu_vdpa_fn_buf_unmap(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
-void dpu_vdpa_fn_buf_for_device(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
-void dpu_vdpa_fn_buf_for_cpu(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
+int dpu_vdpa_fn_buf_alloc(struct dpu_vdpa_fn_buf *buf, size_t size);
+void dpu_vdpa_fn_buf_free(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
 int dpu_vdpa_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size,
 		     u64 pa, u32 perm, void *opaque);
 int dpu_vdpa_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size);

@@ -57,14 +57,6 @@ static struct dpu_vdpa_cvq *dev_cvq(struct dpu_vdpa_dev *dev)
 	return &dev->net.cvq;
 }
 
-static int dpu_vdpa_cvq_alloc(struct dpu_vdpa_fn_buf *fb, size_t size)
-{
-	/* physically contiguous: it may be mapped in the driver's IOMMU domain */
-	fb->va = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO);
-	fb->size = size;
-	return fb->va ? 0 : -ENOMEM;
-}
-
 int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
@@ -72,8 +64,8 @@ int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev)
 	mutex_init(&cvq->lock);
 	INIT_WORK(&cvq->work, dpu_vdpa_cvq_work);
 	dpu_vdpa_net_state_init(dev, &dev->net.cur);
-	if (dpu_vdpa_cvq_alloc(&cvq->ring, CVQ_RING_BYTES) ||
-	    dpu_vdpa_cvq_alloc(&cvq->buf, CVQ_BUF_BYTES)) {
+	if (dpu_vdpa_fn_buf_alloc(&cvq->ring, CVQ_RING_BYTES) ||
+	    dpu_vdpa_fn_buf_alloc(&cvq->buf, CVQ_BUF_BYTES)) {
 		dpu_vdpa_cvq_cleanup(dev);
 		return -ENOMEM;
 	}
@@ -85,12 +77,8 @@ void dpu_vdpa_cvq_cleanup(struct dpu_vdpa_dev *dev)
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
 
 	cancel_work_sync(&cvq->work);
-	if (cvq->buf.va)
-		free_pages_exact(cvq->buf.va, cvq->buf.size);
-	if (cvq->ring.va)
-		free_pages_exact(cvq->ring.va, cvq->ring.size);
-	cvq->buf.va = NULL;
-	cvq->ring.va = NULL;
+	dpu_vdpa_fn_buf_free(dev, &cvq->buf);
+	dpu_vdpa_fn_buf_free(dev, &cvq->ring);
 	mutex_destroy(&cvq->lock);
 }
 
@@ -121,15 +109,12 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 	dma_wmb();
 	cvq->fn_avail_idx++;
 	avail->idx = dpu_vdpa_v16(cvq->fn_avail_idx);
-	dpu_vdpa_fn_buf_for_device(dev, &cvq->buf);
-	dpu_vdpa_fn_buf_for_device(dev, &cvq->ring);
 	/* the index before the doorbell */
 	wmb();
 	vp_iowrite16(cvq->fn_index, cvq->fn_notify);
 
 	timeout = jiffies + msecs_to_jiffies(CVQ_TIMEOUT_MS);
 	for (;;) {
-		dpu_vdpa_fn_buf_for_cpu(dev, &cvq->ring);
 		if (dpu_vdpa_u16(READ_ONCE(used->idx)) != cvq->fn_used_idx)
 			break;
 		if (time_after(jiffies, timeout)) {
@@ -141,7 +126,6 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 		usleep_range(10, 100);
 	}
 	dma_rmb();
-	dpu_vdpa_fn_buf_for_cpu(dev, &cvq->buf);
 	*written = min_t(u32, dpu_vdpa_u32(used->ring[cvq->fn_used_idx % CVQ_FN_NUM].len),
 			 in_len);
 	cvq->fn_used_idx++;

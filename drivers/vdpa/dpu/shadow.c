@@ -431,10 +431,6 @@ again:
 		/* descriptors and ring entries before the index the function polls */
 		dma_wmb();
 		WRITE_ONCE(svq->fn.avail->idx, dpu_vdpa_v16(svq->fn_avail_idx));
-		/* and all of it, the index too, in the buffer the function reads */
-		dpu_vdpa_fn_buf_for_device(dev, &svq->ring);
-		if (svq->indirect.mapped)
-			dpu_vdpa_fn_buf_for_device(dev, &svq->indirect);
 		/* the index must reach the function before the doorbell */
 		mb();
 		svq_kick_function(vq);
@@ -451,7 +447,6 @@ static void dpu_vdpa_svq_work(struct work_struct *work)
 
 	mutex_lock(&svq->lock);
 	while (svq->running && !svq->broken && budget > 0) {
-		dpu_vdpa_fn_buf_for_cpu(vq->dev, &svq->ring);
 		done = svq_complete(vq);
 		done += svq_relay(vq, budget);
 		if (!done)
@@ -517,22 +512,18 @@ void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq)
 		queue_work(system_wq, &vq->svq.work);
 }
 
-static void svq_free(struct dpu_vdpa_svq *svq)
+static void svq_free(struct dpu_vdpa_dev *dev, struct dpu_vdpa_svq *svq)
 {
 	kvfree(svq->slots);
 	kvfree(svq->head_pos);
 	kvfree(svq->cdesc);
-	if (svq->indirect.va)
-		free_pages_exact(svq->indirect.va, svq->indirect.size);
-	svq->indirect.va = NULL;
+	dpu_vdpa_fn_buf_free(dev, &svq->indirect);
 	bitmap_free(svq->busy);
-	if (svq->ring.va)
-		free_pages_exact(svq->ring.va, svq->ring.size);
+	dpu_vdpa_fn_buf_free(dev, &svq->ring);
 	svq->slots = NULL;
 	svq->head_pos = NULL;
 	svq->cdesc = NULL;
 	svq->busy = NULL;
-	svq->ring.va = NULL;
 }
 
 /*
@@ -565,13 +556,12 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 	if (svq->ring.va)
 		dpu_vdpa_svq_release(vq);
 
-	svq->ring.size = PAGE_ALIGN(vring_size(num, DPU_VDPA_SVQ_ALIGN));
-	svq->ring.va = alloc_pages_exact(svq->ring.size, GFP_KERNEL | __GFP_ZERO);
+	err = dpu_vdpa_fn_buf_alloc(&svq->ring, PAGE_ALIGN(vring_size(num, DPU_VDPA_SVQ_ALIGN)));
 	svq->slots = kvcalloc(num, sizeof(*svq->slots), GFP_KERNEL);
 	svq->head_pos = kvcalloc(num, sizeof(*svq->head_pos), GFP_KERNEL);
 	svq->cdesc = kvcalloc(num, sizeof(*svq->cdesc), GFP_KERNEL);
 	svq->busy = bitmap_zalloc(num, GFP_KERNEL);
-	if (!svq->ring.va || !svq->slots || !svq->head_pos || !svq->cdesc || !svq->busy) {
+	if (err || !svq->slots || !svq->head_pos || !svq->cdesc || !svq->busy) {
 		err = -ENOMEM;
 		goto err_free;
 	}
@@ -582,15 +572,14 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 		goto err_free;
 	}
 	if (dpu_vdpa_mem_fn_translates(dev)) {
-		/* no IOMMU domain: the DMA API maps it, no private window slot */
-		svq->indirect.size = PAGE_ALIGN((size_t)num * DPU_VDPA_SVQ_INDIRECT *
-						sizeof(struct vring_desc));
-		svq->indirect.va = alloc_pages_exact(svq->indirect.size, GFP_KERNEL | __GFP_ZERO);
-		err = svq->indirect.va ? dpu_vdpa_fn_buf_map(dev, &svq->indirect, 0) : -ENOMEM;
-		if (err) {
-			dpu_vdpa_fn_buf_unmap(dev, &svq->ring);
+		/* no IOMMU domain: coherent memory, no private window slot */
+		err = dpu_vdpa_fn_buf_alloc(&svq->indirect,
+					    PAGE_ALIGN((size_t)num * DPU_VDPA_SVQ_INDIRECT *
+						       sizeof(struct vring_desc)));
+		if (!err)
+			err = dpu_vdpa_fn_buf_map(dev, &svq->indirect, 0);
+		if (err)
 			goto err_free;
-		}
 	}
 	svq->num = num;
 	vring_init(&svq->fn, num, svq->ring.va, DPU_VDPA_SVQ_ALIGN);
@@ -604,7 +593,6 @@ reset:
 	svq->fn_used_idx = 0;
 	svq->broken = false;
 	bitmap_zero(svq->busy, num);
-	dpu_vdpa_fn_buf_for_device(dev, &svq->ring);
 	/*
 	 * The relay never sets VRING_USED_F_NO_NOTIFY, but the function may
 	 * have left it in the consumer's ring while it polled in direct mode
@@ -618,7 +606,7 @@ reset:
 	return 0;
 
 err_free:
-	svq_free(svq);
+	svq_free(dev, svq);
 	return err;
 }
 
@@ -688,7 +676,6 @@ void dpu_vdpa_svq_drain(struct dpu_vdpa_vq *vq, unsigned int timeout_ms)
 
 	for (;;) {
 		mutex_lock(&svq->lock);
-		dpu_vdpa_fn_buf_for_cpu(vq->dev, &svq->ring);
 		if (!svq->broken)
 			svq_complete(vq);
 		empty = svq->broken || svq->used_idx == svq->last_avail_idx;
@@ -712,7 +699,6 @@ u16 dpu_vdpa_svq_rewind(struct dpu_vdpa_vq *vq)
 	u16 n;
 
 	mutex_lock(&svq->lock);
-	dpu_vdpa_fn_buf_for_cpu(vq->dev, &svq->ring);
 	if (!svq->broken)
 		svq_complete(vq);
 	n = svq->last_avail_idx - svq->used_idx;
@@ -758,8 +744,6 @@ void dpu_vdpa_svq_release(struct dpu_vdpa_vq *vq)
 	struct dpu_vdpa_svq *svq = &vq->svq;
 
 	dpu_vdpa_svq_halt(vq);
-	dpu_vdpa_fn_buf_unmap(vq->dev, &svq->ring);
-	dpu_vdpa_fn_buf_unmap(vq->dev, &svq->indirect);
-	svq_free(svq);
+	svq_free(vq->dev, svq);
 	svq->num = 0;
 }
