@@ -112,21 +112,27 @@ t_ok "dev config show text: the mac" -- \
 t_fail "dev show of a missing device: the kernel's extack" \
 	"^vdpa-mgmt: dev show nosuch: vdpa: device not found \(ENODEV\)$" -- "$V" dev show nosuch
 
-# dev set: the vdpa core asks the driver, which has no dev_set_attr yet
+# dev set: refused while a consumer runs the device (virtio_vdpa took it
+# at dev add), taken once it is detached (below)
 out=$("$V" dev set vdpa0 mac 02:00:00:00:0e:09 2>&1); st=$?
-t_eq "dev set mac: exit 1" "1" "$st"
-t_eq "dev set mac: the kernel's EOPNOTSUPP, printed as one line" \
-	"vdpa-mgmt: dev set vdpa0: vdpa: Operation not supported by the device. (EOPNOTSUPP)" "$out"
-t_eq "dev set mac changed nothing" "02:00:00:00:0e:01" \
+t_eq "dev set mac while virtio_net runs it: exit 1" "1" "$st"
+t_eq "... the driver's reason from the kernel log, one line" \
+	"vdpa-mgmt: dev set vdpa0: mac: device is running; detach or reset it first (EBUSY)" "$out"
+t_eq "... changed nothing" "02:00:00:00:0e:01" \
 	"$("$V" -j dev config show vdpa0 | jq -r .config.vdpa0.mac)"
+t_fail "dev set a multicast mac: refused by the vdpa core, its extack" \
+	'^vdpa-mgmt: dev set vdpa0: .*Invalid MAC address' -- "$V" dev set vdpa0 mac 01:00:5e:00:00:01
 
 # --- virtio_vdpa: the host's virtio_net on the device
 t_ok "dev detach vdpa0" -- "$V" dev detach vdpa0
 t_eq "dev show: no driver after detach" "null" "$("$V" -j dev show vdpa0 | jq -r .dev.vdpa0.driver)"
 t_ok "dev detach of a detached device is a no-op" -- "$V" dev detach vdpa0
+t_ok "dev set mac of the detached device" -- "${VG[@]}" "$V" dev set vdpa0 mac 02:00:00:00:0e:09
+t_eq "config space shows it at once" "02:00:00:00:0e:09" \
+	"$("$V" -j dev config show vdpa0 | jq -r .config.vdpa0.mac)"
 NA=$("$V" dev attach vdpa0 virtio)
 t_ok "dev attach vdpa0 virtio prints its netdev ($NA)" -- test -n "$NA" -a -e "/sys/class/net/$NA"
-t_eq "the netdev has the mac given to dev add" "02:00:00:00:0e:01" "$(cat "/sys/class/net/$NA/address")"
+t_eq "the netdev has the mac dev set gave" "02:00:00:00:0e:09" "$(cat "/sys/class/net/$NA/address")"
 t_eq "dev show: driver and netdev" "virtio_vdpa $NA" \
 	"$("$V" -j dev show vdpa0 | jq -r '.dev.vdpa0 | "\(.driver) \(.netdev)"')"
 NB=$("$V" dev attach vdpa1 virtio)

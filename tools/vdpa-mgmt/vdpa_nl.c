@@ -447,6 +447,8 @@ int vdpa_dev_del(struct vdpa_mgmt *vm, const char *name)
 int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6])
 {
 	struct vdpa_dev_params params = { .name = name, .set = VDPA_DEV_PARAM_MAC };
+	char device[VDPA_MGMT_NAME_MAX + 8], reason[VDPA_MGMT_ERR_MAX];
+	struct kmsg_mark mark;
 	uint16_t family;
 	int len, err;
 
@@ -457,5 +459,14 @@ int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6
 	len = vdpa_build_dev_set(vm->req_buf, sizeof(vm->req_buf), family, 0, &params);
 	if (len < 0)
 		return nl_build_failed(vm, len);
-	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
+	/* as for dev add: no extack reaches the driver, its reason is logged */
+	kmsg_mark_set(&mark);
+	err = nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
+	if (err && !vm->error_is_extack) {
+		snprintf(device, sizeof(device), "+vdpa:%s", name);
+		if (kmsg_error_since(&mark, device, reason, sizeof(reason)))
+			vm_fail(vm, err, "%s", reason);
+	}
+	kmsg_mark_release(&mark);
+	return err;
 }

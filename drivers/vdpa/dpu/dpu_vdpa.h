@@ -585,6 +585,8 @@ void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state
 void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t len);
 /* dev->lock held; these take cvq.lock */
 void dpu_vdpa_net_state_reset(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_net_set_mac(struct dpu_vdpa_dev *dev, const u8 *mac);
+void dpu_vdpa_net_state_mac(struct dpu_vdpa_dev *dev, u8 *mac);
 void dpu_vdpa_net_state_get(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
 int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev);
 

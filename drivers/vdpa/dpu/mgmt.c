@@ -161,9 +161,26 @@ static void dpu_vdpa_dev_del(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdp
 	put_device(&vdpa->dev);
 }
 
+/* "vdpa dev set": the vdpa core has checked the MAC is unicast. */
+static int dpu_vdpa_dev_set_attr(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdpa,
+				 const struct vdpa_dev_set_config *config)
+{
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	int err = -EOPNOTSUPP;
+
+	if (!(config->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR)))
+		return -EOPNOTSUPP;
+	mutex_lock(&dev->lock);
+	if (dev->fn->vpm.id.device == VIRTIO_ID_NET)
+		err = dpu_vdpa_net_set_mac(dev, config->net.mac);
+	mutex_unlock(&dev->lock);
+	return err;
+}
+
 static const struct vdpa_mgmtdev_ops dpu_vdpa_mgmt_ops = {
 	.dev_add = dpu_vdpa_dev_add,
 	.dev_del = dpu_vdpa_dev_del,
+	.dev_set_attr = dpu_vdpa_dev_set_attr,
 };
 
 int dpu_vdpa_mgmt_register(struct dpu_vdpa_fn *fn)

@@ -148,6 +148,38 @@ static int net_dev_setup(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set_con
 	return 0;
 }
 
+/*
+ * "vdpa dev set NAME mac MAC": the MAC the device is provisioned with, as
+ * dev add's.  Only before the consumer starts the device: a running
+ * driver would not learn of it.  Programmed into the function at the next
+ * DRIVER_OK, shown in config space at once.  dev->lock held.
+ */
+int dpu_vdpa_net_set_mac(struct dpu_vdpa_dev *dev, const u8 *mac)
+{
+	struct dpu_vdpa_fn *fn = dev->fn;
+
+	if (!net_fn_has(fn, VIRTIO_NET_F_CTRL_VQ) || !net_fn_has(fn, VIRTIO_NET_F_CTRL_MAC_ADDR)) {
+		dev_err(&dev->vdpa.dev, "mac: function cannot set its MAC (no VIRTIO_NET_F_CTRL_MAC_ADDR)\n");
+		return -EOPNOTSUPP;
+	}
+	if (!(dev->device_features & BIT_ULL(VIRTIO_NET_F_MAC))) {
+		dev_err(&dev->vdpa.dev, "mac: VIRTIO_NET_F_MAC not in device_features\n");
+		return -EOPNOTSUPP;
+	}
+	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+		dev_err(&dev->vdpa.dev, "mac: device is running; detach or reset it first\n");
+		return -EBUSY;
+	}
+	ether_addr_copy(dev->net.mac, mac);
+	dev->net.mac_set = true;
+	/* what config space shows until the consumer sets its own */
+	mutex_lock(&dev->net.cvq.lock);
+	ether_addr_copy(dev->net.cur.mac, mac);
+	mutex_unlock(&dev->net.cvq.lock);
+	dev_dbg(&dev->vdpa.dev, "mac set to %pM\n", mac);
+	return 0;
+}
+
 static void net_dev_teardown(struct dpu_vdpa_dev *dev)
 {
 	if (net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
@@ -164,9 +196,11 @@ static size_t net_config_size(struct dpu_vdpa_dev *dev)
 static void net_config_patch(struct dpu_vdpa_dev *dev, u8 *buf, size_t len)
 {
 	struct dpu_vdpa_net *net = &dev->net;
+	u8 mac[ETH_ALEN];
 	__virtio16 v;
 
-	memcpy(buf + offsetof(struct virtio_net_config, mac), net->mac, ETH_ALEN);
+	dpu_vdpa_net_state_mac(dev, mac);
+	memcpy(buf + offsetof(struct virtio_net_config, mac), mac, ETH_ALEN);
 	v = dpu_vdpa_v16(net->max_vqp);
 	memcpy(buf + offsetof(struct virtio_net_config, max_virtqueue_pairs), &v, sizeof(v));
 	v = dpu_vdpa_v16(net->mtu);

@@ -178,6 +178,23 @@ void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t
 		hdr->cmd);
 }
 
+/*
+ * The MAC the consumer set last, or the device's: config space shows it,
+ * as the spec asks of MAC_ADDR_SET.  Takes cvq.lock (dev->lock may be held).
+ */
+void dpu_vdpa_net_state_mac(struct dpu_vdpa_dev *dev, u8 *mac)
+{
+	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
+
+	if (!(dev->fn->features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))) {
+		ether_addr_copy(mac, dev->net.mac);
+		return;
+	}
+	mutex_lock(&cvq->lock);
+	ether_addr_copy(mac, dev->net.cur.mac);
+	mutex_unlock(&cvq->lock);
+}
+
 /* A copy of the tracked state.  dev->lock held; takes cvq.lock. */
 void dpu_vdpa_net_state_get(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns)
 {
