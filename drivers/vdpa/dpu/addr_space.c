@@ -518,69 +518,75 @@ bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group)
 }
 
 /*
- * Buffers of the driver's own that the function reads and writes while
- * the CPU does: the control queue's ring and command buffer, the shadow
- * rings and their indirect tables.  Their pages are mapped at a private
- * IOVA while the function is on the driver's domain.  Otherwise the
- * function gets coherent DMA memory, which stands in for the pages while
- * mapped: a streaming mapping is a bounce copy under swiotlb (swiotlb=force,
- * confidential VMs), and a ring both sides write at any time cannot be
- * synced one way or the other.  What the CPU wrote before the map is copied
- * in, and back at the unmap.
+ * Buffers of the driver's own that the function reads and writes while the
+ * CPU does: the shadow rings and the control queue's ring and command
+ * buffer.  A ring is live shared memory, so these are coherent in either
+ * case: pages mapped at a private IOVA of the driver's domain while the
+ * function is on it, else dma_alloc_coherent memory.  Never a streaming
+ * mapping: under swiotlb (swiotlb=force, confidential VMs) that is a
+ * bounce copy, and a sync in either direction would overwrite what the
+ * other side wrote meanwhile.
+ *
+ * Map allocates the memory, zeroed, the first time (the caller fills it in
+ * afterwards), or again when the kind or size it needs has changed.  Unmap
+ * takes the address away from the function, but keeps coherent memory,
+ * which needs no mapping: a function that was not reset yet may still hold
+ * its address.  Free gives the memory back, once the function has let go
+ * of it.  The function is not running; dev->lock held; all may sleep.
  */
-int dpu_vdpa_fn_buf_alloc(struct dpu_vdpa_fn_buf *buf, size_t size)
+static void dpu_vdpa_fn_buf_release(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf)
 {
-	/* physically contiguous: it may be mapped in the driver's IOMMU domain */
-	buf->pages = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO);
-	buf->va = buf->pages;
-	buf->size = size;
-	return buf->pages ? 0 : -ENOMEM;
-}
-
-void dpu_vdpa_fn_buf_free(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf)
-{
-	dpu_vdpa_fn_buf_unmap(dev, buf);
-	if (buf->pages)
-		free_pages_exact(buf->pages, buf->size);
-	buf->pages = NULL;
+	if (!buf->va)
+		return;
+	if (buf->in_domain)
+		free_pages_exact(buf->va, buf->size);
+	else
+		dma_free_coherent(dpu_vdpa_dev_to_dev(dev), buf->size, buf->va, buf->dma);
 	buf->va = NULL;
+	buf->size = 0;
 }
 
-/* The function is not running; dev->lock held. */
-int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf,
+int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf, size_t size,
 			unsigned int slot)
 {
 	struct dpu_vdpa_as *as = &dev->as;
 	struct device *dma = dpu_vdpa_dev_to_dev(dev);
-	void *coherent;
+	bool in_domain;
 	int err = 0;
 
-	if (WARN_ON_ONCE(buf->mapped || !buf->pages))
+	if (WARN_ON_ONCE(buf->mapped || !size))
 		return -EINVAL;
 	mutex_lock(&as->lock);
-	buf->in_domain = as->attached;
-	if (buf->in_domain && ((slot + 1) * DPU_VDPA_PRIV_SLOT > DPU_VDPA_PRIV_WINDOW ||
-			       buf->size > DPU_VDPA_PRIV_SLOT)) {
+	in_domain = as->attached;
+	if (in_domain && ((slot + 1) * DPU_VDPA_PRIV_SLOT > DPU_VDPA_PRIV_WINDOW ||
+			  size > DPU_VDPA_PRIV_SLOT)) {
 		mutex_unlock(&as->lock);
 		dev_err(&dev->vdpa.dev, "no room for a %zu-byte ring in slot %u of the private window\n",
-			buf->size, slot);
+			size, slot);
 		return -ENOSPC;
 	}
-	if (buf->in_domain) {
-		buf->dma = as->priv_base + slot * DPU_VDPA_PRIV_SLOT;
-		err = iommu_map(as->domain, buf->dma, virt_to_phys(buf->pages),
-				PAGE_ALIGN(buf->size), IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
-				GFP_KERNEL);
-	} else {
-		coherent = dma_alloc_coherent(dma, buf->size, &buf->dma, GFP_KERNEL);
-		if (coherent) {
-			memcpy(coherent, buf->pages, buf->size);
-			buf->va = coherent;
-		} else {
+	if (buf->va && (buf->in_domain != in_domain || buf->size != size))
+		dpu_vdpa_fn_buf_release(dev, buf);
+	if (!buf->va) {
+		/* contiguous for the function either way: one address */
+		if (in_domain)
+			buf->va = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO);
+		else
+			buf->va = dma_alloc_coherent(dma, size, &buf->dma, GFP_KERNEL);
+		if (!buf->va) {
 			err = -ENOMEM;
+			goto out;
 		}
+		buf->size = size;
+		buf->in_domain = in_domain;
+	}
+	if (in_domain) {
+		buf->dma = as->priv_base + slot * DPU_VDPA_PRIV_SLOT;
+		err = iommu_map(as->domain, buf->dma, virt_to_phys(buf->va), PAGE_ALIGN(size),
+				IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE, GFP_KERNEL);
 	}
 	buf->mapped = !err;
+out:
 	mutex_unlock(&as->lock);
 	return err;
 }
@@ -591,14 +597,16 @@ void dpu_vdpa_fn_buf_unmap(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf
 
 	if (!buf->mapped)
 		return;
-	mutex_lock(&as->lock);
 	if (buf->in_domain) {
+		mutex_lock(&as->lock);
 		iommu_unmap(as->domain, buf->dma, PAGE_ALIGN(buf->size));
-	} else {
-		memcpy(buf->pages, buf->va, buf->size);
-		dma_free_coherent(dpu_vdpa_dev_to_dev(dev), buf->size, buf->va, buf->dma);
-		buf->va = buf->pages;
+		mutex_unlock(&as->lock);
 	}
 	buf->mapped = false;
-	mutex_unlock(&as->lock);
+}
+
+void dpu_vdpa_fn_buf_free(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf)
+{
+	dpu_vdpa_fn_buf_unmap(dev, buf);
+	dpu_vdpa_fn_buf_release(dev, buf);
 }

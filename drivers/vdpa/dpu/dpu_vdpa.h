@@ -34,17 +34,15 @@ struct dpu_vdpa_fn;
 
 /*
  * A buffer of the driver's own that the function reads and writes while
- * the CPU does, a ring (addr_space.c).  @va is where the CPU accesses it:
- * @pages, or while mapped outside the driver's IOMMU domain, coherent DMA
- * memory holding the same bytes.
+ * the CPU does, coherent memory (addr_space.c, dpu_vdpa_fn_buf_map).
  */
 struct dpu_vdpa_fn_buf {
-	void *va;
-	void *pages;		/* physically contiguous, zeroed at alloc */
+	void *va;		/* NULL until first mapped */
 	size_t size;
-	dma_addr_t dma;		/* the address the function uses */
+	dma_addr_t dma;		/* the address the function uses, while mapped */
 	bool mapped;
-	bool in_domain;		/* mapped in the driver's IOMMU domain */
+	/* pages at a private IOVA of the driver's domain, else dma_alloc_coherent */
+	bool in_domain;
 };
 
 /* A consumer descriptor as the relay copied it, in CPU byte order. */
@@ -492,10 +490,9 @@ bool dpu_vdpa_as_span(struct dpu_vdpa_dev *dev, unsigned int group, u64 *first, 
 bool dpu_vdpa_as_logged(struct dpu_vdpa_dev *dev, unsigned int group);
 int dpu_vdpa_as_translate(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u32 perm,
 			  phys_addr_t *pa, u64 *contig);
-int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf,
+int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf, size_t size,
 			unsigned int slot);
 void dpu_vdpa_fn_buf_unmap(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
-int dpu_vdpa_fn_buf_alloc(struct dpu_vdpa_fn_buf *buf, size_t size);
 void dpu_vdpa_fn_buf_free(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
 int dpu_vdpa_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size,
 		     u64 pa, u32 perm, void *opaque);

@@ -64,11 +64,7 @@ int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev)
 	mutex_init(&cvq->lock);
 	INIT_WORK(&cvq->work, dpu_vdpa_cvq_work);
 	dpu_vdpa_net_state_init(dev, &dev->net.cur);
-	if (dpu_vdpa_fn_buf_alloc(&cvq->ring, CVQ_RING_BYTES) ||
-	    dpu_vdpa_fn_buf_alloc(&cvq->buf, CVQ_BUF_BYTES)) {
-		dpu_vdpa_cvq_cleanup(dev);
-		return -ENOMEM;
-	}
+	/* the ring and the command buffer come with the first start */
 	return 0;
 }
 
@@ -77,6 +73,7 @@ void dpu_vdpa_cvq_cleanup(struct dpu_vdpa_dev *dev)
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
 
 	cancel_work_sync(&cvq->work);
+	/* the function has been reset (dev_del) or never had them */
 	dpu_vdpa_fn_buf_free(dev, &cvq->buf);
 	dpu_vdpa_fn_buf_free(dev, &cvq->ring);
 	mutex_destroy(&cvq->lock);
@@ -108,7 +105,7 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 	/* descriptors and ring entry before the index the function polls */
 	dma_wmb();
 	cvq->fn_avail_idx++;
-	avail->idx = dpu_vdpa_v16(cvq->fn_avail_idx);
+	WRITE_ONCE(avail->idx, dpu_vdpa_v16(cvq->fn_avail_idx));
 	/* the index before the doorbell */
 	wmb();
 	vp_iowrite16(cvq->fn_index, cvq->fn_notify);
@@ -125,6 +122,7 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 		}
 		usleep_range(10, 100);
 	}
+	/* the used entry and the reply after the index that published them */
 	dma_rmb();
 	*written = min_t(u32, dpu_vdpa_u32(used->ring[cvq->fn_used_idx % CVQ_FN_NUM].len),
 			 in_len);
@@ -143,6 +141,11 @@ int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd, const void *da
 	if (sizeof(*hdr) + len > CVQ_OUT_MAX)
 		return -E2BIG;
 	mutex_lock(&cvq->lock);
+	/* no buffer before the function's control queue was started */
+	if (!cvq->buf.mapped) {
+		mutex_unlock(&cvq->lock);
+		return -ENODEV;
+	}
 	hdr->class = class;
 	hdr->cmd = cmd;
 	memcpy(hdr + 1, data, len);
@@ -343,7 +346,8 @@ static void dpu_vdpa_cvq_work(struct work_struct *work)
 	int i, ret = 0;
 
 	mutex_lock(&cvq->lock);
-	if (!cvq->running)
+	/* served only while the function's control queue runs on our buffers */
+	if (!cvq->running || WARN_ON_ONCE(!cvq->buf.mapped))
 		goto out;
 	for (i = 0; i < CVQ_BATCH; i++) {
 		ret = dpu_vdpa_cvq_relay_one(dev);
@@ -394,20 +398,26 @@ int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index)
 		return -EINVAL;
 	}
 	mutex_lock(&cvq->lock);
-	memset(cvq->ring.va, 0, CVQ_RING_BYTES);
-	((struct vring_avail *)(cvq->ring.va + CVQ_FN_AVAIL_OFF))->flags =
-		dpu_vdpa_v16(VRING_AVAIL_F_NO_INTERRUPT);
 	cvq->fn_avail_idx = 0;
 	cvq->fn_used_idx = 0;
 	cvq->fn_hung = false;
 	cvq->fn_index = fn_index;
-	err = dpu_vdpa_fn_buf_map(dev, &cvq->ring, 0);
+	err = dpu_vdpa_fn_buf_map(dev, &cvq->ring, CVQ_RING_BYTES, 0);
 	if (!err)
-		err = dpu_vdpa_fn_buf_map(dev, &cvq->buf, 1);
+		err = dpu_vdpa_fn_buf_map(dev, &cvq->buf, CVQ_BUF_BYTES, 1);
 	if (!err) {
+		/* kept from an earlier start, or fresh: the function has none of it */
+		memset(cvq->ring.va, 0, CVQ_RING_BYTES);
+		((struct vring_avail *)(cvq->ring.va + CVQ_FN_AVAIL_OFF))->flags =
+			dpu_vdpa_v16(VRING_AVAIL_F_NO_INTERRUPT);
 		cvq->fn_notify = vp_modern_map_vq_notify(vpm, fn_index, &pa);
 		if (!cvq->fn_notify)
 			err = -EIO;
+	}
+	if (err) {
+		/* the function was not pointed at them */
+		dpu_vdpa_fn_buf_unmap(dev, &cvq->buf);
+		dpu_vdpa_fn_buf_unmap(dev, &cvq->ring);
 	}
 	mutex_unlock(&cvq->lock);
 	if (err) {
@@ -470,7 +480,11 @@ void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev)
 	if (cvq->fn_notify && !dev->fn->vpm.notify_base)
 		pci_iounmap(dev->fn->pdev, cvq->fn_notify);
 	cvq->fn_notify = NULL;
-	/* each command is waited for (exec): the function holds none of these */
+	/*
+	 * Each command is waited for (exec): the function holds none of these.
+	 * Their memory stays until the next start or dev_del: the function is
+	 * not reset yet.
+	 */
 	dpu_vdpa_fn_buf_unmap(dev, &cvq->buf);
 	dpu_vdpa_fn_buf_unmap(dev, &cvq->ring);
 	mutex_unlock(&cvq->lock);

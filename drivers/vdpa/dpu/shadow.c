@@ -512,13 +512,16 @@ void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq)
 		queue_work(system_wq, &vq->svq.work);
 }
 
-static void svq_free(struct dpu_vdpa_dev *dev, struct dpu_vdpa_svq *svq)
+/* The function no longer runs the driver's ring: free it all. */
+static void svq_free(struct dpu_vdpa_svq *svq)
 {
+	struct dpu_vdpa_dev *dev = svq_vq(svq)->dev;
+
 	kvfree(svq->slots);
 	kvfree(svq->head_pos);
 	kvfree(svq->cdesc);
-	dpu_vdpa_fn_buf_free(dev, &svq->indirect);
 	bitmap_free(svq->busy);
+	dpu_vdpa_fn_buf_free(dev, &svq->indirect);
 	dpu_vdpa_fn_buf_free(dev, &svq->ring);
 	svq->slots = NULL;
 	svq->head_pos = NULL;
@@ -556,30 +559,31 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 	if (svq->ring.va)
 		dpu_vdpa_svq_release(vq);
 
-	err = dpu_vdpa_fn_buf_alloc(&svq->ring, PAGE_ALIGN(vring_size(num, DPU_VDPA_SVQ_ALIGN)));
 	svq->slots = kvcalloc(num, sizeof(*svq->slots), GFP_KERNEL);
 	svq->head_pos = kvcalloc(num, sizeof(*svq->head_pos), GFP_KERNEL);
 	svq->cdesc = kvcalloc(num, sizeof(*svq->cdesc), GFP_KERNEL);
 	svq->busy = bitmap_zalloc(num, GFP_KERNEL);
-	if (err || !svq->slots || !svq->head_pos || !svq->cdesc || !svq->busy) {
+	if (!svq->slots || !svq->head_pos || !svq->cdesc || !svq->busy) {
 		err = -ENOMEM;
 		goto err_free;
 	}
-	/* slots 0 and 1 of the private window hold the net control queue */
-	err = dpu_vdpa_fn_buf_map(dev, &svq->ring, 2 + vq->index);
+	/* zeroed; slots 0 and 1 of the private window hold the net control queue */
+	err = dpu_vdpa_fn_buf_map(dev, &svq->ring, PAGE_ALIGN(vring_size(num, DPU_VDPA_SVQ_ALIGN)),
+				  2 + vq->index);
 	if (err) {
 		dev_err(&dev->vdpa.dev, "vq %u: cannot map the shadow ring: %d\n", vq->index, err);
 		goto err_free;
 	}
 	if (dpu_vdpa_mem_fn_translates(dev)) {
-		/* no IOMMU domain: coherent memory, no private window slot */
-		err = dpu_vdpa_fn_buf_alloc(&svq->indirect,
-					    PAGE_ALIGN((size_t)num * DPU_VDPA_SVQ_INDIRECT *
-						       sizeof(struct vring_desc)));
-		if (!err)
-			err = dpu_vdpa_fn_buf_map(dev, &svq->indirect, 0);
-		if (err)
+		/* no IOMMU domain, so never in the private window: no slot of its own */
+		err = dpu_vdpa_fn_buf_map(dev, &svq->indirect,
+					  PAGE_ALIGN((size_t)num * DPU_VDPA_SVQ_INDIRECT *
+						     sizeof(struct vring_desc)), 0);
+		if (err) {
+			dev_err(&dev->vdpa.dev, "vq %u: cannot map the indirect tables: %d\n",
+				vq->index, err);
 			goto err_free;
+		}
 	}
 	svq->num = num;
 	vring_init(&svq->fn, num, svq->ring.va, DPU_VDPA_SVQ_ALIGN);
@@ -606,7 +610,7 @@ reset:
 	return 0;
 
 err_free:
-	svq_free(dev, svq);
+	svq_free(svq);
 	return err;
 }
 
@@ -744,6 +748,6 @@ void dpu_vdpa_svq_release(struct dpu_vdpa_vq *vq)
 	struct dpu_vdpa_svq *svq = &vq->svq;
 
 	dpu_vdpa_svq_halt(vq);
-	svq_free(vq->dev, svq);
+	svq_free(svq);
 	svq->num = 0;
 }
