@@ -86,4 +86,30 @@ wait_for() {
 	return 1
 }
 
+# pair NAME RECEIVER... -- SENDER...: the receiver in the background until
+# it prints "ready", then the sender; passes when both pass.  Their output
+# stays in /tmp/NAME.recv and /tmp/NAME.send.  Each side is bounded by
+# PAIR_TIMEOUT seconds (default 300): one stuck side fails this test, not
+# the whole file.  A script may define pair_on_ready, called with NAME
+# between the two, to look at the device while the receiver waits.
+pair() {
+	local name=$1 recv=() pid rs=0 rr=0 limit=${PAIR_TIMEOUT:-300}
+	shift
+	while [ "$1" != -- ]; do recv+=("$1"); shift; done
+	shift
+	timeout -k 5 "$limit" "${recv[@]}" >"/tmp/$name.recv" 2>&1 &
+	pid=$!
+	if ! wait_for grep -q ready "/tmp/$name.recv"; then
+		kill "$pid"; wait "$pid"; cat "/tmp/$name.recv"; return 1
+	fi
+	if declare -F pair_on_ready >/dev/null; then
+		pair_on_ready "$name"
+	fi
+	timeout -k 5 "$limit" "$@" >"/tmp/$name.send" 2>&1 || rs=$?
+	wait "$pid" || rr=$?
+	echo "sender (rc $rs):"; cat "/tmp/$name.send"
+	echo "receiver (rc $rr):"; cat "/tmp/$name.recv"
+	[ "$rs" = 0 ] && [ "$rr" = 0 ]
+}
+
 _dmesg_mark start

@@ -129,25 +129,10 @@ DEV=$(vhost_dev vd0)
 t_ok "vd0 on vhost_vdpa ($DEV)" -- test -c "$DEV"
 MB=$(ip -n b -j link show "$NB" | jq -r '.[0].address')
 
-# pair NAME RECEIVER... -- SENDER...: the receiver until it is ready, the
-# sender, both must pass; the receiver's mode check in between.
-pair() {
-	local name=$1 recv=() pid rs=0 rr=0
-	shift
-	while [ "$1" != -- ]; do recv+=("$1"); shift; done
-	shift
-	timeout -k 5 120 "${recv[@]}" >"/tmp/$name.recv" 2>&1 &
-	pid=$!
-	if ! wait_for grep -q ready "/tmp/$name.recv"; then
-		kill "$pid"; wait "$pid"; cat "/tmp/$name.recv"; return 1
-	fi
-	dev_field vd0 mode >"/tmp/$name.mode"
-	timeout -k 5 120 "$@" >"/tmp/$name.send" 2>&1 || rs=$?
-	wait "$pid" || rr=$?
-	echo "sender (rc $rs):"; cat "/tmp/$name.send"
-	echo "receiver (rc $rr):"; cat "/tmp/$name.recv"
-	[ "$rs" = 0 ] && [ "$rr" = 0 ]
-}
+# pair (tests/lib.sh), each side bounded by 120 s; the device's mode is
+# recorded while the receiver waits, in /tmp/NAME.mode
+PAIR_TIMEOUT=120
+pair_on_ready() { dev_field vd0 mode >"/tmp/$1.mode"; }
 R="--rate 5000"
 t_ok "net-rx: 1000 frames from $NB all reach the client" -- \
 	pair rx $VC net-rx "$DEV" --count 1000 -- \

@@ -16,27 +16,6 @@ F=$1
 [ -x "$VC" ] || t_bail "$VC not built (make all)"
 load_modules || t_bail "modprobe"
 
-# pair NAME RECEIVER... -- SENDER...: the receiver in the background until
-# it prints "ready", then the sender; passes when both pass.  Their output
-# stays in /tmp/NAME.recv and /tmp/NAME.send.
-pair() {
-	local name=$1 recv=() pid rs=0 rr=0
-	shift
-	while [ "$1" != -- ]; do recv+=("$1"); shift; done
-	shift
-	# bounded: one stuck side fails this test, not the whole file
-	timeout -k 5 300 "${recv[@]}" >"/tmp/$name.recv" 2>&1 &
-	pid=$!
-	if ! wait_for grep -q ready "/tmp/$name.recv"; then
-		kill "$pid"; wait "$pid"; cat "/tmp/$name.recv"; return 1
-	fi
-	timeout -k 5 300 "$@" >"/tmp/$name.send" 2>&1 || rs=$?
-	wait "$pid" || rr=$?
-	echo "sender (rc $rs):"; cat "/tmp/$name.send"
-	echo "receiver (rc $rr):"; cat "/tmp/$name.recv"
-	[ "$rs" = 0 ] && [ "$rr" = 0 ]
-}
-
 # field FILE PREFIX KEY: KEY's value on FILE's line that starts with PREFIX.
 field() { sed -n "s|^$2.* $3=\([^ ]*\).*|\1|p" "$1" | head -n1; }
 
@@ -134,10 +113,16 @@ fi
 # Frames/s: the client on vhost-vdpa, then plain virtio_net on the same
 # function sending through AF_PACKET; $NB counts what arrives either way.
 N=20000
-pair benchv $VC pkt-recv "$NB" --count $N --stream 5 --allow-loss --timeout 3 -- \
-	$VC net-tx "$DEV" --count $N --stream 5 --dst-mac "$MB" --bench >/tmp/benchv.log 2>&1
-VHOST_FPS=$(field /tmp/benchv.send "net-tx:" "frames/s")
-VHOST_RX=$(field /tmp/benchv.recv "pkt-recv:" "received")
+# bench_tx NAME: N frames from the client to $NB; the sender's frames/s in
+# BENCH_FPS, what the peer received in BENCH_RX (empty if not reported)
+bench_tx() {
+	pair "$1" $VC pkt-recv "$NB" --count $N --stream 5 --allow-loss --timeout 3 -- \
+		$VC net-tx "$DEV" --count $N --stream 5 --dst-mac "$MB" --bench >"/tmp/$1.log" 2>&1
+	BENCH_FPS=$(field "/tmp/$1.send" "net-tx:" "frames/s")
+	BENCH_RX=$(field "/tmp/$1.recv" "pkt-recv:" "received")
+}
+bench_tx benchv
+VHOST_FPS=$BENCH_FPS VHOST_RX=$BENCH_RX
 t_ok "benchmark: vhost-vdpa net-tx $VHOST_FPS frames/s ($VHOST_RX of $N at the peer)" -- \
 	test -n "$VHOST_FPS"
 # The same with dirty logging on: the queues start on the shadow relay,
@@ -145,10 +130,8 @@ t_ok "benchmark: vhost-vdpa net-tx $VHOST_FPS frames/s ($VHOST_RX of $N at the p
 V=$PWD/tools/vdpa-mgmt/vdpa-mgmt
 t_ok "log start on vd0 over 1 GiB (its queues go through the shadow relay)" -- \
 	"$V" dev log start vd0 len 1G
-pair benchs $VC pkt-recv "$NB" --count $N --stream 5 --allow-loss --timeout 3 -- \
-	$VC net-tx "$DEV" --count $N --stream 5 --dst-mac "$MB" --bench >/tmp/benchs.log 2>&1
-SHADOW_FPS=$(field /tmp/benchs.send "net-tx:" "frames/s")
-SHADOW_RX=$(field /tmp/benchs.recv "pkt-recv:" "received")
+bench_tx benchs
+SHADOW_FPS=$BENCH_FPS SHADOW_RX=$BENCH_RX
 t_ok "benchmark: shadow-mode net-tx $SHADOW_FPS frames/s ($SHADOW_RX of $N at the peer)" -- \
 	test -n "$SHADOW_FPS"
 # the relay wrote the TX used ring: at least that page is dirty
