@@ -402,10 +402,30 @@ static void mgmtdev_kmsg_device(const char *handle, char *out, size_t size)
 		out[0] = '\0';
 }
 
+/*
+ * Send the request in vm->req_buf.  The vdpa core passes no extack to a
+ * driver's dev_add or dev_set_attr: a driver can only say why it refused
+ * in the kernel log, so on a failure without extack the first error the
+ * kernel logged for DEVICE (a kmsg DEVICE= key; "" for none) is the reason.
+ */
+static int transact_driver_reason(struct vdpa_mgmt *vm, const char *device)
+{
+	char reason[VDPA_MGMT_ERR_MAX];
+	struct kmsg_mark mark;
+	int err;
+
+	kmsg_mark_set(&mark);
+	err = nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
+	if (err && !vm->error_is_extack && device[0] &&
+	    kmsg_error_since(&mark, device, reason, sizeof(reason)))
+		vm_fail(vm, err, "%s", reason);
+	kmsg_mark_release(&mark);
+	return err;
+}
+
 int vdpa_dev_add(struct vdpa_mgmt *vm, const struct vdpa_dev_params *params)
 {
-	char device[VDPA_MGMT_NAME_MAX + 2], reason[VDPA_MGMT_ERR_MAX];
-	struct kmsg_mark mark;
+	char device[VDPA_MGMT_NAME_MAX + 2];
 	uint16_t family;
 	int len, err;
 
@@ -415,19 +435,8 @@ int vdpa_dev_add(struct vdpa_mgmt *vm, const struct vdpa_dev_params *params)
 	len = vdpa_build_dev_add(vm->req_buf, sizeof(vm->req_buf), family, 0, params);
 	if (len < 0)
 		return nl_build_failed(vm, len);
-	/*
-	 * The vdpa core passes no extack to a driver's dev_add: a driver can
-	 * only say why it refused in the kernel log, so read that back.
-	 */
-	kmsg_mark_set(&mark);
-	err = nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
-	if (err && !vm->error_is_extack) {
-		mgmtdev_kmsg_device(params->mgmtdev, device, sizeof(device));
-		if (device[0] && kmsg_error_since(&mark, device, reason, sizeof(reason)))
-			vm_fail(vm, err, "%s", reason);
-	}
-	kmsg_mark_release(&mark);
-	return err;
+	mgmtdev_kmsg_device(params->mgmtdev, device, sizeof(device));
+	return transact_driver_reason(vm, device);
 }
 
 int vdpa_dev_del(struct vdpa_mgmt *vm, const char *name)
@@ -447,8 +456,7 @@ int vdpa_dev_del(struct vdpa_mgmt *vm, const char *name)
 int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6])
 {
 	struct vdpa_dev_params params = { .name = name, .set = VDPA_DEV_PARAM_MAC };
-	char device[VDPA_MGMT_NAME_MAX + 8], reason[VDPA_MGMT_ERR_MAX];
-	struct kmsg_mark mark;
+	char device[VDPA_MGMT_NAME_MAX + 8];
 	uint16_t family;
 	int len, err;
 
@@ -459,14 +467,7 @@ int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6
 	len = vdpa_build_dev_set(vm->req_buf, sizeof(vm->req_buf), family, 0, &params);
 	if (len < 0)
 		return nl_build_failed(vm, len);
-	/* as for dev add: no extack reaches the driver, its reason is logged */
-	kmsg_mark_set(&mark);
-	err = nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
-	if (err && !vm->error_is_extack) {
-		snprintf(device, sizeof(device), "+vdpa:%s", name);
-		if (kmsg_error_since(&mark, device, reason, sizeof(reason)))
-			vm_fail(vm, err, "%s", reason);
-	}
-	kmsg_mark_release(&mark);
-	return err;
+	/* the driver logs on the vDPA device itself */
+	snprintf(device, sizeof(device), "+vdpa:%s", name);
+	return transact_driver_reason(vm, device);
 }
