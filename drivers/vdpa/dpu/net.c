@@ -172,10 +172,11 @@ int dpu_vdpa_net_set_mac(struct dpu_vdpa_dev *dev, const u8 *mac)
 	}
 	ether_addr_copy(dev->net.mac, mac);
 	dev->net.mac_set = true;
-	/* what config space shows until the consumer sets its own */
-	mutex_lock(&dev->net.cvq.lock);
-	ether_addr_copy(dev->net.cur.mac, mac);
-	mutex_unlock(&dev->net.cvq.lock);
+	/*
+	 * Not running, so the tracked state is a reset's: reset it again for
+	 * the new MAC, which config space shows until the consumer sets its own.
+	 */
+	dpu_vdpa_net_state_reset(dev);
 	dev_dbg(&dev->vdpa.dev, "mac set to %pM\n", mac);
 	return 0;
 }

@@ -54,7 +54,10 @@ static bool dpu_vdpa_net_state_is_default(struct dpu_vdpa_dev *dev,
 	       !ns->uc && !ns->mc && ns->pairs == 1 && bitmap_empty(ns->vlans, VLAN_N_VID);
 }
 
-/* Device reset (net.c); the consumer's control queue is stopped.  Takes cvq.lock. */
+/*
+ * Device reset, or a new provisioned MAC while not running (net.c); the
+ * consumer's control queue is stopped.  Takes cvq.lock.
+ */
 void dpu_vdpa_net_state_reset(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
