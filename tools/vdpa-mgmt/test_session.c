@@ -228,20 +228,14 @@ static void fake_state_save(const struct nlmsghdr *req)
 	reply_done(nlh);
 }
 
+/* one table size for the requests of both families */
+#define FAKE_ATTR_MAX	(DPU_VDPA_A_MAX > VDPA_ATTR_MAX ? DPU_VDPA_A_MAX : VDPA_ATTR_MAX)
+
 static int fake_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
 
-	if (mnl_attr_get_type(attr) <= DPU_VDPA_A_MAX)
-		tb[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
-}
-
-static int fake_vdpa_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_get_type(attr) <= VDPA_ATTR_MAX)
+	if (mnl_attr_get_type(attr) <= FAKE_ATTR_MAX)
 		tb[mnl_attr_get_type(attr)] = attr;
 	return MNL_CB_OK;
 }
@@ -285,11 +279,11 @@ static void fake_vdpa_dev_get(const struct nlmsghdr *req, const struct fake_dev 
 static void fake_vdpa_request(const struct nlmsghdr *req)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
-	const struct nlattr *tb[VDPA_ATTR_MAX + 1] = { 0 };
+	const struct nlattr *tb[FAKE_ATTR_MAX + 1] = { 0 };
 	const char *name = "";
 	struct fake_dev *d;
 
-	mnl_attr_parse(req, sizeof(*g), fake_vdpa_attr_cb, tb);
+	mnl_attr_parse(req, sizeof(*g), fake_attr_cb, tb);
 	if (tb[VDPA_ATTR_DEV_NAME])
 		name = mnl_attr_get_str(tb[VDPA_ATTR_DEV_NAME]);
 	snprintf(calls + strlen(calls), sizeof(calls) - strlen(calls), "%s%s %s",
@@ -347,7 +341,7 @@ static void fake_vdpa_request(const struct nlmsghdr *req)
 static void fake_request(const struct nlmsghdr *req)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
-	const struct nlattr *tb[DPU_VDPA_A_MAX + 1] = { 0 };
+	const struct nlattr *tb[FAKE_ATTR_MAX + 1] = { 0 };
 	struct fake_dev *d = NULL;
 	const char *name = "";
 
