@@ -249,14 +249,20 @@ static int dpu_vdpa_as_set_data_asid(struct dpu_vdpa_dev *dev, u32 asid)
 {
 	struct dpu_vdpa_as *as = &dev->as;
 
-	if (!as->attached) {
-		as->group_asid[DPU_VDPA_GROUP_DATA] = asid;
-		return 0;
+	lockdep_assert_held(&as->lock);
+	if (as->attached) {
+		dpu_vdpa_as_domain_clear(as);
+		dpu_vdpa_as_detach(dev);
 	}
-	dpu_vdpa_as_domain_clear(as);
-	dpu_vdpa_as_detach(dev);
 	as->group_asid[DPU_VDPA_GROUP_DATA] = asid;
-	return dpu_vdpa_as_attach(dev);
+	/*
+	 * Mappings made in @asid while it served another group never reached
+	 * the domain: the function must be on it before it can run the data
+	 * queues directly (dpu_vdpa_as_reach).
+	 */
+	if (as->domain && as->iotlb[asid]->nmaps)
+		return dpu_vdpa_as_attach(dev);
+	return 0;
 }
 
 /* Leave the domain once nothing is mapped and the device is reset. */
@@ -428,18 +434,25 @@ void dpu_vdpa_as_reset(struct dpu_vdpa_dev *dev)
 }
 
 /*
- * A vhost consumer mapped memory the function must reach, but the
- * function has no IOMMU domain: direct mode cannot serve it.
+ * How the function may reach a vhost consumer's data buffers: the one
+ * place that decides whether the consumer's IOVAs may be handed to the
+ * function (see enum dpu_vdpa_reach).  Takes as->lock.
  */
-bool dpu_vdpa_as_unreachable(struct dpu_vdpa_dev *dev)
+enum dpu_vdpa_reach dpu_vdpa_as_reach(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_as *as = &dev->as;
-	bool ret;
+	enum dpu_vdpa_reach reach = DPU_VDPA_REACH_NONE;
+	bool mapped;
 
 	mutex_lock(&as->lock);
-	ret = !as->domain && as->iotlb[as->group_asid[DPU_VDPA_GROUP_DATA]]->nmaps;
+	mapped = as->iotlb[as->group_asid[DPU_VDPA_GROUP_DATA]]->nmaps;
+	/* the domain mirrors exactly the data group's address space */
+	if (as->attached && mapped)
+		reach = DPU_VDPA_REACH_IOVA;
+	else if (!as->domain && mapped)
+		reach = DPU_VDPA_REACH_TRANSLATE;
 	mutex_unlock(&as->lock);
-	return ret;
+	return reach;
 }
 
 /*

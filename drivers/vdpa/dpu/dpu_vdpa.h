@@ -59,6 +59,8 @@ struct dpu_vdpa_svq_slot {
 	u16 ndesc;		/* descriptors in its chain */
 	u32 len;		/* used length the function reported */
 	bool done;		/* the function used it; not yet given back */
+	/* translated: its pages hold references until it comes back */
+	bool pinned;
 };
 
 /**
@@ -196,6 +198,24 @@ struct dpu_vdpa_cvq {
 	u64 errors;		/* malformed or failed commands */
 };
 
+/*
+ * How the function reaches the buffers of the consumer's data queues.
+ * Whatever a vhost consumer does (map only another address space, move
+ * the data group onto an empty one, unmap everything while running), its
+ * IOVAs reach the function only through the driver's IOMMU domain.
+ */
+enum dpu_vdpa_reach {
+	/* nothing may be handed to the function: refuse to run the queues */
+	DPU_VDPA_REACH_NONE,
+	/* the consumer's addresses as they are: virtio_vdpa's DMA API
+	 * addresses, or IOVAs of the driver's domain, which mirrors the data
+	 * group's address space; direct mode may run */
+	DPU_VDPA_REACH_IOVA,
+	/* no IOMMU: the shadow relay hands the function physical addresses
+	 * of pages it holds a reference to, from the software IOTLB */
+	DPU_VDPA_REACH_TRANSLATE,
+};
+
 #define DPU_VDPA_MAX_AS		2
 #define DPU_VDPA_MAX_GROUPS	2
 #define DPU_VDPA_GROUP_DATA	0
@@ -303,6 +323,13 @@ struct dpu_vdpa_dev {
 	u64 fn_driver_features;	/* written to the function */
 	u16 nvqs;
 	struct dpu_vdpa_vq *vqs;
+	/*
+	 * @cb_lock protects @config_cb and every vqs[].cb: the consumer sets
+	 * them (set_vq_cb, set_config_cb) while interrupt handlers and relay
+	 * workers call them, which must never see a callback with another
+	 * one's private data.  Callers copy under it and call outside it.
+	 */
+	spinlock_t cb_lock;
 	struct vdpa_callback config_cb;
 	int config_irq;
 	char config_irq_name[48];
@@ -383,6 +410,8 @@ struct dpu_vdpa_type {
 	void (*soft_resume)(struct dpu_vdpa_dev *dev);
 	/* a queue served in software was enabled after DRIVER_OK */
 	int (*soft_start)(struct dpu_vdpa_dev *dev, u16 idx);
+	/* wait until the queues served in software are between two requests */
+	void (*soft_sync)(struct dpu_vdpa_dev *dev);
 };
 
 /**
@@ -418,6 +447,34 @@ static inline struct dpu_vdpa_dev *vdpa_to_dpu(struct vdpa_device *vdpa)
 	return container_of(vdpa, struct dpu_vdpa_dev, vdpa);
 }
 
+/* The consumer's callbacks, read whole (dpu_vdpa_dev.cb_lock). */
+static inline struct vdpa_callback dpu_vdpa_vq_cb(struct dpu_vdpa_vq *vq)
+{
+	struct vdpa_callback cb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vq->dev->cb_lock, flags);
+	cb = vq->cb;
+	spin_unlock_irqrestore(&vq->dev->cb_lock, flags);
+	return cb;
+}
+
+static inline struct vdpa_callback dpu_vdpa_config_cb(struct dpu_vdpa_dev *dev)
+{
+	struct vdpa_callback cb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->cb_lock, flags);
+	cb = dev->config_cb;
+	spin_unlock_irqrestore(&dev->cb_lock, flags);
+	return cb;
+}
+
+static inline irqreturn_t dpu_vdpa_cb_call(const struct vdpa_callback *cb)
+{
+	return cb->callback ? cb->callback(cb->private) : IRQ_HANDLED;
+}
+
 static inline struct device *dpu_vdpa_dev_to_dev(struct dpu_vdpa_dev *dev)
 {
 	return &dev->fn->pdev->dev;
@@ -447,6 +504,7 @@ int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features);
 bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i);
 bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_hw_shadow_required(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_hw_check_reach(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i);
 int dpu_vdpa_hw_vq_start_late(struct dpu_vdpa_dev *dev, u16 i);
 void dpu_vdpa_hw_vq_program(struct dpu_vdpa_dev *dev, u16 i);
@@ -484,7 +542,7 @@ void dpu_vdpa_cvq_resume(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_as_cleanup(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_as_reset(struct dpu_vdpa_dev *dev);
-bool dpu_vdpa_as_unreachable(struct dpu_vdpa_dev *dev);
+enum dpu_vdpa_reach dpu_vdpa_as_reach(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group);
 bool dpu_vdpa_as_span(struct dpu_vdpa_dev *dev, unsigned int group, u64 *first, u64 *end);
 bool dpu_vdpa_as_logged(struct dpu_vdpa_dev *dev, unsigned int group);
@@ -511,10 +569,12 @@ int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
 int dpu_vdpa_mem_read16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 *val);
 int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 val);
 bool dpu_vdpa_mem_virtio(struct dpu_vdpa_dev *dev);
+enum dpu_vdpa_reach dpu_vdpa_mem_fn_reach(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len);
 int dpu_vdpa_mem_fn_segment(struct dpu_vdpa_dev *dev, u64 addr, u64 len, u32 perm, u64 *pa,
 			    u64 *contig);
+void dpu_vdpa_mem_fn_unpin(u64 pa, u64 len);
 
 /* shadow.c: the shadow virtqueue relay */
 void dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq);

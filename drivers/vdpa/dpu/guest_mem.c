@@ -137,14 +137,22 @@ int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
 }
 
 /*
- * Does the function need other addresses than the consumer's?  Only when a
- * vhost_vdpa consumer mapped its memory and no IOMMU domain of ours puts
- * those IOVAs in front of the function: then the relay hands it physical
- * addresses.
+ * How the function reaches the consumer's data buffers (enum
+ * dpu_vdpa_reach).  virtio_vdpa hands it DMA API addresses, valid on the
+ * function as they are; a vhost consumer's IOVAs only through the
+ * driver's domain, or translated when there is no IOMMU at all.
  */
+enum dpu_vdpa_reach dpu_vdpa_mem_fn_reach(struct dpu_vdpa_dev *dev)
+{
+	if (dpu_vdpa_mem_virtio(dev))
+		return DPU_VDPA_REACH_IOVA;
+	return dpu_vdpa_as_reach(dev);
+}
+
+/* Does the relay hand the function physical addresses (no IOMMU)? */
 bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev)
 {
-	return dpu_vdpa_as_unreachable(dev);
+	return dpu_vdpa_mem_fn_reach(dev) == DPU_VDPA_REACH_TRANSLATE;
 }
 
 /*
@@ -165,8 +173,46 @@ int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len)
 }
 
 /*
+ * Give or drop a reference to every page of [@pa, @pa + @len), a folio at
+ * a time, so a huge page costs one reference.  Getting fails, holding
+ * nothing, where a page has no struct page.
+ */
+static int dpu_vdpa_mem_pages(u64 pa, u64 len, bool get)
+{
+	unsigned long first = PHYS_PFN(pa), last = PHYS_PFN(pa + len - 1), pfn;
+
+	for (pfn = first; pfn <= last; ) {
+		struct folio *folio;
+
+		if (!pfn_valid(pfn)) {
+			if (get && pfn > first)
+				dpu_vdpa_mem_pages(pa, PFN_PHYS(pfn) - pa, false);
+			return -EFAULT;
+		}
+		folio = page_folio(pfn_to_page(pfn));
+		if (get)
+			folio_get(folio);
+		else
+			folio_put(folio);
+		pfn = folio_pfn(folio) + folio_nr_pages(folio);
+	}
+	return 0;
+}
+
+void dpu_vdpa_mem_fn_unpin(u64 pa, u64 len)
+{
+	if (len)
+		dpu_vdpa_mem_pages(pa, len, false);
+}
+
+/*
  * Without a domain: the physical address of consumer address @addr and how
- * many of the next @len bytes are physically contiguous from it.
+ * many of the next @len bytes are physically contiguous from it.  Those
+ * pages get a reference of the relay's own, taken while the mapping is
+ * held (as->lock), so a VMM that unmaps them (vhost then unpins) cannot
+ * have them freed while the function may still write them; the relay
+ * drops it with dpu_vdpa_mem_fn_unpin when the function gave the buffer
+ * back or its queue was stopped.
  */
 int dpu_vdpa_mem_fn_segment(struct dpu_vdpa_dev *dev, u64 addr, u64 len, u32 perm, u64 *pa,
 			    u64 *contig)
@@ -176,12 +222,18 @@ int dpu_vdpa_mem_fn_segment(struct dpu_vdpa_dev *dev, u64 addr, u64 len, u32 per
 	u64 run;
 	int err;
 
+	if (!len)
+		return -EINVAL;
 	mutex_lock(&as->lock);
 	err = dpu_vdpa_as_translate(dev, DPU_VDPA_GROUP_DATA, addr, perm, &p, &run);
+	if (!err) {
+		run = min(run, len);
+		err = dpu_vdpa_mem_pages(p, run, true);
+	}
 	mutex_unlock(&as->lock);
 	if (err)
 		return err;
 	*pa = p;
-	*contig = min(run, len);
+	*contig = run;
 	return 0;
 }

@@ -177,20 +177,16 @@ void dpu_vdpa_hw_unmap_notify(struct dpu_vdpa_dev *dev)
 
 static irqreturn_t dpu_vdpa_hw_vq_irq(int irq, void *arg)
 {
-	struct dpu_vdpa_vq *vq = arg;
+	struct vdpa_callback cb = dpu_vdpa_vq_cb(arg);
 
-	if (vq->cb.callback)
-		return vq->cb.callback(vq->cb.private);
-	return IRQ_HANDLED;
+	return dpu_vdpa_cb_call(&cb);
 }
 
 static irqreturn_t dpu_vdpa_hw_config_irq(int irq, void *arg)
 {
-	struct dpu_vdpa_dev *dev = arg;
+	struct vdpa_callback cb = dpu_vdpa_config_cb(arg);
 
-	if (dev->config_cb.callback)
-		return dev->config_cb.callback(dev->config_cb.private);
-	return IRQ_HANDLED;
+	return dpu_vdpa_cb_call(&cb);
 }
 
 static int vq_set_vector(struct dpu_vdpa_dev *dev, u16 i, u16 v)
@@ -216,10 +212,13 @@ static irqreturn_t dpu_vdpa_hw_shadow_irq(int irq, void *arg)
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
-		if (READ_ONCE(vq->shadow))
+		if (READ_ONCE(vq->shadow)) {
 			dpu_vdpa_svq_notify(vq);
-		else if (READ_ONCE(vq->fn_vector) == dev->shadow_vector && vq->cb.callback)
-			vq->cb.callback(vq->cb.private);
+		} else if (READ_ONCE(vq->fn_vector) == dev->shadow_vector) {
+			struct vdpa_callback cb = dpu_vdpa_vq_cb(vq);
+
+			dpu_vdpa_cb_call(&cb);
+		}
 	}
 	return IRQ_HANDLED;
 }
@@ -378,6 +377,17 @@ err_free:
 	return err;
 }
 
+static int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i)
+{
+	struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+	if (vq->num && vq->num <= vq->max_num && is_power_of_2(vq->num))
+		return 0;
+	dev_err(&dev->vdpa.dev, "vq %u: invalid size %u (function allows %u)\n",
+		i, vq->num, vq->max_num);
+	return -EINVAL;
+}
+
 /*
  * Program the cached queue setup into the function.  Called with the
  * function in FEATURES_OK, right before DRIVER_OK is written to it.
@@ -389,6 +399,9 @@ int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev)
 	u16 i;
 	int err;
 
+	err = dpu_vdpa_hw_check_reach(dev);
+	if (err)
+		return err;
 	shadow = dpu_vdpa_hw_needs_shadow(dev);
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
@@ -398,12 +411,9 @@ int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev)
 		err = dpu_vdpa_hw_vq_map(dev, i);
 		if (err)
 			goto err_shadow;
-		if (!vq->num || vq->num > vq->max_num || !is_power_of_2(vq->num)) {
-			dev_err(&dev->vdpa.dev, "vq %u: invalid size %u (function allows %u)\n",
-				i, vq->num, vq->max_num);
-			err = -EINVAL;
+		err = dpu_vdpa_hw_vq_check_num(dev, i);
+		if (err)
 			goto err_shadow;
-		}
 		if (shadow) {
 			err = dpu_vdpa_svq_prepare(vq);
 			if (err)
@@ -457,10 +467,31 @@ bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev)
 	return false;
 }
 
-/* Must the queues stay in shadow mode, or only until they can go direct? */
+/*
+ * Must the queues stay in shadow mode, or only until they can go direct?
+ * Direct mode hands the function the consumer's own ring and buffer
+ * addresses: only where they are DMA API addresses or IOVAs of the
+ * driver's domain (dpu_vdpa_mem_fn_reach).
+ */
 bool dpu_vdpa_hw_shadow_required(struct dpu_vdpa_dev *dev)
 {
-	return READ_ONCE(force_shadow) || dev->log.active || dpu_vdpa_mem_fn_translates(dev);
+	return READ_ONCE(force_shadow) || dev->log.active ||
+	       dpu_vdpa_mem_fn_reach(dev) != DPU_VDPA_REACH_IOVA;
+}
+
+/*
+ * A consumer whose data queues the function cannot reach safely (a vhost
+ * consumer with nothing mapped in the data group's address space, or with
+ * an IOMMU that its mappings never reached) gets no queue at all: its ring
+ * addresses would otherwise go to the function as bus addresses.
+ */
+int dpu_vdpa_hw_check_reach(struct dpu_vdpa_dev *dev)
+{
+	if (dpu_vdpa_mem_fn_reach(dev) != DPU_VDPA_REACH_NONE)
+		return 0;
+	dev_err(&dev->vdpa.dev, "data queues refused: the consumer mapped nothing the function may reach in address space %u of the data group\n",
+		dev->as.group_asid[DPU_VDPA_GROUP_DATA]);
+	return -EFAULT;
 }
 
 /* Point function queue @i at the ring it is to run; it is disabled. */
@@ -505,17 +536,25 @@ int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i)
 }
 
 /*
- * Shadow -> direct for queue @i, whose consumer indexes are both 0 with
- * nothing at the function (dpu_vdpa_svq_at_wrap), relay halted.  The
- * function then runs the consumer's ring from index 0, where anything the
- * consumer added meanwhile is waiting.
+ * Function queue @i, disabled, runs the consumer's ring from index 0.
+ * Every way into direct mode comes here, and each checks again what the
+ * consumer may have changed since the queue was set up: its size, and
+ * whether the function reaches its addresses at all.
  */
-/* Function queue @i, disabled, runs the consumer's ring from index 0. */
 static int dpu_vdpa_hw_vq_enable_direct(struct dpu_vdpa_dev *dev, u16 i)
 {
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 	u16 v = vq->vector;
+	int err;
 
+	if (dpu_vdpa_mem_fn_reach(dev) != DPU_VDPA_REACH_IOVA) {
+		dev_err(&dev->vdpa.dev, "vq %u: direct mode refused: the function does not reach the consumer's addresses through the driver's IOMMU domain\n",
+			i);
+		return -EFAULT;
+	}
+	err = dpu_vdpa_hw_vq_check_num(dev, i);
+	if (err)
+		return err;
 	WRITE_ONCE(vq->shadow, false);
 	dpu_vdpa_hw_vq_program(dev, i);
 	/* no vector of its own when the device started in shadow mode */
@@ -529,6 +568,12 @@ static int dpu_vdpa_hw_vq_enable_direct(struct dpu_vdpa_dev *dev, u16 i)
 	return 0;
 }
 
+/*
+ * Shadow -> direct for queue @i, whose consumer indexes are both 0 with
+ * nothing at the function (dpu_vdpa_svq_at_wrap), relay halted.  The
+ * function then runs the consumer's ring from index 0, where anything the
+ * consumer added meanwhile is waiting.
+ */
 int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i)
 {
 	dpu_vdpa_hw_vq_reset(dev, i);
@@ -562,11 +607,11 @@ int dpu_vdpa_hw_vq_start_late(struct dpu_vdpa_dev *dev, u16 i)
 	err = dpu_vdpa_hw_vq_map(dev, i);
 	if (err || dev->suspended)
 		return err;
-	if (!vq->num || vq->num > vq->max_num || !is_power_of_2(vq->num)) {
-		dev_err(&dev->vdpa.dev, "vq %u: invalid size %u (function allows %u)\n",
-			i, vq->num, vq->max_num);
-		return -EINVAL;
-	}
+	err = dpu_vdpa_hw_vq_check_num(dev, i);
+	if (!err)
+		err = dpu_vdpa_hw_check_reach(dev);
+	if (err)
+		return err;
 	if (dpu_vdpa_hw_shadow_required(dev) || vq->avail_idx) {
 		err = dpu_vdpa_svq_prepare(vq);
 		if (err)

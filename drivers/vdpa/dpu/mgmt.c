@@ -83,6 +83,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	}
 	dev->fn = fn;
 	mutex_init(&dev->lock);
+	spin_lock_init(&dev->cb_lock);
 	dev->config_irq = -1;
 	dev->shadow_irq = -1;
 	INIT_WORK(&dev->mode_work, dpu_vdpa_mode_work);

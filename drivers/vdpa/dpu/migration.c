@@ -421,11 +421,9 @@ int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack)
 		if (!dev->suspended)
 			dpu_vdpa_svq_run(vq);
 	}
-	/* the control queue's relay marks too, under its own lock */
-	if (dev->fn->type->device_id == VIRTIO_ID_NET) {
-		mutex_lock(&dev->net.cvq.lock);
-		mutex_unlock(&dev->net.cvq.lock);
-	}
+	/* the queues served in software mark too */
+	if (dev->fn->type->soft_sync)
+		dev->fn->type->soft_sync(dev);
 	dpu_vdpa_log_free(dev);
 	/* back to direct mode, one queue at a time, at each one's next index wrap */
 	for (i = 0; i < dev->nvqs; i++)

@@ -380,6 +380,19 @@ static void net_soft_resume(struct dpu_vdpa_dev *dev)
 		dpu_vdpa_cvq_resume(dev);
 }
 
+/*
+ * The control-queue relay marks the dirty log under cvq.lock: passing
+ * through it waits for a command being relayed.  There is no relay, and
+ * its lock was never initialised, on a function without a control queue.
+ */
+static void net_soft_sync(struct dpu_vdpa_dev *dev)
+{
+	if (!net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
+		return;
+	mutex_lock(&dev->net.cvq.lock);
+	mutex_unlock(&dev->net.cvq.lock);
+}
+
 const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.device_id = VIRTIO_ID_NET,
 	.ngroups = DPU_VDPA_MAX_GROUPS,	/* data queues, control queue */
@@ -405,4 +418,5 @@ const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.soft_pause = net_soft_pause,
 	.soft_resume = net_soft_resume,
 	.soft_start = net_soft_start,
+	.soft_sync = net_soft_sync,
 };

@@ -368,10 +368,16 @@ out:
 	mutex_unlock(&cvq->lock);
 
 	vq = &dev->vqs[cvq->index];
-	if (completed && vq->cb.callback)
-		vq->cb.callback(vq->cb.private);
-	if (ret < 0 && dev->config_cb.callback)
-		dev->config_cb.callback(dev->config_cb.private);
+	if (completed) {
+		struct vdpa_callback cb = dpu_vdpa_vq_cb(vq);
+
+		dpu_vdpa_cb_call(&cb);
+	}
+	if (ret < 0) {
+		struct vdpa_callback cb = dpu_vdpa_config_cb(dev);
+
+		dpu_vdpa_cb_call(&cb);
+	}
 	if (again)
 		queue_work(system_wq, &cvq->work);
 }

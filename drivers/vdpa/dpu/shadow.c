@@ -87,19 +87,100 @@ static void svq_put_chain(struct dpu_vdpa_svq *svq, u16 head, u16 ndesc)
 	}
 }
 
+/* Drop the page references of the first @n descriptors of the chain at @head. */
+static void svq_unpin_descs(struct dpu_vdpa_svq *svq, u16 head, u16 n)
+{
+	u16 i = head;
+
+	while (n--) {
+		dpu_vdpa_mem_fn_unpin(dpu_vdpa_u64(svq->fn.desc[i].addr),
+				      dpu_vdpa_u32(svq->fn.desc[i].len));
+		i = svq->cdesc[i].next;
+		if (i >= svq->num)
+			break;
+	}
+}
+
+static struct vring_desc *svq_indirect_table(struct dpu_vdpa_svq *svq, u16 head)
+{
+	return svq->indirect.va + (size_t)head * DPU_VDPA_SVQ_INDIRECT * sizeof(struct vring_desc);
+}
+
+static void svq_unpin_table(struct vring_desc *table, unsigned int n)
+{
+	while (n--)
+		dpu_vdpa_mem_fn_unpin(dpu_vdpa_u64(table[n].addr), dpu_vdpa_u32(table[n].len));
+}
+
 /*
- * No IOMMU domain: give the function physical addresses, splitting each
- * buffer where its pages are not contiguous.  The chain becomes an
- * indirect table at its head's id when a split was needed.
+ * A translated chain the function no longer holds (used, or its queue
+ * stopped): drop the references its segments took.
+ */
+static void svq_unpin_chain(struct dpu_vdpa_svq *svq, const struct dpu_vdpa_svq_slot *slot)
+{
+	struct vring_desc *d = &svq->fn.desc[slot->head];
+
+	if (!slot->pinned)
+		return;
+	if (d->flags & dpu_vdpa_v16(VRING_DESC_F_INDIRECT))
+		svq_unpin_table(svq_indirect_table(svq, slot->head),
+				dpu_vdpa_u32(d->len) / sizeof(*d));
+	else
+		svq_unpin_descs(svq, slot->head, slot->ndesc);
+}
+
+/*
+ * A chain whose buffers are physically contiguous goes to the function as
+ * it is, at the same ids, however long.  Returns -EAGAIN, holding nothing,
+ * when a buffer must be split.
+ */
+static int svq_translate_in_place(struct dpu_vdpa_vq *vq, u16 head, u16 ndesc)
+{
+	struct dpu_vdpa_svq *svq = &vq->svq;
+	u16 i = head, n;
+	int err;
+
+	for (n = 0; n < ndesc; n++, i = svq->cdesc[i].next) {
+		const struct dpu_vdpa_svq_desc *c = &svq->cdesc[i];
+		u32 perm = c->flags & VRING_DESC_F_WRITE ? VHOST_MAP_WO : VHOST_MAP_RO;
+		u64 pa, contig;
+
+		err = dpu_vdpa_mem_fn_segment(vq->dev, c->addr, c->len, perm, &pa, &contig);
+		if (!err && contig < c->len) {
+			dpu_vdpa_mem_fn_unpin(pa, contig);
+			err = -EAGAIN;
+		}
+		if (err) {
+			svq_unpin_descs(svq, head, n);
+			return err;
+		}
+		svq->fn.desc[i].addr = dpu_vdpa_v64(pa);
+		svq->fn.desc[i].len = dpu_vdpa_v32(c->len);
+		svq->fn.desc[i].flags = dpu_vdpa_v16(c->flags);
+		svq->fn.desc[i].next = dpu_vdpa_v16(c->next);
+	}
+	return 0;
+}
+
+/*
+ * No IOMMU domain: give the function physical addresses of pages the relay
+ * holds a reference to.  A buffer whose pages are not contiguous is split,
+ * and the chain then becomes an indirect table of at most
+ * DPU_VDPA_SVQ_INDIRECT segments at its head's id.
  */
 static int svq_translate_chain(struct dpu_vdpa_vq *vq, u16 head, u16 ndesc)
 {
 	struct dpu_vdpa_svq *svq = &vq->svq;
-	struct vring_desc *table = svq->indirect.va + (size_t)head * DPU_VDPA_SVQ_INDIRECT *
-				   sizeof(struct vring_desc);
+	struct vring_desc *table = svq_indirect_table(svq, head);
 	unsigned int nseg = 0, n;
 	u16 i = head;
 	int err;
+
+	err = svq_translate_in_place(vq, head, ndesc);
+	if (err != -EAGAIN)
+		return err;
+	if (!svq->indirect_ok)
+		return -E2BIG;
 
 	for (n = 0; n < ndesc; n++, i = svq->cdesc[i].next) {
 		const struct dpu_vdpa_svq_desc *d = &svq->cdesc[i];
@@ -109,11 +190,13 @@ static int svq_translate_chain(struct dpu_vdpa_vq *vq, u16 head, u16 ndesc)
 		do {
 			u64 pa, contig;
 
+			if (nseg == DPU_VDPA_SVQ_INDIRECT) {
+				err = -E2BIG;
+				goto err_unpin;
+			}
 			err = dpu_vdpa_mem_fn_segment(vq->dev, addr, left, perm, &pa, &contig);
 			if (err)
-				return err;
-			if (nseg == DPU_VDPA_SVQ_INDIRECT)
-				return -E2BIG;
+				goto err_unpin;
 			table[nseg].addr = dpu_vdpa_v64(pa);
 			table[nseg].len = dpu_vdpa_v32(contig);
 			table[nseg].flags = dpu_vdpa_v16((d->flags & VRING_DESC_F_WRITE) |
@@ -127,36 +210,34 @@ static int svq_translate_chain(struct dpu_vdpa_vq *vq, u16 head, u16 ndesc)
 	table[nseg - 1].flags &= ~dpu_vdpa_v16(VRING_DESC_F_NEXT);
 	table[nseg - 1].next = 0;
 
-	if (nseg == ndesc) {
-		/* nothing split: the same chain at the same ids */
-		for (n = 0, i = head; n < ndesc; n++, i = svq->cdesc[i].next) {
-			svq->fn.desc[i] = table[n];
-			svq->fn.desc[i].flags = dpu_vdpa_v16(svq->cdesc[i].flags);
-			svq->fn.desc[i].next = dpu_vdpa_v16(svq->cdesc[i].next);
-		}
-		return 0;
-	}
-	if (!svq->indirect_ok)
-		return -E2BIG;
 	svq->fn.desc[head].addr = dpu_vdpa_v64(svq->indirect.dma + ((void *)table -
 								svq->indirect.va));
 	svq->fn.desc[head].len = dpu_vdpa_v32(nseg * sizeof(*table));
 	svq->fn.desc[head].flags = dpu_vdpa_v16(VRING_DESC_F_INDIRECT);
 	svq->fn.desc[head].next = 0;
 	return 0;
+
+err_unpin:
+	svq_unpin_table(table, nseg);
+	return err;
 }
 
 /*
  * Copy the consumer's chain at @head into the driver's table at the same
  * ids.  Returns the number of descriptors, or an error with nothing held.
  */
-static int svq_get_chain(struct dpu_vdpa_vq *vq, u16 head)
+static int svq_get_chain(struct dpu_vdpa_vq *vq, u16 head, bool *pinned)
 {
 	struct dpu_vdpa_svq *svq = &vq->svq;
 	struct dpu_vdpa_dev *dev = vq->dev;
-	bool translate = dpu_vdpa_mem_fn_translates(dev);
+	enum dpu_vdpa_reach reach = dpu_vdpa_mem_fn_reach(dev);
+	bool translate = reach == DPU_VDPA_REACH_TRANSLATE;
 	u16 i = head, n = 0;
 	int err;
+
+	/* the consumer unmapped what the function reached it through */
+	if (reach == DPU_VDPA_REACH_NONE)
+		return -EFAULT;
 
 	for (;;) {
 		struct dpu_vdpa_svq_desc *c;
@@ -201,6 +282,7 @@ static int svq_get_chain(struct dpu_vdpa_vq *vq, u16 head)
 		if (err)
 			goto err_put;
 	}
+	*pinned = translate;
 	return n;
 
 err_put:
@@ -251,7 +333,7 @@ static bool svq_consumer_wants_call(struct dpu_vdpa_vq *vq, u16 old, u16 new)
 
 static void svq_call_consumer(struct dpu_vdpa_vq *vq)
 {
-	struct vdpa_callback cb = vq->cb;
+	struct vdpa_callback cb = dpu_vdpa_vq_cb(vq);
 
 	if (!cb.callback)
 		return;
@@ -328,6 +410,7 @@ collect:
 			return 0;
 		}
 		svq_log_used(vq, svq->used_idx);
+		svq_unpin_chain(svq, slot);
 		svq_put_chain(svq, slot->head, slot->ndesc);
 		slot->done = false;
 		svq->used_idx++;
@@ -381,6 +464,7 @@ again:
 	smp_rmb();
 	while (svq->last_avail_idx != avail && n < budget) {
 		struct dpu_vdpa_svq_slot *slot;
+		bool pinned;
 		int ndesc;
 
 		/* the rest is for the function itself, after the switch */
@@ -393,7 +477,7 @@ again:
 			dpu_vdpa_svq_fail(svq, "cannot read the avail ring", err);
 			break;
 		}
-		ndesc = svq_get_chain(vq, head);
+		ndesc = svq_get_chain(vq, head, &pinned);
 		if (ndesc < 0) {
 			dpu_vdpa_svq_fail(svq, "malformed descriptor chain", ndesc);
 			break;
@@ -401,6 +485,7 @@ again:
 		slot = &svq->slots[svq->last_avail_idx % svq->num];
 		slot->head = head;
 		slot->ndesc = ndesc;
+		slot->pinned = pinned;
 		slot->len = 0;
 		slot->done = false;
 		svq->head_pos[head] = svq->last_avail_idx;
@@ -512,11 +597,32 @@ void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq)
 		queue_work(system_wq, &vq->svq.work);
 }
 
+/*
+ * The function queue is stopped with chains still at it (a device reset, a
+ * broken ring): drop what they hold.  The relay is halted.
+ */
+static void svq_unpin_inflight(struct dpu_vdpa_svq *svq)
+{
+	u16 pos;
+
+	if (!svq->slots)
+		return;
+	for (pos = svq->used_idx; pos != svq->last_avail_idx; pos++) {
+		struct dpu_vdpa_svq_slot *slot = &svq->slots[pos % svq->num];
+
+		svq_unpin_chain(svq, slot);
+		slot->pinned = false;
+	}
+}
+
 /* The function no longer runs the driver's ring: free it all. */
 static void svq_free(struct dpu_vdpa_svq *svq)
 {
 	struct dpu_vdpa_dev *dev = svq_vq(svq)->dev;
 
+	svq_unpin_inflight(svq);
+	svq->used_idx = 0;
+	svq->last_avail_idx = 0;
 	kvfree(svq->slots);
 	kvfree(svq->head_pos);
 	kvfree(svq->cdesc);
@@ -553,6 +659,7 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 	if (svq->ring.va && svq->num == num &&
 	    (svq->indirect.va || !dpu_vdpa_mem_fn_translates(dev))) {
 		/* a resume: the same ring, started afresh */
+		svq_unpin_inflight(svq);
 		memset(svq->ring.va, 0, svq->ring.size);
 		goto reset;
 	}
@@ -711,6 +818,7 @@ u16 dpu_vdpa_svq_rewind(struct dpu_vdpa_vq *vq)
 
 		svq->last_avail_idx--;
 		slot = &svq->slots[svq->last_avail_idx % svq->num];
+		svq_unpin_chain(svq, slot);
 		svq_put_chain(svq, slot->head, slot->ndesc);
 		slot->done = false;
 	}

@@ -84,8 +84,13 @@ static void dpu_vdpa_set_vq_cb(struct vdpa_device *vdpa, u16 idx, struct vdpa_ca
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
 	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
 
-	if (vq)
-		vq->cb = *cb;
+	unsigned long flags;
+
+	if (!vq)
+		return;
+	spin_lock_irqsave(&dev->cb_lock, flags);
+	vq->cb = *cb;
+	spin_unlock_irqrestore(&dev->cb_lock, flags);
 }
 
 static void dpu_vdpa_set_vq_ready(struct vdpa_device *vdpa, u16 idx, bool ready)
@@ -264,7 +269,12 @@ static u64 dpu_vdpa_get_driver_features(struct vdpa_device *vdpa)
 
 static void dpu_vdpa_set_config_cb(struct vdpa_device *vdpa, struct vdpa_callback *cb)
 {
-	vdpa_to_dpu(vdpa)->config_cb = *cb;
+	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->cb_lock, flags);
+	dev->config_cb = *cb;
+	spin_unlock_irqrestore(&dev->cb_lock, flags);
 }
 
 /* Smallest size any consumer-visible function queue accepts. */
@@ -396,6 +406,32 @@ static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 	return dpu_vdpa_hw_set_features(dev->fn, features);
 }
 
+/*
+ * DRIVER_OK failed: nothing the consumer set up may go on running on the
+ * function (queues the start did enable, the control queue relay), so the
+ * function is reset as the consumer's reset would, which it must do next
+ * anyway (NEEDS_RESET).  What the consumer configured stays as it was.
+ */
+static void dpu_vdpa_driver_ok_undo(struct dpu_vdpa_dev *dev)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+	u16 i;
+
+	lockdep_assert_held(&dev->lock);
+	for (i = 0; i < dev->nvqs; i++)
+		dpu_vdpa_svq_halt(&dev->vqs[i]);
+	if (type->reset)
+		type->reset(dev);
+	dpu_vdpa_hw_reset(dev->fn);
+	dpu_vdpa_hw_stop(dev);
+	for (i = 0; i < dev->nvqs; i++) {
+		WRITE_ONCE(dev->vqs[i].shadow, false);
+		dpu_vdpa_svq_release(&dev->vqs[i]);
+	}
+	dev->fn_driver_features = 0;
+	dev->mode = DPU_VDPA_MODE_STOPPED;
+}
+
 static int dpu_vdpa_driver_ok(struct dpu_vdpa_dev *dev)
 {
 	const struct dpu_vdpa_type *type = dev->fn->type;
@@ -408,16 +444,20 @@ static int dpu_vdpa_driver_ok(struct dpu_vdpa_dev *dev)
 		return err;
 	err = dpu_vdpa_hw_start(dev);
 	if (err)
-		return err;
+		goto err_undo;
 	vp_modern_set_status(vpm, vp_modern_get_status(vpm) | VIRTIO_CONFIG_S_DRIVER_OK);
 	/* net: replays a loaded state before the consumer's commands are served */
 	if (type->post_driver_ok) {
 		err = type->post_driver_ok(dev);
 		if (err)
-			return err;
+			goto err_undo;
 	}
 	dpu_vdpa_state_consumed(dev);
 	return 0;
+
+err_undo:
+	dpu_vdpa_driver_ok_undo(dev);
+	return err;
 }
 
 static void dpu_vdpa_set_status(struct vdpa_device *vdpa, u8 status)
@@ -430,6 +470,11 @@ static void dpu_vdpa_set_status(struct vdpa_device *vdpa, u8 status)
 	old = dev->status;
 	if (status == 0) {
 		dpu_vdpa_do_reset(dev, false);
+		goto out;
+	}
+	/* a failed start left the function reset: nothing but a reset goes on */
+	if (old & VIRTIO_CONFIG_S_NEEDS_RESET) {
+		dev_dbg(&vdpa->dev, "status %#x ignored: the device needs a reset\n", status);
 		goto out;
 	}
 	if ((status & VIRTIO_CONFIG_S_FEATURES_OK) && !(old & VIRTIO_CONFIG_S_FEATURES_OK)) {
@@ -447,6 +492,8 @@ static void dpu_vdpa_set_status(struct vdpa_device *vdpa, u8 status)
 			err = dpu_vdpa_driver_ok(dev);
 		if (err) {
 			dev_err(&vdpa->dev, "cannot start device: %d\n", err);
+			/* not running: the consumer must reset it */
+			status &= ~VIRTIO_CONFIG_S_DRIVER_OK;
 			status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 		}
 	}
