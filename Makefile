@@ -7,6 +7,8 @@
 #                        tool (PREFIX=/usr/local DESTDIR=, see tools/vdpa-mgmt)
 #   make check           install deps if missing, build, run every test
 #   make check TESTS="tests/vm/net-virtio.sh"   a subset
+#   make check-debug     every VM test on the debug kernel (KASAN, lockdep,
+#                        kmemleak, UBSAN; scripts/build-debug-kernel)
 #   make demo            a walk-through in the test VM
 #   make migrate-demo    live migration of a VM between two vDPA devices
 #                        with stock QEMU, in the test VM (scripts/migrate-demo)
@@ -17,7 +19,7 @@ KVER ?= $(shell ls -d /lib/modules/6.12.*/build 2>/dev/null | sort -V | tail -n1
 KDIR ?= /lib/modules/$(KVER)/build
 TESTS ?=
 
-.PHONY: all modules tools install install-modules install-tools check unit demo migrate-demo clean deps
+.PHONY: all modules tools install install-modules install-tools check check-debug unit demo migrate-demo clean deps
 
 all: modules tools
 
@@ -44,6 +46,11 @@ install-tools: tools
 check: deps
 	$(MAKE) all
 	tests/run $(TESTS)
+
+# every VM test on the debug kernel (make check runs those of tests/debug.list)
+check-debug: deps
+	$(MAKE) all
+	tests/run $(addprefix debug:,$(or $(TESTS),$(wildcard tests/vm/*.sh)))
 
 demo: deps
 	$(MAKE) all
