@@ -207,12 +207,16 @@ struct dpu_vdpa_cvq {
 enum dpu_vdpa_reach {
 	/* nothing may be handed to the function: refuse to run the queues */
 	DPU_VDPA_REACH_NONE,
-	/* the consumer's addresses as they are: virtio_vdpa's DMA API
+	/*
+	 * the consumer's addresses as they are: virtio_vdpa's DMA API
 	 * addresses, or IOVAs of the driver's domain, which mirrors the data
-	 * group's address space; direct mode may run */
+	 * group's address space; direct mode may run
+	 */
 	DPU_VDPA_REACH_IOVA,
-	/* no IOMMU: the shadow relay hands the function physical addresses
-	 * of pages it holds a reference to, from the software IOTLB */
+	/*
+	 * no IOMMU: the shadow relay hands the function physical addresses
+	 * of pages it holds a reference to, from the software IOTLB
+	 */
 	DPU_VDPA_REACH_TRANSLATE,
 };
 
