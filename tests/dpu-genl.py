@@ -94,6 +94,8 @@ class Genl:
         self.sock.setsockopt(270, NETLINK_EXT_ACK, 1)  # SOL_NETLINK
         self.sock.setsockopt(270, NETLINK_CAP_ACK, 1)  # errors echo only the header
         self.sock.bind((0, 0))
+        # a request the kernel never answers fails instead of hanging a test
+        self.sock.settimeout(60)
         self.seq = 0
         reply = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
                              [(CTRL_ATTR_FAMILY_NAME, attr("str", "dpu_vdpa"))])

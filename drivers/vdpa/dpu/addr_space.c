@@ -390,8 +390,12 @@ int dpu_vdpa_set_group_asid(struct vdpa_device *vdpa, unsigned int group,
 	if (as->group_asid[group] == asid)
 		goto out;
 	if (group == DPU_VDPA_GROUP_DATA) {
-		/* refilling the domain under a running function would fault it */
-		if (as->attached && dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+		/*
+		 * Not while the queues run: refilling the domain under the
+		 * function would fault it, and without a domain the relay
+		 * would translate in-flight chains through another space.
+		 */
+		if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
 			err = -EBUSY;
 			goto out;
 		}
