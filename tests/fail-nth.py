@@ -77,6 +77,10 @@ def main(argv):
     fam = g.family
 
     if what == "dev-add":
+        # only dev add itself: a bus driver's probe of the new device
+        # (virtio_net's) would multiply the runs by its own allocations
+        with open("/sys/bus/vdpa/drivers_autoprobe", "w") as f:
+            f.write("0")
         bus, devname = args[0].split("/", 1)
         vfam = vdpa_family(g)
         new = [(VDPA_ATTR_MGMTDEV_BUS_NAME, genl.attr("str", bus)),
@@ -132,7 +136,7 @@ def main(argv):
         else:
             failed += 1
         print("run %d: fault %s: %s" % (n, "injected" if hit else "not reached",
-                                         "ok" if err is None else err))
+                                         "ok" if err is None else err), flush=True)
         if not hit:
             break
     print("fail-nth: %d runs, %d failed cleanly, %d succeeded" % (runs, failed, succeeded))

@@ -19,15 +19,16 @@ runs() { sed -n 's/^fail-nth: \([0-9]*\) runs.*/\1/p' "$T/$1"; }
 inject() {	# inject NAME ARGS...: fail-nth over one request, output in $T/NAME
 	local name=$1
 	shift
-	timeout -k 5 900 $F "$@" >"$T/$name" 2>&1
+	timeout -k 5 1200 $F "$@" >"$T/$name" 2>&1
 	local rc=$?
-	tail -n 1 "$T/$name"
+	tail -n 3 "$T/$name"
 	[ "$rc" = 0 ] && [ "$(runs "$name")" -gt 1 ]
 }
 
 t_ok "dev add: each allocation fails in turn, cleanly" -- inject add dev-add "pci/$A" vdpa0
 echo "# $(tail -n 1 "$T/add")"
 t_ok "no device left behind by the failed adds" -- sh -c "! vdpa dev show vdpa0 >/dev/null 2>&1"
+echo 1 >/sys/bus/vdpa/drivers_autoprobe
 add_up() { vdpa dev add name vdpa0 mgmtdev "pci/$A" mac 02:00:00:00:0f:01 &&
 	attach_vdpa vdpa0 virtio_vdpa; }
 t_ok "dev add after it, on virtio_vdpa" -- add_up

@@ -93,11 +93,43 @@ static void dpu_vdpa_as_domain_clear(struct dpu_vdpa_as *as)
 		iommu_unmap(as->domain, map->start, map->size);
 }
 
+/*
+ * The aperture @domain will have in front of the function.  It is only
+ * known once a domain sits on the function's IOMMU (intel-iommu narrows it
+ * to the IOMMU's address width at attach), and the range offered to
+ * vhost_vdpa is read when it binds.  The function's own DMA API domain is
+ * on that IOMMU already: its aperture is the one.  Only where that domain
+ * does not translate (identity) is @domain tried on, while the function is
+ * quiet; that detach puts the default domain back, which the IOMMU core
+ * cannot undo if it fails, so it is avoided where it can be.
+ */
+static int dpu_vdpa_as_geometry(struct iommu_domain *domain, struct device *dma,
+				struct iommu_domain_geometry *geo)
+{
+	struct iommu_domain *def = iommu_get_domain_for_dev(dma);
+	int err;
+
+	if (def && def->type & __IOMMU_DOMAIN_PAGING && def->geometry.force_aperture) {
+		*geo = def->geometry;
+		return 0;
+	}
+	err = iommu_attach_device(domain, dma);
+	if (err) {
+		dev_info(dma, "cannot attach an IOMMU domain for vhost-vdpa (%d): software translation only\n",
+			 err);
+		return err;
+	}
+	iommu_detach_device(domain, dma);
+	*geo = domain->geometry;
+	return 0;
+}
+
 /* dev_add: software IOTLBs, and a domain if the function has an IOMMU. */
 int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_as *as = &dev->as;
 	struct device *dma = dpu_vdpa_dev_to_dev(dev);
+	struct iommu_domain_geometry geo;
 	struct iommu_domain *domain;
 	unsigned int i;
 	int err;
@@ -118,33 +150,26 @@ int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev)
 		return 0;
 	domain = iommu_paging_domain_alloc(dma);
 	if (IS_ERR(domain)) {
+		/* out of memory is this dev add's failure, not a kind of IOMMU */
+		if (PTR_ERR(domain) == -ENOMEM)
+			return -ENOMEM;
 		dev_info(dma, "no IOMMU domain for vhost-vdpa (%ld): software translation only\n",
 			 PTR_ERR(domain));
 		return 0;
 	}
-	/*
-	 * The aperture is only known once the domain sits on the IOMMU in
-	 * front of the function (intel-iommu narrows it to the IOMMU's address
-	 * width at attach), and the range offered to vhost_vdpa is read when it
-	 * binds: try the domain on now, while the function is quiet.
-	 */
-	err = iommu_attach_device(domain, dma);
-	if (err) {
-		dev_info(dma, "cannot attach an IOMMU domain for vhost-vdpa (%d): software translation only\n",
-			 err);
+	err = dpu_vdpa_as_geometry(domain, dma, &geo);
+	if (err == -ENOMEM) {
 		iommu_domain_free(domain);
-		return 0;
+		return err;
 	}
-	iommu_detach_device(domain, dma);
-	if (!domain->geometry.force_aperture ||
-	    domain->geometry.aperture_end - domain->geometry.aperture_start <
-	    2 * DPU_VDPA_PRIV_WINDOW) {
+	if (err || !geo.force_aperture ||
+	    geo.aperture_end - geo.aperture_start < 2 * DPU_VDPA_PRIV_WINDOW) {
 		iommu_domain_free(domain);
 		return 0;
 	}
 	as->domain = domain;
-	as->first = domain->geometry.aperture_start;
-	as->priv_base = domain->geometry.aperture_end + 1 - DPU_VDPA_PRIV_WINDOW;
+	as->first = geo.aperture_start;
+	as->priv_base = geo.aperture_end + 1 - DPU_VDPA_PRIV_WINDOW;
 	as->last = as->priv_base - 1;
 	dpu_vdpa_as_add_resv(as, dma);
 	return 0;
