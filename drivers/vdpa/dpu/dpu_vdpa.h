@@ -166,7 +166,7 @@ struct dpu_vdpa_vq {
  */
 struct dpu_vdpa_cvq {
 	struct work_struct work;
-	struct mutex lock;
+	struct mutex lock;	/* the fields below */
 	bool running;		/* consumer ring is being served */
 	bool paused;		/* running, but held by a suspend */
 	bool broken;		/* consumer ring was malformed: needs reset */
@@ -479,6 +479,8 @@ int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd,
 void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_cvq_pause(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_cvq_resume(struct dpu_vdpa_dev *dev);
+/* the features control command @class/@cmd needs; 0: no such command */
+u64 dpu_vdpa_net_ctrl_features(u8 class, u8 cmd);
 
 /* addr_space.c */
 int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev);

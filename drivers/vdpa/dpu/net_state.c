@@ -32,11 +32,17 @@
 
 #include "dpu_vdpa.h"
 
-/* RX mode commands: PROMISC .. ALLUNI need CTRL_RX, the rest CTRL_RX_EXTRA */
+/*
+ * RX mode commands: PROMISC and ALLMULTI need CTRL_RX, ALLUNI and the rest
+ * CTRL_RX_EXTRA (include/uapi/linux/virtio_net.h)
+ */
 #define NET_RX_CMDS		6
-#define NET_RX_BASIC		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI | \
-				 DPU_VDPA_STATE_RX_ALLUNI)
+#define NET_RX_BASIC		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI)
 #define NET_RX_DEFAULT		DPU_VDPA_STATE_RX_PROMISC
+
+static const char * const net_rx_names[NET_RX_CMDS] = {
+	"RX_PROMISC", "RX_ALLMULTI", "RX_ALLUNI", "RX_NOMULTI", "RX_NOUNI", "RX_NOBCAST",
+};
 
 /* The state of a freshly reset function: what a device reset goes back to. */
 void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns)
@@ -170,7 +176,7 @@ void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t
 		break;
 	case VIRTIO_NET_CTRL_ANNOUNCE:
 	case VIRTIO_NET_CTRL_STATS:
-		/* an acknowledgement, a query: no state */
+		/* an acknowledgment, a query: no state */
 		break;
 	default:
 		if (hdr->class < 32)
@@ -220,7 +226,7 @@ static int dpu_vdpa_net_state_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd,
 	int err = dpu_vdpa_cvq_send(dev, class, cmd, data, len);
 
 	if (err)
-		dev_err(&dev->vdpa.dev, "state replay: function refused %s (class %u cmd %u): %d\n",
+		dev_err(&dev->vdpa.dev, "control-queue state: function refused %s (class %u cmd %u): %d\n",
 			what, class, cmd, err);
 	return err;
 }
@@ -268,9 +274,6 @@ static int dpu_vdpa_net_state_replay_macs(struct dpu_vdpa_dev *dev,
 static int dpu_vdpa_net_state_replay_rx(struct dpu_vdpa_dev *dev,
 					const struct dpu_vdpa_net_state *ns)
 {
-	static const char * const names[NET_RX_CMDS] = {
-		"RX_PROMISC", "RX_ALLMULTI", "RX_ALLUNI", "RX_NOMULTI", "RX_NOUNI", "RX_NOBCAST",
-	};
 	bool rx = dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_RX);
 	bool extra = dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_RX_EXTRA);
 	unsigned int cmd;
@@ -281,7 +284,7 @@ static int dpu_vdpa_net_state_replay_rx(struct dpu_vdpa_dev *dev,
 		return -EOPNOTSUPP;
 	}
 	if (!extra && ns->rx_flags & ~NET_RX_BASIC) {
-		NET_FN_HAS(dev, VIRTIO_NET_F_CTRL_RX_EXTRA, "RX mode NOMULTI/NOUNI/NOBCAST");
+		NET_FN_HAS(dev, VIRTIO_NET_F_CTRL_RX_EXTRA, "RX mode ALLUNI/NOMULTI/NOUNI/NOBCAST");
 		return -EOPNOTSUPP;
 	}
 	for (cmd = 0; rx && cmd < NET_RX_CMDS; cmd++) {
@@ -289,7 +292,8 @@ static int dpu_vdpa_net_state_replay_rx(struct dpu_vdpa_dev *dev,
 
 		if (!extra && !(BIT(cmd) & NET_RX_BASIC))
 			continue;
-		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_RX, cmd, &on, 1, names[cmd]);
+		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_RX, cmd, &on, 1,
+					      net_rx_names[cmd]);
 		if (err)
 			return err;
 	}

@@ -1,0 +1,61 @@
+#!/bin/bash
+# The net control queue against a hostile consumer on vhost_vdpa, driven
+# by tests/vhost-client net-ctrl: a command whose feature the consumer did
+# not negotiate gets VIRTIO_NET_ERR and reaches neither the function nor
+# the tracked state.
+# vm-options: --blks 0
+. "$(dirname "$0")/../lib.sh"
+VC=$PWD/tests/vhost-client/vhost-client
+V=$PWD/tools/vdpa-mgmt/vdpa-mgmt
+set -- $VM_NETS
+A=$1 B=$2
+[ -n "$B" ] || t_bail "needs two net functions"
+[ -x "$VC" ] || t_bail "$VC not built (make all)"
+load_modules || t_bail "modprobe"
+
+# the feature mask that leaves out the given bits (vhost-client --features)
+without() { local m=0 b; for b; do m=$((m | (1 << b))); done; printf '%#x' $((~m)); }
+CTRL_RX=18 CTRL_VLAN=19 MQ=22 CTRL_MAC_ADDR=23
+FOREIGN=02:00:00:00:ee:01	# a unicast MAC nobody has
+R="--rate 5000"
+
+# config_mac NAME: the MAC the consumer of NAME sees in config space
+config_mac() { vdpa -j dev config show "$1" | jq -r ".config.$1.mac"; }
+# pair (lib.sh) calls this while the receiver waits: the MAC it sees then
+pair_on_ready() { config_mac "$CUR" >"/tmp/$1.mac"; }
+
+t_ok "bind $A to dpu_vdpa" -- bind_fn "$A"
+t_ok "bind $B to virtio-pci" -- bind_fn "$B" virtio-pci
+wait_for netdev_of "$B"
+NB=$(basename "$(netdev_of "$B")")
+ip link set "$NB" up
+
+# --- commands the consumer did not negotiate
+t_ok "dev add cq0" -- vdpa dev add name cq0 mgmtdev "pci/$A"
+CUR=cq0
+DEV=$(vhost_dev cq0)
+MAC0=$(config_mac cq0)
+# RX mode, MAC table, MAC_ADDR_SET, VLAN, MQ, ANNOUNCE, GUEST_OFFLOADS,
+# NOTF_COAL, STATS; a class and commands that do not exist
+NOTNEG="--ctrl 0:0:00 --ctrl 0:1:00 --ctrl 1:0:0000000000000000 --ctrl 1:1:020000000077
+	--ctrl 2:0:0500 --ctrl 4:0:0100 --ctrl 3:0 --ctrl 5:0:0000000000000000
+	--ctrl 6:0:0000000000000000 --ctrl 8:0 --ctrl 7:0 --ctrl 0:9:00 --ctrl 1:7:00"
+t_ok "CTRL_VQ alone: 13 commands of classes not negotiated all get VIRTIO_NET_ERR; frames to $FOREIGN still arrive (promiscuous)" -- \
+	pair notneg $VC net-ctrl "$DEV" --features "$(without $CTRL_RX $CTRL_VLAN $MQ $CTRL_MAC_ADDR)" \
+	$NOTNEG --ack err --count 200 --stream 21 --timeout 5 -- \
+	$VC pkt-send "$NB" --count 200 --stream 21 --dst-mac $FOREIGN $R
+t_eq "the refused MAC_ADDR_SET is not tracked: config space keeps $MAC0" "$MAC0" \
+	"$(cat /tmp/notneg.mac 2>/dev/null)"
+t_ok "CTRL_RX without CTRL_RX_EXTRA: ALLUNI, NOMULTI, NOBCAST get VIRTIO_NET_ERR" -- \
+	$VC net-ctrl "$DEV" --ctrl 0:2:01 --ctrl 0:3:01 --ctrl 0:5:01 --ack err
+# the same commands, negotiated, are taken and tracked
+t_ok "negotiated: PROMISC, MAC_ADDR_SET, VLAN_ADD/DEL, MAC_TABLE_SET get VIRTIO_NET_OK" -- \
+	pair neg $VC net-ctrl "$DEV" --ctrl 0:0:00 --ctrl 0:0:01 --ctrl 1:1:020000000077 \
+	--ctrl 2:0:0500 --ctrl 2:1:0500 --ctrl 1:0:0000000000000000 --count 100 --stream 22 \
+	--timeout 5 -- $VC pkt-send "$NB" --count 100 --stream 22 --dst-mac $FOREIGN $R
+t_eq "the accepted MAC_ADDR_SET is tracked: config space shows it" "02:00:00:00:00:77" \
+	"$(cat /tmp/neg.mac 2>/dev/null)"
+
+t_ok "dev del cq0" -- vdpa dev del cq0
+
+t_done
