@@ -2,7 +2,8 @@
 # The net control queue against a hostile consumer on vhost_vdpa, driven
 # by tests/vhost-client net-ctrl: a command whose feature the consumer did
 # not negotiate gets VIRTIO_NET_ERR and reaches neither the function nor
-# the tracked state.
+# the tracked state; a vq that is no queue under the negotiated features
+# never runs on the function's own control queue.
 # vm-options: --blks 0
 . "$(dirname "$0")/../lib.sh"
 VC=$PWD/tests/vhost-client/vhost-client
@@ -58,4 +59,22 @@ t_eq "the accepted MAC_ADDR_SET is tracked: config space shows it" "02:00:00:00:
 
 t_ok "dev del cq0" -- vdpa dev del cq0
 
+# --- the function's own control queue, at index 2 without MQ: the
+# driver runs it to program the dev-add MAC; a consumer without CTRL_VQ
+# must not get its vq 2 onto it
+t_ok "dev add cq1 with mac 02:00:00:00:0c:01" -- \
+	vdpa dev add name cq1 mgmtdev "pci/$A" mac 02:00:00:00:0c:01
+CUR=cq1
+DEV=$(vhost_dev cq1)
+t_ok "no CTRL_VQ, vq 2 enabled with the rest: a command on it gets no answer" -- \
+	$VC net-ctrl "$DEV" --cvq-index 2 --qsize 4 --ctrl 0:0:00 --ack none --timeout 2
+# enabled late, vq 2 would replace the driver's ring on the function's
+# control queue, which expects its next command after the driver's one
+t_ok "no CTRL_VQ, vq 2 enabled after DRIVER_OK, ring from index 1: a command on it gets no answer" -- \
+	$VC net-ctrl "$DEV" --cvq-index 2 --cvq-base 1 --enable-late 2 --qsize 4 --ctrl 0:0:00 \
+	--ack none --timeout 2
+t_ok "and the device still sends to $NB" -- \
+	pair cq1tx $VC pkt-recv "$NB" --count 100 --stream 25 --timeout 5 -- \
+	$VC net-tx "$DEV" --count 100 --stream 25 --dst-mac "$(cat /sys/class/net/$NB/address)" $R
+t_ok "dev del cq1" -- vdpa dev del cq1
 t_done

@@ -372,6 +372,12 @@ struct dpu_vdpa_type {
 	/* function in DRIVER_OK */
 	int (*post_driver_ok)(struct dpu_vdpa_dev *dev);
 	void (*reset)(struct dpu_vdpa_dev *dev);
+	/*
+	 * May the function, reset while suspended, be parked?  Only if what
+	 * the consumer set can be taken back when the next one takes it over
+	 * (fn_taken_over).  Default yes.
+	 */
+	bool (*may_park)(struct dpu_vdpa_dev *dev);
 	void (*kick_soft)(struct dpu_vdpa_dev *dev, u16 idx);
 	/*
 	 * May buffers the function has not used be handed back at suspend
