@@ -3,7 +3,9 @@
 # by tests/vhost-client net-ctrl: a command whose feature the consumer did
 # not negotiate gets VIRTIO_NET_ERR and reaches neither the function nor
 # the tracked state; a vq that is no queue under the negotiated features
-# never runs on the function's own control queue.
+# never runs on the function's own control queue; a function parked by a
+# reset while suspended gives the next consumer a device in its reset
+# state (promiscuous, its own MAC).
 # vm-options: --blks 0
 . "$(dirname "$0")/../lib.sh"
 VC=$PWD/tests/vhost-client/vhost-client
@@ -57,6 +59,34 @@ t_ok "negotiated: PROMISC, MAC_ADDR_SET, VLAN_ADD/DEL, MAC_TABLE_SET get VIRTIO_
 t_eq "the accepted MAC_ADDR_SET is tracked: config space shows it" "02:00:00:00:00:77" \
 	"$(cat /tmp/neg.mac 2>/dev/null)"
 
+# --- a function parked by a reset while suspended
+# consumer1 OPTIONS...: a consumer that sends OPTIONS' commands and holds
+# the device while the test suspends it with vdpa-mgmt, then closes it
+# (vhost-vdpa resets it on release: the function is parked)
+consumer1() {
+	local pid rc=0
+	rm -f /tmp/hold; mkfifo /tmp/hold
+	$VC net-ctrl "$DEV" "$@" --wait-stdin </tmp/hold >/tmp/c1.out 2>&1 &
+	pid=$!
+	exec 9>/tmp/hold
+	wait_for grep -q ready /tmp/c1.out || rc=1
+	[ "$rc" = 0 ] && { "$V" dev suspend cq0 || rc=1; }
+	exec 9>&-
+	wait "$pid" || rc=1
+	cat /tmp/c1.out
+	return "$rc"
+}
+t_ok "consumer 1: promiscuous mode off, a MAC table, a VLAN; suspended by vdpa-mgmt; closes" -- \
+	consumer1 --ctrl 0:0:00 --ctrl 1:0:0100000002000000ee0200000000 --ctrl 2:0:0700
+t_ok "consumer 2, same features, no command: frames to $FOREIGN arrive (reset state: promiscuous)" -- \
+	pair c2 $VC net-ctrl "$DEV" --count 200 --stream 23 --timeout 5 -- \
+	$VC pkt-send "$NB" --count 200 --stream 23 --dst-mac $FOREIGN $R
+t_ok "consumer 1: MAC_ADDR_SET 02:00:00:00:00:77, promiscuous off; suspended; closes" -- \
+	consumer1 --ctrl 1:1:020000000077 --ctrl 0:0:00
+t_ok "consumer 2: promiscuous off; frames to the MAC it sees ($MAC0) arrive" -- \
+	pair c2mac $VC net-ctrl "$DEV" --ctrl 0:0:00 --count 200 --stream 24 --timeout 5 -- \
+	$VC pkt-send "$NB" --count 200 --stream 24 --dst-mac "$MAC0" $R
+t_eq "consumer 2 sees the device's own MAC" "$MAC0" "$(cat /tmp/c2mac.mac 2>/dev/null)"
 t_ok "dev del cq0" -- vdpa dev del cq0
 
 # --- the function's own control queue, at index 2 without MQ: the

@@ -314,12 +314,24 @@ static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq);
 
 static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 {
+	/* what a parked function holds: undone if taken over, else gone */
+	bool undo = dev->fn_taken_over && dev->net.held_valid;
 	struct dpu_vdpa_vq *vq;
 	int err;
 
+	dev->net.held_valid = false;
 	/* without a control queue a loaded state must have nothing to replay */
 	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return dev->state_loaded ? dpu_vdpa_net_state_replay(dev) : 0;
+	/* a parked function taken over: nothing of the last consumer's stays */
+	if (undo) {
+		err = dpu_vdpa_net_state_undo(dev, &dev->net.held);
+		if (err) {
+			dev_err(&dev->vdpa.dev, "cannot clean the parked function's control-queue state: %d\n",
+				err);
+			return err;
+		}
+	}
 	if (dev->net.mac_set) {
 		err = dpu_vdpa_cvq_send(dev, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET,
 					dev->net.mac, ETH_ALEN);
@@ -386,14 +398,42 @@ static int net_soft_start(struct dpu_vdpa_dev *dev, u16 idx)
 	return err;
 }
 
+/*
+ * The function is parked only if what the consumer set through the
+ * control queue can be undone when the next consumer takes it over.
+ * dev->lock held.
+ */
+static bool net_may_park(struct dpu_vdpa_dev *dev)
+{
+	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+		return true;
+	return dpu_vdpa_net_state_undoable(dev);
+}
+
 static void net_reset(struct dpu_vdpa_dev *dev)
 {
+	struct dpu_vdpa_net *net = &dev->net;
+
 	if (!net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
 		return;
 	/* a parked function keeps running: stop its control queue by itself */
 	if (dev->fn_parked && dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))
-		dpu_vdpa_hw_vq_reset(dev, dev->net.cvq.fn_index);
+		dpu_vdpa_hw_vq_reset(dev, net->cvq.fn_index);
 	dpu_vdpa_cvq_stop(dev);
+	/*
+	 * A parked function keeps what the consumer set: remember it (at the
+	 * first reset of the parking only; later ones find the state reset)
+	 * for the next consumer's DRIVER_OK to undo.  A function reset forgets
+	 * it all.
+	 */
+	if (!dev->fn_parked) {
+		net->held_valid = false;
+	} else if (!net->held_valid) {
+		mutex_lock(&net->cvq.lock);
+		memcpy(&net->held, &net->cur, sizeof(net->held));
+		mutex_unlock(&net->cvq.lock);
+		net->held_valid = true;
+	}
 	dpu_vdpa_net_state_reset(dev);
 }
 
@@ -442,6 +482,7 @@ const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.pre_driver_ok = net_pre_driver_ok,
 	.post_driver_ok = net_post_driver_ok,
 	.reset = net_reset,
+	.may_park = net_may_park,
 	.kick_soft = net_kick_soft,
 	.vq_may_rewind = net_vq_may_rewind,
 	.soft_pause = net_soft_pause,

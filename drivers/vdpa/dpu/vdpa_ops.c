@@ -309,6 +309,23 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
 	return status;
 }
 
+/* May the function, reset now, be parked?  dev->lock held. */
+static bool dpu_vdpa_may_park(struct dpu_vdpa_dev *dev, bool full)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+
+	if (full)
+		return false;
+	/* a parked function stays parked through further resets */
+	if (dev->fn_parked)
+		return true;
+	if (!dev->suspended || dpu_vdpa_svq_broken(dev) ||
+	    dpu_vdpa_get_status(&dev->vdpa) & VIRTIO_CONFIG_S_NEEDS_RESET)
+		return false;
+	/* what the consumer set must be undone before the next one uses it */
+	return !type->may_park || type->may_park(dev);
+}
+
 /*
  * Called with dev->lock held.
  *
@@ -317,8 +334,11 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
  * queues are already stopped by the suspend, and it stays in DRIVER_OK
  * so that frames reaching it meanwhile wait in the function rather than
  * being dropped by a function reset.  The next FEATURES_OK with the same
- * features takes it over as it is; anything else resets it (@full, used
- * by dev_del, always does).
+ * features takes it over, and the device type takes back at DRIVER_OK
+ * what the last consumer set in it (net: the control-queue state, which
+ * must not reach the next consumer, maybe another VMM); anything else
+ * resets it (@full, used by dev_del, always does).  A function whose
+ * state could not be taken back (type->may_park) is not parked.
  */
 static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 {
@@ -328,11 +348,8 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 
 	for (i = 0; i < dev->nvqs; i++)
 		dpu_vdpa_svq_halt(&dev->vqs[i]);
-	/* a parked function stays parked through further resets */
-	dev->fn_parked = !full &&
-			 (dev->fn_parked ||
-			  (dev->suspended && !dpu_vdpa_svq_broken(dev) &&
-			   !(dpu_vdpa_get_status(&dev->vdpa) & VIRTIO_CONFIG_S_NEEDS_RESET)));
+	dev->fn_parked = dpu_vdpa_may_park(dev, full);
+	dev->fn_taken_over = false;
 	if (type->reset)
 		type->reset(dev);
 	if (dev->fn_parked)
@@ -383,10 +400,12 @@ static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 	 */
 	features |= dev->fn->features &
 		    (BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC));
+	dev->fn_taken_over = false;
 	if (dev->fn_parked) {
 		dev->fn_parked = false;
 		if (features == dev->fn_driver_features) {
 			dev_dbg(&dev->vdpa.dev, "parked function taken over\n");
+			dev->fn_taken_over = true;
 			return 0;
 		}
 		dpu_vdpa_hw_reset(dev->fn);
