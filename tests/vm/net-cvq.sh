@@ -5,8 +5,10 @@
 # the tracked state; a vq that is no queue under the negotiated features
 # never runs on the function's own control queue; a function parked by a
 # reset while suspended gives the next consumer a device in its reset
-# state (promiscuous, its own MAC).
-# vm-options: --blks 0
+# state (promiscuous, its own MAC), and is never left pointing at an
+# MSI-X vector the driver freed.  The parked function's registers are read
+# through its BAR (iomem=relaxed lets root map a BAR a driver holds).
+# vm-options: --blks 0 --append iomem=relaxed
 . "$(dirname "$0")/../lib.sh"
 VC=$PWD/tests/vhost-client/vhost-client
 V=$PWD/tools/vdpa-mgmt/vdpa-mgmt
@@ -26,6 +28,36 @@ R="--rate 5000"
 config_mac() { vdpa -j dev config show "$1" | jq -r ".config.$1.mac"; }
 # pair (lib.sh) calls this while the receiver waits: the MAC it sees then
 pair_on_ready() { config_mac "$CUR" >"/tmp/$1.mac"; }
+
+# fn_regs BDF: the function's device status and interrupt set-up, read
+# from its PCI config space and its virtio common configuration
+fn_regs() {
+	python3 - "$1" <<'EOF'
+import ctypes, mmap, os, struct, sys
+d = "/sys/bus/pci/devices/" + sys.argv[1]
+cfg = open(d + "/config", "rb").read()
+msix, common, pos = 0, None, cfg[0x34]
+while pos:
+    if cfg[pos] == 0x11:
+        msix = struct.unpack_from("<H", cfg, pos + 2)[0] >> 15
+    elif cfg[pos] == 0x09 and cfg[pos + 3] == 1 and common is None:
+        common = (cfg[pos + 4], struct.unpack_from("<I", cfg, pos + 8)[0])
+    pos = cfg[pos + 1]
+bar, off = common
+fd = os.open("%s/resource%d" % (d, bar), os.O_RDWR | os.O_SYNC)
+m = mmap.mmap(fd, (off + 0x40 + mmap.PAGESIZE - 1) & ~(mmap.PAGESIZE - 1))
+u8 = lambda o: ctypes.c_uint8.from_buffer(m, off + o)
+u16 = lambda o: ctypes.c_uint16.from_buffer(m, off + o)
+qv = []
+for q in range(u16(0x12).value):
+    u16(0x16).value = q
+    qv.append(str(u16(0x1a).value))
+print("status=%d msix=%d intx_off=%d config_vector=%d queue_vectors=%s" %
+      (u8(0x14).value, msix, struct.unpack_from("<H", cfg, 4)[0] >> 10 & 1,
+       u16(0x10).value, ",".join(qv)))
+EOF
+}
+reg() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" /tmp/regs; }
 
 t_ok "bind $A to dpu_vdpa" -- bind_fn "$A"
 t_ok "bind $B to virtio-pci" -- bind_fn "$B" virtio-pci
@@ -78,6 +110,12 @@ consumer1() {
 }
 t_ok "consumer 1: promiscuous mode off, a MAC table, a VLAN; suspended by vdpa-mgmt; closes" -- \
 	consumer1 --ctrl 0:0:00 --ctrl 1:0:0100000002000000ee0200000000 --ctrl 2:0:0700
+fn_regs "$A" >/tmp/regs 2>&1
+sed 's/^/# parked: /' /tmp/regs
+t_eq "parked: the function is still in DRIVER_OK" "4" "$(( $(reg status) & 4 ))"
+t_ok "parked: it points at no freed MSI-X vector (MSI-X kept, or no vector left on it and INTx off)" -- \
+	sh -c "[ '$(reg msix)' = 1 ] || { [ '$(reg config_vector)' = 65535 ] && [ '$(reg intx_off)' = 1 ] &&
+		! echo '$(reg queue_vectors)' | tr , '\n' | grep -qv '^65535$'; }"
 t_ok "consumer 2, same features, no command: frames to $FOREIGN arrive (reset state: promiscuous)" -- \
 	pair c2 $VC net-ctrl "$DEV" --count 200 --stream 23 --timeout 5 -- \
 	$VC pkt-send "$NB" --count 200 --stream 23 --dst-mac $FOREIGN $R

@@ -309,6 +309,41 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
 	return status;
 }
 
+/*
+ * Parking keeps the function in DRIVER_OK, but the consumer's interrupt
+ * set-up goes: dpu_vdpa_hw_stop frees the MSI-X vectors, which turns MSI-X
+ * off and INTx back on.  Before that, take every vector off the function,
+ * whose queues the suspend stopped: a function in DRIVER_OK must not point
+ * at a vector that is freed (and maybe reallocated), nor signal an INTx
+ * nobody handles (dpu_vdpa_do_reset turns INTx off while parked).  The next
+ * consumer's DRIVER_OK sets MSI-X up again.  False if the function refused
+ * a write: it is reset then, not parked.  dev->lock held.
+ */
+static bool dpu_vdpa_park_detach_vectors(struct dpu_vdpa_dev *dev)
+{
+	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	u16 i;
+
+	lockdep_assert_held(&dev->lock);
+	if (!dev->irqs_allocated)
+		return true;
+	if (vp_modern_config_vector(vpm, VIRTIO_MSI_NO_VECTOR) != VIRTIO_MSI_NO_VECTOR)
+		goto refused;
+	for (i = 0; i < dev->nvqs; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+		if (vq->fn_vector == VIRTIO_MSI_NO_VECTOR)
+			continue;
+		if (vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR) != VIRTIO_MSI_NO_VECTOR)
+			goto refused;
+		WRITE_ONCE(vq->fn_vector, VIRTIO_MSI_NO_VECTOR);
+	}
+	return true;
+refused:
+	dev_err(&dev->vdpa.dev, "function kept an MSI-X vector: reset, not parked\n");
+	return false;
+}
+
 /* May the function, reset now, be parked?  dev->lock held. */
 static bool dpu_vdpa_may_park(struct dpu_vdpa_dev *dev, bool full)
 {
@@ -323,7 +358,9 @@ static bool dpu_vdpa_may_park(struct dpu_vdpa_dev *dev, bool full)
 	    dpu_vdpa_get_status(&dev->vdpa) & VIRTIO_CONFIG_S_NEEDS_RESET)
 		return false;
 	/* what the consumer set must be undone before the next one uses it */
-	return !type->may_park || type->may_park(dev);
+	if (type->may_park && !type->may_park(dev))
+		return false;
+	return dpu_vdpa_park_detach_vectors(dev);
 }
 
 /*
@@ -357,7 +394,10 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 			dev->fn_driver_features);
 	else
 		err = dpu_vdpa_hw_reset(dev->fn);
+	/* parked, the function points at none of the vectors freed here */
 	dpu_vdpa_hw_stop(dev);
+	/* parked: no INTx either; reset: INTx is the function's default again */
+	pci_intx(dev->fn->pdev, !dev->fn_parked);
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
@@ -409,6 +449,8 @@ static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 			return 0;
 		}
 		dpu_vdpa_hw_reset(dev->fn);
+		/* no vectors since it was parked: INTx is its default again */
+		pci_intx(dev->fn->pdev, 1);
 	}
 	vp_modern_set_status(vpm, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	dev->fn_driver_features = features;
