@@ -428,8 +428,11 @@ void vc_vq_program(struct vc_dev *d, struct vc_vq *vq, uint16_t base)
 	xioctl(d, VHOST_SET_VRING_KICK, &f);
 	f.fd = vq->callfd;
 	xioctl(d, VHOST_SET_VRING_CALL, &f);
-	s.num = 1;
-	xioctl(d, VHOST_VDPA_SET_VRING_ENABLE, &s);
+	/* --enable-late: enabled after DRIVER_OK (vc_enable_late) */
+	if ((int)vq->idx != opt.enable_late) {
+		s.num = 1;
+		xioctl(d, VHOST_VDPA_SET_VRING_ENABLE, &s);
+	}
 	if (opt.doorbell_mmap)
 		vq_map_doorbell(d, vq);
 	vc_log("vq %u: num %u base %u desc %#llx avail %#llx used %#llx", vq->idx, vq->num, base,
@@ -463,6 +466,22 @@ static void set_group_asid(struct vc_dev *d)
 	xioctl(d, VHOST_VDPA_SET_GROUP_ASID, &s);
 }
 
+/*
+ * --enable-late N: VHOST_VDPA_SET_VRING_ENABLE of vq N once the device
+ * runs, as QEMU does with the data queues after restoring the control
+ * queue's state (VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK).
+ */
+static void vc_enable_late(struct vc_dev *d)
+{
+	struct vhost_vring_state s = { .index = (unsigned int)opt.enable_late, .num = 1 };
+
+	if (opt.enable_late < 0 || opt.enable_late >= VC_MAX_VQS ||
+	    !d->vqs[opt.enable_late].active)
+		return;
+	xioctl(d, VHOST_VDPA_SET_VRING_ENABLE, &s);
+	vc_log("vq %d enabled after DRIVER_OK, status %#x", opt.enable_late, vc_get_status(d));
+}
+
 void vc_start(struct vc_dev *d, uint64_t want, const unsigned int *vqs, unsigned int nvqs,
 	      const uint32_t *buf_sizes)
 {
@@ -476,6 +495,7 @@ void vc_start(struct vc_dev *d, uint64_t want, const unsigned int *vqs, unsigned
 		vc_vq_program(d, &d->vqs[vqs[i]], 0);
 	}
 	vc_driver_ok(d);
+	vc_enable_late(d);
 }
 
 uint16_t vc_get_vring_base(struct vc_dev *d, unsigned int idx)
@@ -512,6 +532,7 @@ void vc_restart(struct vc_dev *d, const uint16_t *bases)
 		if (d->vqs[i].active)
 			vc_vq_program(d, &d->vqs[i], bases[i]);
 	vc_driver_ok(d);
+	vc_enable_late(d);
 }
 
 void vc_close(struct vc_dev *d)

@@ -15,6 +15,9 @@
  *   vhost-client net-rx DEV [--count N] [--timeout S] [--allow-loss] [--mrg-rxbuf]
  *   vhost-client net-stream DEV [--count N] [--suspend-every K] [--reset | --no-suspend]
  *                          [--window W] [--dst-mac M]   (peer: pkt-reflect)
+ *   vhost-client net-ctrl DEV [--ctrl CLASS:CMD[:HEX]]... [--ack ok|err|none] [--pairs P]
+ *                        [--cvq-index N [--cvq-base B]] [--enable-late N]
+ *                        [--count N | --wait-stdin]
  *   vhost-client blk-write DEV --sector S --count N --seed X
  *   vhost-client blk-read DEV --sector S --count N [--seed X | --expect-zero]
  *   vhost-client blk-flush DEV
@@ -35,12 +38,14 @@
  * Output: results are one line of key=value pairs per command on stdout;
  * errors and warnings (and -v progress) go to stderr.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/virtio_blk.h>
+#include <linux/virtio_net.h>
 
 #include "vc.h"
 
@@ -69,6 +74,11 @@ static void usage(FILE *f)
 "                           DRIVER_OK.  --no-suspend: quiesce instead of suspending,\n"
 "                           then reset and restore.  Exits 77 with 'suspend not\n"
 "                           offered by the device' when SUSPEND (or RESUME) is missing\n"
+"  net-ctrl DEV             negotiate a control queue (--pairs, default 1) and send\n"
+"                           each --ctrl command, printing its ack; exit 3 when one\n"
+"                           is not --ack.  Then, with --count, receive like net-rx\n"
+"                           ('net-ctrl: ready'); with --wait-stdin, print 'net-ctrl:\n"
+"                           ready' and hold the device until stdin ends\n"
 "  blk-write DEV            write --count sectors from --sector, pattern of --seed\n"
 "  blk-read DEV             read them back; verify against --seed or --expect-zero\n"
 "  blk-flush DEV            one VIRTIO_BLK_T_FLUSH\n"
@@ -148,6 +158,16 @@ static void usage(FILE *f)
 "                           frames spread over the pairs (net-stream: not supported)\n"
 "  --no-load, --tx-rewind N net-migrate negative controls: no state load into B;\n"
 "                           B's TX starts N entries before A's index (must fail)\n"
+"  --ctrl CLASS:CMD[:HEX]   net-ctrl: a control command, its data in hex (repeat)\n"
+"  --ack ok|err|none        net-ctrl: the ack every --ctrl must get (default ok);\n"
+"                           none: no answer within --timeout\n"
+"  --cvq-index N            net-ctrl: no CTRL_VQ negotiated; send the commands on\n"
+"                           vq N anyway (a hostile consumer)\n"
+"  --cvq-base N             net-ctrl --cvq-index: start that ring's indexes at N\n"
+"                           without telling the device (where a queue the driver\n"
+"                           ran N commands on expects the next)\n"
+"  --enable-late N          enable vq N after DRIVER_OK, not before\n"
+"  --wait-stdin             net-ctrl: after the commands, hold until stdin ends\n"
 "\n"
 "exit status: 0 ok, 1 error, 2 usage, 3 data check failed, 4 device timeout,\n"
 "             77 not offered by the device\n");
@@ -214,7 +234,8 @@ enum {
 	O_COUNT, O_SIZE, O_DST, O_SRC, O_STREAM, O_BENCH, O_ALLOW_LOSS, O_MRG, O_LINGER,
 	O_RATE, O_WINDOW, O_SUSPEND_EVERY, O_RESET, O_NO_SUSPEND, O_SECTOR, O_SEED,
 	O_REQ, O_DEPTH, O_FORCE, O_ZERO, O_NAME, O_NAME_B, O_ROUNDS, O_ROUND_MS, O_IGNORE_LOG,
-	O_NO_QUIESCE, O_NO_LOAD, O_TX_REWIND, O_PAIRS,
+	O_NO_QUIESCE, O_NO_LOAD, O_TX_REWIND, O_PAIRS, O_CTRL, O_ACK, O_CVQ_INDEX, O_ENABLE_LATE,
+	O_WAIT_STDIN, O_CVQ_BASE,
 };
 
 static const struct option longopts[] = {
@@ -259,10 +280,53 @@ static const struct option longopts[] = {
 	{ "no-load", no_argument, NULL, O_NO_LOAD },
 	{ "pairs", required_argument, NULL, O_PAIRS },
 	{ "tx-rewind", required_argument, NULL, O_TX_REWIND },
+	{ "ctrl", required_argument, NULL, O_CTRL },
+	{ "ack", required_argument, NULL, O_ACK },
+	{ "cvq-index", required_argument, NULL, O_CVQ_INDEX },
+	{ "enable-late", required_argument, NULL, O_ENABLE_LATE },
+	{ "wait-stdin", no_argument, NULL, O_WAIT_STDIN },
+	{ "cvq-base", required_argument, NULL, O_CVQ_BASE },
 	{ NULL, 0, NULL, 0 },
 };
 
 static bool count_set;
+
+/* --ctrl CLASS:CMD[:HEX] */
+static void parse_ctrl(const char *s)
+{
+	struct vc_ctrl_cmd *c;
+	unsigned int class, cmd;
+	const char *hex;
+	int n = 0;
+
+	if (opt.nctrl == sizeof(opt.ctrl) / sizeof(opt.ctrl[0])) {
+		fprintf(stderr, "%s: too many --ctrl\n", prog);
+		exit(VC_EXIT_USAGE);
+	}
+	c = &opt.ctrl[opt.nctrl++];
+	if (sscanf(s, "%u:%u%n", &class, &cmd, &n) != 2 || class > 255 || cmd > 255 ||
+	    (s[n] && s[n] != ':'))
+		goto bad;
+	c->class = class;
+	c->cmd = cmd;
+	c->len = 0;
+	hex = s[n] ? s + n + 1 : "";
+	if (strlen(hex) % 2 || strlen(hex) / 2 > sizeof(c->data))
+		goto bad;
+	for (; *hex; hex += 2) {
+		unsigned int b;
+
+		if (!isxdigit((unsigned char)hex[0]) || !isxdigit((unsigned char)hex[1]) ||
+		    sscanf(hex, "%2x", &b) != 1)
+			goto bad;
+		c->data[c->len++] = b;
+	}
+	return;
+bad:
+	fprintf(stderr, "%s: bad --ctrl '%s' (CLASS:CMD[:HEX], up to %zu bytes)\n", prog, s,
+		sizeof(c->data));
+	exit(VC_EXIT_USAGE);
+}
 
 static void parse_opts(int argc, char **argv)
 {
@@ -285,6 +349,9 @@ static void parse_opts(int argc, char **argv)
 	opt.rounds = 4;
 	opt.round_secs = 0.2;
 	opt.quiesce = true;
+	opt.ctrl_ack = VIRTIO_NET_OK;
+	opt.cvq_index = -1;
+	opt.enable_late = -1;
 
 	while ((c = getopt_long(argc, argv, "jvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -364,6 +431,41 @@ static void parse_opts(int argc, char **argv)
 		case O_NO_LOAD: opt.no_load = true; break;
 		case O_PAIRS: opt.pairs = parse_uint(optarg, "--pairs"); break;
 		case O_TX_REWIND: opt.tx_rewind = parse_uint(optarg, "--tx-rewind"); break;
+		case O_CTRL: parse_ctrl(optarg); break;
+		case O_ACK:
+			if (!strcmp(optarg, "ok")) {
+				opt.ctrl_ack = VIRTIO_NET_OK;
+			} else if (!strcmp(optarg, "err")) {
+				opt.ctrl_ack = VIRTIO_NET_ERR;
+			} else if (!strcmp(optarg, "none")) {
+				opt.ctrl_ack = -1;
+			} else {
+				fprintf(stderr, "%s: bad --ack '%s' (ok, err, none)\n", prog, optarg);
+				exit(VC_EXIT_USAGE);
+			}
+			break;
+		case O_CVQ_INDEX:
+			opt.cvq_index = (int)parse_uint(optarg, "--cvq-index");
+			if (opt.cvq_index >= VC_MAX_VQS) {
+				fprintf(stderr, "%s: --cvq-index below %d\n", prog, VC_MAX_VQS);
+				exit(VC_EXIT_USAGE);
+			}
+			break;
+		case O_ENABLE_LATE:
+			opt.enable_late = (int)parse_uint(optarg, "--enable-late");
+			if (opt.enable_late >= VC_MAX_VQS) {
+				fprintf(stderr, "%s: --enable-late below %d\n", prog, VC_MAX_VQS);
+				exit(VC_EXIT_USAGE);
+			}
+			break;
+		case O_WAIT_STDIN: opt.wait_stdin = true; break;
+		case O_CVQ_BASE:
+			opt.cvq_base = parse_uint(optarg, "--cvq-base");
+			if (opt.cvq_base > 0xffff) {
+				fprintf(stderr, "%s: --cvq-base above 65535\n", prog);
+				exit(VC_EXIT_USAGE);
+			}
+			break;
 		default: usage(stderr); exit(VC_EXIT_USAGE);
 		}
 	}
@@ -378,6 +480,15 @@ static void parse_opts(int argc, char **argv)
 	}
 	if (opt.seed_set && opt.expect_zero) {
 		fprintf(stderr, "%s: --seed and --expect-zero exclude each other\n", prog);
+		exit(VC_EXIT_USAGE);
+	}
+	if (opt.cvq_base && opt.cvq_index < 0) {
+		fprintf(stderr, "%s: --cvq-base goes with --cvq-index\n", prog);
+		exit(VC_EXIT_USAGE);
+	}
+	if (opt.cvq_index >= 0 && opt.pairs) {
+		fprintf(stderr, "%s: --cvq-index is for a consumer without CTRL_VQ: drop --pairs\n",
+			prog);
 		exit(VC_EXIT_USAGE);
 	}
 	if (opt.reset && opt.no_suspend) {
@@ -402,6 +513,7 @@ static const struct command commands[] = {
 	{ "net-tx", cmd_net_tx, 1000, 1 },
 	{ "net-rx", cmd_net_rx, 1000, 1 },
 	{ "net-stream", cmd_net_stream, 1000, 1 },
+	{ "net-ctrl", cmd_net_ctrl, 0, 1 },
 	{ "blk-write", blk_write, 128, 1 },
 	{ "blk-read", blk_read, 128, 1 },
 	{ "blk-flush", blk_flush, 1, 1 },
@@ -442,8 +554,14 @@ int main(int argc, char **argv)
 			!strncmp(cmd->name, "pkt-", 4) ? "IFNAME" : "DEV", cmd->ndevs == 2 ? "s" : "");
 		return VC_EXIT_USAGE;
 	}
-	if (opt.pairs && strcmp(cmd->name, "dirty-check") && strcmp(cmd->name, "net-migrate")) {
-		fprintf(stderr, "%s %s: no --pairs (dirty-check, net-migrate only)\n", prog,
+	if (opt.pairs && strcmp(cmd->name, "dirty-check") && strcmp(cmd->name, "net-migrate") &&
+	    strcmp(cmd->name, "net-ctrl")) {
+		fprintf(stderr, "%s %s: no --pairs (dirty-check, net-migrate, net-ctrl only)\n",
+			prog, cmd->name);
+		return VC_EXIT_USAGE;
+	}
+	if ((opt.nctrl || opt.cvq_index >= 0 || opt.wait_stdin) && strcmp(cmd->name, "net-ctrl")) {
+		fprintf(stderr, "%s %s: --ctrl, --cvq-index, --wait-stdin are net-ctrl's\n", prog,
 			cmd->name);
 		return VC_EXIT_USAGE;
 	}

@@ -84,11 +84,18 @@ void vc_net_open(struct vc_net *n)
 	if (opt.pairs) {
 		vqs[nvqs] = cvq;
 		sizes[nvqs++] = 0;
+	} else if (opt.cvq_index >= 0) {
+		/* a hostile consumer: a control queue it did not negotiate */
+		if (opt.cvq_index < 2)
+			vc_die(VC_EXIT_USAGE, "--cvq-index %d is a data queue of pair 0",
+			       opt.cvq_index);
+		vqs[nvqs] = opt.cvq_index;
+		sizes[nvqs++] = 0;
 	}
 	vc_start(d, want, vqs, nvqs, sizes);
 	n->mrg = d->features & (1ull << VIRTIO_NET_F_MRG_RXBUF);
 	vc_net_bind(n);
-	if (opt.pairs) {
+	if (n->cvq) {
 		/* command and ack on pages of their own: CPU-written, device-written */
 		n->ctrl_out = vc_alloc(d, 4096, 4096);
 		n->ctrl_in = vc_alloc(d, 4096, 4096);
@@ -125,8 +132,12 @@ void vc_net_bind(struct vc_net *n)
 			n->cvq = &n->d.vqs[i];
 }
 
-/* One control command, waited for; the device's ack must be VIRTIO_NET_OK. */
-void vc_net_ctrl(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data, size_t len)
+/*
+ * One control command, waited for until the deadline: the device's ack
+ * (VIRTIO_NET_OK or VIRTIO_NET_ERR), or -1 when it did not answer.  The
+ * chain uses descriptors 0 and 1: after -1 no other command may be sent.
+ */
+int vc_net_ctrl_ack(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data, size_t len)
 {
 	static const uint16_t ids[2] = { 0, 1 };
 	struct vc_vq *q = n->cvq;
@@ -136,6 +147,9 @@ void vc_net_ctrl(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data,
 
 	if (!q)
 		vc_die(VC_EXIT_ERR, "no control queue (use --pairs)");
+	if (2 + len > 4096)
+		vc_die(VC_EXIT_USAGE, "control command %u/%u: %zu bytes of data, at most 4094", class,
+		       cmd, len);
 	n->ctrl_out[0] = class;
 	n->ctrl_out[1] = cmd;
 	memcpy(n->ctrl_out + 2, data, len);
@@ -150,14 +164,26 @@ void vc_net_ctrl(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data,
 	vc_vq_kick(q);
 	while (!vc_vq_used(q, &id, &used_len)) {
 		if (vc_now() > deadline)
-			vc_die(VC_EXIT_TIMEOUT, "control command %u/%u: no answer in %.1f s", class,
-			       cmd, opt.timeout);
+			return -1;
 		vc_vq_wait(&n->d, deadline);
 	}
-	if (id != 0 || used_len < 1 || n->ctrl_in[0] != VIRTIO_NET_OK)
-		vc_die(VC_EXIT_ERR, "control command %u/%u: id %u, %u bytes, ack %u", class, cmd, id,
-		       used_len, n->ctrl_in[0]);
+	if (id != 0 || used_len < 1)
+		vc_die(VC_EXIT_ERR, "control command %u/%u: id %u, %u bytes", class, cmd, id,
+		       used_len);
 	n->ctrl_cmds++;
+	return n->ctrl_in[0];
+}
+
+/* One control command, waited for; the device's ack must be VIRTIO_NET_OK. */
+void vc_net_ctrl(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data, size_t len)
+{
+	int ack = vc_net_ctrl_ack(n, class, cmd, data, len);
+
+	if (ack < 0)
+		vc_die(VC_EXIT_TIMEOUT, "control command %u/%u: no answer in %.1f s", class, cmd,
+		       opt.timeout);
+	if (ack != VIRTIO_NET_OK)
+		vc_die(VC_EXIT_ERR, "control command %u/%u: ack %d", class, cmd, ack);
 }
 
 void vc_net_close(struct vc_net *n)
@@ -343,24 +369,23 @@ int cmd_net_tx(void)
 	return VC_EXIT_OK;
 }
 
-int cmd_net_rx(void)
+/* Post receive buffers, say WHO: ready, take --count frames and report. */
+static int net_rx_run(struct vc_net *n, const char *who)
 {
 	double t_first = 0, t_last = 0, last, done_at = 0;
 	struct vc_rx_stats st;
-	struct vc_net n;
 	int rc;
 
-	vc_net_open(&n);
 	vc_rx_stats_init(&st, opt.count);
-	vc_net_post_rx(&n);
-	printf("net-rx: ready\n");
+	vc_net_post_rx(n);
+	printf("%s: ready\n", who);
 	fflush(stdout);
 	last = vc_now();
 	for (;;) {
 		uint64_t before = st.unique + st.dup + st.corrupt + st.out_of_range;
 		double now;
 
-		if (vc_net_reap_rx(&n, &st)) {
+		if (vc_net_reap_rx(n, &st)) {
 			now = vc_now();
 			if (st.unique + st.dup + st.corrupt + st.out_of_range != before) {
 				if (!t_first)
@@ -377,15 +402,82 @@ int cmd_net_rx(void)
 			break;
 		if (!done_at && now - last > opt.timeout)
 			break;
-		vc_vq_wait(&n.d, done_at ? done_at + opt.linger : last + opt.timeout);
+		vc_vq_wait(&n->d, done_at ? done_at + opt.linger : last + opt.timeout);
 	}
-	rc = vc_rx_stats_report("net-rx", &st, t_last - t_first, opt.allow_loss);
-	if (n.rx_multi)
-		printf("net-rx: %llu frames came in several buffers\n",
-		       (unsigned long long)n.rx_multi);
+	rc = vc_rx_stats_report(who, &st, t_last - t_first, opt.allow_loss);
+	if (n->rx_multi)
+		printf("%s: %llu frames came in several buffers\n", who,
+		       (unsigned long long)n->rx_multi);
 	if (opt.verbose)
-		print_vq_counters("net-rx", &n);
+		print_vq_counters(who, n);
 	vc_rx_stats_free(&st);
+	return rc;
+}
+
+int cmd_net_rx(void)
+{
+	struct vc_net n;
+	int rc;
+
+	vc_net_open(&n);
+	rc = net_rx_run(&n, "net-rx");
+	vc_net_close(&n);
+	return rc;
+}
+
+static const char *ack_name(int ack)
+{
+	return ack < 0 ? "none" : ack == VIRTIO_NET_OK ? "ok" : ack == VIRTIO_NET_ERR ? "err" :
+	       "other";
+}
+
+/*
+ * net-ctrl: the consumer's side of the control queue.  Each --ctrl command
+ * in turn, its ack checked against --ack; then frames (--count, as
+ * net-rx) or, with --wait-stdin, the device held open until stdin ends.
+ */
+int cmd_net_ctrl(void)
+{
+	struct vc_net n;
+	unsigned int i;
+	int rc = VC_EXIT_OK;
+
+	if (!opt.pairs && opt.cvq_index < 0)
+		opt.pairs = 1;
+	vc_net_open(&n);
+	if (opt.cvq_index >= 0) {
+		/* nothing published yet: the avail index goes out with the first kick */
+		n.cvq->avail_idx = (uint16_t)opt.cvq_base;
+		n.cvq->used_idx = (uint16_t)opt.cvq_base;
+		__atomic_store_n(&n.cvq->used->idx, (uint16_t)opt.cvq_base, __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < opt.nctrl; i++) {
+		const struct vc_ctrl_cmd *c = &opt.ctrl[i];
+		int ack = vc_net_ctrl_ack(&n, c->class, c->cmd, c->data, c->len);
+
+		printf("net-ctrl: class=%u cmd=%u len=%u ack=%s\n", c->class, c->cmd, c->len,
+		       ack_name(ack));
+		if (ack != opt.ctrl_ack) {
+			vc_warn("control command %u/%u: ack %s, expected %s", c->class, c->cmd,
+				ack_name(ack), ack_name(opt.ctrl_ack));
+			rc = VC_EXIT_CHECK;
+		}
+		/* the chain is still out: its descriptors cannot be used again */
+		if (ack < 0)
+			break;
+	}
+	if (rc == VC_EXIT_OK && opt.count) {
+		rc = net_rx_run(&n, "net-ctrl");
+	} else if (rc == VC_EXIT_OK && opt.wait_stdin) {
+		char buf[64];
+
+		printf("net-ctrl: ready\n");
+		fflush(stdout);
+		while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+			;
+	}
+	printf("net-ctrl: features=%#llx commands=%llu\n", (unsigned long long)n.d.features,
+	       (unsigned long long)n.ctrl_cmds);
 	vc_net_close(&n);
 	return rc;
 }

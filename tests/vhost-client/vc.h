@@ -101,6 +101,19 @@ struct vc_opts {
 	bool quiesce;			/* net-migrate: wait for every frame back first */
 	bool no_load;			/* net-migrate negative controls: skip the load, */
 	unsigned int tx_rewind;		/* start B's TX this many entries early */
+
+	/* net-ctrl */
+	struct vc_ctrl_cmd {
+		uint8_t class, cmd;
+		uint16_t len;
+		uint8_t data[64];
+	} ctrl[16];
+	unsigned int nctrl;
+	int ctrl_ack;			/* expected: VIRTIO_NET_OK, _ERR, -1 no answer */
+	int cvq_index;			/* use this vq as control queue, not negotiated */
+	unsigned int cvq_base;		/* its ring indexes start here, the device untold */
+	int enable_late;		/* enable this vq after DRIVER_OK; -1 none */
+	bool wait_stdin;		/* after the commands, hold the device until EOF */
 };
 
 extern struct vc_opts opt;
@@ -277,6 +290,7 @@ void vc_net_open(struct vc_net *n);
 void vc_net_close(struct vc_net *n);
 void vc_net_post_rx(struct vc_net *n);
 void vc_net_bind(struct vc_net *n);
+int vc_net_ctrl_ack(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data, size_t len);
 void vc_net_ctrl(struct vc_net *n, uint8_t class, uint8_t cmd, const void *data, size_t len);
 void vc_net_tx_frame_len(struct vc_net *n, uint64_t seq, uint64_t total, unsigned int size);
 void vc_net_kick_tx(struct vc_net *n);
@@ -298,6 +312,7 @@ int cmd_blk_migrate(void);
 int cmd_net_tx(void);
 int cmd_net_rx(void);
 int cmd_net_stream(void);
+int cmd_net_ctrl(void);
 int cmd_blk(int type);
 int cmd_pkt_send(void);
 int cmd_pkt_recv(void);

@@ -168,7 +168,7 @@ struct dpu_vdpa_vq {
  */
 struct dpu_vdpa_cvq {
 	struct work_struct work;
-	struct mutex lock;
+	struct mutex lock;	/* the fields below */
 	bool running;		/* consumer ring is being served */
 	bool paused;		/* running, but held by a suspend */
 	bool broken;		/* consumer ring was malformed: needs reset */
@@ -307,6 +307,12 @@ struct dpu_vdpa_net {
 	struct dpu_vdpa_net_state cur;
 	/* from a state load, replayed at DRIVER_OK; under dpu_vdpa_dev.lock */
 	struct dpu_vdpa_net_state staged;
+	/*
+	 * What a parked function still holds (cur when it was parked), undone
+	 * when a consumer takes it over; under dpu_vdpa_dev.lock
+	 */
+	struct dpu_vdpa_net_state held;
+	bool held_valid;
 };
 
 /**
@@ -357,6 +363,8 @@ struct dpu_vdpa_dev {
 	bool vq_failed;
 	/* reset while suspended: the function kept in DRIVER_OK (vdpa_ops.c) */
 	bool fn_parked;
+	/* FEATURES_OK took a parked function over: the type cleans it at DRIVER_OK */
+	bool fn_taken_over;
 	enum dpu_vdpa_mode mode;
 	struct dpu_vdpa_log log;
 	struct dpu_vdpa_stats stats;
@@ -395,7 +403,10 @@ struct dpu_vdpa_type {
 	bool (*config_writable)(struct dpu_vdpa_dev *dev, unsigned int offset,
 				unsigned int len);
 	u64 (*fn_features)(struct dpu_vdpa_dev *dev, u64 driver_features);
-	/* which consumer vq is served in software instead of by the function */
+	/*
+	 * which consumer vq the function must not run: one served in software
+	 * instead, or one that is no queue under the negotiated features
+	 */
 	bool (*vq_is_soft)(struct dpu_vdpa_dev *dev, u16 idx);
 	struct device *(*vq_dma_dev)(struct dpu_vdpa_dev *dev, u16 idx);
 	/* function in FEATURES_OK, data queues programmed, not yet enabled */
@@ -403,6 +414,12 @@ struct dpu_vdpa_type {
 	/* function in DRIVER_OK */
 	int (*post_driver_ok)(struct dpu_vdpa_dev *dev);
 	void (*reset)(struct dpu_vdpa_dev *dev);
+	/*
+	 * May the function, reset while suspended, be parked?  Only if what
+	 * the consumer set can be taken back when the next one takes it over
+	 * (fn_taken_over).  Default yes.
+	 */
+	bool (*may_park)(struct dpu_vdpa_dev *dev);
 	void (*kick_soft)(struct dpu_vdpa_dev *dev, u16 idx);
 	/*
 	 * May buffers the function has not used be handed back at suspend
@@ -541,6 +558,8 @@ int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd,
 void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_cvq_pause(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_cvq_resume(struct dpu_vdpa_dev *dev);
+/* the features control command @class/@cmd needs; 0: no such command */
+u64 dpu_vdpa_net_ctrl_features(u8 class, u8 cmd);
 
 /* addr_space.c */
 int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev);
@@ -650,5 +669,7 @@ int dpu_vdpa_net_set_mac(struct dpu_vdpa_dev *dev, const u8 *mac);
 void dpu_vdpa_net_state_mac(struct dpu_vdpa_dev *dev, u8 *mac);
 void dpu_vdpa_net_state_get(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
 int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_net_state_undoable(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_net_state_undo(struct dpu_vdpa_dev *dev, const struct dpu_vdpa_net_state *held);
 
 #endif /* _DPU_VDPA_H_ */

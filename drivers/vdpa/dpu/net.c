@@ -5,9 +5,12 @@
  * which the driver serves in software (net_cvq.c).
  *
  * The consumer sees max_vqp queue pairs and, if it negotiates
- * VIRTIO_NET_F_CTRL_VQ, a control queue right after them.  Data queue i is
- * function queue i.  The function's own control queue sits after all of
- * the function's queue pairs and only ever runs the driver's ring.
+ * VIRTIO_NET_F_CTRL_VQ, a control queue right after them: after the first
+ * pair only, unless it negotiates MQ or RSS (virtio 1.2, 5.1.2).  Data
+ * queue i is function queue i.  The function's own control queue sits
+ * after the function's queue pairs, by the same rule, and only ever runs
+ * the driver's ring: a consumer queue that is no data queue under the
+ * features it negotiated never reaches the function (net_vq_is_soft).
  */
 #include <linux/etherdevice.h>
 #include <linux/virtio_config.h>
@@ -53,13 +56,16 @@ static u64 net_offered_features(struct dpu_vdpa_fn *fn)
 	return f;
 }
 
+/* Features under which a net device has max_virtqueue_pairs pairs, not 1. */
+#define NET_MULTI_FEATURES	(BIT_ULL(VIRTIO_NET_F_MQ) | BIT_ULL(VIRTIO_NET_F_RSS))
+
 /* Learn the function's queue pairs (its control queue index is twice this). */
 static int net_fn_probe(struct dpu_vdpa_fn *fn)
 {
 	struct virtio_net_config cfg;
 
 	fn->net_max_vqp = 1;
-	if (net_fn_has(fn, VIRTIO_NET_F_MQ)) {
+	if (fn->features & NET_MULTI_FEATURES) {
 		net_fn_config(fn, &cfg);
 		fn->net_max_vqp = max_t(u16, 1, dpu_vdpa_u16(cfg.max_virtqueue_pairs));
 	}
@@ -214,21 +220,52 @@ static bool net_config_writable(struct dpu_vdpa_dev *dev, unsigned int offset, u
 	return false;
 }
 
+/* Queue pairs of the consumer under the features it negotiated. */
+static u16 net_consumer_pairs(struct dpu_vdpa_dev *dev)
+{
+	return (READ_ONCE(dev->driver_features) & NET_MULTI_FEATURES) ? dev->net.max_vqp : 1;
+}
+
 /* The consumer's control queue index under the features it negotiated. */
 static u16 net_consumer_cvq_index(struct dpu_vdpa_dev *dev)
 {
-	return (dev->driver_features & BIT_ULL(VIRTIO_NET_F_MQ)) ? 2 * dev->net.max_vqp : 2;
+	return 2 * net_consumer_pairs(dev);
 }
 
+/* Is @idx the consumer's control queue, which it negotiated? */
+static bool net_is_consumer_cvq(struct dpu_vdpa_dev *dev, u16 idx)
+{
+	return (READ_ONCE(dev->driver_features) & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) &&
+	       idx == net_consumer_cvq_index(dev);
+}
+
+/*
+ * Features are known once the consumer set them, or once FEATURES_OK went
+ * to the function (a consumer may set FEATURES_OK without ever setting
+ * features); a parked function's are the previous consumer's.
+ */
+static bool net_features_known(struct dpu_vdpa_dev *dev)
+{
+	return READ_ONCE(dev->driver_features) ||
+	       (READ_ONCE(dev->fn_driver_features) && !READ_ONCE(dev->fn_parked));
+}
+
+/*
+ * A queue the function must not run: the consumer's control queue, which
+ * the driver serves, and every index past the consumer's data queues,
+ * which is ignored.  Without MQ the function's own control queue is at
+ * index 2 when the driver negotiated CTRL_VQ for itself (a dev-add MAC),
+ * and a consumer without MQ or CTRL_VQ may still configure vq 2: were it
+ * started, its ring would take the driver's place there and its commands
+ * would reach the function unfiltered.
+ */
 static bool net_vq_is_soft(struct dpu_vdpa_dev *dev, u16 idx)
 {
-	u64 f = dev->driver_features;
-
 	/* before negotiation: the last queue, as if MQ were taken */
-	if (!f)
+	if (!net_features_known(dev))
 		return (dev->device_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) &&
 		       idx == dev->nvqs - 1;
-	return (f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) && idx == net_consumer_cvq_index(dev);
+	return idx >= 2 * net_consumer_pairs(dev);
 }
 
 /*
@@ -269,7 +306,7 @@ static int net_pre_driver_ok(struct dpu_vdpa_dev *dev)
 
 	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return 0;
-	fn_index = (f & BIT_ULL(VIRTIO_NET_F_MQ)) ? 2 * dev->fn->net_max_vqp : 2;
+	fn_index = (f & NET_MULTI_FEATURES) ? 2 * dev->fn->net_max_vqp : 2;
 	return dpu_vdpa_cvq_start(dev, fn_index);
 }
 
@@ -277,17 +314,30 @@ static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq);
 
 static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 {
+	/* what a parked function holds: undone if taken over, else gone */
+	bool undo = dev->fn_taken_over && dev->net.held_valid;
 	struct dpu_vdpa_vq *vq;
 	int err;
 
+	dev->net.held_valid = false;
 	/* without a control queue a loaded state must have nothing to replay */
 	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return dev->state_loaded ? dpu_vdpa_net_state_replay(dev) : 0;
+	/* a parked function taken over: nothing of the last consumer's stays */
+	if (undo) {
+		err = dpu_vdpa_net_state_undo(dev, &dev->net.held);
+		if (err) {
+			dev_err(&dev->vdpa.dev, "cannot clean the parked function's control-queue state: %d\n",
+				err);
+			return err;
+		}
+	}
 	if (dev->net.mac_set) {
 		err = dpu_vdpa_cvq_send(dev, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET,
 					dev->net.mac, ETH_ALEN);
 		if (err) {
-			dev_err(&dev->vdpa.dev, "function refused MAC %pM: %d\n", dev->net.mac, err);
+			dev_err(&dev->vdpa.dev, "function refused MAC %pM: %d\n", dev->net.mac,
+				err);
 			return err;
 		}
 	}
@@ -331,14 +381,16 @@ static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq)
 	return 0;
 }
 
-/* The consumer enabled its control queue after DRIVER_OK. */
+/* The consumer enabled its control queue, or an ignored one, after DRIVER_OK. */
 static int net_soft_start(struct dpu_vdpa_dev *dev, u16 idx)
 {
 	int err;
 
 	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) ||
-	    !(dev->driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+	    !net_is_consumer_cvq(dev, idx)) {
+		dev_dbg(&dev->vdpa.dev, "vq %u enabled after DRIVER_OK: no queue, ignored\n", idx);
 		return 0;
+	}
 	err = net_cvq_serve(dev, &dev->vqs[idx]);
 	/* held like the rest of the device until resume */
 	if (!err && dev->suspended)
@@ -346,20 +398,50 @@ static int net_soft_start(struct dpu_vdpa_dev *dev, u16 idx)
 	return err;
 }
 
+/*
+ * The function is parked only if what the consumer set through the
+ * control queue can be undone when the next consumer takes it over.
+ * dev->lock held.
+ */
+static bool net_may_park(struct dpu_vdpa_dev *dev)
+{
+	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+		return true;
+	return dpu_vdpa_net_state_undoable(dev);
+}
+
 static void net_reset(struct dpu_vdpa_dev *dev)
 {
+	struct dpu_vdpa_net *net = &dev->net;
+
 	if (!net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
 		return;
 	/* a parked function keeps running: stop its control queue by itself */
 	if (dev->fn_parked && dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))
-		dpu_vdpa_hw_vq_reset(dev, dev->net.cvq.fn_index);
+		dpu_vdpa_hw_vq_reset(dev, net->cvq.fn_index);
 	dpu_vdpa_cvq_stop(dev);
+	/*
+	 * A parked function keeps what the consumer set: remember it (at the
+	 * first reset of the parking only; later ones find the state reset)
+	 * for the next consumer's DRIVER_OK to undo.  A function reset forgets
+	 * it all.
+	 */
+	if (!dev->fn_parked) {
+		net->held_valid = false;
+	} else if (!net->held_valid) {
+		mutex_lock(&net->cvq.lock);
+		memcpy(&net->held, &net->cur, sizeof(net->held));
+		mutex_unlock(&net->cvq.lock);
+		net->held_valid = true;
+	}
 	dpu_vdpa_net_state_reset(dev);
 }
 
 static void net_kick_soft(struct dpu_vdpa_dev *dev, u16 idx)
 {
-	dpu_vdpa_cvq_kick(dev);
+	/* kicks of ignored queues go nowhere */
+	if (net_is_consumer_cvq(dev, idx))
+		dpu_vdpa_cvq_kick(dev);
 }
 
 /* Receive queues: even indexes below the control queue. */
@@ -413,6 +495,7 @@ const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.pre_driver_ok = net_pre_driver_ok,
 	.post_driver_ok = net_post_driver_ok,
 	.reset = net_reset,
+	.may_park = net_may_park,
 	.kick_soft = net_kick_soft,
 	.vq_may_rewind = net_vq_may_rewind,
 	.soft_pause = net_soft_pause,

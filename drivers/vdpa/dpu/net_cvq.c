@@ -12,7 +12,11 @@
  * "vdpa dev add", sent after DRIVER_OK before any consumer command.
  *
  * Everything the consumer wrote (indexes, chains, lengths) is checked: a
- * malformed ring marks the device NEEDS_RESET and stops the relay.
+ * malformed ring marks the device NEEDS_RESET and stops the relay.  A
+ * command is relayed only when both the consumer and the function
+ * negotiated the feature it needs (dpu_vdpa_net_ctrl_features); any other
+ * is answered VIRTIO_NET_ERR here, and neither reaches the function nor
+ * the tracked state (net_state.c).
  */
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -79,6 +83,71 @@ void dpu_vdpa_cvq_cleanup(struct dpu_vdpa_dev *dev)
 	mutex_destroy(&cvq->lock);
 }
 
+/*
+ * The features a control command needs (virtio 1.2, 5.1.6.5), 0 for a
+ * command that does not exist.  The control queue itself (CTRL_VQ) is
+ * taken for granted.
+ */
+u64 dpu_vdpa_net_ctrl_features(u8 class, u8 cmd)
+{
+	switch (class) {
+	case VIRTIO_NET_CTRL_RX:
+		/* commands 0-1 come with CTRL_RX, 2-5 with CTRL_RX_EXTRA (which needs CTRL_RX) */
+		if (cmd <= VIRTIO_NET_CTRL_RX_ALLMULTI)
+			return BIT_ULL(VIRTIO_NET_F_CTRL_RX);
+		if (cmd <= VIRTIO_NET_CTRL_RX_NOBCAST)
+			return BIT_ULL(VIRTIO_NET_F_CTRL_RX) | BIT_ULL(VIRTIO_NET_F_CTRL_RX_EXTRA);
+		return 0;
+	case VIRTIO_NET_CTRL_MAC:
+		if (cmd == VIRTIO_NET_CTRL_MAC_TABLE_SET)
+			return BIT_ULL(VIRTIO_NET_F_CTRL_RX);
+		if (cmd == VIRTIO_NET_CTRL_MAC_ADDR_SET)
+			return BIT_ULL(VIRTIO_NET_F_CTRL_MAC_ADDR);
+		return 0;
+	case VIRTIO_NET_CTRL_VLAN:
+		if (cmd == VIRTIO_NET_CTRL_VLAN_ADD || cmd == VIRTIO_NET_CTRL_VLAN_DEL)
+			return BIT_ULL(VIRTIO_NET_F_CTRL_VLAN);
+		return 0;
+	case VIRTIO_NET_CTRL_ANNOUNCE:
+		if (cmd == VIRTIO_NET_CTRL_ANNOUNCE_ACK)
+			return BIT_ULL(VIRTIO_NET_F_GUEST_ANNOUNCE);
+		return 0;
+	case VIRTIO_NET_CTRL_MQ:
+		if (cmd == VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET)
+			return BIT_ULL(VIRTIO_NET_F_MQ);
+		if (cmd == VIRTIO_NET_CTRL_MQ_RSS_CONFIG)
+			return BIT_ULL(VIRTIO_NET_F_RSS);
+		if (cmd == VIRTIO_NET_CTRL_MQ_HASH_CONFIG)
+			return BIT_ULL(VIRTIO_NET_F_HASH_REPORT);
+		return 0;
+	case VIRTIO_NET_CTRL_GUEST_OFFLOADS:
+		if (cmd == VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET)
+			return BIT_ULL(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS);
+		return 0;
+	case VIRTIO_NET_CTRL_NOTF_COAL:
+		if (cmd == VIRTIO_NET_CTRL_NOTF_COAL_TX_SET ||
+		    cmd == VIRTIO_NET_CTRL_NOTF_COAL_RX_SET)
+			return BIT_ULL(VIRTIO_NET_F_NOTF_COAL);
+		if (cmd == VIRTIO_NET_CTRL_NOTF_COAL_VQ_SET ||
+		    cmd == VIRTIO_NET_CTRL_NOTF_COAL_VQ_GET)
+			return BIT_ULL(VIRTIO_NET_F_VQ_NOTF_COAL);
+		return 0;
+	case VIRTIO_NET_CTRL_STATS:
+		if (cmd == VIRTIO_NET_CTRL_STATS_QUERY || cmd == VIRTIO_NET_CTRL_STATS_GET)
+			return BIT_ULL(VIRTIO_NET_F_DEVICE_STATS);
+		return 0;
+	}
+	return 0;
+}
+
+/* Does @features hold everything command @class/@cmd needs? */
+static bool dpu_vdpa_cvq_cmd_ok(u64 features, u8 class, u8 cmd)
+{
+	u64 need = dpu_vdpa_net_ctrl_features(class, cmd);
+
+	return need && (features & need) == need;
+}
+
 /* Run one command already in the bounce buffer on the function.  cvq->lock held. */
 static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, u32 *written)
 {
@@ -140,6 +209,12 @@ int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd, const void *da
 
 	if (sizeof(*hdr) + len > CVQ_OUT_MAX)
 		return -E2BIG;
+	/* the driver's own commands too: never one the function did not negotiate */
+	if (!dpu_vdpa_cvq_cmd_ok(dev->fn_driver_features, class, cmd)) {
+		dev_err(&dev->vdpa.dev, "cvq command class %u cmd %u: the function did not negotiate its feature (function features %#llx)\n",
+			class, cmd, dev->fn_driver_features);
+		return -EOPNOTSUPP;
+	}
 	mutex_lock(&cvq->lock);
 	/* no buffer before the function's control queue was started */
 	if (!cvq->buf.mapped) {
@@ -179,7 +254,8 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 
 		if (i >= table_num || ++count > limit)
 			return -EINVAL;
-		err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, table + (u64)i * sizeof(d), &d, sizeof(d));
+		err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, table + (u64)i * sizeof(d), &d,
+					sizeof(d));
 		if (err)
 			return err;
 		addr = dpu_vdpa_u64(d.addr);
@@ -216,7 +292,8 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 			if (len > CVQ_OUT_MAX - cmd->out_len) {
 				too_big = true;
 			} else {
-				err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, addr, cvq->buf.va + cmd->out_len, len);
+				err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, addr,
+							cvq->buf.va + cmd->out_len, len);
 				if (err)
 					return err;
 				cmd->out_len += len;
@@ -277,6 +354,26 @@ static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_c
 				  &idx, sizeof(idx));
 }
 
+/*
+ * May the consumer's command in the bounce buffer go to the function?
+ * Only if both the consumer and the function negotiated what it needs: a
+ * consumer must not change function state it did not ask for (which the
+ * tracked state would then carry to a migration destination), nor send the
+ * function a command it did not agree to take.  cvq->lock held.
+ */
+static bool dpu_vdpa_cvq_allowed(struct dpu_vdpa_dev *dev)
+{
+	const struct virtio_net_ctrl_hdr *hdr = dev_cvq(dev)->buf.va;
+
+	if (dpu_vdpa_cvq_cmd_ok(dev->driver_features, hdr->class, hdr->cmd) &&
+	    dpu_vdpa_cvq_cmd_ok(dev->fn_driver_features, hdr->class, hdr->cmd))
+		return true;
+	dev_dbg(&dev->vdpa.dev, "cvq command class %u cmd %u refused: needs %#llx, consumer negotiated %#llx, function %#llx\n",
+		hdr->class, hdr->cmd, dpu_vdpa_net_ctrl_features(hdr->class, hdr->cmd),
+		dev->driver_features, dev->fn_driver_features);
+	return false;
+}
+
 /* Relay one consumer command.  Returns 1 if the ring was empty. */
 static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 {
@@ -287,8 +384,9 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 	u32 written = 0;
 	int err;
 
-	err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, cvq->driver_addr + offsetof(struct vring_avail, idx),
-				&raw, sizeof(raw));
+	err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ,
+				cvq->driver_addr + offsetof(struct vring_avail, idx), &raw,
+				sizeof(raw));
 	if (err)
 		return err;
 	avail_idx = dpu_vdpa_u16(raw);
@@ -308,8 +406,12 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 	err = dpu_vdpa_cvq_read_chain(dev, &cmd);
 	if (err && err != -E2BIG)
 		return err;
-	if (err || cmd.out_len < sizeof(struct virtio_net_ctrl_hdr) || cmd.in_len < 1) {
-		/* well-formed ring, unusable command: answer it with an error */
+	if (err || cmd.out_len < sizeof(struct virtio_net_ctrl_hdr) || cmd.in_len < 1 ||
+	    !dpu_vdpa_cvq_allowed(dev)) {
+		/*
+		 * well-formed ring, but a command that is unusable or not
+		 * negotiated: answered with an error, never sent
+		 */
 		*(u8 *)(cvq->buf.va + CVQ_IN_OFF) = VIRTIO_NET_ERR;
 		written = cmd.in_len ? 1 : 0;
 		cvq->errors++;

@@ -21,6 +21,10 @@
  * offloads, notification coalescing.  The destination function keeps its
  * defaults for those.
  *
+ * Undo (dpu_vdpa_net_state_undo): a function parked by a reset while
+ * suspended keeps what the consumer set; the next consumer takes it over
+ * at DRIVER_OK only after every part of it went back to a reset's value.
+ *
  * Replay (dpu_vdpa_net_state_replay): at DRIVER_OK of a device with a
  * loaded state, after the function's control queue started and the MAC of
  * "vdpa dev add" was programmed, before the consumer's first command.
@@ -32,11 +36,17 @@
 
 #include "dpu_vdpa.h"
 
-/* RX mode commands: PROMISC .. ALLUNI need CTRL_RX, the rest CTRL_RX_EXTRA */
+/*
+ * RX mode commands: PROMISC and ALLMULTI need CTRL_RX, ALLUNI and the rest
+ * CTRL_RX_EXTRA (include/uapi/linux/virtio_net.h)
+ */
 #define NET_RX_CMDS		6
-#define NET_RX_BASIC		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI | \
-				 DPU_VDPA_STATE_RX_ALLUNI)
+#define NET_RX_BASIC		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI)
 #define NET_RX_DEFAULT		DPU_VDPA_STATE_RX_PROMISC
+
+static const char * const net_rx_names[NET_RX_CMDS] = {
+	"RX_PROMISC", "RX_ALLMULTI", "RX_ALLUNI", "RX_NOMULTI", "RX_NOUNI", "RX_NOBCAST",
+};
 
 /* The state of a freshly reset function: what a device reset goes back to. */
 void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns)
@@ -170,7 +180,7 @@ void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t
 		break;
 	case VIRTIO_NET_CTRL_ANNOUNCE:
 	case VIRTIO_NET_CTRL_STATS:
-		/* an acknowledgement, a query: no state */
+		/* an acknowledgment, a query: no state */
 		break;
 	default:
 		if (hdr->class < 32)
@@ -220,7 +230,7 @@ static int dpu_vdpa_net_state_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd,
 	int err = dpu_vdpa_cvq_send(dev, class, cmd, data, len);
 
 	if (err)
-		dev_err(&dev->vdpa.dev, "state replay: function refused %s (class %u cmd %u): %d\n",
+		dev_err(&dev->vdpa.dev, "control-queue state: function refused %s (class %u cmd %u): %d\n",
 			what, class, cmd, err);
 	return err;
 }
@@ -268,9 +278,6 @@ static int dpu_vdpa_net_state_replay_macs(struct dpu_vdpa_dev *dev,
 static int dpu_vdpa_net_state_replay_rx(struct dpu_vdpa_dev *dev,
 					const struct dpu_vdpa_net_state *ns)
 {
-	static const char * const names[NET_RX_CMDS] = {
-		"RX_PROMISC", "RX_ALLMULTI", "RX_ALLUNI", "RX_NOMULTI", "RX_NOUNI", "RX_NOBCAST",
-	};
 	bool rx = dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_RX);
 	bool extra = dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_RX_EXTRA);
 	unsigned int cmd;
@@ -281,7 +288,7 @@ static int dpu_vdpa_net_state_replay_rx(struct dpu_vdpa_dev *dev,
 		return -EOPNOTSUPP;
 	}
 	if (!extra && ns->rx_flags & ~NET_RX_BASIC) {
-		NET_FN_HAS(dev, VIRTIO_NET_F_CTRL_RX_EXTRA, "RX mode NOMULTI/NOUNI/NOBCAST");
+		NET_FN_HAS(dev, VIRTIO_NET_F_CTRL_RX_EXTRA, "RX mode ALLUNI/NOMULTI/NOUNI/NOBCAST");
 		return -EOPNOTSUPP;
 	}
 	for (cmd = 0; rx && cmd < NET_RX_CMDS; cmd++) {
@@ -289,7 +296,8 @@ static int dpu_vdpa_net_state_replay_rx(struct dpu_vdpa_dev *dev,
 
 		if (!extra && !(BIT(cmd) & NET_RX_BASIC))
 			continue;
-		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_RX, cmd, &on, 1, names[cmd]);
+		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_RX, cmd, &on, 1,
+					      net_rx_names[cmd]);
 		if (err)
 			return err;
 	}
@@ -369,5 +377,98 @@ int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev)
 	dev_dbg(&dev->vdpa.dev, "state replay: MAC %pM, %u queue pairs, RX mode %#x, %u+%u MACs, %u VLANs\n",
 		ns->mac, ns->pairs, ns->rx_flags, ns->uc, ns->mc,
 		bitmap_weight(ns->vlans, VLAN_N_VID));
+	return 0;
+}
+
+/*
+ * May a function reset while suspended be parked (vdpa_ops.c), keeping
+ * what the consumer set through the control queue until the next one
+ * takes it over?  Only if dpu_vdpa_net_state_undo can take all of it
+ * back: not RSS, hash, guest offload or coalescing settings, which are
+ * not tracked.  dev->lock held; takes cvq.lock.
+ */
+bool dpu_vdpa_net_state_undoable(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
+	u32 untracked;
+
+	lockdep_assert_held(&dev->lock);
+	mutex_lock(&cvq->lock);
+	untracked = dev->net.cur.untracked;
+	mutex_unlock(&cvq->lock);
+	if (untracked)
+		dev_dbg(&dev->vdpa.dev, "control-queue classes %#x set but not tracked: the function will be reset, not parked\n",
+			untracked);
+	return !untracked;
+}
+
+/*
+ * A parked function was taken over by a new consumer (vdpa_ops.c): it
+ * still holds @held, what the previous consumer set through the control
+ * queue.  Send what takes each part of it back to a reset's value, so that
+ * nothing of it reaches the new consumer: the function's MAC, queue pairs,
+ * RX mode, MAC table and VLAN filter.  The function's control queue runs
+ * and serves no consumer command yet.  dev->lock held (net.c).
+ */
+int dpu_vdpa_net_state_undo(struct dpu_vdpa_dev *dev, const struct dpu_vdpa_net_state *held)
+{
+	/* a reset's MAC table: no unicast, no multicast entry */
+	static const __virtio32 no_macs[2];
+	unsigned int cmd, vid;
+	int err;
+
+	lockdep_assert_held(&dev->lock);
+	if (held->untracked) {
+		dev_err(&dev->vdpa.dev, "parked function: control-queue classes %#x cannot be undone\n",
+			held->untracked);
+		return -EOPNOTSUPP;
+	}
+	/* the values of dpu_vdpa_net_state_init */
+	if (!ether_addr_equal(held->mac, dev->net.mac)) {
+		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_MAC,
+					      VIRTIO_NET_CTRL_MAC_ADDR_SET, dev->net.mac, ETH_ALEN,
+					      "MAC_ADDR_SET");
+		if (err)
+			return err;
+	}
+	if (held->pairs != 1) {
+		struct virtio_net_ctrl_mq mq = {
+			.virtqueue_pairs = dpu_vdpa_v16(1),
+		};
+
+		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_MQ,
+					      VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &mq, sizeof(mq),
+					      "MQ_VQ_PAIRS_SET");
+		if (err)
+			return err;
+	}
+	for (cmd = 0; cmd < NET_RX_CMDS; cmd++) {
+		u8 on = !!(NET_RX_DEFAULT & BIT(cmd));
+
+		if (!((held->rx_flags ^ NET_RX_DEFAULT) & BIT(cmd)))
+			continue;
+		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_RX, cmd, &on, 1,
+					      net_rx_names[cmd]);
+		if (err)
+			return err;
+	}
+	if (held->uc || held->mc || held->macs_overflow) {
+		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_MAC,
+					      VIRTIO_NET_CTRL_MAC_TABLE_SET, no_macs,
+					      sizeof(no_macs), "MAC_TABLE_SET");
+		if (err)
+			return err;
+	}
+	for_each_set_bit(vid, held->vlans, VLAN_N_VID) {
+		__virtio16 raw = dpu_vdpa_v16(vid);
+
+		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_DEL,
+					      &raw, sizeof(raw), "VLAN_DEL");
+		if (err)
+			return err;
+	}
+	dev_dbg(&dev->vdpa.dev, "parked function taken over: MAC %pM, %u queue pairs, RX mode %#x, %u+%u MACs, %u VLANs undone\n",
+		held->mac, held->pairs, held->rx_flags, held->uc, held->mc,
+		bitmap_weight(held->vlans, VLAN_N_VID));
 	return 0;
 }

@@ -320,6 +320,60 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
 }
 
 /*
+ * Parking keeps the function in DRIVER_OK, but the consumer's interrupt
+ * set-up goes: dpu_vdpa_hw_stop frees the MSI-X vectors, which turns MSI-X
+ * off and INTx back on.  Before that, take every vector off the function,
+ * whose queues the suspend stopped: a function in DRIVER_OK must not point
+ * at a vector that is freed (and maybe reallocated), nor signal an INTx
+ * nobody handles (dpu_vdpa_do_reset turns INTx off while parked).  The next
+ * consumer's DRIVER_OK sets MSI-X up again.  False if the function refused
+ * a write: it is reset then, not parked.  dev->lock held.
+ */
+static bool dpu_vdpa_park_detach_vectors(struct dpu_vdpa_dev *dev)
+{
+	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	u16 i;
+
+	lockdep_assert_held(&dev->lock);
+	if (!dev->irqs_allocated)
+		return true;
+	if (vp_modern_config_vector(vpm, VIRTIO_MSI_NO_VECTOR) != VIRTIO_MSI_NO_VECTOR)
+		goto refused;
+	for (i = 0; i < dev->nvqs; i++) {
+		struct dpu_vdpa_vq *vq = &dev->vqs[i];
+
+		if (vq->fn_vector == VIRTIO_MSI_NO_VECTOR)
+			continue;
+		if (vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR) != VIRTIO_MSI_NO_VECTOR)
+			goto refused;
+		WRITE_ONCE(vq->fn_vector, VIRTIO_MSI_NO_VECTOR);
+	}
+	return true;
+refused:
+	dev_err(&dev->vdpa.dev, "function kept an MSI-X vector: reset, not parked\n");
+	return false;
+}
+
+/* May the function, reset now, be parked?  dev->lock held. */
+static bool dpu_vdpa_may_park(struct dpu_vdpa_dev *dev, bool full)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+
+	if (full)
+		return false;
+	/* a parked function stays parked through further resets */
+	if (dev->fn_parked)
+		return true;
+	if (!dev->suspended || dpu_vdpa_svq_broken(dev) ||
+	    dpu_vdpa_get_status(&dev->vdpa) & VIRTIO_CONFIG_S_NEEDS_RESET)
+		return false;
+	/* what the consumer set must be undone before the next one uses it */
+	if (type->may_park && !type->may_park(dev))
+		return false;
+	return dpu_vdpa_park_detach_vectors(dev);
+}
+
+/*
  * Called with dev->lock held.
  *
  * A consumer that resets a suspended device (vhost's "suspend, reset, set
@@ -327,8 +381,11 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
  * queues are already stopped by the suspend, and it stays in DRIVER_OK
  * so that frames reaching it meanwhile wait in the function rather than
  * being dropped by a function reset.  The next FEATURES_OK with the same
- * features takes it over as it is; anything else resets it (@full, used
- * by dev_del, always does).
+ * features takes it over, and the device type takes back at DRIVER_OK
+ * what the last consumer set in it (net: the control-queue state, which
+ * must not reach the next consumer, maybe another VMM); anything else
+ * resets it (@full, used by dev_del, always does).  A function whose
+ * state could not be taken back (type->may_park) is not parked.
  */
 static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 {
@@ -338,11 +395,8 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 
 	for (i = 0; i < dev->nvqs; i++)
 		dpu_vdpa_svq_halt(&dev->vqs[i]);
-	/* a parked function stays parked through further resets */
-	dev->fn_parked = !full &&
-			 (dev->fn_parked ||
-			  (dev->suspended && !dpu_vdpa_svq_broken(dev) &&
-			   !(dpu_vdpa_get_status(&dev->vdpa) & VIRTIO_CONFIG_S_NEEDS_RESET)));
+	dev->fn_parked = dpu_vdpa_may_park(dev, full);
+	dev->fn_taken_over = false;
 	if (type->reset)
 		type->reset(dev);
 	if (dev->fn_parked)
@@ -350,7 +404,10 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 			dev->fn_driver_features);
 	else
 		err = dpu_vdpa_hw_reset(dev->fn);
+	/* parked, the function points at none of the vectors freed here */
 	dpu_vdpa_hw_stop(dev);
+	/* parked: no INTx either; reset: INTx is the function's default again */
+	pci_intx(dev->fn->pdev, !dev->fn_parked);
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
@@ -393,13 +450,17 @@ static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 	 */
 	features |= dev->fn->features &
 		    (BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC));
+	dev->fn_taken_over = false;
 	if (dev->fn_parked) {
 		dev->fn_parked = false;
 		if (features == dev->fn_driver_features) {
 			dev_dbg(&dev->vdpa.dev, "parked function taken over\n");
+			dev->fn_taken_over = true;
 			return 0;
 		}
 		dpu_vdpa_hw_reset(dev->fn);
+		/* no vectors since it was parked: INTx is its default again */
+		pci_intx(dev->fn->pdev, 1);
 	}
 	vp_modern_set_status(vpm, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	dev->fn_driver_features = features;
