@@ -594,7 +594,7 @@ int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
 bool dpu_vdpa_mem_virtio(struct dpu_vdpa_dev *dev);
 enum dpu_vdpa_reach dpu_vdpa_mem_fn_reach(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len);
+int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm);
 int dpu_vdpa_mem_fn_segment(struct dpu_vdpa_dev *dev, u64 addr, u64 len, u32 perm, u64 *pa,
 			    u64 *contig);
 void dpu_vdpa_mem_fn_unpin(u64 pa, u64 len);

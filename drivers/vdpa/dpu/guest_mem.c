@@ -161,15 +161,40 @@ bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev)
  * the range offered to the consumer, in the same IOMMU domain: a
  * descriptor must not reach them.
  */
-int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len)
+int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm)
 {
 	struct dpu_vdpa_as *as = &dev->as;
+	u64 last = addr + len - 1;
+	int err = 0;
 
-	if (READ_ONCE(as->attached) &&
-	    (addr < as->first || addr > as->last ||
-	     (len && (u64)len - 1 > as->last - addr)))
+	/* a zero-sized buffer is no buffer (virtio 1.2, 2.7.5) */
+	if (!len)
+		return -EINVAL;
+	if (!READ_ONCE(as->attached))
+		return 0;
+	if (addr < as->first || addr > as->last || (u64)len - 1 > as->last - addr)
 		return -EFAULT;
-	return 0;
+	/*
+	 * Mapped, with the access the function needs, all the way: the
+	 * domain would stop anything else, but the function would then see
+	 * a fault for a chain the relay could have refused itself.
+	 */
+	mutex_lock(&as->lock);
+	while (addr <= last) {
+		struct vhost_iotlb_map *map;
+
+		map = vhost_iotlb_itree_first(as->iotlb[as->group_asid[DPU_VDPA_GROUP_DATA]],
+					      addr, addr);
+		if (!map || (map->perm & perm) != perm) {
+			err = -EFAULT;
+			break;
+		}
+		if (map->last >= last)
+			break;
+		addr = map->last + 1;
+	}
+	mutex_unlock(&as->lock);
+	return err;
 }
 
 /*

@@ -232,6 +232,7 @@ static int svq_get_chain(struct dpu_vdpa_vq *vq, u16 head, bool *pinned)
 	struct dpu_vdpa_dev *dev = vq->dev;
 	enum dpu_vdpa_reach reach = dpu_vdpa_mem_fn_reach(dev);
 	bool translate = reach == DPU_VDPA_REACH_TRANSLATE;
+	bool writable = false;
 	u16 i = head, n = 0;
 	int err;
 
@@ -261,12 +262,23 @@ static int svq_get_chain(struct dpu_vdpa_vq *vq, u16 head, bool *pinned)
 		c->len = dpu_vdpa_u32(d.len);
 		c->flags = dpu_vdpa_u16(d.flags);
 		c->next = dpu_vdpa_u16(d.next);
-		if (c->flags & VRING_DESC_F_INDIRECT) {
+		/*
+		 * No indirect tables (never offered); and every device-readable
+		 * buffer comes before every device-writable one (2.7.4.2).
+		 */
+		if (c->flags & VRING_DESC_F_INDIRECT ||
+		    (writable && !(c->flags & VRING_DESC_F_WRITE))) {
 			err = -EPROTO;
 			goto err_put;
 		}
+		writable = c->flags & VRING_DESC_F_WRITE;
+		if (!c->len) {
+			err = -EINVAL;
+			goto err_put;
+		}
 		if (!translate) {
-			err = dpu_vdpa_mem_fn_check(dev, c->addr, c->len);
+			err = dpu_vdpa_mem_fn_check(dev, c->addr, c->len,
+						    writable ? VHOST_MAP_WO : VHOST_MAP_RO);
 			if (err)
 				goto err_put;
 			svq->fn.desc[i] = d;

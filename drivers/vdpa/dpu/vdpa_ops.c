@@ -374,6 +374,25 @@ static bool dpu_vdpa_may_park(struct dpu_vdpa_dev *dev, bool full)
 }
 
 /*
+ * A reset forgets the consumer's callbacks, as vdpa_sim does: whoever
+ * drives the device next sets its own (virtio_vdpa in find_vqs, vhost_vdpa
+ * per ioctl).  Kept, a callback outlives its consumer: after virtio_vdpa
+ * let the device go to vhost_vdpa, the function's next config interrupt
+ * (say NEEDS_RESET) would call into a freed virtio device.
+ */
+static void dpu_vdpa_cbs_clear(struct dpu_vdpa_dev *dev)
+{
+	unsigned long flags;
+	u16 i;
+
+	spin_lock_irqsave(&dev->cb_lock, flags);
+	for (i = 0; i < dev->nvqs; i++)
+		dev->vqs[i].cb = (struct vdpa_callback) { };
+	dev->config_cb = (struct vdpa_callback) { };
+	spin_unlock_irqrestore(&dev->cb_lock, flags);
+}
+
+/*
  * Called with dev->lock held.
  *
  * A consumer that resets a suspended device (vhost's "suspend, reset, set
@@ -432,6 +451,7 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 	dev->mode = DPU_VDPA_MODE_STOPPED;
 	WRITE_ONCE(dev->status, 0);
 	dpu_vdpa_as_reset(dev);
+	dpu_vdpa_cbs_clear(dev);
 	dev_dbg(&dev->vdpa.dev, "reset\n");
 	return err;
 }
