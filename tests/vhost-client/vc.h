@@ -101,6 +101,12 @@ struct vc_opts {
 	bool quiesce;			/* net-migrate: wait for every frame back first */
 	bool no_load;			/* net-migrate negative controls: skip the load, */
 	unsigned int tx_rewind;		/* start B's TX this many entries early */
+
+	/* ring-fuzz, unmap-attack, asid-attack */
+	uint64_t iterations;
+	uint64_t start;			/* first iteration (replay) */
+	const char *mode;		/* direct, shadow, translated */
+	uint64_t region;		/* unmap-attack's fresh region */
 };
 
 extern struct vc_opts opt;
@@ -198,6 +204,8 @@ uint8_t vc_get_status(struct vc_dev *d);
 void vc_set_status(struct vc_dev *d, uint8_t status);
 void vc_negotiate(struct vc_dev *d, uint64_t want);
 void vc_mem_setup(struct vc_dev *d);
+int vc_iotlb(struct vc_dev *d, uint32_t asid, uint8_t type, uint64_t iova, uint64_t size,
+	     const void *uaddr);
 void vc_mem_adopt(struct vc_dev *d, int fd, uint8_t *base, uint64_t size, uint64_t iova);
 void *vc_alloc(struct vc_dev *d, uint64_t size, uint64_t align);
 uint64_t vc_iova(const struct vc_dev *d, const void *p);
@@ -293,6 +301,11 @@ unsigned int vc_blk_req_sectors(const struct vc_dev *d);
 int cmd_dirty_check(void);
 int cmd_net_migrate(void);
 int cmd_blk_migrate(void);
+
+/* fuzz.c, attack.c */
+int cmd_ring_fuzz(void);
+int cmd_unmap_attack(void);
+int cmd_asid_attack(void);
 
 /* net.c, blk.c, pkt.c */
 int cmd_net_tx(void);
