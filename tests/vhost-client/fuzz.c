@@ -900,12 +900,18 @@ static void ring_op(struct fz_q *q, enum fz_rop r)
 				 __ATOMIC_RELEASE);
 		if (relay_strict(q))
 			q->must_fail = true;
+		else
+			/* the function's own ring: what it writes back then is its business */
+			q->strict = false;
 		break;
 	case R_AVAIL_BACK:
 		__atomic_store_n(&avail(q)->idx, (uint16_t)(q->published - num - 1 - rndn(0x4000)),
 				 __ATOMIC_RELEASE);
 		if (relay_strict(q))
 			q->must_fail = true;
+		else
+			/* the function's own ring: what it writes back then is its business */
+			q->strict = false;
 		break;
 	case R_AVAIL_STALE:
 		if (pending >= num)

@@ -16,11 +16,11 @@
 fuzz_setup
 t_ok "shadow=1: every queue through the relay" -- \
 	sh -c 'echo 1 >/sys/module/dpu_vdpa/parameters/shadow'
-N=${FUZZ_ITERATIONS:-1500}
+N=${FUZZ_ITERATIONS:-2000}
 feed_start
 fuzz_run "ring-fuzz shadow net rx/tx: seed 101, $N iterations" \
 	"$DEV" --mode shadow --seed 101 --iterations "$N" --round-ms 2000
-fuzz_run "ring-fuzz shadow net rx/tx/control queue (control group on asid 1): seed 102" \
+fuzz_run "ring-fuzz shadow net rx/tx/control queue (control group on asid 1): seed 102, $N iterations" \
 	"$DEV" --mode shadow --seed 102 --iterations "$N" --pairs 1 --round-ms 2000
 feed_stop
 [ -n "$BDEV" ] && fuzz_run "ring-fuzz shadow blk: seed 103, $N iterations" \
