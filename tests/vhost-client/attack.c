@@ -8,7 +8,8 @@
  * of their pages), then, while the function holds them, the whole memory
  * is invalidated in the IOTLB (vhost-vdpa unpins it), unmapped and its
  * memfd truncated and closed, so its pages are free for anyone.  A fresh
- * anonymous region of --region bytes (256M) is filled with a pattern,
+ * anonymous region of --region bytes (default: MemAvailable less 256M)
+ * is filled with a pattern,
  * 'unmap-attack: ready' printed, and for --timeout seconds (the peer
  * sends frames meanwhile) the region is scanned: any byte changed means
  * the function wrote into pages that were no longer the consumer's (the
@@ -53,9 +54,30 @@ static uint64_t scan(const uint64_t *r, uint64_t words, uint64_t *first)
 	return bad;
 }
 
+/*
+ * The freed pages go back to the allocator, which hands them out again in
+ * no order we can ask for: take nearly all that is free (MemAvailable less
+ * 256 MiB, at least 64 MiB), so they are almost surely among ours.
+ */
+static uint64_t avail_memory(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (kb * 1024 < (320ull << 20))
+		return 64ull << 20;
+	return kb * 1024 - (256ull << 20);
+}
+
 int cmd_unmap_attack(void)
 {
-	uint64_t size = opt.region ? opt.region : 256ull << 20, words, i, bad = 0, first = 0;
+	uint64_t size = opt.region ? opt.region : avail_memory(), words, i, bad = 0, first = 0;
 	struct vc_net n;
 	struct vc_mem *m = &n.d.mem;
 	uint64_t *r;
@@ -87,10 +109,15 @@ int cmd_unmap_attack(void)
 	close(m->fd);
 	m->fd = -1;
 
-	r = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-		 -1, 0);
+	r = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r == MAP_FAILED)
 		vc_die(VC_EXIT_ERR, "mmap %llu bytes: %s", (unsigned long long)size, strerror(errno));
+	/*
+	 * Small pages, faulted in by the fill: the freed pages wait on the
+	 * per-CPU lists and in the buddy allocator as single pages, which
+	 * transparent huge pages would pass over.
+	 */
+	madvise(r, size, MADV_NOHUGEPAGE);
 	words = size / 8;
 	for (i = 0; i < words; i++)
 		r[i] = pat(i);
@@ -99,12 +126,9 @@ int cmd_unmap_attack(void)
 	       (unsigned long long)(size >> 20), s);
 
 	deadline = vc_now() + opt.timeout;
-	while (vc_now() < deadline) {
-		usleep(200 * 1000);
-		bad = scan(r, words, &first);
-		if (bad)
-			break;
-	}
+	while (vc_now() < deadline)
+		usleep(100 * 1000);
+	bad = scan(r, words, &first);
 	s = vc_get_status(&n.d);
 	vc_net_close(&n);
 	/* after the reset too: a late write would land now */
