@@ -7,9 +7,12 @@
 # callback of the consumer that is gone (on a freed virtio device: a CPU
 # spins forever in the interrupt, RCU stalls).  A consumer's callbacks
 # must go with the consumer, at the latest at reset.
+# With the bug the whole VM wedges (RCU stall) and the run fails by its
+# timeout (seen: stack in dpu_vdpa_hw_config_irq -> virtio_vdpa_config_cb
+# -> virtio_config_changed spinning on the freed device's lock).
 # The function sees the hostile ring (direct mode): its errors are expected.
 # vm-allow-virtio-errors
-# vm-options: --allow-virtio-errors --allow-dma-faults --timeout 240
+# vm-options: --allow-virtio-errors --allow-dma-faults --timeout 150
 . "$(dirname "$0")/../lib.sh"
 VC=$PWD/tests/vhost-client/vhost-client
 set -- $VM_NETS
