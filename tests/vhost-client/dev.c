@@ -179,6 +179,47 @@ static void iotlb_msg(struct vc_dev *d, uint8_t type, const char *name, uint64_t
 		       "range, RLIMIT_MEMLOCK, pinning, too many entries; see -v)" : "");
 }
 
+/*
+ * One IOTLB message in address space @asid (MSG_V2; v1 only for asid 0):
+ * 0 or the errno, for callers that expect refusals (ring-fuzz,
+ * unmap-attack).  No batch: the caller brackets with BATCH_BEGIN/END.
+ */
+int vc_iotlb(struct vc_dev *d, uint32_t asid, uint8_t type, uint64_t iova, uint64_t size,
+	     const void *uaddr)
+{
+	struct vhost_msg_v2 m2;
+	struct vhost_msg m1;
+	struct vhost_iotlb_msg *m;
+	ssize_t n, want;
+	void *buf;
+
+	memset(&m2, 0, sizeof(m2));
+	memset(&m1, 0, sizeof(m1));
+	if (vc_has_backend(d, VHOST_BACKEND_F_IOTLB_MSG_V2)) {
+		m2.type = VHOST_IOTLB_MSG_V2;
+		m2.asid = asid;
+		m = &m2.iotlb;
+		buf = &m2;
+		want = sizeof(m2);
+	} else {
+		if (asid)
+			return EOPNOTSUPP;
+		m1.type = VHOST_IOTLB_MSG;
+		m = &m1.iotlb;
+		buf = &m1;
+		want = sizeof(m1);
+	}
+	m->type = type;
+	m->iova = iova;
+	m->size = size;
+	m->uaddr = (uint64_t)(uintptr_t)uaddr;
+	m->perm = VHOST_ACCESS_RW;
+	n = write(d->fd, buf, want);
+	if (n == want)
+		return 0;
+	return n < 0 ? errno : EIO;
+}
+
 static void mem_map(struct vc_dev *d, bool unmap_first)
 {
 	bool batch = vc_has_backend(d, VHOST_BACKEND_F_IOTLB_BATCH);

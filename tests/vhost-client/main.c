@@ -25,6 +25,10 @@
  *   vhost-client net-migrate DEV_A DEV_B --name-a VDPA_A --name-b VDPA_B [--count N]
  *                           [--rounds R] [--round-ms MS] [--no-quiesce]
  *   vhost-client blk-migrate DEV_A DEV_B --name-a A --name-b B --sector S --count N --seed X
+ *   vhost-client ring-fuzz DEV --seed S [--iterations N] [--start I] [--mode M] [--pairs 1]
+ *                         [--round-ms MS] [--qsize N]
+ *   vhost-client unmap-attack DEV [--region SIZE] [--timeout S]
+ *   vhost-client asid-attack DEV --group-asid G:A
  *   vhost-client pkt-send IFNAME [--count N] [--size B] [--dst-mac M] [--rate PPS] [--bench]
  *   vhost-client pkt-recv IFNAME [--count N] [--timeout S] [--allow-loss]
  *   vhost-client pkt-reflect IFNAME [--count N] [--timeout S]
@@ -109,6 +113,29 @@ static void usage(FILE *f)
 "                           expect zeroes elsewhere.  Fails if a request A had\n"
 "                           taken is left for B (not drained) or fails\n"
 "\n"
+"attack commands (a hostile guest or VMM; exit 3 when the device let it through):\n"
+"  ring-fuzz DEV            --iterations rounds of reset, setup and hostile split\n"
+"                           rings on net rx/tx (--pairs 1: and the control queue,\n"
+"                           on address space 1) or blk: loops, indexes out of\n"
+"                           range, indirect, huge/zero lengths, addresses outside\n"
+"                           every mapping or straddling two, chains longer than\n"
+"                           the ring, avail index jumps, used ring and event\n"
+"                           fields rewritten while running.  Each chain completes\n"
+"                           correctly or the device reports NEEDS_RESET (then\n"
+"                           reset); guard pages and a canary mapped only in\n"
+"                           address space 1 stay intact.  --mode shadow or\n"
+"                           translated (no IOMMU) also requires the relay to\n"
+"                           refuse malformed chains.  Deterministic from --seed;\n"
+"                           a failure prints the iteration to replay (--start I\n"
+"                           --iterations 1); --round-ms: wait per round\n"
+"  unmap-attack DEV         post net rx buffers, invalidate and free all memory\n"
+"                           while the function holds them, fill a fresh\n"
+"                           --region, print 'unmap-attack: ready'; exit 3 if a\n"
+"                           byte of it changed after --timeout seconds\n"
+"  asid-attack DEV          --group-asid G:A, memory only in A, DRIVER_OK: must be\n"
+"                           refused (NEEDS_RESET, no DRIVER_OK) when the data group\n"
+"                           (0) is left on an empty address space, else start\n"
+"\n"
 "peer commands on a netdev (AF_PACKET, EtherType 0x88B5):\n"
 "  pkt-send IFNAME          send --count numbered frames (--rate PPS, --bench)\n"
 "  pkt-recv IFNAME          print 'pkt-recv: ready', receive and check --count frames\n"
@@ -156,6 +183,10 @@ static void usage(FILE *f)
 "  --pairs P                net: negotiate the control queue (CTRL_VQ, CTRL_RX,\n"
 "                           CTRL_VLAN, CTRL_MAC_ADDR) and P queue pairs (MQ if P > 1);\n"
 "                           frames spread over the pairs (net-stream: not supported)\n"
+"  --iterations N, --start I  ring-fuzz: iterations (default 100), the first one\n"
+"  --mode M                 ring-fuzz: direct (default), shadow or translated\n"
+"  --region SIZE            unmap-attack: the fresh region (default MemAvailable\n"
+"                           less 256M: the freed pages are almost surely in it)\n"
 "  --no-load, --tx-rewind N net-migrate negative controls: no state load into B;\n"
 "                           B's TX starts N entries before A's index (must fail)\n"
 "  --ctrl CLASS:CMD[:HEX]   net-ctrl: a control command, its data in hex (repeat)\n"
@@ -235,7 +266,7 @@ enum {
 	O_RATE, O_WINDOW, O_SUSPEND_EVERY, O_RESET, O_NO_SUSPEND, O_SECTOR, O_SEED,
 	O_REQ, O_DEPTH, O_FORCE, O_ZERO, O_NAME, O_NAME_B, O_ROUNDS, O_ROUND_MS, O_IGNORE_LOG,
 	O_NO_QUIESCE, O_NO_LOAD, O_TX_REWIND, O_PAIRS, O_CTRL, O_ACK, O_CVQ_INDEX, O_ENABLE_LATE,
-	O_WAIT_STDIN, O_CVQ_BASE,
+	O_WAIT_STDIN, O_CVQ_BASE, O_ITERATIONS, O_START, O_MODE, O_REGION,
 };
 
 static const struct option longopts[] = {
@@ -286,6 +317,10 @@ static const struct option longopts[] = {
 	{ "enable-late", required_argument, NULL, O_ENABLE_LATE },
 	{ "wait-stdin", no_argument, NULL, O_WAIT_STDIN },
 	{ "cvq-base", required_argument, NULL, O_CVQ_BASE },
+	{ "iterations", required_argument, NULL, O_ITERATIONS },
+	{ "start", required_argument, NULL, O_START },
+	{ "mode", required_argument, NULL, O_MODE },
+	{ "region", required_argument, NULL, O_REGION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -352,6 +387,7 @@ static void parse_opts(int argc, char **argv)
 	opt.ctrl_ack = VIRTIO_NET_OK;
 	opt.cvq_index = -1;
 	opt.enable_late = -1;
+	opt.iterations = 100;
 
 	while ((c = getopt_long(argc, argv, "jvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -466,6 +502,10 @@ static void parse_opts(int argc, char **argv)
 				exit(VC_EXIT_USAGE);
 			}
 			break;
+		case O_ITERATIONS: opt.iterations = parse_u64(optarg, "--iterations", false); break;
+		case O_START: opt.start = parse_u64(optarg, "--start", false); break;
+		case O_MODE: opt.mode = optarg; break;
+		case O_REGION: opt.region = parse_u64(optarg, "--region", true); break;
 		default: usage(stderr); exit(VC_EXIT_USAGE);
 		}
 	}
@@ -520,6 +560,9 @@ static const struct command commands[] = {
 	{ "dirty-check", cmd_dirty_check, 4096, 1 },
 	{ "net-migrate", cmd_net_migrate, 4000, 2 },
 	{ "blk-migrate", cmd_blk_migrate, 8192, 2 },
+	{ "ring-fuzz", cmd_ring_fuzz, 0, 1 },
+	{ "unmap-attack", cmd_unmap_attack, 0, 1 },
+	{ "asid-attack", cmd_asid_attack, 0, 1 },
 	{ "pkt-send", cmd_pkt_send, 1000, 1 },
 	{ "pkt-recv", cmd_pkt_recv, 1000, 1 },
 	{ "pkt-reflect", cmd_pkt_reflect, 0, 1 },
@@ -555,8 +598,8 @@ int main(int argc, char **argv)
 		return VC_EXIT_USAGE;
 	}
 	if (opt.pairs && strcmp(cmd->name, "dirty-check") && strcmp(cmd->name, "net-migrate") &&
-	    strcmp(cmd->name, "net-ctrl")) {
-		fprintf(stderr, "%s %s: no --pairs (dirty-check, net-migrate, net-ctrl only)\n",
+	    strcmp(cmd->name, "net-ctrl") && strcmp(cmd->name, "ring-fuzz")) {
+		fprintf(stderr, "%s %s: no --pairs (dirty-check, net-migrate, net-ctrl, ring-fuzz only)\n",
 			prog, cmd->name);
 		return VC_EXIT_USAGE;
 	}

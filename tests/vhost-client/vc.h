@@ -114,6 +114,11 @@ struct vc_opts {
 	unsigned int cvq_base;		/* its ring indexes start here, the device untold */
 	int enable_late;		/* enable this vq after DRIVER_OK; -1 none */
 	bool wait_stdin;		/* after the commands, hold the device until EOF */
+	/* ring-fuzz, unmap-attack, asid-attack */
+	uint64_t iterations;
+	uint64_t start;			/* first iteration (replay) */
+	const char *mode;		/* direct, shadow, translated */
+	uint64_t region;		/* unmap-attack's fresh region */
 };
 
 extern struct vc_opts opt;
@@ -211,6 +216,8 @@ uint8_t vc_get_status(struct vc_dev *d);
 void vc_set_status(struct vc_dev *d, uint8_t status);
 void vc_negotiate(struct vc_dev *d, uint64_t want);
 void vc_mem_setup(struct vc_dev *d);
+int vc_iotlb(struct vc_dev *d, uint32_t asid, uint8_t type, uint64_t iova, uint64_t size,
+	     const void *uaddr);
 void vc_mem_adopt(struct vc_dev *d, int fd, uint8_t *base, uint64_t size, uint64_t iova);
 void *vc_alloc(struct vc_dev *d, uint64_t size, uint64_t align);
 uint64_t vc_iova(const struct vc_dev *d, const void *p);
@@ -307,6 +314,11 @@ unsigned int vc_blk_req_sectors(const struct vc_dev *d);
 int cmd_dirty_check(void);
 int cmd_net_migrate(void);
 int cmd_blk_migrate(void);
+
+/* fuzz.c, attack.c */
+int cmd_ring_fuzz(void);
+int cmd_unmap_attack(void);
+int cmd_asid_attack(void);
 
 /* net.c, blk.c, pkt.c */
 int cmd_net_tx(void);

@@ -1,0 +1,34 @@
+#!/bin/bash
+# Hostile split rings (tests/vhost-client ring-fuzz) on a machine without
+# an IOMMU: a vhost consumer's data queues run in translated shadow mode,
+# where the relay hands the function physical addresses of pages it
+# looked up in the data address space's IOTLB.  Nothing but the relay
+# stands between a guest's descriptor and host memory here, so it must
+# refuse every address the data address space does not map (outside,
+# straddling an edge, past the end with a huge length), and loops,
+# indexes out of range, indirect descriptors, avail jumps; the canary
+# mapped only in the control group's address space 1 (at the IOVAs the
+# hostile chains name), the guard pages and the hole between two adjacent
+# mappings stay intact.  The function only ever sees the driver's rings:
+# a virtio error in the outer QEMU fails the run (scripts/vm).
+# vm-options: --no-iommu --timeout 420
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../fuzz-lib.sh"
+fuzz_setup
+t_eq "no IOMMU in the machine" "0 0" "$VM_IOMMU $(ls /sys/class/iommu | wc -l)"
+N=${FUZZ_ITERATIONS:-2000}
+feed_start
+fuzz_run "ring-fuzz translated net rx/tx: seed 301, $N iterations" \
+	"$DEV" --mode translated --seed 301 --iterations "$N" --round-ms 2000
+fuzz_run "ring-fuzz translated net rx/tx/control queue (control group on asid 1): seed 302, $N iterations" \
+	"$DEV" --mode translated --seed 302 --iterations "$N" --pairs 1 --round-ms 2000
+feed_stop
+[ -n "$BDEV" ] && fuzz_run "ring-fuzz translated blk: seed 303, $N iterations" \
+	"$BDEV" --mode translated --seed 303 --iterations "$N" --round-ms 2000
+dmesg_tail 3
+t_ok "after the fuzz: net-tx of 200 frames to $NB still works" -- \
+	pair after "$VC" pkt-recv "$NB" --count 200 --stream 9 --timeout 5 -- \
+	"$VC" net-tx "$DEV" --count 200 --stream 9 --dst-mac "$MB" --rate 5000
+t_ok "dev del vd0" -- vdpa dev del vd0
+[ -n "$BDEV" ] && t_ok "dev del blk0" -- vdpa dev del blk0
+t_done
