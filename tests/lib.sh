@@ -113,3 +113,61 @@ pair() {
 }
 
 _dmesg_mark start
+
+# --- fuzzers (tests/vm/*-fuzz.sh)
+
+# The seed of a fuzzer: FUZZ_SEED to replay a run, else a fresh one; the
+# test prints it either way.
+fuzz_seed() { echo "${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"; }
+
+# fuzz_run DESCRIPTION -- CMD...: one result for a fuzzer run; its whole
+# output (seed, counts, a failure's input and kernel messages) as comments.
+fuzz_run() {
+	local desc=$1 rc=0 out; shift; [ "$1" = -- ] && shift
+	out=$("$@" 2>&1) || rc=$?
+	echo "$out" | tail -n 60 | sed 's/^/# /'
+	t_result "$rc" "$desc"
+}
+
+# net_pair_works A B: fresh vDPA devices on net functions A and B (cabled
+# to each other) under virtio_vdpa pass a ping between two namespaces;
+# both devices are deleted again.  The "devices still work" oracle of the
+# fuzzers.
+net_pair_works() {
+	local a=$1 b=$2 na nb rc=0
+	vdpa dev add name chk0 mgmtdev "pci/$a" mac 02:00:00:00:c0:01 max_vqp 2 || return 1
+	vdpa dev add name chk1 mgmtdev "pci/$b" mac 02:00:00:00:c0:02 || { vdpa dev del chk0; return 1; }
+	attach_vdpa chk0 virtio_vdpa && attach_vdpa chk1 virtio_vdpa &&
+		wait_for netdev_of "$a" && wait_for netdev_of "$b" || rc=1
+	if [ $rc = 0 ]; then
+		na=$(basename "$(netdev_of "$a")"); nb=$(basename "$(netdev_of "$b")")
+		ip netns add chka; ip netns add chkb
+		ip link set "$na" netns chka; ip link set "$nb" netns chkb
+		ip -n chka addr add 10.98.0.1/24 dev "$na"; ip -n chka link set "$na" up
+		ip -n chkb addr add 10.98.0.2/24 dev "$nb"; ip -n chkb link set "$nb" up
+		ip netns exec chka ping -c 3 -i 0.2 -W 3 10.98.0.2 || rc=1
+		ip netns exec chka ethtool -L "$na" combined 2 || rc=1
+		ip netns exec chka ping -c 2 -i 0.2 -W 3 10.98.0.2 || rc=1
+		ip netns del chka; ip netns del chkb
+	fi
+	vdpa dev del chk0 || rc=1
+	vdpa dev del chk1 || rc=1
+	return $rc
+}
+
+# blk_works F: a fresh vDPA device on blk function F under virtio_vdpa
+# writes and reads back 1 MiB; deleted again.
+blk_works() {
+	local f=$1 d rc=0
+	vdpa dev add name chkb0 mgmtdev "pci/$f" || return 1
+	attach_vdpa chkb0 virtio_vdpa && wait_for blkdev_of "$f" || rc=1
+	if [ $rc = 0 ]; then
+		d=/dev/$(basename "$(blkdev_of "$f")")
+		head -c 1048576 /dev/urandom >/tmp/chkb.in
+		dd if=/tmp/chkb.in of="$d" bs=64k oflag=direct status=none &&
+			dd if="$d" of=/tmp/chkb.out bs=64k count=16 iflag=direct status=none &&
+			cmp /tmp/chkb.in /tmp/chkb.out || rc=1
+	fi
+	vdpa dev del chkb0 || rc=1
+	return $rc
+}
