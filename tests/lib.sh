@@ -120,12 +120,57 @@ _dmesg_mark start
 # test prints it either way.
 fuzz_seed() { echo "${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"; }
 
-# fuzz_run DESCRIPTION -- CMD...: one result for a fuzzer run; its whole
-# output (seed, counts, a failure's input and kernel messages) as comments.
+# _bounded SECS CMD...: CMD in the background, its output in
+# /tmp/bounded.out; CMD's status, or 124 when CMD is still running after
+# SECS seconds.  Then the kernel's stacks of every CPU and of blocked tasks
+# go to dmesg (sysrq l, w) and CMD is left behind: a task looping or
+# sleeping uninterruptibly in the kernel cannot be killed, and waiting on
+# it (or on a pipe it holds, as $(...) does) would hang the test.
+_bounded() {
+	local secs=$1 pid i; shift
+	"$@" >/tmp/bounded.out 2>&1 &
+	pid=$!
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return; }
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	echo l >/proc/sysrq-trigger; echo w >/proc/sysrq-trigger
+	sleep 2
+	return 124
+}
+
+# A step that did not return: the kernel's stacks, a failure, and the end
+# of this test (the kernel is wedged; what follows would only time out).
+_bounded_hung() {
+	local desc=$1 secs=$2; shift 2
+	echo "# still running after $secs s: $*"
+	tail -n 60 /tmp/bounded.out | sed 's/^/#   /'
+	echo "# kernel stacks (sysrq l, w):"
+	dmesg | sed -n '/sysrq: Show backtrace of all active CPUs/,$p' | tail -n 150 | sed 's/^/#   /'
+	t_result 1 "$desc"
+	t_bail "kernel wedged: $*"
+}
+
+# t_bounded DESCRIPTION SECS -- CMD...: pass if CMD succeeds within SECS.
+t_bounded() {
+	local desc=$1 secs=$2 rc=0; shift 2; [ "$1" = -- ] && shift
+	_bounded "$secs" "$@" || rc=$?
+	[ "$rc" = 124 ] && _bounded_hung "$desc" "$secs" "$@"
+	if [ "$rc" != 0 ]; then
+		echo "# command failed (status $rc): $*"; tail -n 20 /tmp/bounded.out | sed 's/^/#   /'
+	fi
+	t_result "$rc" "$desc"
+}
+
+# fuzz_run DESCRIPTION SECS -- CMD...: one result for a fuzzer run, bounded
+# by SECS; its output (seed, counts, a failure's input and kernel
+# messages) as comments.
 fuzz_run() {
-	local desc=$1 rc=0 out; shift; [ "$1" = -- ] && shift
-	out=$("$@" 2>&1) || rc=$?
-	echo "$out" | tail -n 60 | sed 's/^/# /'
+	local desc=$1 secs=$2 rc=0; shift 2; [ "$1" = -- ] && shift
+	_bounded "$secs" "$@" || rc=$?
+	[ "$rc" = 124 ] && _bounded_hung "$desc" "$secs" "$@"
+	tail -n 60 /tmp/bounded.out | sed 's/^/# /'
 	t_result "$rc" "$desc"
 }
 

@@ -20,7 +20,8 @@ T=/tmp/nlfuzz; mkdir -p $T
 SEED=$(fuzz_seed)
 echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/vm/nl-fuzz.sh)"
 
-t_ok "bind $A, $B, $F to dpu_vdpa" -- sh -c "$(declare -f bind_fn); bind_fn $A && bind_fn $B && bind_fn $F"
+bind3() { bind_fn "$A" && bind_fn "$B" && bind_fn "$F"; }
+t_ok "bind $A, $B, $F to dpu_vdpa" -- bind3
 t_ok "dev add vdpa0 (virtio_vdpa), vdpa1 (vhost_vdpa), blk0 (virtio_vdpa)" -- sh -c "
 	vdpa dev add name vdpa0 mgmtdev pci/$A mac 02:00:00:00:f0:01 max_vqp 2 &&
 	vdpa dev add name vdpa1 mgmtdev pci/$B &&
@@ -32,8 +33,8 @@ t_ok "a net and a blk blob saved" -- sh -c "
 	$G suspend vdpa0 && $G state-save vdpa0 $T/net.bin && $G resume vdpa0 &&
 	$G suspend blk0 && $G state-save blk0 $T/blk.bin && $G resume blk0"
 
-fuzz_run "nl-fuzz: every request answered, no splat (seed $SEED)" -- \
-	timeout -k 5 $((${FUZZ_SECS:-100} + 60)) python3 tests/nl-fuzz.py --seed "$SEED" \
+fuzz_run "nl-fuzz: every request answered, no splat (seed $SEED)" $((${FUZZ_SECS:-100} + 60)) -- \
+	python3 tests/nl-fuzz.py --seed "$SEED" \
 	--secs "${FUZZ_SECS:-100}" --dev vdpa0 --dev vdpa1 --dev blk0 \
 	--mgmtdev "pci/$A" --mgmtdev "pci/$B" --mgmtdev "pci/$F" --blob $T/net.bin --blob $T/blk.bin
 
