@@ -25,6 +25,7 @@
  *   vhost-client pkt-send IFNAME [--count N] [--size B] [--dst-mac M] [--rate PPS] [--bench]
  *   vhost-client pkt-recv IFNAME [--count N] [--timeout S] [--allow-loss]
  *   vhost-client pkt-reflect IFNAME [--count N] [--timeout S]
+ *   vhost-client seq-fuzz DEV --seed X [--count OPS] [--secs S] [--timeout S]
  *
  * Exit status: 0 ok; 1 a system call, ioctl or the device failed; 2 usage;
  * 3 data check failed (frames lost, duplicated or corrupt, sectors
@@ -98,6 +99,12 @@ static void usage(FILE *f)
 "                           read back [sector, split) on A, [split, end) on B, and\n"
 "                           expect zeroes elsewhere.  Fails if a request A had\n"
 "                           taken is left for B (not drained) or fails\n"
+"  seq-fuzz DEV             a hostile VMM (seq-fuzz.c): --count random operations\n"
+"                           from --seed (IOTLB messages, ASIDs, any status byte,\n"
+"                           vring setup, suspend/resume, rings sane or junk,\n"
+"                           close and reopen) for at most --secs seconds; exits 4\n"
+"                           if one does not return within --timeout, 1 on a\n"
+"                           kernel splat, printing the seed and operation\n"
 "\n"
 "peer commands on a netdev (AF_PACKET, EtherType 0x88B5):\n"
 "  pkt-send IFNAME          send --count numbered frames (--rate PPS, --bench)\n"
@@ -214,7 +221,7 @@ enum {
 	O_COUNT, O_SIZE, O_DST, O_SRC, O_STREAM, O_BENCH, O_ALLOW_LOSS, O_MRG, O_LINGER,
 	O_RATE, O_WINDOW, O_SUSPEND_EVERY, O_RESET, O_NO_SUSPEND, O_SECTOR, O_SEED,
 	O_REQ, O_DEPTH, O_FORCE, O_ZERO, O_NAME, O_NAME_B, O_ROUNDS, O_ROUND_MS, O_IGNORE_LOG,
-	O_NO_QUIESCE, O_NO_LOAD, O_TX_REWIND, O_PAIRS,
+	O_NO_QUIESCE, O_NO_LOAD, O_TX_REWIND, O_PAIRS, O_SECS,
 };
 
 static const struct option longopts[] = {
@@ -259,6 +266,7 @@ static const struct option longopts[] = {
 	{ "no-load", no_argument, NULL, O_NO_LOAD },
 	{ "pairs", required_argument, NULL, O_PAIRS },
 	{ "tx-rewind", required_argument, NULL, O_TX_REWIND },
+	{ "secs", required_argument, NULL, O_SECS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -364,6 +372,7 @@ static void parse_opts(int argc, char **argv)
 		case O_NO_LOAD: opt.no_load = true; break;
 		case O_PAIRS: opt.pairs = parse_uint(optarg, "--pairs"); break;
 		case O_TX_REWIND: opt.tx_rewind = parse_uint(optarg, "--tx-rewind"); break;
+		case O_SECS: opt.secs = parse_double(optarg, "--secs"); break;
 		default: usage(stderr); exit(VC_EXIT_USAGE);
 		}
 	}
@@ -411,6 +420,7 @@ static const struct command commands[] = {
 	{ "pkt-send", cmd_pkt_send, 1000, 1 },
 	{ "pkt-recv", cmd_pkt_recv, 1000, 1 },
 	{ "pkt-reflect", cmd_pkt_reflect, 0, 1 },
+	{ "seq-fuzz", cmd_seq_fuzz, 20000, 1 },
 	{ NULL, NULL, 0, 0 },
 };
 

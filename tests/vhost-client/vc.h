@@ -101,6 +101,9 @@ struct vc_opts {
 	bool quiesce;			/* net-migrate: wait for every frame back first */
 	bool no_load;			/* net-migrate negative controls: skip the load, */
 	unsigned int tx_rewind;		/* start B's TX this many entries early */
+
+	/* seq-fuzz */
+	double secs;			/* stop after this long, 0 never */
 };
 
 extern struct vc_opts opt;
@@ -302,5 +305,8 @@ int cmd_blk(int type);
 int cmd_pkt_send(void);
 int cmd_pkt_recv(void);
 int cmd_pkt_reflect(void);
+
+/* seq-fuzz.c */
+int cmd_seq_fuzz(void);
 
 #endif
