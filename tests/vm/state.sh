@@ -99,8 +99,8 @@ VD=/dev/$(ls /sys/bus/vdpa/devices/vdpa1/ | grep -m1 vhost-vdpa)
 t_ok "load into vdpa1 under vhost_vdpa" -- $G state-load vdpa1 $T/b.bin
 dmesg -C
 # clear VIRTIO_NET_F_GUEST_ANNOUNCE (21): the features differ from the saved ones
-t_eq "other features: DRIVER_OK refused (NEEDS_RESET)" "status=0x4f" \
-	"$($V $VD status $((FEAT & ~(1 << 21))) | sed 's/.* //')"
+ST=$($V $VD status $((FEAT & ~(1 << 21))) | sed 's/.*status=//')
+t_ok "other features: DRIVER_OK refused (NEEDS_RESET, status $ST)" -- test $((ST & 0x40)) -ne 0
 t_eq "dmesg names both feature sets" "1" \
 	"$(dmesg | grep -c "loaded state was saved with driver features $FEAT, the consumer negotiated")"
 dmesg -C
