@@ -113,3 +113,106 @@ pair() {
 }
 
 _dmesg_mark start
+
+# --- fuzzers (tests/vm/*-fuzz.sh)
+
+# The seed of a fuzzer: FUZZ_SEED to replay a run, else a fresh one; the
+# test prints it either way.
+fuzz_seed() { echo "${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"; }
+
+# _bounded SECS CMD...: CMD in the background, its output in
+# /tmp/bounded.out; CMD's status, or 124 when CMD is still running after
+# SECS seconds.  Then the kernel's stacks of every CPU and of blocked tasks
+# go to dmesg (sysrq l, w) and CMD is left behind: a task looping or
+# sleeping uninterruptibly in the kernel cannot be killed, and waiting on
+# it (or on a pipe it holds, as $(...) does) would hang the test.
+_bounded() {
+	local secs=$1 pid i; shift
+	"$@" >/tmp/bounded.out 2>&1 &
+	pid=$!
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return; }
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	echo l >/proc/sysrq-trigger; echo w >/proc/sysrq-trigger
+	sleep 2
+	return 124
+}
+
+# A step that did not return: the kernel's stacks, a failure, and the end
+# of this test (the kernel is wedged; what follows would only time out).
+_bounded_hung() {
+	local desc=$1 secs=$2; shift 2
+	echo "# still running after $secs s: $*"
+	tail -n 60 /tmp/bounded.out | sed 's/^/#   /'
+	echo "# kernel stacks (sysrq l, w):"
+	dmesg | sed -n '/sysrq: Show backtrace of all active CPUs/,$p' | tail -n 150 | sed 's/^/#   /'
+	t_result 1 "$desc"
+	t_bail "kernel wedged: $*"
+}
+
+# t_bounded DESCRIPTION SECS -- CMD...: pass if CMD succeeds within SECS.
+t_bounded() {
+	local desc=$1 secs=$2 rc=0; shift 2; [ "$1" = -- ] && shift
+	_bounded "$secs" "$@" || rc=$?
+	[ "$rc" = 124 ] && _bounded_hung "$desc" "$secs" "$@"
+	if [ "$rc" != 0 ]; then
+		echo "# command failed (status $rc): $*"; tail -n 20 /tmp/bounded.out | sed 's/^/#   /'
+	fi
+	t_result "$rc" "$desc"
+}
+
+# fuzz_run DESCRIPTION SECS -- CMD...: one result for a fuzzer run, bounded
+# by SECS; its output (seed, counts, a failure's input and kernel
+# messages) as comments.
+fuzz_run() {
+	local desc=$1 secs=$2 rc=0; shift 2; [ "$1" = -- ] && shift
+	_bounded "$secs" "$@" || rc=$?
+	[ "$rc" = 124 ] && _bounded_hung "$desc" "$secs" "$@"
+	tail -n 60 /tmp/bounded.out | sed 's/^/# /'
+	t_result "$rc" "$desc"
+}
+
+# net_pair_works A B: fresh vDPA devices on net functions A and B (cabled
+# to each other) under virtio_vdpa pass a ping between two namespaces;
+# both devices are deleted again.  The "devices still work" oracle of the
+# fuzzers.
+net_pair_works() {
+	local a=$1 b=$2 na nb rc=0
+	vdpa dev add name chk0 mgmtdev "pci/$a" mac 02:00:00:00:c0:01 max_vqp 2 || return 1
+	vdpa dev add name chk1 mgmtdev "pci/$b" mac 02:00:00:00:c0:02 || { vdpa dev del chk0; return 1; }
+	attach_vdpa chk0 virtio_vdpa && attach_vdpa chk1 virtio_vdpa &&
+		wait_for netdev_of "$a" && wait_for netdev_of "$b" || rc=1
+	if [ $rc = 0 ]; then
+		na=$(basename "$(netdev_of "$a")"); nb=$(basename "$(netdev_of "$b")")
+		ip netns add chka; ip netns add chkb
+		ip link set "$na" netns chka; ip link set "$nb" netns chkb
+		ip -n chka addr add 10.98.0.1/24 dev "$na"; ip -n chka link set "$na" up
+		ip -n chkb addr add 10.98.0.2/24 dev "$nb"; ip -n chkb link set "$nb" up
+		ip netns exec chka ping -c 3 -i 0.2 -W 3 10.98.0.2 || rc=1
+		ip netns exec chka ethtool -L "$na" combined 2 || rc=1
+		ip netns exec chka ping -c 2 -i 0.2 -W 3 10.98.0.2 || rc=1
+		ip netns del chka; ip netns del chkb
+	fi
+	vdpa dev del chk0 || rc=1
+	vdpa dev del chk1 || rc=1
+	return $rc
+}
+
+# blk_works F: a fresh vDPA device on blk function F under virtio_vdpa
+# writes and reads back 1 MiB; deleted again.
+blk_works() {
+	local f=$1 d rc=0
+	vdpa dev add name chkb0 mgmtdev "pci/$f" || return 1
+	attach_vdpa chkb0 virtio_vdpa && wait_for blkdev_of "$f" || rc=1
+	if [ $rc = 0 ]; then
+		d=/dev/$(basename "$(blkdev_of "$f")")
+		head -c 1048576 /dev/urandom >/tmp/chkb.in
+		dd if=/tmp/chkb.in of="$d" bs=64k oflag=direct status=none &&
+			dd if="$d" of=/tmp/chkb.out bs=64k count=16 iflag=direct status=none &&
+			cmp /tmp/chkb.in /tmp/chkb.out || rc=1
+	fi
+	vdpa dev del chkb0 || rc=1
+	return $rc
+}

@@ -5,12 +5,17 @@
                                        the next avail index the device holds
                                        (what set_vq_state or a state load set)
   vhost-ctl.py DEV status [FEATURES]   reset, FEATURES (default: all offered),
-                                       FEATURES_OK, DRIVER_OK; prints
+                                       FEATURES_OK, 2 MiB of memory mapped
+                                       (IOTLB_MSG_V2 UPDATE at IOVA 2 MiB:
+                                       the driver starts no device that can
+                                       reach nothing), DRIVER_OK; prints
                                        "features=F status=S"
 
 Opening the device resets it, as vhost-vdpa does for every open.
 """
+import ctypes
 import fcntl
+import mmap
 import os
 import struct
 import sys
@@ -26,6 +31,24 @@ GET_FEATURES, SET_FEATURES = ioc(2, 0x00, 8), ioc(1, 0x00, 8)
 SET_OWNER = ioc(0, 0x01, 0)
 GET_VRING_BASE = ioc(3, 0x12, 8)
 GET_STATUS, SET_STATUS = ioc(2, 0x71, 1), ioc(1, 0x72, 1)
+SET_BACKEND_FEATURES, GET_BACKEND_FEATURES = ioc(1, 0x25, 8), ioc(2, 0x26, 8)
+BACKEND_F_IOTLB_MSG_V2, IOTLB_MSG_V2, IOTLB_UPDATE, ACCESS_RW = 1, 2, 2, 3
+MEM = 2 << 20
+
+
+def map_memory(fd):
+    """MEM bytes of anonymous memory at IOVA MEM, in address space 0."""
+    b = bytearray(8)
+    fcntl.ioctl(fd, GET_BACKEND_FEATURES, b)
+    fcntl.ioctl(fd, SET_BACKEND_FEATURES, struct.pack(
+        "<Q", struct.unpack("<Q", b)[0] & (1 << BACKEND_F_IOTLB_MSG_V2)))
+    mem = mmap.mmap(-1, MEM, mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+    mem.write(bytes(MEM))
+    uaddr = ctypes.addressof(ctypes.c_char.from_buffer(mem))
+    # struct vhost_msg_v2: type, asid, then struct vhost_iotlb_msg in a 64-byte union
+    os.write(fd, struct.pack("<IIQQQBB", IOTLB_MSG_V2, 0, MEM, MEM, uaddr, ACCESS_RW,
+                             IOTLB_UPDATE).ljust(72, b"\0"))
+    return mem
 
 
 def get_status(fd):
@@ -54,6 +77,7 @@ def main(argv):
             fcntl.ioctl(fd, SET_STATUS, struct.pack("B", s))
         fcntl.ioctl(fd, SET_FEATURES, struct.pack("<Q", feat))
         fcntl.ioctl(fd, SET_STATUS, struct.pack("B", 0xb))
+        mem = map_memory(fd)  # noqa: F841 (mapped until the fd closes)
         fcntl.ioctl(fd, SET_STATUS, struct.pack("B", 0xf))
         print("features=%#x status=%#x" % (feat, get_status(fd)))
     else:

@@ -32,6 +32,7 @@
  *   vhost-client pkt-send IFNAME [--count N] [--size B] [--dst-mac M] [--rate PPS] [--bench]
  *   vhost-client pkt-recv IFNAME [--count N] [--timeout S] [--allow-loss]
  *   vhost-client pkt-reflect IFNAME [--count N] [--timeout S]
+ *   vhost-client seq-fuzz DEV --seed X [--count OPS] [--secs S] [--timeout S]
  *
  * Exit status: 0 ok; 1 a system call, ioctl or the device failed; 2 usage;
  * 3 data check failed (frames lost, duplicated or corrupt, sectors
@@ -112,6 +113,12 @@ static void usage(FILE *f)
 "                           read back [sector, split) on A, [split, end) on B, and\n"
 "                           expect zeroes elsewhere.  Fails if a request A had\n"
 "                           taken is left for B (not drained) or fails\n"
+"  seq-fuzz DEV             a hostile VMM (seq-fuzz.c): --count random operations\n"
+"                           from --seed (IOTLB messages, ASIDs, any status byte,\n"
+"                           vring setup, suspend/resume, rings sane or junk,\n"
+"                           close and reopen) for at most --secs seconds; exits 4\n"
+"                           if one does not return within --timeout, 1 on a\n"
+"                           kernel splat, printing the seed and operation\n"
 "\n"
 "attack commands (a hostile guest or VMM; exit 3 when the device let it through):\n"
 "  ring-fuzz DEV            --iterations rounds of reset, setup and hostile split\n"
@@ -266,7 +273,7 @@ enum {
 	O_RATE, O_WINDOW, O_SUSPEND_EVERY, O_RESET, O_NO_SUSPEND, O_SECTOR, O_SEED,
 	O_REQ, O_DEPTH, O_FORCE, O_ZERO, O_NAME, O_NAME_B, O_ROUNDS, O_ROUND_MS, O_IGNORE_LOG,
 	O_NO_QUIESCE, O_NO_LOAD, O_TX_REWIND, O_PAIRS, O_CTRL, O_ACK, O_CVQ_INDEX, O_ENABLE_LATE,
-	O_WAIT_STDIN, O_CVQ_BASE, O_ITERATIONS, O_START, O_MODE, O_REGION,
+	O_WAIT_STDIN, O_CVQ_BASE, O_ITERATIONS, O_START, O_MODE, O_REGION, O_SECS,
 };
 
 static const struct option longopts[] = {
@@ -321,6 +328,7 @@ static const struct option longopts[] = {
 	{ "start", required_argument, NULL, O_START },
 	{ "mode", required_argument, NULL, O_MODE },
 	{ "region", required_argument, NULL, O_REGION },
+	{ "secs", required_argument, NULL, O_SECS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -506,6 +514,7 @@ static void parse_opts(int argc, char **argv)
 		case O_START: opt.start = parse_u64(optarg, "--start", false); break;
 		case O_MODE: opt.mode = optarg; break;
 		case O_REGION: opt.region = parse_u64(optarg, "--region", true); break;
+		case O_SECS: opt.secs = parse_double(optarg, "--secs"); break;
 		default: usage(stderr); exit(VC_EXIT_USAGE);
 		}
 	}
@@ -566,6 +575,7 @@ static const struct command commands[] = {
 	{ "pkt-send", cmd_pkt_send, 1000, 1 },
 	{ "pkt-recv", cmd_pkt_recv, 1000, 1 },
 	{ "pkt-reflect", cmd_pkt_reflect, 0, 1 },
+	{ "seq-fuzz", cmd_seq_fuzz, 20000, 1 },
 	{ NULL, NULL, 0, 0 },
 };
 

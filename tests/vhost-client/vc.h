@@ -119,6 +119,8 @@ struct vc_opts {
 	uint64_t start;			/* first iteration (replay) */
 	const char *mode;		/* direct, shadow, translated */
 	uint64_t region;		/* unmap-attack's fresh region */
+	/* seq-fuzz */
+	double secs;			/* stop after this long, 0 never */
 };
 
 extern struct vc_opts opt;
@@ -329,5 +331,8 @@ int cmd_blk(int type);
 int cmd_pkt_send(void);
 int cmd_pkt_recv(void);
 int cmd_pkt_reflect(void);
+
+/* seq-fuzz.c */
+int cmd_seq_fuzz(void);
 
 #endif

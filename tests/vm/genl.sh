@@ -10,7 +10,7 @@
 # Driven with tests/dpu-genl.py (raw netlink sockets).
 . "$(dirname "$0")/../lib.sh"
 G="python3 $PWD/tests/dpu-genl.py"
-S="python3 $PWD/tests/wip/state-blob.py"
+S="python3 $PWD/tests/state-blob.py"
 V="python3 $PWD/tests/vhost-ctl.py"
 set -- $VM_NETS
 A=$1

@@ -1,6 +1,13 @@
 #!/usr/bin/env python3
 """Read and rewrite dpu_vdpa device-state blobs (include/uapi/linux/dpu_vdpa_state.h).
 
+The tests' reader of the blob, independent on purpose: written from the
+layout the uapi header documents, not from the driver's (state.c) or
+vdpa-mgmt's (tools/vdpa-mgmt/state.c) C code, with zlib's CRC-32, so a
+writer and a reader sharing one mistake cannot pass each other.  genl.sh
+and state.sh check saved blobs with it and forge broken ones; the blob
+fuzzer (state-fuzz.py) parses and re-serialises through it.
+
   state-blob.py show FILE               KEY=VALUE lines; exit 1 on a bad crc
   state-blob.py edit IN OUT EDIT...     rewrite, crc recomputed unless "keepcrc"
      EDIT: magic=N version=N devid=N drvfeat=N drvfeat_or=N nq=N vqnum=I:N avail0
