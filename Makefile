@@ -7,8 +7,8 @@
 #                        tool (PREFIX=/usr/local DESTDIR=, see tools/vdpa-mgmt)
 #   make check           install deps if missing, build, run every test
 #   make check TESTS="tests/vm/net-virtio.sh"   a subset
-#   make check-debug     every VM test on the debug kernel (KASAN, lockdep,
-#                        kmemleak, UBSAN; scripts/build-debug-kernel)
+#   make check-debug     make check, then tests/debug.list on the debug kernel
+#                        (KASAN, lockdep, kmemleak, UBSAN; scripts/build-debug-kernel)
 #   make demo            a walk-through in the test VM
 #   make migrate-demo    live migration of a VM between two vDPA devices
 #                        with stock QEMU, in the test VM (scripts/migrate-demo)
@@ -47,10 +47,11 @@ check: deps
 	$(MAKE) all
 	tests/run $(TESTS)
 
-# every VM test on the debug kernel (make check runs those of tests/debug.list)
+# the suite, then tests/debug.list again on the debug kernel (KASAN, lockdep,
+# kmemleak, UBSAN) with the driver's line coverage; TESTS=... names others
 check-debug: deps
 	$(MAKE) all
-	tests/run $(addprefix debug:,$(or $(TESTS),$(wildcard tests/vm/*.sh)))
+	$(if $(TESTS),tests/run $(addprefix debug:,$(TESTS)),DEBUG_PASS=1 tests/run)
 
 demo: deps
 	$(MAKE) all
