@@ -132,9 +132,14 @@ def main(argv):
         runs += 1
         if err is None:
             succeeded += 1
-            undo()
         else:
             failed += 1
+        # also after an error: the request may have been done with only
+        # its answer lost (an allocation for the ack failed)
+        try:
+            undo()
+        except (genl.KernelError, OSError):
+            pass
         print("run %d: fault %s: %s" % (n, "injected" if hit else "not reached",
                                          "ok" if err is None else err), flush=True)
         if not hit:
