@@ -34,35 +34,19 @@ def load(name):
     return mod
 
 
-NETLINK_GENERIC = 16
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 3
-CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
-SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_CAP_ACK = 270, 11, 10
+# the wire format as the other tests speak it (dpu-genl.py), not a copy
+_genl = load("dpu-genl.py")
+NETLINK_GENERIC = _genl.NETLINK_GENERIC
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = _genl.NLM_F_REQUEST, _genl.NLM_F_ACK, _genl.NLM_F_DUMP
+NLMSG_ERROR, NLMSG_DONE = _genl.NLMSG_ERROR, _genl.NLMSG_DONE
+GENL_ID_CTRL, CTRL_CMD_GETFAMILY = _genl.GENL_ID_CTRL, _genl.CTRL_CMD_GETFAMILY
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = _genl.CTRL_ATTR_FAMILY_ID, _genl.CTRL_ATTR_FAMILY_NAME
+SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_CAP_ACK = 270, _genl.NETLINK_EXT_ACK, _genl.NETLINK_CAP_ACK
+pack_attrs, parse_attrs = _genl.pack_attrs, _genl.parse_attrs
 
 
 class Hang(Exception):
     pass
-
-
-def pack_attrs(attrs):
-    out = b""
-    for typ, data in attrs:
-        out += struct.pack("=HH", 4 + len(data), typ) + data
-        out += b"\0" * (-len(out) % 4)
-    return out
-
-
-def parse_attrs(buf):
-    out = []
-    while len(buf) >= 4:
-        ln, typ = struct.unpack_from("=HH", buf)
-        if ln < 4:
-            break
-        out.append((typ & 0x3fff, buf[4:ln]))
-        buf = buf[(ln + 3) & ~3:]
-    return out
 
 
 class Netlink:
