@@ -12,7 +12,9 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../vm/nested/migrate.sh"
 LOSS_MAX=${LOSS_MAX:-100}	# pings (10 s at 0.1 s): generous, TCG in TCG
-OUTSIDE_GAP_MAX=${OUTSIDE_GAP_MAX:-5}	# s without a reply to the outside pings (see below)
+OUTSIDE_GAP_MAX=${OUTSIDE_GAP_MAX:-10}	# s without a reply to the outside pings: 6.1 measured
+# under TCG with other VMs on the machine (stop, destination start, the guest's
+# announce), 18-101 s with the VLAN replay (tests/vm/nested/migrate.sh)
 set -- $VM_NETS
 A=$1 PA=$2 B=$3 PB=$4
 [ -n "$PB" ] || t_bail "needs four net functions"
