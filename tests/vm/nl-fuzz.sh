@@ -17,7 +17,7 @@ F=$1
 [ -n "$B" ] && [ -n "$F" ] || t_bail "needs two net functions and a blk function"
 load_modules || t_bail "modprobe"
 T=/tmp/nlfuzz; mkdir -p $T
-SEED=$(fuzz_seed)
+SEED=$(fuzz_seed 3782839146)	# found the empty-name dev add
 echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/vm/nl-fuzz.sh)"
 
 bind3() { bind_fn "$A" && bind_fn "$B" && bind_fn "$F"; }

@@ -21,7 +21,7 @@ F=$1
 [ -n "$B" ] && [ -n "$F" ] || t_bail "needs two net functions and a blk function"
 [ -x "$VC" ] || t_bail "$VC not built (make all)"
 load_modules || t_bail "modprobe"
-SEED=$(fuzz_seed)
+SEED=$(fuzz_seed 1269892415)
 SECS=${FUZZ_SECS:-90}
 echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/vm/seq-fuzz.sh)"
 

@@ -69,6 +69,11 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	u16 i;
 	int err;
 
+	/* the vdpa core passes the attribute as it came: "" names no device */
+	if (!name || !*name) {
+		dev_err(pdev, "dev add: empty device name\n");
+		return -EINVAL;
+	}
 	if (fn->dev) {
 		dev_err(pdev, "function already has vDPA device %s\n",
 			dev_name(&fn->dev->vdpa.dev));
