@@ -299,7 +299,7 @@ static void dpu_vdpa_as_maybe_detach(struct dpu_vdpa_dev *dev)
 }
 
 int dpu_vdpa_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size,
-			    u64 pa, u32 perm, void *opaque)
+		     u64 pa, u32 perm, void *opaque)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
 	struct dpu_vdpa_as *as = &dev->as;
@@ -400,8 +400,7 @@ u32 dpu_vdpa_get_vq_group(struct vdpa_device *vdpa, u16 idx)
 	return DPU_VDPA_GROUP_DATA;
 }
 
-int dpu_vdpa_set_group_asid(struct vdpa_device *vdpa, unsigned int group,
-				   unsigned int asid)
+int dpu_vdpa_set_group_asid(struct vdpa_device *vdpa, unsigned int group, unsigned int asid)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
 	struct dpu_vdpa_as *as = &dev->as;

@@ -81,7 +81,7 @@ struct dpu_vdpa_svq_slot {
  */
 struct dpu_vdpa_svq {
 	struct work_struct work;
-	struct mutex lock;
+	struct mutex lock;	/* see above */
 	bool running;		/* relaying; cleared to suspend or stop */
 	bool broken;		/* malformed consumer ring or function used ring */
 	/*
@@ -172,6 +172,12 @@ struct dpu_vdpa_cvq {
 	bool running;		/* consumer ring is being served */
 	bool paused;		/* running, but held by a suspend */
 	bool broken;		/* consumer ring was malformed: needs reset */
+	/*
+	 * DRIVER_OK failed: every command is answered VIRTIO_NET_ERR and none
+	 * reaches the function, so that a driver that waits for each answer
+	 * (virtio_net does, without a timeout) fails instead of hanging
+	 */
+	bool refusing;
 	/* consumer ring, snapshot taken at DRIVER_OK */
 	u16 index;
 	u64 desc_addr;
@@ -233,7 +239,7 @@ enum dpu_vdpa_reach {
  * dpu_vdpa_dev.lock and dpu_vdpa_cvq.lock.
  */
 struct dpu_vdpa_as {
-	struct mutex lock;
+	struct mutex lock;	/* see above */
 	/* what the consumer mapped, per address space; pages pinned by vhost */
 	struct vhost_iotlb *iotlb[DPU_VDPA_MAX_AS];
 	u32 group_asid[DPU_VDPA_MAX_GROUPS];
@@ -326,7 +332,7 @@ struct dpu_vdpa_net {
 struct dpu_vdpa_dev {
 	struct vdpa_device vdpa;
 	struct dpu_vdpa_fn *fn;
-	struct mutex lock;
+	struct mutex lock;	/* see above */
 	u8 status;
 	u64 device_features;	/* offered to the consumer */
 	u64 driver_features;	/* accepted by the consumer */
@@ -414,6 +420,8 @@ struct dpu_vdpa_type {
 	/* function in DRIVER_OK */
 	int (*post_driver_ok)(struct dpu_vdpa_dev *dev);
 	void (*reset)(struct dpu_vdpa_dev *dev);
+	/* DRIVER_OK failed, the function is reset; the consumer must reset */
+	void (*start_refused)(struct dpu_vdpa_dev *dev);
 	/*
 	 * May the function, reset while suspended, be parked?  Only if what
 	 * the consumer set can be taken back when the next one takes it over
@@ -534,6 +542,8 @@ int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i);
 
 /* vdpa_ops.c */
 extern const struct vdpa_config_ops dpu_vdpa_ops;
+/* main.c: the relays' work items (unbound: see there) */
+extern struct workqueue_struct *dpu_vdpa_wq;
 int dpu_vdpa_reset_full(struct dpu_vdpa_dev *dev);
 size_t dpu_vdpa_config_size(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_config_read(struct dpu_vdpa_dev *dev, u8 *buf, size_t size);

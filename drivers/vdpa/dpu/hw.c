@@ -98,7 +98,7 @@ int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn)
 				DPU_VDPA_RESET_TIMEOUT_MS);
 			return -ETIMEDOUT;
 		}
-		msleep(1);
+		usleep_range(1000, 2000);
 	}
 	return 0;
 }

@@ -62,22 +62,41 @@ static void dpu_vdpa_remove(struct pci_dev *pdev)
 	kfree(fn);
 }
 
+/*
+ * The relays of the control queue and of shadowed data queues.  Unbound:
+ * a consumer that busy-polls for the answer to its kick (QEMU waiting on
+ * its shadow control queue, DPDK's virtio-user) runs on the CPU the kick
+ * came from, where a per-CPU work item would wait out the poller's time
+ * slice for every command.
+ */
+struct workqueue_struct *dpu_vdpa_wq;
+
 static struct pci_driver dpu_vdpa_driver = {
 	.name		= DPU_VDPA_DRV_NAME,
 	.id_table	= NULL,	/* driver_override or new_id only */
 	.probe		= dpu_vdpa_probe,
 	.remove		= dpu_vdpa_remove,
 };
+
 static int __init dpu_vdpa_init(void)
 {
 	int err;
 
+	dpu_vdpa_wq = alloc_workqueue("dpu_vdpa", WQ_UNBOUND, 0);
+	if (!dpu_vdpa_wq)
+		return -ENOMEM;
 	err = dpu_vdpa_genl_register();
 	if (err)
-		return err;
+		goto err_wq;
 	err = pci_register_driver(&dpu_vdpa_driver);
 	if (err)
-		dpu_vdpa_genl_unregister();
+		goto err_genl;
+	return 0;
+
+err_genl:
+	dpu_vdpa_genl_unregister();
+err_wq:
+	destroy_workqueue(dpu_vdpa_wq);
 	return err;
 }
 module_init(dpu_vdpa_init);
@@ -86,6 +105,7 @@ static void __exit dpu_vdpa_exit(void)
 {
 	pci_unregister_driver(&dpu_vdpa_driver);
 	dpu_vdpa_genl_unregister();
+	destroy_workqueue(dpu_vdpa_wq);
 }
 module_exit(dpu_vdpa_exit);
 

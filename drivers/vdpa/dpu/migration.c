@@ -90,6 +90,7 @@ static int dpu_vdpa_direct_rewind(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *
 {
 	u64 used_ring = vq->device_addr + offsetof(struct vring_used, ring);
 	u64 avail_ring = vq->driver_addr + offsetof(struct vring_avail, ring);
+	u64 used_idx = vq->device_addr + offsetof(struct vring_used, idx);
 	u16 avail, used, pos, head;
 	u32 id;
 	int err;
@@ -97,10 +98,10 @@ static int dpu_vdpa_direct_rewind(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *
 	err = dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA,
 				  vq->driver_addr + offsetof(struct vring_avail, idx), &avail);
 	if (!err)
-		err = dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA,
-					  vq->device_addr + offsetof(struct vring_used, idx), &used);
+		err = dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA, used_idx, &used);
 	if (err) {
-		dev_err(&dev->vdpa.dev, "vq %u: cannot read the ring indexes: %d\n", vq->index, err);
+		dev_err(&dev->vdpa.dev, "vq %u: cannot read the ring indexes: %d\n",
+			vq->index, err);
 		return err;
 	}
 	if ((u16)(avail - used) > vq->num) {
@@ -460,7 +461,8 @@ void dpu_vdpa_mode_work(struct work_struct *work)
 		/* halted at the wrap: nothing can have moved meanwhile */
 		err = dpu_vdpa_hw_vq_to_direct(dev, i);
 		if (err) {
-			dev_err(&dev->vdpa.dev, "vq %u: cannot go back to direct mode: %d\n", i, err);
+			dev_err(&dev->vdpa.dev, "vq %u: cannot go back to direct mode: %d\n",
+				i, err);
 			WRITE_ONCE(dev->vq_failed, true);
 			all_direct = false;
 			continue;

@@ -310,7 +310,7 @@ static int net_pre_driver_ok(struct dpu_vdpa_dev *dev)
 	return dpu_vdpa_cvq_start(dev, fn_index);
 }
 
-static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq);
+static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq, bool refuse);
 
 static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 {
@@ -352,11 +352,15 @@ static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 	vq = &dev->vqs[net_consumer_cvq_index(dev)];
 	if (!vq->ready)
 		return 0;
-	return net_cvq_serve(dev, vq);
+	return net_cvq_serve(dev, vq, false);
 }
 
-/* Start serving the consumer's control queue @vq; the function's is running. */
-static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq)
+/*
+ * Start serving the consumer's control queue @vq: relaying to the
+ * function's, which is running, or with @refuse answering every command
+ * with an error.
+ */
+static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq, bool refuse)
 {
 	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
 
@@ -370,6 +374,7 @@ static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq)
 	cvq->last_avail_idx = vq->avail_idx;
 	cvq->used_idx = vq->avail_idx;
 	cvq->broken = false;
+	cvq->refusing = refuse;
 	cvq->running = cvq->num && is_power_of_2(cvq->num) && cvq->num <= 32768;
 	mutex_unlock(&cvq->lock);
 	if (!cvq->running) {
@@ -391,11 +396,28 @@ static int net_soft_start(struct dpu_vdpa_dev *dev, u16 idx)
 		dev_dbg(&dev->vdpa.dev, "vq %u enabled after DRIVER_OK: no queue, ignored\n", idx);
 		return 0;
 	}
-	err = net_cvq_serve(dev, &dev->vqs[idx]);
+	err = net_cvq_serve(dev, &dev->vqs[idx], false);
 	/* held like the rest of the device until resume */
 	if (!err && dev->suspended)
 		dpu_vdpa_cvq_pause(dev);
 	return err;
+}
+
+/*
+ * DRIVER_OK failed and the function is reset.  virtio_net waits for the
+ * answer to each control command without a timeout: answer them all with
+ * an error until the consumer resets the device, or its probe never ends.
+ * dev->lock held.
+ */
+static void net_start_refused(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_vq *vq;
+
+	if (!(dev->driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+		return;
+	vq = &dev->vqs[net_consumer_cvq_index(dev)];
+	if (vq->ready && !net_cvq_serve(dev, vq, true))
+		dev_dbg(&dev->vdpa.dev, "control queue answers errors until reset\n");
 }
 
 /*
@@ -495,6 +517,7 @@ const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.pre_driver_ok = net_pre_driver_ok,
 	.post_driver_ok = net_post_driver_ok,
 	.reset = net_reset,
+	.start_refused = net_start_refused,
 	.may_park = net_may_park,
 	.kick_soft = net_kick_soft,
 	.vq_may_rewind = net_vq_may_rewind,

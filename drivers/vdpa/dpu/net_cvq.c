@@ -233,8 +233,12 @@ int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd, const void *da
 	return err;
 }
 
-/* Read one descriptor chain of the consumer into cvq->buf. */
-static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_cmd *cmd)
+/*
+ * Walk one descriptor chain of the consumer, copying what it reads into
+ * cvq->buf unless @copy is false (a command answered without being read).
+ */
+static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_cmd *cmd,
+				   bool copy)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
 	u64 table = cvq->desc_addr;
@@ -292,8 +296,8 @@ static int dpu_vdpa_cvq_read_chain(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq
 			if (len > CVQ_OUT_MAX - cmd->out_len) {
 				too_big = true;
 			} else {
-				err = dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, addr,
-							cvq->buf.va + cmd->out_len, len);
+				err = copy ? dpu_vdpa_mem_read(dev, DPU_VDPA_GROUP_CVQ, addr,
+							       cvq->buf.va + cmd->out_len, len) : 0;
 				if (err)
 					return err;
 				cmd->out_len += len;
@@ -320,11 +324,11 @@ static int dpu_vdpa_cvq_write(struct dpu_vdpa_dev *dev, u64 addr, const void *bu
 	return err;
 }
 
+/* Give the consumer the @written bytes of reply at @src and the used entry. */
 static int dpu_vdpa_cvq_complete(struct dpu_vdpa_dev *dev, struct dpu_vdpa_cvq_cmd *cmd,
-				 u32 written)
+				 const u8 *src, u32 written)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
-	const u8 *src = cvq->buf.va + CVQ_IN_OFF;
 	struct vring_used_elem elem;
 	u32 done = 0;
 	unsigned int s;
@@ -377,7 +381,9 @@ static bool dpu_vdpa_cvq_allowed(struct dpu_vdpa_dev *dev)
 /* Relay one consumer command.  Returns 1 if the ring was empty. */
 static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 {
+	static const u8 refusal = VIRTIO_NET_ERR;
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
+	const u8 *reply = &refusal;
 	struct dpu_vdpa_cvq_cmd cmd;
 	__virtio16 raw;
 	u16 avail_idx;
@@ -403,31 +409,34 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 		return err;
 	cmd.head = dpu_vdpa_u16(raw);
 
-	err = dpu_vdpa_cvq_read_chain(dev, &cmd);
+	err = dpu_vdpa_cvq_read_chain(dev, &cmd, !cvq->refusing);
 	if (err && err != -E2BIG)
 		return err;
-	if (err || cmd.out_len < sizeof(struct virtio_net_ctrl_hdr) || cmd.in_len < 1 ||
-	    !dpu_vdpa_cvq_allowed(dev)) {
+	if (err || cvq->refusing || cmd.out_len < sizeof(struct virtio_net_ctrl_hdr) ||
+	    cmd.in_len < 1 || !dpu_vdpa_cvq_allowed(dev)) {
 		/*
 		 * well-formed ring, but a command that is unusable or not
-		 * negotiated: answered with an error, never sent
+		 * negotiated, or a device that did not start: answered with an
+		 * error, never sent
 		 */
-		*(u8 *)(cvq->buf.va + CVQ_IN_OFF) = VIRTIO_NET_ERR;
 		written = cmd.in_len ? 1 : 0;
 		cvq->errors++;
 	} else {
-		memset(cvq->buf.va + CVQ_IN_OFF, 0, cmd.in_len);
-		*(u8 *)(cvq->buf.va + CVQ_IN_OFF) = VIRTIO_NET_ERR;
+		u8 *in = cvq->buf.va + CVQ_IN_OFF;
+
+		memset(in, 0, cmd.in_len);
+		*in = VIRTIO_NET_ERR;
 		err = dpu_vdpa_cvq_exec(dev, cmd.out_len, cmd.in_len, &written);
 		if (err)
 			return err;
+		reply = in;
 		cvq->commands++;
 		/* what the function took is state to save (net_state.c) */
-		if (written >= 1 && *(u8 *)(cvq->buf.va + CVQ_IN_OFF) == VIRTIO_NET_OK)
+		if (written >= 1 && *in == VIRTIO_NET_OK)
 			dpu_vdpa_net_state_record(dev, cvq->buf.va, cmd.out_len);
 	}
 	cvq->last_avail_idx++;
-	err = dpu_vdpa_cvq_complete(dev, &cmd, written);
+	err = dpu_vdpa_cvq_complete(dev, &cmd, reply, written);
 	if (err)
 		return err;
 	if (cvq->event_idx) {
@@ -449,7 +458,7 @@ static void dpu_vdpa_cvq_work(struct work_struct *work)
 
 	mutex_lock(&cvq->lock);
 	/* served only while the function's control queue runs on our buffers */
-	if (!cvq->running || WARN_ON_ONCE(!cvq->buf.mapped))
+	if (!cvq->running || WARN_ON_ONCE(!cvq->refusing && !cvq->buf.mapped))
 		goto out;
 	for (i = 0; i < CVQ_BATCH; i++) {
 		ret = dpu_vdpa_cvq_relay_one(dev);
@@ -481,13 +490,13 @@ out:
 		dpu_vdpa_cb_call(&cb);
 	}
 	if (again)
-		queue_work(system_wq, &cvq->work);
+		queue_work(dpu_vdpa_wq, &cvq->work);
 }
 
 /* Atomic context: called from kick_vq. */
 void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev)
 {
-	queue_work(system_wq, &dev_cvq(dev)->work);
+	queue_work(dpu_vdpa_wq, &dev_cvq(dev)->work);
 }
 
 /*
@@ -580,6 +589,7 @@ void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev)
 	cvq->running = false;
 	cvq->paused = false;
 	cvq->broken = false;
+	cvq->refusing = false;
 	mutex_unlock(&cvq->lock);
 	/* the worker never takes dev->lock */
 	cancel_work_sync(&cvq->work);

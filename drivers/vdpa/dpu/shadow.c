@@ -379,7 +379,8 @@ collect:
 
 		svq->fn_used_idx++;
 		if (id >= svq->num || !test_bit(id, svq->busy)) {
-			dpu_vdpa_svq_fail(svq, "function used a descriptor it did not own", -EPROTO);
+			dpu_vdpa_svq_fail(svq, "function used a descriptor it did not own",
+					  -EPROTO);
 			return 0;
 		}
 		pos = svq->head_pos[id];
@@ -415,8 +416,8 @@ collect:
 		svq_log_chain(vq, slot);
 		e.id = dpu_vdpa_v32(slot->head);
 		e.len = dpu_vdpa_v32(slot->len);
-		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_DATA, svq_used_elem_addr(vq, svq->used_idx),
-					 &e, sizeof(e));
+		err = dpu_vdpa_mem_write(dev, DPU_VDPA_GROUP_DATA,
+					 svq_used_elem_addr(vq, svq->used_idx), &e, sizeof(e));
 		if (err) {
 			dpu_vdpa_svq_fail(svq, "cannot write the used ring", err);
 			return 0;
@@ -433,7 +434,8 @@ collect:
 	/* the entries must be visible before the index */
 	smp_wmb();
 	err = dpu_vdpa_mem_write16(dev, DPU_VDPA_GROUP_DATA,
-				   vq->device_addr + offsetof(struct vring_used, idx), svq->used_idx);
+				   vq->device_addr + offsetof(struct vring_used, idx),
+				   svq->used_idx);
 	if (err) {
 		dpu_vdpa_svq_fail(svq, "cannot write the used index", err);
 		return 0;
@@ -515,6 +517,11 @@ again:
 			u16 again_avail;
 
 			dpu_vdpa_log_mark(dev, svq_avail_event_addr(vq), sizeof(__virtio16));
+			/*
+			 * avail_event before the second look at avail->idx: a
+			 * consumer that wrote the index after our first look
+			 * and before seeing avail_event has not kicked
+			 */
 			smp_mb();
 			if (!dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA, svq_avail_idx_addr(vq),
 						 &again_avail) && again_avail != avail) {
@@ -552,7 +559,7 @@ static void dpu_vdpa_svq_work(struct work_struct *work)
 	}
 	/* out of budget with work left: yield, then go on */
 	if (svq->running && !svq->broken && budget <= 0)
-		queue_work(system_wq, &svq->work);
+		queue_work(dpu_vdpa_wq, &svq->work);
 	if (svq->running && svq->to_direct && !svq->last_avail_idx && !svq->used_idx)
 		schedule_work(&vq->dev->mode_work);
 	mutex_unlock(&svq->lock);
@@ -606,7 +613,7 @@ bool dpu_vdpa_svq_may_go_direct(struct dpu_vdpa_vq *vq)
 void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq)
 {
 	if (READ_ONCE(vq->svq.running))
-		queue_work(system_wq, &vq->svq.work);
+		queue_work(dpu_vdpa_wq, &vq->svq.work);
 }
 
 /*
@@ -742,7 +749,7 @@ void dpu_vdpa_svq_run(struct dpu_vdpa_vq *vq)
 	WRITE_ONCE(svq->running, true);
 	mutex_unlock(&svq->lock);
 	/* the consumer may have made buffers available while nobody relayed */
-	queue_work(system_wq, &svq->work);
+	queue_work(dpu_vdpa_wq, &svq->work);
 	if (READ_ONCE(vq->notify_given))
 		schedule_delayed_work(&vq->dev->doorbell_poll, 1);
 }
@@ -769,7 +776,7 @@ void dpu_vdpa_doorbell_poll(struct work_struct *work)
 		if (!READ_ONCE(vq->notify_given) || !READ_ONCE(vq->shadow) ||
 		    !READ_ONCE(vq->svq.running))
 			continue;
-		queue_work(system_wq, &vq->svq.work);
+		queue_work(dpu_vdpa_wq, &vq->svq.work);
 		again = true;
 	}
 	if (again)

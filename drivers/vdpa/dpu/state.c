@@ -362,7 +362,8 @@ static int dpu_vdpa_state_parse_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_st
 			return -EINVAL;
 		}
 		if (len < struct_size(mt, macs, uc + mc)) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "MAC table section of %u bytes is short", len);
+			NL_SET_ERR_MSG_FMT_MOD(extack, "MAC table section of %u bytes is short",
+					       len);
 			return -EINVAL;
 		}
 		ns->uc = uc;
@@ -380,9 +381,12 @@ static int dpu_vdpa_state_parse_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_st
 				__set_bit(vid, ns->vlans);
 		return 0;
 	}
-	case DPU_VDPA_STATE_NET_MQ:
-		ns->pairs = get_unaligned_le16(&((const struct dpu_vdpa_state_net_mq *)payload)->pairs);
+	case DPU_VDPA_STATE_NET_MQ: {
+		const struct dpu_vdpa_state_net_mq *mq = payload;
+
+		ns->pairs = get_unaligned_le16(&mq->pairs);
 		return 0;
+	}
 	}
 	return 0;
 }
@@ -599,7 +603,8 @@ static int dpu_vdpa_state_check_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_st
 		 * space, which it cannot change: nothing could make this
 		 * device's function take another one at DRIVER_OK.
 		 */
-		if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) && !ether_addr_equal(ns->mac, dev->net.mac)) {
+		if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) &&
+		    !ether_addr_equal(ns->mac, dev->net.mac)) {
 			NL_SET_ERR_MSG_FMT_MOD(extack, "saved MAC %pM, here %pM, no CTRL_VQ",
 					       ns->mac, dev->net.mac);
 			return -EINVAL;
@@ -747,6 +752,16 @@ int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
 	err = dpu_vdpa_state_parse(dev, blob, len, &p, extack);
 	if (!err)
 		err = dpu_vdpa_state_check(dev, blob, len, &p, extack);
+	/*
+	 * The consumer already fixed its features: a state saved with others
+	 * could never start, so refuse it now rather than fail DRIVER_OK.
+	 */
+	if (!err && dev->status & VIRTIO_CONFIG_S_FEATURES_OK &&
+	    le64_to_cpu(p.device.driver_features) != dev->driver_features) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "state was saved with other driver features than the consumer negotiated");
+		err = -EINVAL;
+	}
 	if (err) {
 		dev_dbg(&dev->vdpa.dev, "state load of %zu bytes refused: %d\n", len, err);
 		goto out_unlock;

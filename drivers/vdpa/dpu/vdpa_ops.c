@@ -461,7 +461,12 @@ static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 	const struct dpu_vdpa_type *type = dev->fn->type;
 	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	u64 features = dev->driver_features;
+	int err;
 
+	/* refused here, the consumer's probe fails cleanly (virtio_features_ok) */
+	err = dpu_vdpa_state_check_features(dev);
+	if (err)
+		return err;
 	if (type->fn_features)
 		features = type->fn_features(dev, features);
 	/*
@@ -567,10 +572,13 @@ static void dpu_vdpa_set_status(struct vdpa_device *vdpa, u8 status)
 		}
 	}
 	if ((status & VIRTIO_CONFIG_S_DRIVER_OK) && !(old & VIRTIO_CONFIG_S_DRIVER_OK)) {
-		if (!(status & VIRTIO_CONFIG_S_FEATURES_OK))
+		if (!(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
 			err = -EINVAL;
-		else
+		} else {
 			err = dpu_vdpa_driver_ok(dev);
+			if (err && dev->fn->type->start_refused)
+				dev->fn->type->start_refused(dev);
+		}
 		if (err) {
 			dev_err(&vdpa->dev, "cannot start device: %d\n", err);
 			/* not running: the consumer must reset it */

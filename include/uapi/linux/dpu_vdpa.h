@@ -67,6 +67,7 @@ enum dpu_vdpa_cmd {
 
 	__DPU_VDPA_CMD_MAX,
 };
+
 #define DPU_VDPA_CMD_MAX	(__DPU_VDPA_CMD_MAX - 1)
 
 /* how the device serves its data queues */
@@ -98,6 +99,7 @@ enum dpu_vdpa_attr {
 
 	__DPU_VDPA_A_MAX,
 };
+
 #define DPU_VDPA_A_MAX	(__DPU_VDPA_A_MAX - 1)
 
 /* counters since the device was added, all u64, nested in DPU_VDPA_A_STATS */
@@ -114,6 +116,7 @@ enum dpu_vdpa_stat {
 
 	__DPU_VDPA_STAT_MAX,
 };
+
 #define DPU_VDPA_STAT_MAX	(__DPU_VDPA_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_DPU_VDPA_H */
