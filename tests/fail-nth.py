@@ -11,6 +11,11 @@ kernel with CONFIG_FAULT_INJECTION, FAILSLAB and FAIL_PAGE_ALLOC.
   fail-nth.py log-start NAME                dpu_vdpa: log start, then log stop
   fail-nth.py state-load NAME FILE          dpu_vdpa: state load
   fail-nth.py bind BDF                      PCI probe of dpu_vdpa, then unbind
+  fail-nth.py driver-ok /dev/vhost-vdpa-N   DRIVER_OK of a device on vhost_vdpa
+                                            (set up by vhost-ctl.py; faults only
+                                            in the status write), then reset;
+                                            the status must be DRIVER_OK, or
+                                            NEEDS_RESET without it
 
 Prints one line per run and "fail-nth: N runs, F failed cleanly, S succeeded".
 Exits 1 if no run had a fault injected (nothing was tested).
@@ -21,10 +26,26 @@ import socket
 import struct
 import sys
 
-_spec = importlib.util.spec_from_file_location(
-    "dpu_genl", os.path.join(os.path.dirname(os.path.abspath(__file__)), "dpu-genl.py"))
-genl = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(genl)
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(os.path.dirname(os.path.abspath(__file__)), path))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+genl = _load("dpu_genl", "dpu-genl.py")
+vhost_ctl = _load("vhost_ctl", "vhost-ctl.py")
+
+
+class Refused(Exception):
+    """The request failed cleanly (a status that says so, not an errno)."""
+
+
+class Broken(Exception):
+    """The request ended in a state it must never be in."""
 
 # uapi/linux/vdpa.h
 VDPA_CMD_DEV_NEW, VDPA_CMD_DEV_DEL = 3, 4
@@ -75,6 +96,7 @@ def main(argv):
     setup_faults()
     g = genl.Genl()
     fam = g.family
+    prepare = None
 
     if what == "dev-add":
         # only dev add itself: a bus driver's probe of the new device
@@ -115,19 +137,51 @@ def main(argv):
             if os.path.exists("%s/%s" % (drv, bdf)):
                 with open(drv + "/unbind", "w") as f:
                     f.write(bdf)
+    elif what == "driver-ok":
+        import fcntl
+        import struct
+        dev = {}
+
+        def prepare():
+            # opening resets the device; only the status write is armed
+            dev["fd"] = os.open(args[0], os.O_RDWR)
+            fcntl.ioctl(dev["fd"], vhost_ctl.SET_OWNER)
+            dev["mem"] = vhost_ctl.prepare(dev["fd"])
+
+        def do():
+            fcntl.ioctl(dev["fd"], vhost_ctl.SET_STATUS, struct.pack("B", 0xf))
+            status = vhost_ctl.get_status(dev["fd"])
+            if status & 0x40 and status & 0x4:
+                raise Broken("status %#x: NEEDS_RESET with DRIVER_OK" % status)
+            if status & 0x40:
+                raise Refused("refused, status %#x" % status)
+            if status != 0xf:
+                raise Broken("status %#x after DRIVER_OK" % status)
+
+        def undo():
+            fd = dev.pop("fd", None)
+            if fd is not None:
+                fcntl.ioctl(fd, vhost_ctl.SET_STATUS, struct.pack("B", 0))
+                os.close(fd)
+            dev.pop("mem", None)
     else:
         print("fail-nth: unknown request %s" % what, file=sys.stderr)
         return 2
 
     fn = FailNth()
-    runs = failed = succeeded = 0
+    runs = failed = succeeded = broken = 0
     for n in range(1, MAX_RUNS):
+        if prepare:
+            prepare()
         fn.arm(n)
         err = None
         try:
             do()
-        except (genl.KernelError, OSError) as e:
+        except (genl.KernelError, OSError, Refused) as e:
             err = e
+        except Broken as e:
+            err = e
+            broken += 1
         hit = fn.injected()
         runs += 1
         if err is None:
@@ -144,8 +198,9 @@ def main(argv):
                                          "ok" if err is None else err), flush=True)
         if not hit:
             break
-    print("fail-nth: %d runs, %d failed cleanly, %d succeeded" % (runs, failed, succeeded))
-    return 0 if runs > 1 else 1
+    print("fail-nth: %d runs, %d failed cleanly, %d succeeded, %d broken" %
+          (runs, failed - broken, succeeded, broken))
+    return 0 if runs > 1 and not broken else 1
 
 
 if __name__ == "__main__":

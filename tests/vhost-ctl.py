@@ -11,6 +11,9 @@
                                        reach nothing), DRIVER_OK; prints
                                        "features=F status=S"
 
+As a module (tests/fail-nth.py): prepare() does the same up to DRIVER_OK,
+with every queue set up and enabled on empty rings in that memory.
+
 Opening the device resets it, as vhost-vdpa does for every open.
 """
 import ctypes
@@ -30,6 +33,8 @@ def ioc(direction, nr, size):
 GET_FEATURES, SET_FEATURES = ioc(2, 0x00, 8), ioc(1, 0x00, 8)
 SET_OWNER = ioc(0, 0x01, 0)
 GET_VRING_BASE = ioc(3, 0x12, 8)
+SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE = ioc(1, 0x10, 8), ioc(1, 0x11, 40), ioc(1, 0x12, 8)
+VDPA_SET_VRING_ENABLE, VDPA_GET_VQS_COUNT = ioc(1, 0x75, 8), ioc(2, 0x80, 4)
 GET_STATUS, SET_STATUS = ioc(2, 0x71, 1), ioc(1, 0x72, 1)
 SET_BACKEND_FEATURES, GET_BACKEND_FEATURES = ioc(1, 0x25, 8), ioc(2, 0x26, 8)
 BACKEND_F_IOTLB_MSG_V2, IOTLB_MSG_V2, IOTLB_UPDATE, ACCESS_RW = 1, 2, 2, 3
@@ -51,6 +56,34 @@ def map_memory(fd):
     return mem
 
 
+def prepare(fd, feat=None, queues=True, num=64):
+    """Reset, features, FEATURES_OK, memory and the queues: all but DRIVER_OK.
+
+    With QUEUES, each queue of NUM entries gets empty split rings in the
+    mapped memory (16 KiB apart, from IOVA MEM), and is enabled.  Returns
+    the memory, mapped as long as it lives and the fd is open.
+    """
+    b = bytearray(8)
+    fcntl.ioctl(fd, GET_FEATURES, b)
+    if feat is None:
+        feat = struct.unpack("<Q", b)[0]
+    for s in (0, 1, 3):
+        fcntl.ioctl(fd, SET_STATUS, struct.pack("B", s))
+    fcntl.ioctl(fd, SET_FEATURES, struct.pack("<Q", feat))
+    fcntl.ioctl(fd, SET_STATUS, struct.pack("B", 0xb))
+    mem = map_memory(fd)
+    b = bytearray(4)
+    fcntl.ioctl(fd, VDPA_GET_VQS_COUNT, b)
+    for i in range(struct.unpack("=I", b)[0] if queues else 0):
+        desc = MEM + i * 16384
+        fcntl.ioctl(fd, SET_VRING_NUM, struct.pack("=II", i, num))
+        fcntl.ioctl(fd, SET_VRING_ADDR, struct.pack("=IIQQQQ", i, 0, desc, desc + 8192,
+                                                    desc + 4096, 0))
+        fcntl.ioctl(fd, SET_VRING_BASE, struct.pack("=II", i, 0))
+        fcntl.ioctl(fd, VDPA_SET_VRING_ENABLE, struct.pack("=II", i, 1))
+    return mem
+
+
 def get_status(fd):
     b = bytearray(1)
     fcntl.ioctl(fd, GET_STATUS, b)
@@ -68,18 +101,13 @@ def main(argv):
             fcntl.ioctl(fd, GET_VRING_BASE, b)
             print("vq%s=%d" % (i, struct.unpack("=II", b)[1]))
     elif argv[2] == "status":
+        feat = int(argv[3], 0) if len(argv) > 3 else None
+        mem = prepare(fd, feat, queues=False)  # noqa: F841 (mapped until the fd closes)
+        fcntl.ioctl(fd, SET_STATUS, struct.pack("B", 0xf))
         b = bytearray(8)
         fcntl.ioctl(fd, GET_FEATURES, b)
-        feat = struct.unpack("<Q", b)[0]
-        if len(argv) > 3:
-            feat = int(argv[3], 0)
-        for s in (0, 1, 3):
-            fcntl.ioctl(fd, SET_STATUS, struct.pack("B", s))
-        fcntl.ioctl(fd, SET_FEATURES, struct.pack("<Q", feat))
-        fcntl.ioctl(fd, SET_STATUS, struct.pack("B", 0xb))
-        mem = map_memory(fd)  # noqa: F841 (mapped until the fd closes)
-        fcntl.ioctl(fd, SET_STATUS, struct.pack("B", 0xf))
-        print("features=%#x status=%#x" % (feat, get_status(fd)))
+        print("features=%#x status=%#x" % (feat if feat is not None else
+                                           struct.unpack("<Q", b)[0], get_status(fd)))
     else:
         sys.exit(__doc__)
     return 0

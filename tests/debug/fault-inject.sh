@@ -1,6 +1,6 @@
 #!/bin/bash
 # Fault injection (debug kernel only: tests/debug.list): every allocation
-# of dev add, log start, state load and the PCI probe made to fail in turn
+# of dev add, log start, state load, DRIVER_OK and the PCI probe made to fail in turn
 # (tests/fail-nth.py, /proc/thread-self/fail-nth).  Each must end in a clean
 # error or success, never a hang or a splat; kmemleak (scripts/vm) finds no
 # leak; and the function works normally afterwards.
@@ -51,6 +51,19 @@ echo "# $(tail -n 1 "$T/load")"
 t_ok "vdpa1 on virtio_vdpa after it" -- attach_vdpa vdpa1 virtio_vdpa
 t_ok "netdev of vdpa1" -- wait_for netdev_of "$B"
 t_ok "dev del vdpa0 and vdpa1" -- sh -c "vdpa dev del vdpa0 && vdpa dev del vdpa1"
+
+# DRIVER_OK of a net device with a control queue and 2 pairs on vhost_vdpa,
+# every queue set up: interrupts, shadow rings, the control queue's buffers
+t_ok "dev add vdpa0 (max_vqp 2) on vhost_vdpa" -- sh -c \
+	"vdpa dev add name vdpa0 mgmtdev pci/$A mac 02:00:00:00:0f:01 max_vqp 2"
+t_ok "vdpa0 attached to vhost_vdpa" -- attach_vdpa vdpa0 vhost_vdpa
+VD=/dev/$(basename /sys/bus/vdpa/devices/vdpa0/vhost-vdpa-*)
+t_ok "DRIVER_OK: each allocation fails in turn; DRIVER_OK or NEEDS_RESET, never both" -- \
+	inject dok driver-ok "$VD"
+echo "# $(tail -n 1 "$T/dok")"
+t_ok "DRIVER_OK works after it" -- sh -c \
+	"python3 $PROJECT/tests/vhost-ctl.py $VD status | grep -q 'status=0xf\$'"
+t_ok "dev del vdpa0" -- vdpa dev del vdpa0
 
 t_ok "unbind $A" -- sh -c "echo $A >/sys/bus/pci/drivers/dpu_vdpa/unbind"
 t_ok "PCI probe: each allocation fails in turn" -- inject bind bind "$A"
