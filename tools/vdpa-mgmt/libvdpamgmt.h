@@ -2,7 +2,8 @@
 /*
  * libvdpamgmt: manage vDPA devices from C, the code behind vdpa-mgmt.
  *
- * A VMM or an orchestrator links this (libvdpamgmt.a, plus -lmnl) to do
+ * A VMM or an orchestrator links this (pkg-config libvdpamgmt gives the
+ * flags: libvdpamgmt.so, or libvdpamgmt.a with --static) to do
  * what the command line does: list management devices, create and delete
  * vDPA devices through the kernel's "vdpa" generic netlink family, hand PCI
  * functions to dpu_vdpa and attach vDPA devices to vhost_vdpa or
@@ -36,6 +37,12 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/*
+ * libvdpamgmt.so is built with -fvisibility=hidden: what is declared
+ * between these pragmas is its ABI, and nothing else is exported.
+ */
+#pragma GCC visibility push(default)
 
 struct nlmsghdr;
 
@@ -473,6 +480,8 @@ const char *vdpa_device_type_name(uint32_t virtio_id);	/* "network", "block", NU
 const char *vdpa_feature_name(uint32_t device_id, unsigned int bit);
 /* "02:00:00:00:00:01" into MAC: 0, or -EINVAL. */
 int vdpa_mac_parse(const char *text, uint8_t mac[6]);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
