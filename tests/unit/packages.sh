@@ -131,15 +131,15 @@ cat >"$WORK/user.c" <<'C'
 
 int main(void)
 {
-	struct vdpa_mgmt *vm = vdpa_mgmt_new();
-	struct vdpa_dpu_dev d = { .present = 1ULL << DPU_VDPA_A_LOGGING };
+	struct vdpamgmt *vm = vdpamgmt_new();
+	struct vdpamgmt_dpu_dev d = { .present = 1ULL << DPU_VDPA_A_LOGGING };
 	uint8_t mac[6];
 
-	if (!vm || vdpa_mac_parse("02:00:00:00:00:07", mac) || mac[5] != 7 ||
-	    !VDPA_HAS(&d, DPU_VDPA_A_LOGGING))
+	if (!vm || vdpamgmt_mac_parse("02:00:00:00:00:07", mac) || mac[5] != 7 ||
+	    !VDPAMGMT_HAS(&d, DPU_VDPA_A_LOGGING))
 		return 1;
-	printf("%s\n", vdpa_class_name(1));
-	vdpa_mgmt_free(vm);
+	printf("%s\n", vdpamgmt_class_name(1));
+	vdpamgmt_free(vm);
 	return 0;
 }
 C
@@ -156,8 +156,8 @@ nm -D --defined-only "$SHLIB" 2>/dev/null | awk '{print $3}' | sed 's/@.*//' |
 	grep -vx LIBVDPAMGMT_1 >"$WORK/exported"
 t_ok "libvdpamgmt.so.1 exports the API ($(wc -l <"$WORK/exported") functions)" -- \
 	test "$(wc -l <"$WORK/exported")" -ge 50
-# the prefix is vdpa_ until the rename the issue asks for (vdpamgmt_)
-t_eq "... and only vdpa_* names" "" "$(grep -v '^vdpa_' "$WORK/exported")"
+# vdpamgmt_, not the kernel's vdpa_ (drivers/vdpa, other vdpa libraries)
+t_eq "... and only vdpamgmt_* names" "" "$(grep -v '^vdpamgmt_' "$WORK/exported")"
 
 # --- purge: nothing left
 t_ok "apt-get purge ${PKGS[*]}" -- apt-get purge -y "${PKGS[@]}"

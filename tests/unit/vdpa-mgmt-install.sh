@@ -33,9 +33,15 @@ t_eq "pkg-config: the version is debian/changelog's" \
 # version's own symbol aside)
 exported=$(nm -D --defined-only "$LIB/libvdpamgmt.so.1" | awk '{print $3}' |
 	grep -vx LIBVDPAMGMT_1 | sort)
-declared=$(grep -oE '\bvdpa_[a-z0-9_]+\(' "$INC/libvdpamgmt.h" | tr -d '(' | sort -u |
+declared=$(grep -oE '\bvdpamgmt_[a-z0-9_]+\(' "$INC/libvdpamgmt.h" | tr -d '(' | sort -u |
 	sed 's/$/@@LIBVDPAMGMT_1/')
 t_eq "libvdpamgmt.so exports exactly the functions of libvdpamgmt.h" "$declared" "$exported"
+# one prefix, clear of the kernel's vdpa_ names: nothing else is exported,
+# and the only vdpa_/VDPA_ names in the header are the uapi's it refers to
+t_eq "... all named vdpamgmt_*" "" "$(grep -v '^vdpamgmt_' <<<"$exported")"
+t_eq "libvdpamgmt.h names no vdpa_* of its own (the uapi's enum vdpa_attr, VDPA_ATTR_*, VDPA_CMD_* aside)" \
+	"" "$(grep -oE '\b(vdpa|VDPA)_[A-Za-z0-9_]+' "$INC/libvdpamgmt.h" |
+		grep -vE '^(vdpa_attr|VDPA_ATTR_[A-Z0-9_]*|VDPA_CMD_[A-Z0-9_]*)$' | sort -u | xargs)"
 
 cat >"$ROOT/user.c" <<'C'
 #include <libvdpamgmt.h>
@@ -44,9 +50,9 @@ cat >"$ROOT/user.c" <<'C'
 
 int main(void)
 {
-	struct vdpa_mgmt *vm = vdpa_mgmt_new();
-	struct vdpa_dpu_dev d;
-	struct vdpa_dev v;
+	struct vdpamgmt *vm = vdpamgmt_new();
+	struct vdpamgmt_dpu_dev d;
+	struct vdpamgmt_dev v;
 	uint8_t mac[6];
 
 	memset(&d, 0, sizeof(d));
@@ -54,11 +60,11 @@ int main(void)
 	d.present = 1ULL << DPU_VDPA_A_LOGGING;
 	v.present = 1ULL << VDPA_ATTR_DEV_MAX_VQS;
 
-	if (!vm || vdpa_mac_parse("02:00:00:00:00:01", mac) || mac[5] != 1 ||
-	    !VDPA_HAS(&d, DPU_VDPA_A_LOGGING) || !VDPA_HAS(&v, VDPA_ATTR_DEV_MAX_VQS) ||
-	    vdpa_mac_parse("02:00", mac) != -EINVAL_CHECK)
+	if (!vm || vdpamgmt_mac_parse("02:00:00:00:00:01", mac) || mac[5] != 1 ||
+	    !VDPAMGMT_HAS(&d, DPU_VDPA_A_LOGGING) || !VDPAMGMT_HAS(&v, VDPA_ATTR_DEV_MAX_VQS) ||
+	    vdpamgmt_mac_parse("02:00", mac) != -EINVAL_CHECK)
 		return 1;
-	vdpa_mgmt_free(vm);
+	vdpamgmt_free(vm);
 	puts("linked and ran");
 	return 0;
 }
