@@ -5,6 +5,8 @@
 #   make C=1             the same, with sparse on the driver
 #   make install         install the module for $(KVER) and run depmod, and the
 #                        tool (PREFIX=/usr/local DESTDIR=, see tools/vdpa-mgmt)
+#   make deb             the Debian packages (debian/) into build/deb:
+#                        dpu-vdpa-dkms, vdpa-mgmt, libvdpamgmt1, libvdpamgmt-dev
 #   make check           install deps if missing, build, run every test
 #   make check TESTS="tests/vm/net-virtio.sh"   a subset
 #   make check-debug     make check, then tests/debug.list on the debug kernel
@@ -19,7 +21,7 @@ KVER ?= $(shell ls -d /lib/modules/6.12.*/build 2>/dev/null | sort -V | tail -n1
 KDIR ?= /lib/modules/$(KVER)/build
 TESTS ?=
 
-.PHONY: all modules tools install install-modules install-tools check check-debug unit demo migrate-demo clean deps
+.PHONY: all modules tools install install-modules install-tools check check-debug unit demo migrate-demo clean deps deb
 
 all: modules tools
 
@@ -42,6 +44,10 @@ install-modules: modules
 
 install-tools: tools
 	$(MAKE) -C tools/vdpa-mgmt install
+
+# built from a copy of the tree (scripts/build-deb): the checkout stays clean
+deb:
+	scripts/build-deb
 
 check: deps
 	$(MAKE) all

@@ -51,7 +51,7 @@ struct area {
 };
 
 struct mig {
-	struct vdpa_mgmt *vm;
+	struct vdpamgmt *vm;
 	const char *name;
 	struct vc_mem *mem;
 	int copy_fd;
@@ -103,7 +103,7 @@ static void mig_init(struct mig *m, const char *name, struct vc_mem *mem)
 	m->name = name;
 	m->mem = mem;
 	m->npages = mem->size / PG;
-	m->vm = vdpa_mgmt_new();
+	m->vm = vdpamgmt_new();
 	m->logmap = calloc((m->npages + 63) / 64, 8);
 	vc_track.bits = calloc((m->npages + 63) / 64, 8);
 	if (!m->vm || !m->logmap || !vc_track.bits)
@@ -126,7 +126,7 @@ static void mig_fini(struct mig *m)
 	free(m->logmap);
 	free(vc_track.bits);
 	vc_track.bits = NULL;
-	vdpa_mgmt_free(m->vm);
+	vdpamgmt_free(m->vm);
 }
 
 /*
@@ -135,14 +135,14 @@ static void mig_fini(struct mig *m)
  */
 static void mig_log_start(struct mig *m)
 {
-	struct vdpa_dpu_log_summary range;
-	int err = vdpa_dpu_log_start(m->vm, m->name, 0, 0, PG);
+	struct vdpamgmt_dpu_log_summary range;
+	int err = vdpamgmt_dpu_log_start(m->vm, m->name, 0, 0, PG);
 
 	if (!err)
-		err = vdpa_dpu_log_range(m->vm, m->name, &range);
+		err = vdpamgmt_dpu_log_range(m->vm, m->name, &range);
 	if (err)
 		vc_die(VC_EXIT_ERR, "log start on %s over all it mapped: %s", m->name,
-		       vdpa_mgmt_error(m->vm));
+		       vdpamgmt_error(m->vm));
 	if (range.iova != m->mem->iova || range.len != m->mem->size || range.page_size != PG)
 		vc_die(VC_EXIT_ERR, "log start on %s: the kernel logs iova %#llx + %#llx, "
 		       "%u-byte pages; the client mapped %#llx + %#llx", m->name,
@@ -154,7 +154,7 @@ static void mig_log_start(struct mig *m)
 	memcpy(m->copy, m->mem->base, m->mem->size);
 }
 
-static int log_chunk(const struct vdpa_dpu_log_chunk *c, void *arg)
+static int log_chunk(const struct vdpamgmt_dpu_log_chunk *c, void *arg)
 {
 	struct mig *m = arg;
 	uint64_t i;
@@ -178,14 +178,14 @@ static int log_chunk(const struct vdpa_dpu_log_chunk *c, void *arg)
 /* Sync the log, copy what it reported and what the client wrote. */
 static void mig_sync_copy(struct mig *m, bool ignore_log)
 {
-	struct vdpa_dpu_log_summary sum;
+	struct vdpamgmt_dpu_log_summary sum;
 	double t = vc_now();
 	uint64_t w, i;
 	int err;
 
-	err = vdpa_dpu_log_sync(m->vm, m->name, log_chunk, m, &sum);
+	err = vdpamgmt_dpu_log_sync(m->vm, m->name, log_chunk, m, &sum);
 	if (err)
-		vc_die(VC_EXIT_ERR, "log sync on %s: %s", m->name, vdpa_mgmt_error(m->vm));
+		vc_die(VC_EXIT_ERR, "log sync on %s: %s", m->name, vdpamgmt_error(m->vm));
 	m->sync_secs += vc_now() - t;
 	m->syncs++;
 	m->round_log = m->round_cpu = 0;
@@ -239,7 +239,7 @@ static uint64_t mig_compare(struct mig *m, const char *who)
 static void dpu_call(struct mig *m, int err, const char *what, const char *name)
 {
 	if (err)
-		vc_die(VC_EXIT_ERR, "%s %s: %s", what, name, vdpa_mgmt_error(m->vm));
+		vc_die(VC_EXIT_ERR, "%s %s: %s", what, name, vdpamgmt_error(m->vm));
 }
 
 static void need_names(const char *cmd, bool two)
@@ -359,7 +359,7 @@ static int dirty_net(void)
 		       (unsigned long long)m.round_log, (unsigned long long)m.round_cpu,
 		       (unsigned long long)t.sent, (unsigned long long)st.unique);
 	}
-	dpu_call(&m, vdpa_dpu_suspend(m.vm, m.name), "suspend", m.name);
+	dpu_call(&m, vdpamgmt_dpu_suspend(m.vm, m.name), "suspend", m.name);
 	mig_sync_copy(&m, opt.ignore_log);
 	bad = mig_compare(&m, "dirty-check");
 	printf("dirty-check: type=net seed=%llu pairs=%u ctrl_cmds=%llu rounds=%u frames_sent=%llu "
@@ -370,7 +370,7 @@ static int dirty_net(void)
 	       (unsigned long long)m.log_pages, (unsigned long long)m.cpu_pages,
 	       (unsigned long long)m.outside, (unsigned long long)bad,
 	       opt.ignore_log ? " (--ignore-log)" : "");
-	dpu_call(&m, vdpa_dpu_log_stop(m.vm, m.name), "log stop", m.name);
+	dpu_call(&m, vdpamgmt_dpu_log_stop(m.vm, m.name), "log stop", m.name);
 	vc_rx_stats_free(&st);
 	mig_fini(&m);
 	vc_net_close(&n);
@@ -515,7 +515,7 @@ static int dirty_blk(void)
 		vc_log("round %u: %llu log pages, %llu cpu pages", r, (unsigned long long)m.round_log,
 		       (unsigned long long)m.round_cpu);
 	}
-	dpu_call(&m, vdpa_dpu_suspend(m.vm, m.name), "suspend", m.name);
+	dpu_call(&m, vdpamgmt_dpu_suspend(m.vm, m.name), "suspend", m.name);
 	mig_sync_copy(&m, opt.ignore_log);
 	bad = mig_compare(&m, "dirty-check");
 	printf("dirty-check: type=blk seed=%llu rounds=%u reads=%llu writes=%llu ioerr=%llu "
@@ -525,7 +525,7 @@ static int dirty_blk(void)
 	       (unsigned long long)m.log_pages, (unsigned long long)m.cpu_pages,
 	       (unsigned long long)m.outside, (unsigned long long)bad,
 	       opt.ignore_log ? " (--ignore-log)" : "");
-	dpu_call(&m, vdpa_dpu_log_stop(m.vm, m.name), "log stop", m.name);
+	dpu_call(&m, vdpamgmt_dpu_log_stop(m.vm, m.name), "log stop", m.name);
 	mig_fini(&m);
 	free(busy);
 	free(busy_sect);
@@ -576,7 +576,7 @@ static void vq_move(struct vc_vq *to, const struct vc_vq *from, const uint8_t *o
 }
 
 /* The state a net device keeps for its consumer: what must be equal on B. */
-static int state_compare(const struct vdpa_state *a, const struct vdpa_state *b)
+static int state_compare(const struct vdpamgmt_state *a, const struct vdpamgmt_state *b)
 {
 	int diff = 0;
 
@@ -616,10 +616,11 @@ static int state_compare(const struct vdpa_state *a, const struct vdpa_state *b)
 	return diff;
 }
 
-static void state_decode(const uint8_t *blob, size_t len, struct vdpa_state *st, const char *who)
+static void state_decode(const uint8_t *blob, size_t len, struct vdpamgmt_state *st,
+			 const char *who)
 {
 	char why[256];
-	int err = vdpa_state_decode(blob, len, st, why, sizeof(why));
+	int err = vdpamgmt_state_decode(blob, len, st, why, sizeof(why));
 
 	if (err)
 		vc_die(VC_EXIT_ERR, "state of %s: %s", who, why);
@@ -632,7 +633,7 @@ int cmd_net_migrate(void)
 	uint64_t switch_at, inflight_tx, unreturned, gaps = 0, base_mismatch = 0;
 	uint8_t *blob_a = NULL, *blob_b = NULL, *old_base;
 	size_t len_a = 0, len_b = 0;
-	struct vdpa_state st_a, st_b;
+	struct vdpamgmt_state st_a, st_b;
 	struct vc_rx_stats st;
 	struct vc_dev a;
 	struct traffic t;
@@ -690,18 +691,19 @@ int cmd_net_migrate(void)
 	last_rx_a = t.last_rx;
 
 	t_susp = vc_now();
-	dpu_call(&m, vdpa_dpu_suspend(m.vm, opt.name), "suspend", opt.name);
+	dpu_call(&m, vdpamgmt_dpu_suspend(m.vm, opt.name), "suspend", opt.name);
 	t_susp_done = vc_now();
 	for (i = 0; i < VC_MAX_VQS; i++)
 		if (n.d.vqs[i].active)
 			bases[i] = vc_get_vring_base(&n.d, i);
 	mig_sync_copy(&m, false);
-	dpu_call(&m, vdpa_dpu_state_save(m.vm, opt.name, &blob_a, &len_a), "state save", opt.name);
+	dpu_call(&m, vdpamgmt_dpu_state_save(m.vm, opt.name, &blob_a, &len_a), "state save",
+		 opt.name);
 	t_saved = vc_now();
 	state_decode(blob_a, len_a, &st_a, opt.name);
-	dpu_call(&m, vdpa_dpu_log_stop(m.vm, opt.name), "log stop", opt.name);
+	dpu_call(&m, vdpamgmt_dpu_log_stop(m.vm, opt.name), "log stop", opt.name);
 	if (!opt.no_load)
-		dpu_call(&m, vdpa_dpu_state_load(m.vm, opt.name_b, blob_a, len_a),
+		dpu_call(&m, vdpamgmt_dpu_state_load(m.vm, opt.name_b, blob_a, len_a),
 			 "state load into", opt.name_b);
 	t_loaded = vc_now();
 	for (i = 0; i < VC_MAX_VQS; i++) {
@@ -823,8 +825,8 @@ int cmd_net_migrate(void)
 		rc = VC_EXIT_CHECK;
 
 	/* B carries A's state: suspend it and compare what it would save */
-	dpu_call(&m, vdpa_dpu_suspend(m.vm, opt.name_b), "suspend", opt.name_b);
-	dpu_call(&m, vdpa_dpu_state_save(m.vm, opt.name_b, &blob_b, &len_b), "state save",
+	dpu_call(&m, vdpamgmt_dpu_suspend(m.vm, opt.name_b), "suspend", opt.name_b);
+	dpu_call(&m, vdpamgmt_dpu_state_save(m.vm, opt.name_b, &blob_b, &len_b), "state save",
 		 opt.name_b);
 	state_decode(blob_b, len_b, &st_b, opt.name_b);
 	state_diff = state_compare(&st_a, &st_b);
@@ -833,8 +835,8 @@ int cmd_net_migrate(void)
 	       "queue pairs as A's", len_b);
 	if (state_diff)
 		rc = VC_EXIT_CHECK;
-	vdpa_state_release(&st_a);
-	vdpa_state_release(&st_b);
+	vdpamgmt_state_release(&st_a);
+	vdpamgmt_state_release(&st_b);
 	free(blob_a);
 	free(blob_b);
 
@@ -949,7 +951,7 @@ int cmd_blk_migrate(void)
 	uint64_t split, pending = 0, rounds_pages = 0;
 	unsigned int inflight_at_suspend, rounds = 0, i;
 	uint8_t *blob = NULL, *old_base;
-	struct vdpa_state st_a;
+	struct vdpamgmt_state st_a;
 	struct blk_mig b;
 	struct vc_dev a;
 	struct mig m;
@@ -999,14 +1001,14 @@ int cmd_blk_migrate(void)
 	/* the source stops submitting; what it has out, A must finish (drain) */
 	inflight_at_suspend = b.inflight;
 	t_susp = vc_now();
-	dpu_call(&m, vdpa_dpu_suspend(m.vm, opt.name), "suspend", opt.name);
+	dpu_call(&m, vdpamgmt_dpu_suspend(m.vm, opt.name), "suspend", opt.name);
 	t_susp_done = vc_now();
 	base = vc_get_vring_base(&b.d, 0);
 	mig_sync_copy(&m, false);
-	dpu_call(&m, vdpa_dpu_state_save(m.vm, opt.name, &blob, &len), "state save", opt.name);
+	dpu_call(&m, vdpamgmt_dpu_state_save(m.vm, opt.name, &blob, &len), "state save", opt.name);
 	state_decode(blob, len, &st_a, opt.name);
-	dpu_call(&m, vdpa_dpu_log_stop(m.vm, opt.name), "log stop", opt.name);
-	dpu_call(&m, vdpa_dpu_state_load(m.vm, opt.name_b, blob, len), "state load into",
+	dpu_call(&m, vdpamgmt_dpu_log_stop(m.vm, opt.name), "log stop", opt.name);
+	dpu_call(&m, vdpamgmt_dpu_state_load(m.vm, opt.name_b, blob, len), "state load into",
 		 opt.name_b);
 
 	a = b.d;
@@ -1062,7 +1064,7 @@ int cmd_blk_migrate(void)
 	       len);
 	if (pending || b.ioerr || b.done_sect != opt.count || base != st_a.vqs[0].avail_idx)
 		rc = VC_EXIT_CHECK;
-	vdpa_state_release(&st_a);
+	vdpamgmt_state_release(&st_a);
 	free(blob);
 	vc_close(&a);
 	mig_fini(&m);

@@ -57,12 +57,12 @@ static int report_failure(struct cli *c, const char *object, int err, const char
 
 int cli_op_failed(struct cli *c, const char *object, int err)
 {
-	return report_failure(c, object, err, vdpa_mgmt_error(c->vm));
+	return report_failure(c, object, err, vdpamgmt_error(c->vm));
 }
 
 int cli_failed(struct cli *c, const char *object, int err, const char *fmt, ...)
 {
-	char why[VDPA_MGMT_ERR_MAX];
+	char why[VDPAMGMT_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -95,9 +95,9 @@ int cli_check_dev_name(struct cli *c, const char *name)
 {
 	const char *p;
 
-	if (!*name || strlen(name) >= VDPA_MGMT_NAME_MAX)
+	if (!*name || strlen(name) >= VDPAMGMT_NAME_MAX)
 		return cli_usage_error(c, "device name must be 1-%d characters",
-				       VDPA_MGMT_NAME_MAX - 1);
+				       VDPAMGMT_NAME_MAX - 1);
 	for (p = name; *p; p++)
 		if (*p == '/' || isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
 			return cli_usage_error(c, "device name \"%s\" has a '/' or a blank", name);
@@ -110,7 +110,7 @@ int cli_check_mgmtdev(struct cli *c, const char *handle)
 {
 	const char *slash = strchr(handle, '/');
 
-	if (!*handle || strlen(handle) >= VDPA_MGMT_NAME_MAX ||
+	if (!*handle || strlen(handle) >= VDPAMGMT_NAME_MAX ||
 	    (slash && (slash == handle || !slash[1] || strchr(slash + 1, '/'))))
 		return cli_usage_error(c, "\"%s\" is not a management device (pci/0000:00:08.0)",
 				       handle);
@@ -177,7 +177,7 @@ bad:
 
 static int parse_mac(struct cli *c, const char *text, uint8_t mac[6])
 {
-	if (vdpa_mac_parse(text, mac))
+	if (vdpamgmt_mac_parse(text, mac))
 		return cli_usage_error(c, "mac \"%s\" is not a MAC address (02:00:00:00:00:01)",
 				       text);
 	return 0;
@@ -185,7 +185,7 @@ static int parse_mac(struct cli *c, const char *text, uint8_t mac[6])
 
 static int parse_bdf(struct cli *c, const char *text, char bdf[16])
 {
-	if (vdpa_pci_bdf_parse(text, bdf))
+	if (vdpamgmt_pci_bdf_parse(text, bdf))
 		return cli_usage_error(c, "\"%s\" is not a PCI address (0000:00:08.0)", text);
 	return 0;
 }
@@ -222,7 +222,7 @@ void cli_out_features(struct out_node *obj, const char *key, uint64_t features,
 
 		if (!(features & (1ULL << bit)))
 			continue;
-		name = vdpa_feature_name(device_id, bit);
+		name = vdpamgmt_feature_name(device_id, bit);
 		if (name) {
 			out_string(arr, NULL, name);
 		} else {
@@ -265,25 +265,25 @@ void cli_out_status(struct out_node *obj, const char *key, uint8_t status)
 
 /* --- mgmtdev */
 
-static int mgmtdev_out(const struct vdpa_mgmtdev *m, void *arg)
+static int mgmtdev_out(const struct vdpamgmt_mgmtdev *m, void *arg)
 {
 	struct out_node *obj = out_object(arg, m->handle);
 
-	if (VDPA_HAS(m, VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES)) {
+	if (VDPAMGMT_HAS(m, VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES)) {
 		struct out_node *arr = out_array(obj, "supported_classes");
 		unsigned int id;
 
 		for (id = 1; id < 64; id++) {
-			const char *name = vdpa_class_name(id);
+			const char *name = vdpamgmt_class_name(id);
 
 			if (m->classes & (1ULL << id))
 				out_string(arr, NULL, name ? name : "< unknown class >");
 		}
 	}
-	if (VDPA_HAS(m, VDPA_ATTR_DEV_MGMTDEV_MAX_VQS))
+	if (VDPAMGMT_HAS(m, VDPA_ATTR_DEV_MGMTDEV_MAX_VQS))
 		out_uint(obj, "max_supported_vqs", m->max_supported_vqs);
 	/* feature names are the net ones only if the device can be a net device */
-	if (VDPA_HAS(m, VDPA_ATTR_DEV_SUPPORTED_FEATURES))
+	if (VDPAMGMT_HAS(m, VDPA_ATTR_DEV_SUPPORTED_FEATURES))
 		cli_out_features(obj, "dev_features", m->supported_features,
 			     (m->classes & (1ULL << VIRTIO_ID_NET)) ? VIRTIO_ID_NET : 0);
 	return 0;
@@ -292,7 +292,7 @@ static int mgmtdev_out(const struct vdpa_mgmtdev *m, void *arg)
 static int cmd_mgmtdev_show(struct cli *c, int argc, char **argv)
 {
 	struct out_node *root, *section;
-	struct vdpa_mgmtdev one;
+	struct vdpamgmt_mgmtdev one;
 	int err;
 
 	if (argc > 1)
@@ -302,11 +302,11 @@ static int cmd_mgmtdev_show(struct cli *c, int argc, char **argv)
 	root = out_new();
 	section = out_object(root, "mgmtdev");
 	if (argc == 1) {
-		err = vdpa_mgmtdev_get(c->vm, argv[0], &one);
+		err = vdpamgmt_mgmtdev_get(c->vm, argv[0], &one);
 		if (!err)
 			mgmtdev_out(&one, section);
 	} else {
-		err = vdpa_mgmtdev_for_each(c->vm, mgmtdev_out, section);
+		err = vdpamgmt_mgmtdev_for_each(c->vm, mgmtdev_out, section);
 	}
 	if (err) {
 		out_free(root);
@@ -322,11 +322,11 @@ struct dev_walk {
 	struct out_node *section;
 };
 
-static void out_attachment(struct vdpa_mgmt *vm, struct out_node *obj, const char *name)
+static void out_attachment(struct vdpamgmt *vm, struct out_node *obj, const char *name)
 {
-	struct vdpa_attachment a;
+	struct vdpamgmt_attachment a;
 
-	if (vdpa_dev_attachment(vm, name, &a) || !a.driver[0])
+	if (vdpamgmt_dev_attachment(vm, name, &a) || !a.driver[0])
 		return;
 	out_string(obj, "driver", a.driver);
 	if (a.chardev[0])
@@ -339,23 +339,23 @@ static void out_attachment(struct vdpa_mgmt *vm, struct out_node *obj, const cha
 		out_string(obj, "virtio", a.virtio);
 }
 
-static int dev_out(const struct vdpa_dev *d, void *arg)
+static int dev_out(const struct vdpamgmt_dev *d, void *arg)
 {
 	struct dev_walk *w = arg;
 	struct out_node *obj = out_object(w->section, d->name);
-	const char *type = vdpa_device_type_name(d->device_id);
+	const char *type = vdpamgmt_device_type_name(d->device_id);
 
 	/* iproute2's fields first, with its names */
 	out_string(obj, "type", type ? type : "<unknown type>");
 	out_string(obj, "mgmtdev", d->mgmtdev);
-	if (VDPA_HAS(d, VDPA_ATTR_DEV_VENDOR_ID))
+	if (VDPAMGMT_HAS(d, VDPA_ATTR_DEV_VENDOR_ID))
 		out_uint(obj, "vendor_id", d->vendor_id);
-	if (VDPA_HAS(d, VDPA_ATTR_DEV_MAX_VQS))
+	if (VDPAMGMT_HAS(d, VDPA_ATTR_DEV_MAX_VQS))
 		out_uint(obj, "max_vqs", d->max_vqs);
-	if (VDPA_HAS(d, VDPA_ATTR_DEV_MAX_VQ_SIZE))
+	if (VDPAMGMT_HAS(d, VDPA_ATTR_DEV_MAX_VQ_SIZE))
 		out_uint(obj, "max_vq_size", d->max_vq_size);
 	/* then ours */
-	if (VDPA_HAS(d, VDPA_ATTR_DEV_MIN_VQ_SIZE))
+	if (VDPAMGMT_HAS(d, VDPA_ATTR_DEV_MIN_VQ_SIZE))
 		out_uint(obj, "min_vq_size", d->min_vq_size);
 	out_attachment(w->c->vm, obj, d->name);
 	return 0;
@@ -365,7 +365,7 @@ static int cmd_dev_show(struct cli *c, int argc, char **argv)
 {
 	struct dev_walk w = { c, NULL };
 	struct out_node *root;
-	struct vdpa_dev one;
+	struct vdpamgmt_dev one;
 	int err;
 
 	if (argc > 1)
@@ -375,11 +375,11 @@ static int cmd_dev_show(struct cli *c, int argc, char **argv)
 	root = out_new();
 	w.section = out_object(root, "dev");
 	if (argc == 1) {
-		err = vdpa_dev_get(c->vm, argv[0], &one);
+		err = vdpamgmt_dev_get(c->vm, argv[0], &one);
 		if (!err)
 			dev_out(&one, &w);
 	} else {
-		err = vdpa_dev_for_each(c->vm, dev_out, &w);
+		err = vdpamgmt_dev_for_each(c->vm, dev_out, &w);
 	}
 	if (err) {
 		out_free(root);
@@ -388,28 +388,28 @@ static int cmd_dev_show(struct cli *c, int argc, char **argv)
 	return cli_emit(c, root);
 }
 
-static void out_net_config(struct out_node *obj, const struct vdpa_dev_config *cfg)
+static void out_net_config(struct out_node *obj, const struct vdpamgmt_dev_config *cfg)
 {
 	char mac[18];
 
-	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NET_CFG_MACADDR)) {
+	if (VDPAMGMT_HAS(cfg, VDPA_ATTR_DEV_NET_CFG_MACADDR)) {
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", cfg->net.mac[0],
 			 cfg->net.mac[1], cfg->net.mac[2], cfg->net.mac[3], cfg->net.mac[4],
 			 cfg->net.mac[5]);
 		out_string(obj, "mac", mac);
 	}
 	/* iproute2 spells these keys "link " and "link_announce ": not copied */
-	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NET_STATUS)) {
+	if (VDPAMGMT_HAS(cfg, VDPA_ATTR_DEV_NET_STATUS)) {
 		out_string(obj, "link", (cfg->net.status & VIRTIO_NET_S_LINK_UP) ? "up" : "down");
 		out_bool(obj, "link_announce", cfg->net.status & VIRTIO_NET_S_ANNOUNCE);
 	}
-	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NET_CFG_MAX_VQP))
+	if (VDPAMGMT_HAS(cfg, VDPA_ATTR_DEV_NET_CFG_MAX_VQP))
 		out_uint(obj, "max_vq_pairs", cfg->net.max_vq_pairs);
-	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NET_CFG_MTU))
+	if (VDPAMGMT_HAS(cfg, VDPA_ATTR_DEV_NET_CFG_MTU))
 		out_uint(obj, "mtu", cfg->net.mtu);
 }
 
-static void out_blk_config(struct out_node *obj, const struct vdpa_dev_config *cfg)
+static void out_blk_config(struct out_node *obj, const struct vdpamgmt_dev_config *cfg)
 {
 	static const struct {
 		enum vdpa_attr attr;
@@ -417,8 +417,8 @@ static void out_blk_config(struct out_node *obj, const struct vdpa_dev_config *c
 		size_t offset;
 		size_t size;
 	} fields[] = {
-#define BLK(attr, member) { attr, #member, offsetof(struct vdpa_dev_config, blk.member), \
-			    sizeof(((struct vdpa_dev_config *)0)->blk.member) }
+#define BLK(attr, member) { attr, #member, offsetof(struct vdpamgmt_dev_config, blk.member), \
+			    sizeof(((struct vdpamgmt_dev_config *)0)->blk.member) }
 		BLK(VDPA_ATTR_DEV_BLK_CFG_CAPACITY, capacity),
 		BLK(VDPA_ATTR_DEV_BLK_CFG_SIZE_MAX, size_max),
 		BLK(VDPA_ATTR_DEV_BLK_CFG_BLK_SIZE, blk_size),
@@ -441,7 +441,7 @@ static void out_blk_config(struct out_node *obj, const struct vdpa_dev_config *c
 		const uint8_t *p = (const uint8_t *)cfg + fields[i].offset;
 		uint64_t v = 0;
 
-		if (!VDPA_HAS(cfg, fields[i].attr))
+		if (!VDPAMGMT_HAS(cfg, fields[i].attr))
 			continue;
 		switch (fields[i].size) {
 		case 1: v = *p; break;
@@ -451,13 +451,13 @@ static void out_blk_config(struct out_node *obj, const struct vdpa_dev_config *c
 		}
 		out_uint(obj, fields[i].key, v);
 	}
-	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_BLK_READ_ONLY))
+	if (VDPAMGMT_HAS(cfg, VDPA_ATTR_DEV_BLK_READ_ONLY))
 		out_bool(obj, "read_only", cfg->blk.read_only);
-	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_BLK_FLUSH))
+	if (VDPAMGMT_HAS(cfg, VDPA_ATTR_DEV_BLK_FLUSH))
 		out_bool(obj, "flush", cfg->blk.flush);
 }
 
-static int config_out(const struct vdpa_dev_config *cfg, void *arg)
+static int config_out(const struct vdpamgmt_dev_config *cfg, void *arg)
 {
 	struct dev_walk *w = arg;
 	struct out_node *obj = out_object(w->section, cfg->name);
@@ -466,10 +466,10 @@ static int config_out(const struct vdpa_dev_config *cfg, void *arg)
 		out_net_config(obj, cfg);
 	else if (cfg->device_id == VIRTIO_ID_BLOCK)
 		out_blk_config(obj, cfg);
-	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_NEGOTIATED_FEATURES))
+	if (VDPAMGMT_HAS(cfg, VDPA_ATTR_DEV_NEGOTIATED_FEATURES))
 		cli_out_features(obj, "negotiated_features", cfg->negotiated_features, cfg->device_id);
 	/* what the device offers its driver (dev add device_features): ours */
-	if (VDPA_HAS(cfg, VDPA_ATTR_DEV_FEATURES))
+	if (VDPAMGMT_HAS(cfg, VDPA_ATTR_DEV_FEATURES))
 		cli_out_features(obj, "device_features", cfg->device_features, cfg->device_id);
 	return 0;
 }
@@ -477,7 +477,7 @@ static int config_out(const struct vdpa_dev_config *cfg, void *arg)
 static int cmd_dev_config_show(struct cli *c, int argc, char **argv)
 {
 	struct dev_walk w = { c, NULL };
-	struct vdpa_dev_config one;
+	struct vdpamgmt_dev_config one;
 	struct out_node *root;
 	int err;
 
@@ -488,11 +488,11 @@ static int cmd_dev_config_show(struct cli *c, int argc, char **argv)
 	root = out_new();
 	w.section = out_object(root, "config");
 	if (argc == 1) {
-		err = vdpa_dev_config_get(c->vm, argv[0], &one);
+		err = vdpamgmt_dev_config_get(c->vm, argv[0], &one);
 		if (!err)
 			config_out(&one, &w);
 	} else {
-		err = vdpa_dev_config_for_each(c->vm, config_out, &w);
+		err = vdpamgmt_dev_config_for_each(c->vm, config_out, &w);
 	}
 	if (err) {
 		out_free(root);
@@ -510,7 +510,7 @@ static int cmd_dev_add(struct cli *c, int argc, char **argv)
 		[NAME] = { "name" }, [MGMTDEV] = { "mgmtdev" }, [MAC] = { "mac" },
 		[MTU] = { "mtu" }, [MAX_VQP] = { "max_vqp" }, [FEATURES] = { "device_features" },
 	};
-	struct vdpa_dev_params p = { 0 };
+	struct vdpamgmt_dev_params p = { 0 };
 	int err;
 
 	if (cli_parse_keywords(c, argc, argv, kw, sizeof(kw) / sizeof(kw[0])))
@@ -526,24 +526,24 @@ static int cmd_dev_add(struct cli *c, int argc, char **argv)
 	if (kw[MAC].value) {
 		if (parse_mac(c, kw[MAC].value, p.mac))
 			return EXIT_USAGE;
-		p.set |= VDPA_DEV_PARAM_MAC;
+		p.set |= VDPAMGMT_DEV_PARAM_MAC;
 	}
 	if (kw[MTU].value) {
 		if (cli_parse_u16(c, "mtu", kw[MTU].value, &p.mtu))
 			return EXIT_USAGE;
-		p.set |= VDPA_DEV_PARAM_MTU;
+		p.set |= VDPAMGMT_DEV_PARAM_MTU;
 	}
 	if (kw[MAX_VQP].value) {
 		if (cli_parse_u16(c, "max_vqp", kw[MAX_VQP].value, &p.max_vq_pairs))
 			return EXIT_USAGE;
-		p.set |= VDPA_DEV_PARAM_MAX_VQP;
+		p.set |= VDPAMGMT_DEV_PARAM_MAX_VQP;
 	}
 	if (kw[FEATURES].value) {
 		if (parse_hex64(c, "device_features", kw[FEATURES].value, &p.device_features))
 			return EXIT_USAGE;
-		p.set |= VDPA_DEV_PARAM_FEATURES;
+		p.set |= VDPAMGMT_DEV_PARAM_FEATURES;
 	}
-	err = vdpa_dev_add(c->vm, &p);
+	err = vdpamgmt_dev_add(c->vm, &p);
 	return err ? cli_op_failed(c, p.name, err) : EXIT_OK;
 }
 
@@ -556,7 +556,7 @@ static int cmd_dev_del(struct cli *c, int argc, char **argv)
 				       argc ? argv[1] : "");
 	if (cli_check_dev_name(c, argv[0]))
 		return EXIT_USAGE;
-	err = vdpa_dev_del(c->vm, argv[0]);
+	err = vdpamgmt_dev_del(c->vm, argv[0]);
 	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
 }
 
@@ -581,7 +581,7 @@ static int cmd_dev_set(struct cli *c, int argc, char **argv)
 		return cli_usage_error(c, "nothing to set (mac MAC)");
 	if (parse_mac(c, kw[0].value, mac))
 		return EXIT_USAGE;
-	err = vdpa_dev_set_mac(c->vm, name, mac);
+	err = vdpamgmt_dev_set_mac(c->vm, name, mac);
 	return err ? cli_op_failed(c, name, err) : EXIT_OK;
 }
 
@@ -590,7 +590,7 @@ static int cmd_dev_set(struct cli *c, int argc, char **argv)
 static int cmd_dev_attach(struct cli *c, int argc, char **argv)
 {
 	struct keyword kw[] = { { .name = "timeout" } };
-	struct vdpa_attachment a;
+	struct vdpamgmt_attachment a;
 	struct out_node *root, *obj;
 	const char *driver;
 	uint16_t timeout_s = ATTACH_TIMEOUT_S;
@@ -600,10 +600,10 @@ static int cmd_dev_attach(struct cli *c, int argc, char **argv)
 		return cli_usage_error(c, argc ? "missing vhost or virtio" : "missing NAME");
 	if (cli_check_dev_name(c, argv[0]))
 		return EXIT_USAGE;
-	if (!strcmp(argv[1], "vhost") || !strcmp(argv[1], VDPA_MGMT_DRIVER_VHOST))
-		driver = VDPA_MGMT_DRIVER_VHOST;
-	else if (!strcmp(argv[1], "virtio") || !strcmp(argv[1], VDPA_MGMT_DRIVER_VIRTIO))
-		driver = VDPA_MGMT_DRIVER_VIRTIO;
+	if (!strcmp(argv[1], "vhost") || !strcmp(argv[1], VDPAMGMT_DRIVER_VHOST))
+		driver = VDPAMGMT_DRIVER_VHOST;
+	else if (!strcmp(argv[1], "virtio") || !strcmp(argv[1], VDPAMGMT_DRIVER_VIRTIO))
+		driver = VDPAMGMT_DRIVER_VIRTIO;
 	else
 		return cli_usage_error(c, "\"%s\": attach to vhost or virtio", argv[1]);
 	if (cli_parse_keywords(c, argc - 2, argv + 2, kw, 1))
@@ -611,7 +611,7 @@ static int cmd_dev_attach(struct cli *c, int argc, char **argv)
 	if (kw[0].value && cli_parse_u16(c, "timeout", kw[0].value, &timeout_s))
 		return EXIT_USAGE;
 
-	err = vdpa_dev_attach(c->vm, argv[0], driver, timeout_s * 1000u, &a);
+	err = vdpamgmt_dev_attach(c->vm, argv[0], driver, timeout_s * 1000u, &a);
 	if (err)
 		return cli_op_failed(c, argv[0], err);
 	if (c->format == OUT_HUMAN) {
@@ -644,16 +644,16 @@ static int cmd_dev_detach(struct cli *c, int argc, char **argv)
 				       argc ? argv[1] : "");
 	if (cli_check_dev_name(c, argv[0]))
 		return EXIT_USAGE;
-	err = vdpa_dev_detach(c->vm, argv[0]);
+	err = vdpamgmt_dev_detach(c->vm, argv[0]);
 	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
 }
 
 /* --- pci */
 
-static void out_pci_fn(struct out_node *section, const struct vdpa_pci_fn *fn)
+static void out_pci_fn(struct out_node *section, const struct vdpamgmt_pci_fn *fn)
 {
 	struct out_node *obj = out_object(section, fn->bdf);
-	char text[VDPA_MGMT_NAME_MAX + 8];
+	char text[VDPAMGMT_NAME_MAX + 8];
 
 	snprintf(text, sizeof(text), "0x%04x", fn->vendor);
 	out_string(obj, "vendor", text);
@@ -663,13 +663,13 @@ static void out_pci_fn(struct out_node *section, const struct vdpa_pci_fn *fn)
 		out_string(obj, "driver", fn->driver);
 	if (fn->driver_override[0])
 		out_string(obj, "driver_override", fn->driver_override);
-	if (!strcmp(fn->driver, VDPA_MGMT_PCI_DRIVER)) {
+	if (!strcmp(fn->driver, VDPAMGMT_PCI_DRIVER)) {
 		snprintf(text, sizeof(text), "pci/%s", fn->bdf);
 		out_string(obj, "mgmtdev", text);
 	}
 }
 
-static int pci_fn_out(const struct vdpa_pci_fn *fn, void *arg)
+static int pci_fn_out(const struct vdpamgmt_pci_fn *fn, void *arg)
 {
 	out_pci_fn(arg, fn);
 	return 0;
@@ -678,7 +678,7 @@ static int pci_fn_out(const struct vdpa_pci_fn *fn, void *arg)
 static int cmd_pci_show(struct cli *c, int argc, char **argv)
 {
 	struct out_node *root, *section;
-	struct vdpa_pci_fn fn;
+	struct vdpamgmt_pci_fn fn;
 	char bdf[16];
 	int err;
 
@@ -689,11 +689,11 @@ static int cmd_pci_show(struct cli *c, int argc, char **argv)
 	root = out_new();
 	section = out_object(root, "pci");
 	if (argc == 1) {
-		err = vdpa_pci_fn_get(c->vm, bdf, &fn);
+		err = vdpamgmt_pci_fn_get(c->vm, bdf, &fn);
 		if (!err)
 			out_pci_fn(section, &fn);
 	} else {
-		err = vdpa_pci_fn_for_each(c->vm, pci_fn_out, section);
+		err = vdpamgmt_pci_fn_for_each(c->vm, pci_fn_out, section);
 	}
 	if (err) {
 		out_free(root);
@@ -705,7 +705,7 @@ static int cmd_pci_show(struct cli *c, int argc, char **argv)
 static int cmd_pci_bind(struct cli *c, int argc, char **argv)
 {
 	struct out_node *root;
-	struct vdpa_pci_fn fn;
+	struct vdpamgmt_pci_fn fn;
 	char bdf[16];
 	int err;
 
@@ -714,9 +714,9 @@ static int cmd_pci_bind(struct cli *c, int argc, char **argv)
 				       argc ? argv[1] : "");
 	if (parse_bdf(c, argv[0], bdf))
 		return EXIT_USAGE;
-	err = vdpa_pci_bind(c->vm, bdf);
+	err = vdpamgmt_pci_bind(c->vm, bdf);
 	if (!err)
-		err = vdpa_pci_fn_get(c->vm, bdf, &fn);
+		err = vdpamgmt_pci_fn_get(c->vm, bdf, &fn);
 	if (err)
 		return cli_op_failed(c, bdf, err);
 	if (c->format == OUT_HUMAN) {
@@ -739,7 +739,7 @@ static int cmd_pci_unbind(struct cli *c, int argc, char **argv)
 				       argc ? argv[1] : "");
 	if (parse_bdf(c, argv[0], bdf))
 		return EXIT_USAGE;
-	err = vdpa_pci_unbind(c->vm, bdf);
+	err = vdpamgmt_pci_unbind(c->vm, bdf);
 	return err ? cli_op_failed(c, bdf, err) : EXIT_OK;
 }
 

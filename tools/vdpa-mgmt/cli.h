@@ -21,7 +21,7 @@
 struct command;
 
 struct cli {
-	struct vdpa_mgmt *vm;
+	struct vdpamgmt *vm;
 	enum out_format format;
 	const struct command *cmd;
 };

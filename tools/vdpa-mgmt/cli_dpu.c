@@ -92,40 +92,40 @@ static const char *const stat_names[] = {
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == DPU_VDPA_STAT_MAX + 1,
 	       "a name for every counter");
 
-static int status_out(const struct vdpa_dpu_dev *d, void *arg)
+static int status_out(const struct vdpamgmt_dpu_dev *d, void *arg)
 {
 	struct out_node *obj = out_object(arg, d->name), *sub;
-	const char *type = vdpa_device_type_name(d->device_id);
+	const char *type = vdpamgmt_device_type_name(d->device_id);
 	unsigned int i;
 
 	if (d->mgmtdev[0])
 		out_string(obj, "mgmtdev", d->mgmtdev);
-	if (VDPA_HAS(d, DPU_VDPA_A_DEVICE_ID))
+	if (VDPAMGMT_HAS(d, DPU_VDPA_A_DEVICE_ID))
 		out_string(obj, "type", type ? type : "<unknown type>");
-	if (VDPA_HAS(d, DPU_VDPA_A_BUS_DRIVER))
+	if (VDPAMGMT_HAS(d, DPU_VDPA_A_BUS_DRIVER))
 		out_string(obj, "bus_driver", d->bus_driver[0] ? d->bus_driver : "none");
-	if (VDPA_HAS(d, DPU_VDPA_A_STATUS))
+	if (VDPAMGMT_HAS(d, DPU_VDPA_A_STATUS))
 		cli_out_status(obj, "status", d->status);
-	if (VDPA_HAS(d, DPU_VDPA_A_MODE)) {
+	if (VDPAMGMT_HAS(d, DPU_VDPA_A_MODE)) {
 		if (d->mode < sizeof(mode_names) / sizeof(mode_names[0]))
 			out_string(obj, "mode", mode_names[d->mode]);
 		else
 			out_uint(obj, "mode", d->mode);
 	}
-	if (VDPA_HAS(d, DPU_VDPA_A_SUSPENDED))
+	if (VDPAMGMT_HAS(d, DPU_VDPA_A_SUSPENDED))
 		out_bool(obj, "suspended", d->suspended);
-	if (VDPA_HAS(d, DPU_VDPA_A_LOGGING))
+	if (VDPAMGMT_HAS(d, DPU_VDPA_A_LOGGING))
 		out_bool(obj, "logging", d->logging);
 	if (d->logging) {
 		sub = out_object(obj, "log");
-		if (VDPA_HAS(d, DPU_VDPA_A_LOG_IOVA))
+		if (VDPAMGMT_HAS(d, DPU_VDPA_A_LOG_IOVA))
 			cli_out_hex(sub, "iova", d->log_iova);
-		if (VDPA_HAS(d, DPU_VDPA_A_LOG_LEN))
+		if (VDPAMGMT_HAS(d, DPU_VDPA_A_LOG_LEN))
 			out_uint(sub, "len", d->log_len);
-		if (VDPA_HAS(d, DPU_VDPA_A_LOG_PAGE_SIZE))
+		if (VDPAMGMT_HAS(d, DPU_VDPA_A_LOG_PAGE_SIZE))
 			out_uint(sub, "page_size", d->log_page_size);
 	}
-	if (VDPA_HAS(d, DPU_VDPA_A_STATS)) {
+	if (VDPAMGMT_HAS(d, DPU_VDPA_A_STATS)) {
 		sub = out_object(obj, "stats");
 		for (i = 0; i <= DPU_VDPA_STAT_MAX; i++)
 			if (stat_names[i] && (d->stats_present >> i) & 1)
@@ -136,7 +136,7 @@ static int status_out(const struct vdpa_dpu_dev *d, void *arg)
 
 int cmd_dev_status(struct cli *c, int argc, char **argv)
 {
-	struct vdpa_dpu_dev one;
+	struct vdpamgmt_dpu_dev one;
 	struct out_node *root, *section;
 	int err;
 
@@ -147,11 +147,11 @@ int cmd_dev_status(struct cli *c, int argc, char **argv)
 	root = out_new();
 	section = out_object(root, "dev");
 	if (argc == 1) {
-		err = vdpa_dpu_dev_get(c->vm, argv[0], &one);
+		err = vdpamgmt_dpu_dev_get(c->vm, argv[0], &one);
 		if (!err)
 			status_out(&one, section);
 	} else {
-		err = vdpa_dpu_dev_for_each(c->vm, status_out, section);
+		err = vdpamgmt_dpu_dev_for_each(c->vm, status_out, section);
 	}
 	if (err) {
 		out_free(root);
@@ -162,7 +162,7 @@ int cmd_dev_status(struct cli *c, int argc, char **argv)
 
 /* --- the log range and sync summary, for log start, sync and migrate */
 
-static void out_log_range(struct out_node *obj, const struct vdpa_dpu_log_summary *log)
+static void out_log_range(struct out_node *obj, const struct vdpamgmt_dpu_log_summary *log)
 {
 	cli_out_hex(obj, "iova", log->iova);
 	out_uint(obj, "len", log->len);
@@ -170,7 +170,7 @@ static void out_log_range(struct out_node *obj, const struct vdpa_dpu_log_summar
 	out_uint(obj, "pages", log->pages);
 }
 
-static void out_log_summary(struct out_node *obj, const struct vdpa_dpu_log_summary *log)
+static void out_log_summary(struct out_node *obj, const struct vdpamgmt_dpu_log_summary *log)
 {
 	out_log_range(obj, log);
 	out_uint(obj, "dirty", log->dirty);
@@ -184,7 +184,7 @@ int cmd_dev_suspend(struct cli *c, int argc, char **argv)
 
 	if (one_dev_name(c, argc, argv))
 		return EXIT_USAGE;
-	err = vdpa_dpu_suspend(c->vm, argv[0]);
+	err = vdpamgmt_dpu_suspend(c->vm, argv[0]);
 	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
 }
 
@@ -194,7 +194,7 @@ int cmd_dev_resume(struct cli *c, int argc, char **argv)
 
 	if (one_dev_name(c, argc, argv))
 		return EXIT_USAGE;
-	err = vdpa_dpu_resume(c->vm, argv[0]);
+	err = vdpamgmt_dpu_resume(c->vm, argv[0]);
 	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
 }
 
@@ -203,7 +203,7 @@ int cmd_dev_log_start(struct cli *c, int argc, char **argv)
 	enum { IOVA, LEN, PAGE_SIZE };
 	struct keyword kw[] = { [IOVA] = { "iova" }, [LEN] = { "len" },
 				[PAGE_SIZE] = { "page_size" } };
-	struct vdpa_dpu_log_summary range;
+	struct vdpamgmt_dpu_log_summary range;
 	struct out_node *root;
 	struct log_range r;
 	int err;
@@ -214,11 +214,11 @@ int cmd_dev_log_start(struct cli *c, int argc, char **argv)
 	    cli_parse_keywords(c, argc - 1, argv + 1, kw, sizeof(kw) / sizeof(kw[0])) ||
 	    parse_log_range(c, kw[IOVA].value, kw[LEN].value, kw[PAGE_SIZE].value, true, &r))
 		return EXIT_USAGE;
-	err = vdpa_dpu_log_start(c->vm, argv[0], r.iova, r.len, r.page_size);
+	err = vdpamgmt_dpu_log_start(c->vm, argv[0], r.iova, r.len, r.page_size);
 	if (err)
 		return cli_op_failed(c, argv[0], err);
 	/* the range, rounded out to pages and perhaps the kernel's choice */
-	err = vdpa_dpu_log_range(c->vm, argv[0], &range);
+	err = vdpamgmt_dpu_log_range(c->vm, argv[0], &range);
 	if (err)
 		return cli_op_failed(c, argv[0], err);
 	root = out_new();
@@ -232,7 +232,7 @@ int cmd_dev_log_stop(struct cli *c, int argc, char **argv)
 
 	if (one_dev_name(c, argc, argv))
 		return EXIT_USAGE;
-	err = vdpa_dpu_log_stop(c->vm, argv[0]);
+	err = vdpamgmt_dpu_log_stop(c->vm, argv[0]);
 	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
 }
 
@@ -244,7 +244,7 @@ struct bitmap_sink {
 	char why[FILE_WHY_MAX];
 };
 
-static int bitmap_chunk(const struct vdpa_dpu_log_chunk *chunk, void *arg)
+static int bitmap_chunk(const struct vdpamgmt_dpu_log_chunk *chunk, void *arg)
 {
 	struct bitmap_sink *sink = arg;
 
@@ -271,7 +271,7 @@ static int finish_bitmap(struct cli *c, const char *object, struct bitmap_sink *
 int cmd_dev_log_sync(struct cli *c, int argc, char **argv)
 {
 	struct bitmap_sink sink = { 0 };
-	struct vdpa_dpu_log_summary log;
+	struct vdpamgmt_dpu_log_summary log;
 	struct output_file out;
 	struct out_node *root;
 	int err;
@@ -287,7 +287,7 @@ int cmd_dev_log_sync(struct cli *c, int argc, char **argv)
 			return cli_failed(c, argv[0], err, "%s", sink.why);
 		sink.out = &out;
 	}
-	err = vdpa_dpu_log_sync(c->vm, argv[0], bitmap_chunk, &sink, &log);
+	err = vdpamgmt_dpu_log_sync(c->vm, argv[0], bitmap_chunk, &sink, &log);
 	if (finish_bitmap(c, argv[0], &sink, err))
 		return EXIT_FAILED;
 	root = out_new();
@@ -317,7 +317,7 @@ int cmd_dev_state_save(struct cli *c, int argc, char **argv)
 	if (cli_check_dev_name(c, argv[0]))
 		return EXIT_USAGE;
 	/* ask the kernel first: a failed save leaves no file behind */
-	err = vdpa_dpu_state_save(c->vm, argv[0], &blob, &len);
+	err = vdpamgmt_dpu_state_save(c->vm, argv[0], &blob, &len);
 	if (err)
 		return cli_op_failed(c, argv[0], err);
 	err = output_file_open(&out, argv[1], why);
@@ -335,7 +335,7 @@ int cmd_dev_state_save(struct cli *c, int argc, char **argv)
 int cmd_dev_state_load(struct cli *c, int argc, char **argv)
 {
 	char why[FILE_WHY_MAX];
-	struct vdpa_state st;
+	struct vdpamgmt_state st;
 	uint8_t *blob;
 	size_t len;
 	int err;
@@ -353,16 +353,16 @@ int cmd_dev_state_load(struct cli *c, int argc, char **argv)
 	 * this tool (its version, or a critical section type we do not know)
 	 * may be fine for the kernel: it is the kernel's to judge.
 	 */
-	err = vdpa_state_decode(blob, len, &st, why, sizeof(why));
+	err = vdpamgmt_state_decode(blob, len, &st, why, sizeof(why));
 	if (err == -EOPNOTSUPP)
 		err = 0;
 	else if (!err)
-		vdpa_state_release(&st);
+		vdpamgmt_state_release(&st);
 	if (err) {
 		free(blob);
 		return cli_failed(c, argv[0], err, "%s: %s", argv[1], why);
 	}
-	err = vdpa_dpu_state_load(c->vm, argv[0], blob, len);
+	err = vdpamgmt_dpu_state_load(c->vm, argv[0], blob, len);
 	free(blob);
 	return err ? cli_op_failed(c, argv[0], err) : EXIT_OK;
 }
@@ -381,13 +381,13 @@ int cmd_dev_migrate(struct cli *c, int argc, char **argv)
 	struct keyword kw[] = { [IOVA] = { "iova" }, [LEN] = { "len" },
 				[PAGE_SIZE] = { "page_size" }, [BITMAP] = { "bitmap" },
 				[MGMTDEV] = { "mgmtdev" } };
-	struct vdpa_dpu_migrate_params p = { .progress = migrate_progress };
-	struct vdpa_dpu_migrate_result result;
+	struct vdpamgmt_dpu_migrate_params p = { .progress = migrate_progress };
+	struct vdpamgmt_dpu_migrate_result result;
 	struct bitmap_sink sink = { 0 };
 	struct output_file out;
 	struct out_node *root, *obj;
 	struct log_range r;
-	char object[2 * VDPA_MGMT_NAME_MAX + 8];
+	char object[2 * VDPAMGMT_NAME_MAX + 8];
 	int err;
 
 	if (argc < 3 || strcmp(argv[1], "to"))
@@ -416,7 +416,7 @@ int cmd_dev_migrate(struct cli *c, int argc, char **argv)
 		p.log_cb = bitmap_chunk;
 		p.log_arg = &sink;
 	}
-	err = vdpa_dpu_migrate_local(c->vm, &p, &result);
+	err = vdpamgmt_dpu_migrate_local(c->vm, &p, &result);
 	if (!err && sink.out && !result.logged) {
 		/* no log to take a bitmap from: no file either */
 		output_file_abort(sink.out);

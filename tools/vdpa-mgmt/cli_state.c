@@ -22,13 +22,13 @@ static void format_mac(const uint8_t mac[6], char text[18])
 		 mac[4], mac[5]);
 }
 
-static void out_vqs(struct out_node *obj, const struct vdpa_state *st)
+static void out_vqs(struct out_node *obj, const struct vdpamgmt_state *st)
 {
 	struct out_node *vqs = out_object(obj, "vqs");
 	char key[8];
 
 	for (unsigned int i = 0; i < st->num_queues; i++) {
-		const struct vdpa_state_vq *vq = &st->vqs[i];
+		const struct vdpamgmt_state_vq *vq = &st->vqs[i];
 		struct out_node *q;
 
 		snprintf(key, sizeof(key), "%u", vq->index);
@@ -43,7 +43,7 @@ static void out_vqs(struct out_node *obj, const struct vdpa_state *st)
 	}
 }
 
-static void out_config_bytes(struct out_node *obj, const struct vdpa_state *st)
+static void out_config_bytes(struct out_node *obj, const struct vdpamgmt_state *st)
 {
 	char *hex = malloc(2 * (size_t)st->config_len + 1);
 
@@ -78,7 +78,7 @@ static void out_rx_mode(struct out_node *obj, uint32_t flags)
 	}
 }
 
-static void out_mac_table(struct out_node *obj, const struct vdpa_state *st)
+static void out_mac_table(struct out_node *obj, const struct vdpamgmt_state *st)
 {
 	struct out_node *uni = out_array(obj, "unicast_macs");
 	struct out_node *multi = out_array(obj, "multicast_macs");
@@ -91,12 +91,12 @@ static void out_mac_table(struct out_node *obj, const struct vdpa_state *st)
 	}
 }
 
-static void out_net(struct out_node *obj, const struct vdpa_state *st)
+static void out_net(struct out_node *obj, const struct vdpamgmt_state *st)
 {
 	struct out_node *vlans;
 	char mac[18];
 
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_CONFIG)) {
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_CONFIG)) {
 		format_mac(st->net_config.mac, mac);
 		out_string(obj, "mac", mac);
 		out_uint(obj, "mtu", st->net_config.mtu);
@@ -105,13 +105,13 @@ static void out_net(struct out_node *obj, const struct vdpa_state *st)
 		out_bool(obj, "link_announce", st->net_config.status & VIRTIO_NET_S_ANNOUNCE);
 		out_uint(obj, "max_vq_pairs", st->net_config.max_virtqueue_pairs);
 	}
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_MQ))
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_MQ))
 		out_uint(obj, "vq_pairs", st->mq_pairs);
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_RX_MODE))
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_RX_MODE))
 		out_rx_mode(obj, st->rx_mode);
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_MAC_TABLE))
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_MAC_TABLE))
 		out_mac_table(obj, st);
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_VLAN)) {
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_VLAN)) {
 		vlans = out_array(obj, "vlans");
 		for (unsigned int vid = 0; vid < 4096; vid++)
 			if (st->vlan[vid / 8] & (1u << (vid % 8)))
@@ -119,13 +119,13 @@ static void out_net(struct out_node *obj, const struct vdpa_state *st)
 	}
 }
 
-static void out_unknown(struct out_node *obj, const struct vdpa_state *st)
+static void out_unknown(struct out_node *obj, const struct vdpamgmt_state *st)
 {
 	struct out_node *skipped = out_object(obj, "skipped_sections");
 	char key[24];
 
 	for (unsigned int i = 0; i < st->unknown_count; i++) {
-		const struct vdpa_state_unknown *u = &st->unknown[i];
+		const struct vdpamgmt_state_unknown *u = &st->unknown[i];
 		struct out_node *s;
 
 		snprintf(key, sizeof(key), "offset %u", u->offset);
@@ -136,10 +136,10 @@ static void out_unknown(struct out_node *obj, const struct vdpa_state *st)
 	}
 }
 
-static void state_out(struct out_node *section, const char *name, const struct vdpa_state *st)
+static void state_out(struct out_node *section, const char *name, const struct vdpamgmt_state *st)
 {
 	struct out_node *obj = out_object(section, name);
-	const char *type = vdpa_device_type_name(st->device_id);
+	const char *type = vdpamgmt_device_type_name(st->device_id);
 
 	out_uint(obj, "version", st->version);
 	out_uint(obj, "total_len", st->total_len);
@@ -164,7 +164,7 @@ static void state_out(struct out_node *section, const char *name, const struct v
 int cmd_dev_state_show(struct cli *c, int argc, char **argv)
 {
 	char why[FILE_WHY_MAX];
-	struct vdpa_state st;
+	struct vdpamgmt_state st;
 	struct out_node *root;
 	uint8_t *blob;
 	size_t len;
@@ -176,12 +176,12 @@ int cmd_dev_state_show(struct cli *c, int argc, char **argv)
 	err = file_read_all(argv[0], DPU_VDPA_STATE_MAX_LEN, &blob, &len, why);
 	if (err)
 		return cli_failed(c, argv[0], err, "%s", why);
-	err = vdpa_state_decode(blob, len, &st, why, sizeof(why));
+	err = vdpamgmt_state_decode(blob, len, &st, why, sizeof(why));
 	free(blob);
 	if (err)
 		return cli_failed(c, argv[0], err, "%s", why);
 	root = out_new();
 	state_out(out_object(root, "state"), argv[0], &st);
-	vdpa_state_release(&st);
+	vdpamgmt_state_release(&st);
 	return cli_emit(c, root);
 }

@@ -16,7 +16,7 @@
 #include "internal.h"
 
 _Static_assert(DPU_VDPA_A_MAX < 64, "attribute presence is kept in a u64");
-_Static_assert(DPU_VDPA_STAT_MAX < VDPA_DPU_STATS_MAX, "stats fit struct vdpa_dpu_dev");
+_Static_assert(DPU_VDPA_STAT_MAX < VDPAMGMT_DPU_STATS_MAX, "stats fit struct vdpamgmt_dpu_dev");
 _Static_assert(DPU_VDPA_LOG_SYNC_MAX_PAGES % 8 == 0, "chunks are whole bitmap bytes");
 
 #define LOG_SYNC_BITMAP_MAX	(DPU_VDPA_LOG_SYNC_MAX_PAGES / 8)
@@ -48,8 +48,8 @@ static struct nlmsghdr *dev_msg_start(void *buf, size_t size, uint16_t family, u
 	return *err ? NULL : nlh;
 }
 
-int vdpa_dpu_build_dev_cmd(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
-			   const char *name)
+int vdpamgmt_dpu_build_dev_cmd(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
+			       const char *name)
 {
 	struct nlmsghdr *nlh;
 	int err;
@@ -73,8 +73,8 @@ int vdpa_dpu_build_dev_cmd(void *buf, size_t size, uint16_t family, uint32_t seq
 	return nlh ? (int)nlh->nlmsg_len : err;
 }
 
-int vdpa_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32_t seq,
-			     const char *name, uint64_t iova, uint64_t len, uint32_t page_size)
+int vdpamgmt_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32_t seq,
+				 const char *name, uint64_t iova, uint64_t len, uint32_t page_size)
 {
 	struct nlmsghdr *nlh;
 	int err;
@@ -89,8 +89,8 @@ int vdpa_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32_t s
 	return (int)nlh->nlmsg_len;
 }
 
-int vdpa_dpu_build_log_sync(void *buf, size_t size, uint16_t family, uint32_t seq,
-			    const char *name, uint64_t iova, uint64_t len)
+int vdpamgmt_dpu_build_log_sync(void *buf, size_t size, uint16_t family, uint32_t seq,
+				const char *name, uint64_t iova, uint64_t len)
 {
 	struct nlmsghdr *nlh;
 	int err;
@@ -104,8 +104,8 @@ int vdpa_dpu_build_log_sync(void *buf, size_t size, uint16_t family, uint32_t se
 	return (int)nlh->nlmsg_len;
 }
 
-int vdpa_dpu_build_state_load(void *buf, size_t size, uint16_t family, uint32_t seq,
-			      const char *name, const void *blob, size_t len)
+int vdpamgmt_dpu_build_state_load(void *buf, size_t size, uint16_t family, uint32_t seq,
+				  const char *name, const void *blob, size_t len)
 {
 	struct nlmsghdr *nlh;
 	int err;
@@ -123,12 +123,12 @@ int vdpa_dpu_build_state_load(void *buf, size_t size, uint16_t family, uint32_t 
 /* --- replies */
 
 static const struct nl_uint_field dev_fields[] = {
-	NL_FIELD(DPU_VDPA_A_DEVICE_ID, struct vdpa_dpu_dev, device_id),
-	NL_FIELD(DPU_VDPA_A_STATUS, struct vdpa_dpu_dev, status),
-	NL_FIELD(DPU_VDPA_A_MODE, struct vdpa_dpu_dev, mode),
-	NL_FIELD(DPU_VDPA_A_LOG_PAGE_SIZE, struct vdpa_dpu_dev, log_page_size),
-	NL_FIELD(DPU_VDPA_A_LOG_IOVA, struct vdpa_dpu_dev, log_iova),
-	NL_FIELD(DPU_VDPA_A_LOG_LEN, struct vdpa_dpu_dev, log_len),
+	NL_FIELD(DPU_VDPA_A_DEVICE_ID, struct vdpamgmt_dpu_dev, device_id),
+	NL_FIELD(DPU_VDPA_A_STATUS, struct vdpamgmt_dpu_dev, status),
+	NL_FIELD(DPU_VDPA_A_MODE, struct vdpamgmt_dpu_dev, mode),
+	NL_FIELD(DPU_VDPA_A_LOG_PAGE_SIZE, struct vdpamgmt_dpu_dev, log_page_size),
+	NL_FIELD(DPU_VDPA_A_LOG_IOVA, struct vdpamgmt_dpu_dev, log_iova),
+	NL_FIELD(DPU_VDPA_A_LOG_LEN, struct vdpamgmt_dpu_dev, log_len),
 };
 
 static int get_flag(const struct nlattr *attr, bool *out)
@@ -148,7 +148,7 @@ static int get_optional_str(const struct nlattr *attr, char *out, size_t size)
 	return attr ? nl_attr_get_str(attr, out, size) : 0;
 }
 
-static int parse_stats(const struct nlattr *nest, struct vdpa_dpu_dev *out)
+static int parse_stats(const struct nlattr *nest, struct vdpamgmt_dpu_dev *out)
 {
 	const struct nlattr *tb[DPU_VDPA_STAT_MAX + 1];
 	unsigned int i;
@@ -162,7 +162,7 @@ static int parse_stats(const struct nlattr *nest, struct vdpa_dpu_dev *out)
 	return 0;
 }
 
-int vdpa_dpu_parse_dev(const struct nlmsghdr *nlh, struct vdpa_dpu_dev *out)
+int vdpamgmt_dpu_parse_dev(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_dev *out)
 {
 	const struct nlattr *tb[DPU_VDPA_A_MAX + 1];
 
@@ -190,7 +190,7 @@ static uint64_t bits_set(const uint8_t *bitmap, uint64_t bits)
 	return count;
 }
 
-int vdpa_dpu_parse_log_sync(const struct nlmsghdr *nlh, struct vdpa_dpu_log_chunk *chunk)
+int vdpamgmt_dpu_parse_log_sync(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_log_chunk *chunk)
 {
 	const struct nlattr *tb[DPU_VDPA_A_MAX + 1];
 	static const uint16_t required[] = {
@@ -224,7 +224,7 @@ int vdpa_dpu_parse_log_sync(const struct nlmsghdr *nlh, struct vdpa_dpu_log_chun
 	return 0;
 }
 
-int vdpa_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_t *len)
+int vdpamgmt_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_t *len)
 {
 	const struct nlattr *tb[DPU_VDPA_A_MAX + 1];
 	uint64_t present;
@@ -238,7 +238,7 @@ int vdpa_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_
 
 /* --- session calls */
 
-static int dpu_family(struct vdpa_mgmt *vm, uint16_t *family)
+static int dpu_family(struct vdpamgmt *vm, uint16_t *family)
 {
 	int err = 0;
 
@@ -248,13 +248,13 @@ static int dpu_family(struct vdpa_mgmt *vm, uint16_t *family)
 	return err;
 }
 
-static int malformed_reply(struct vdpa_mgmt *vm, const char *cmd)
+static int malformed_reply(struct vdpamgmt *vm, const char *cmd)
 {
 	return vm_fail(vm, EPROTO, "malformed %s reply from the kernel", cmd);
 }
 
 /* A command that takes the name alone, with a reply message to CB if any. */
-static int dev_cmd(struct vdpa_mgmt *vm, uint8_t cmd, const char *name, nl_msg_cb cb,
+static int dev_cmd(struct vdpamgmt *vm, uint8_t cmd, const char *name, nl_msg_cb cb,
 		   void *arg)
 {
 	uint16_t family;
@@ -263,16 +263,16 @@ static int dev_cmd(struct vdpa_mgmt *vm, uint8_t cmd, const char *name, nl_msg_c
 	err = dpu_family(vm, &family);
 	if (err)
 		return err;
-	len = vdpa_dpu_build_dev_cmd(vm->req_buf, sizeof(vm->req_buf), family, 0, cmd, name);
+	len = vdpamgmt_dpu_build_dev_cmd(vm->req_buf, sizeof(vm->req_buf), family, 0, cmd, name);
 	if (len < 0)
 		return nl_build_failed(vm, len);
 	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, cb, arg);
 }
 
 struct dev_walk {
-	struct vdpa_mgmt *vm;
-	struct vdpa_dpu_dev *dev;
-	vdpa_dpu_dev_cb cb;		/* NULL: one device, into *dev */
+	struct vdpamgmt *vm;
+	struct vdpamgmt_dpu_dev *dev;
+	vdpamgmt_dpu_dev_cb cb;		/* NULL: one device, into *dev */
 	void *arg;
 	unsigned int count;
 };
@@ -281,13 +281,13 @@ static int dev_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dev_walk *w = data;
 
-	if (vdpa_dpu_parse_dev(nlh, w->dev))
+	if (vdpamgmt_dpu_parse_dev(nlh, w->dev))
 		return malformed_reply(w->vm, "DEV_GET");
 	w->count++;
 	return w->cb ? w->cb(w->dev, w->arg) : 0;
 }
 
-int vdpa_dpu_dev_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dpu_dev *out)
+int vdpamgmt_dpu_dev_get(struct vdpamgmt *vm, const char *name, struct vdpamgmt_dpu_dev *out)
 {
 	struct dev_walk w = { .vm = vm, .dev = out };
 	int err;
@@ -300,31 +300,31 @@ int vdpa_dpu_dev_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dpu_dev
 	return err;
 }
 
-int vdpa_dpu_dev_for_each(struct vdpa_mgmt *vm, vdpa_dpu_dev_cb cb, void *arg)
+int vdpamgmt_dpu_dev_for_each(struct vdpamgmt *vm, vdpamgmt_dpu_dev_cb cb, void *arg)
 {
-	struct vdpa_dpu_dev one;
+	struct vdpamgmt_dpu_dev one;
 	struct dev_walk w = { .vm = vm, .dev = &one, .cb = cb, .arg = arg };
 
 	return dev_cmd(vm, DPU_VDPA_CMD_DEV_GET, NULL, dev_msg_cb, &w);
 }
 
-int vdpa_dpu_suspend(struct vdpa_mgmt *vm, const char *name)
+int vdpamgmt_dpu_suspend(struct vdpamgmt *vm, const char *name)
 {
 	return dev_cmd(vm, DPU_VDPA_CMD_SUSPEND, name, NULL, NULL);
 }
 
-int vdpa_dpu_resume(struct vdpa_mgmt *vm, const char *name)
+int vdpamgmt_dpu_resume(struct vdpamgmt *vm, const char *name)
 {
 	return dev_cmd(vm, DPU_VDPA_CMD_RESUME, name, NULL, NULL);
 }
 
-int vdpa_dpu_log_stop(struct vdpa_mgmt *vm, const char *name)
+int vdpamgmt_dpu_log_stop(struct vdpamgmt *vm, const char *name)
 {
 	return dev_cmd(vm, DPU_VDPA_CMD_LOG_STOP, name, NULL, NULL);
 }
 
-int vdpa_dpu_log_start(struct vdpa_mgmt *vm, const char *name, uint64_t iova, uint64_t len,
-		       uint32_t page_size)
+int vdpamgmt_dpu_log_start(struct vdpamgmt *vm, const char *name, uint64_t iova, uint64_t len,
+			   uint32_t page_size)
 {
 	uint16_t family;
 	int n, err;
@@ -332,8 +332,8 @@ int vdpa_dpu_log_start(struct vdpa_mgmt *vm, const char *name, uint64_t iova, ui
 	err = dpu_family(vm, &family);
 	if (err)
 		return err;
-	n = vdpa_dpu_build_log_start(vm->req_buf, sizeof(vm->req_buf), family, 0, name, iova, len,
-				     page_size);
+	n = vdpamgmt_dpu_build_log_start(vm->req_buf, sizeof(vm->req_buf), family, 0, name, iova,
+					 len, page_size);
 	if (n < 0)
 		return nl_build_failed(vm, n);
 	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
@@ -341,8 +341,8 @@ int vdpa_dpu_log_start(struct vdpa_mgmt *vm, const char *name, uint64_t iova, ui
 
 /* One LOG_SYNC reply, its bitmap copied out of the receive buffer. */
 struct sync_reply {
-	struct vdpa_mgmt *vm;
-	struct vdpa_dpu_log_chunk chunk;
+	struct vdpamgmt *vm;
+	struct vdpamgmt_dpu_log_chunk chunk;
 	uint8_t *bitmap;		/* LOG_SYNC_BITMAP_MAX bytes */
 	unsigned int count;
 };
@@ -351,7 +351,7 @@ static int sync_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct sync_reply *r = data;
 
-	if (vdpa_dpu_parse_log_sync(nlh, &r->chunk) ||
+	if (vdpamgmt_dpu_parse_log_sync(nlh, &r->chunk) ||
 	    r->chunk.pages > DPU_VDPA_LOG_SYNC_MAX_PAGES)
 		return malformed_reply(r->vm, "LOG_SYNC");
 	memcpy(r->bitmap, r->chunk.bitmap, (r->chunk.pages + 7) / 8);
@@ -361,13 +361,13 @@ static int sync_msg_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* Chunk [IOVA, IOVA + PAGES * page size) of the log into R. */
-static int log_sync_chunk(struct vdpa_mgmt *vm, uint16_t family, const char *name,
+static int log_sync_chunk(struct vdpamgmt *vm, uint16_t family, const char *name,
 			  uint64_t iova, uint64_t pages, uint32_t page_size, struct sync_reply *r)
 {
 	int len, err;
 
-	len = vdpa_dpu_build_log_sync(vm->req_buf, sizeof(vm->req_buf), family, 0, name, iova,
-				      pages * page_size);
+	len = vdpamgmt_dpu_build_log_sync(vm->req_buf, sizeof(vm->req_buf), family, 0, name, iova,
+					  pages * page_size);
 	if (len < 0)
 		return nl_build_failed(vm, len);
 	r->count = 0;
@@ -386,22 +386,22 @@ static int log_sync_chunk(struct vdpa_mgmt *vm, uint16_t family, const char *nam
 	return 0;
 }
 
-int vdpa_dpu_log_range(struct vdpa_mgmt *vm, const char *name,
-		       struct vdpa_dpu_log_summary *range)
+int vdpamgmt_dpu_log_range(struct vdpamgmt *vm, const char *name,
+			   struct vdpamgmt_dpu_log_summary *range)
 {
-	struct vdpa_dpu_dev dev;
+	struct vdpamgmt_dpu_dev dev;
 	uint64_t first, last;
 	uint32_t page_size;
 	int err;
 
 	memset(range, 0, sizeof(*range));
-	err = vdpa_dpu_dev_get(vm, name, &dev);
+	err = vdpamgmt_dpu_dev_get(vm, name, &dev);
 	if (err)
 		return err;
 	if (!dev.logging)
 		return vm_fail(vm, ENOENT, "not logging");
 	page_size = dev.log_page_size;
-	if (!VDPA_HAS(&dev, DPU_VDPA_A_LOG_IOVA) || !VDPA_HAS(&dev, DPU_VDPA_A_LOG_LEN) ||
+	if (!VDPAMGMT_HAS(&dev, DPU_VDPA_A_LOG_IOVA) || !VDPAMGMT_HAS(&dev, DPU_VDPA_A_LOG_LEN) ||
 	    !dev.log_len || page_size < 4096 || (page_size & (page_size - 1)))
 		return vm_fail(vm, EPROTO, "the kernel reports logging without a valid range");
 	/* the range rounded out to pages, as the kernel logs it; no sum can wrap */
@@ -416,8 +416,8 @@ int vdpa_dpu_log_range(struct vdpa_mgmt *vm, const char *name,
 	return 0;
 }
 
-int vdpa_dpu_log_sync(struct vdpa_mgmt *vm, const char *name, vdpa_dpu_log_cb cb, void *arg,
-		      struct vdpa_dpu_log_summary *summary)
+int vdpamgmt_dpu_log_sync(struct vdpamgmt *vm, const char *name, vdpamgmt_dpu_log_cb cb, void *arg,
+			  struct vdpamgmt_dpu_log_summary *summary)
 {
 	struct sync_reply r = { .vm = vm };
 	uint64_t page, first, last;
@@ -428,7 +428,7 @@ int vdpa_dpu_log_sync(struct vdpa_mgmt *vm, const char *name, vdpa_dpu_log_cb cb
 	memset(summary, 0, sizeof(*summary));
 	err = dpu_family(vm, &family);
 	if (!err)
-		err = vdpa_dpu_log_range(vm, name, summary);
+		err = vdpamgmt_dpu_log_range(vm, name, summary);
 	if (err)
 		return err;
 	page_size = summary->page_size;
@@ -459,7 +459,7 @@ int vdpa_dpu_log_sync(struct vdpa_mgmt *vm, const char *name, vdpa_dpu_log_cb cb
 }
 
 struct state_reply {
-	struct vdpa_mgmt *vm;
+	struct vdpamgmt *vm;
 	uint8_t *blob;
 	size_t len;
 };
@@ -470,7 +470,7 @@ static int state_msg_cb(const struct nlmsghdr *nlh, void *data)
 	const uint8_t *blob;
 	size_t len;
 
-	if (r->blob || vdpa_dpu_parse_state(nlh, &blob, &len) || !len ||
+	if (r->blob || vdpamgmt_dpu_parse_state(nlh, &blob, &len) || !len ||
 	    len > DPU_VDPA_STATE_MAX_LEN)
 		return malformed_reply(r->vm, "STATE_SAVE");
 	r->blob = malloc(len);
@@ -481,7 +481,7 @@ static int state_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int vdpa_dpu_state_save(struct vdpa_mgmt *vm, const char *name, uint8_t **blob, size_t *len)
+int vdpamgmt_dpu_state_save(struct vdpamgmt *vm, const char *name, uint8_t **blob, size_t *len)
 {
 	struct state_reply r = { .vm = vm };
 	int err;
@@ -500,7 +500,7 @@ int vdpa_dpu_state_save(struct vdpa_mgmt *vm, const char *name, uint8_t **blob, 
 	return 0;
 }
 
-int vdpa_dpu_state_load(struct vdpa_mgmt *vm, const char *name, const void *blob, size_t len)
+int vdpamgmt_dpu_state_load(struct vdpamgmt *vm, const char *name, const void *blob, size_t len)
 {
 	size_t size = NL_REQ_SIZE + len;
 	uint16_t family;
@@ -517,7 +517,7 @@ int vdpa_dpu_state_load(struct vdpa_mgmt *vm, const char *name, const void *blob
 	buf = calloc(1, size);
 	if (!buf)
 		return vm_fail(vm, ENOMEM, "out of memory");
-	n = vdpa_dpu_build_state_load(buf, size, family, 0, name, blob, len);
+	n = vdpamgmt_dpu_build_state_load(buf, size, family, 0, name, blob, len);
 	err = n < 0 ? nl_build_failed(vm, n) : nl_transact(vm, buf, NULL, NULL);
 	free(buf);
 	return err;

@@ -26,22 +26,22 @@ struct mnl_socket;
 #define NL_RECV_SIZE	(128 * 1024)
 #define NL_REQ_SIZE	4096
 
-struct vdpa_mgmt {
+struct vdpamgmt {
 	struct mnl_socket *nl;		/* NULL until the first netlink call */
 	uint32_t portid;
 	uint32_t seq;
 	uint16_t vdpa_family;		/* 0 until resolved */
 	uint16_t dpu_family;		/* "dpu_vdpa", 0 until resolved */
 	bool error_is_extack;		/* error[] is the kernel's own words */
-	char error[VDPA_MGMT_ERR_MAX];
+	char error[VDPAMGMT_ERR_MAX];
 	uint8_t *recv_buf;
 	uint8_t req_buf[NL_REQ_SIZE];
 };
 
 /* Record why a call fails and return -ERR (ERR positive or negative). */
-int vm_fail(struct vdpa_mgmt *vm, int err, const char *fmt, ...)
+int vm_fail(struct vdpamgmt *vm, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void vm_clear_error(struct vdpa_mgmt *vm);
+void vm_clear_error(struct vdpamgmt *vm);
 
 /* --- nl.c: generic netlink over libmnl */
 
@@ -49,15 +49,15 @@ void vm_clear_error(struct vdpa_mgmt *vm);
 typedef int (*nl_msg_cb)(const struct nlmsghdr *nlh, void *arg);
 
 /* The id of generic netlink family NAME; -ENOENT if the kernel has none. */
-int nl_family_id(struct vdpa_mgmt *vm, const char *name, uint16_t *id);
+int nl_family_id(struct vdpamgmt *vm, const char *name, uint16_t *id);
 /*
  * Send REQ (built in any buffer) and read the reply to the end: every
  * data message to CB, then the ack or NLMSG_DONE.  On a kernel error the
  * session's error is the extack message, or strerror() without one.
  */
-int nl_transact(struct vdpa_mgmt *vm, struct nlmsghdr *req, nl_msg_cb cb, void *arg);
+int nl_transact(struct vdpamgmt *vm, struct nlmsghdr *req, nl_msg_cb cb, void *arg);
 /* A request builder's -EMSGSIZE or -EINVAL as the session's error. */
-int nl_build_failed(struct vdpa_mgmt *vm, int err);
+int nl_build_failed(struct vdpamgmt *vm, int err);
 /* Start a generic netlink request in BUF; NULL if SIZE is too small. */
 struct nlmsghdr *genl_msg_start(void *buf, size_t size, uint16_t family, uint8_t cmd,
 				uint8_t version, uint16_t flags, uint32_t seq);

@@ -67,7 +67,7 @@ static bool kmsg_record_parse(char *record, struct kmsg_record *rec)
 	rec->text = text;
 	dev_name = strchr(rec->device, ':');
 	if (dev_name) {
-		char prefix[VDPA_MGMT_NAME_MAX + 3];
+		char prefix[VDPAMGMT_NAME_MAX + 3];
 		const char *at;
 
 		snprintf(prefix, sizeof(prefix), " %s: ", dev_name + 1);

@@ -2,22 +2,26 @@
 /*
  * libvdpamgmt: manage vDPA devices from C, the code behind vdpa-mgmt.
  *
- * A VMM or an orchestrator links this (libvdpamgmt.a, plus -lmnl) to do
+ * A VMM or an orchestrator links this (pkg-config libvdpamgmt gives the
+ * flags: libvdpamgmt.so, or libvdpamgmt.a with --static) to do
  * what the command line does: list management devices, create and delete
  * vDPA devices through the kernel's "vdpa" generic netlink family, hand PCI
  * functions to dpu_vdpa and attach vDPA devices to vhost_vdpa or
  * virtio_vdpa through sysfs.
  *
  * Conventions:
- * - Every call takes a session (struct vdpa_mgmt) and returns 0 or a
- *   negative errno.  After a failure, vdpa_mgmt_error() says why in one
+ * - Everything this header defines is named vdpamgmt_ (functions, types,
+ *   callbacks) or VDPAMGMT_ (macros), apart from the vdpa and dpu_vdpa
+ *   kernel names it uses (VDPA_ATTR_*, DPU_VDPA_*).
+ * - Every call takes a session (struct vdpamgmt) and returns 0 or a
+ *   negative errno.  After a failure, vdpamgmt_error() says why in one
  *   line: the kernel's extended ack message when there is one, else the
  *   reason the driver wrote to the kernel log for this very request (the
  *   vdpa core gives drivers no extack in dev_add), else strerror().
  * - The netlink socket is opened on the first netlink call, so PCI binding
  *   works before the vdpa module is loaded.
  * - Results come in plain structs; which optional attributes the kernel
- *   sent is in ->present, tested with VDPA_HAS(obj, VDPA_ATTR_...).
+ *   sent is in ->present, tested with VDPAMGMT_HAS(obj, VDPA_ATTR_...).
  *
  * Not a thread-safe object: use one session per thread.
  */
@@ -28,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* the attribute and command numbers VDPA_HAS() and the results name */
+/* the attribute and command numbers VDPAMGMT_HAS() and the results name */
 #include <linux/dpu_vdpa.h>		/* installed with this library */
 #include <linux/dpu_vdpa_state.h>
 #include <linux/vdpa.h>
@@ -37,44 +41,50 @@
 extern "C" {
 #endif
 
+/*
+ * libvdpamgmt.so is built with -fvisibility=hidden: what is declared
+ * between these pragmas is its ABI, and nothing else is exported.
+ */
+#pragma GCC visibility push(default)
+
 struct nlmsghdr;
 
-#define VDPA_MGMT_NAME_MAX	64	/* device, driver and handle names */
-#define VDPA_MGMT_PATH_MAX	128	/* /dev paths */
-#define VDPA_MGMT_ERR_MAX	256
+#define VDPAMGMT_NAME_MAX	64	/* device, driver and handle names */
+#define VDPAMGMT_PATH_MAX	128	/* /dev paths */
+#define VDPAMGMT_ERR_MAX	256
 
 /* Did the kernel send attribute ATTR (enum vdpa_attr, <linux/vdpa.h>)? */
-#define VDPA_HAS(obj, attr)	((((obj)->present) >> (attr)) & 1)
+#define VDPAMGMT_HAS(obj, attr)	((((obj)->present) >> (attr)) & 1)
 
-struct vdpa_mgmt;
+struct vdpamgmt;
 
-struct vdpa_mgmt *vdpa_mgmt_new(void);
-void vdpa_mgmt_free(struct vdpa_mgmt *vm);
+struct vdpamgmt *vdpamgmt_new(void);
+void vdpamgmt_free(struct vdpamgmt *vm);
 /* Why the last failed call failed, one line; "" after a success. */
-const char *vdpa_mgmt_error(const struct vdpa_mgmt *vm);
+const char *vdpamgmt_error(const struct vdpamgmt *vm);
 
 /* --- management devices: "vdpa mgmtdev" */
 
-struct vdpa_mgmtdev {
-	char handle[VDPA_MGMT_NAME_MAX];	/* "pci/0000:00:08.0" or "vdpasim_net" */
+struct vdpamgmt_mgmtdev {
+	char handle[VDPAMGMT_NAME_MAX];		/* "pci/0000:00:08.0" or "vdpasim_net" */
 	uint64_t present;
 	uint64_t classes;			/* bit n: virtio device id n */
 	uint32_t max_supported_vqs;
 	uint64_t supported_features;
 };
 
-typedef int (*vdpa_mgmtdev_cb)(const struct vdpa_mgmtdev *mgmtdev, void *arg);
+typedef int (*vdpamgmt_mgmtdev_cb)(const struct vdpamgmt_mgmtdev *mgmtdev, void *arg);
 
 /* One device by handle ("bus/name" or "name"). */
-int vdpa_mgmtdev_get(struct vdpa_mgmt *vm, const char *handle, struct vdpa_mgmtdev *out);
+int vdpamgmt_mgmtdev_get(struct vdpamgmt *vm, const char *handle, struct vdpamgmt_mgmtdev *out);
 /* Every device; a non-zero return from CB stops the walk and is returned. */
-int vdpa_mgmtdev_for_each(struct vdpa_mgmt *vm, vdpa_mgmtdev_cb cb, void *arg);
+int vdpamgmt_mgmtdev_for_each(struct vdpamgmt *vm, vdpamgmt_mgmtdev_cb cb, void *arg);
 
 /* --- vDPA devices: "vdpa dev" */
 
-struct vdpa_dev {
-	char name[VDPA_MGMT_NAME_MAX];
-	char mgmtdev[VDPA_MGMT_NAME_MAX];	/* handle of its management device */
+struct vdpamgmt_dev {
+	char name[VDPAMGMT_NAME_MAX];
+	char mgmtdev[VDPAMGMT_NAME_MAX];	/* handle of its management device */
 	uint64_t present;
 	uint32_t device_id;			/* virtio device id: 1 net, 2 block */
 	uint32_t vendor_id;
@@ -84,8 +94,8 @@ struct vdpa_dev {
 };
 
 /* The config space view of "vdpa dev config show" (net and block). */
-struct vdpa_dev_config {
-	char name[VDPA_MGMT_NAME_MAX];
+struct vdpamgmt_dev_config {
+	char name[VDPAMGMT_NAME_MAX];
 	uint64_t present;
 	uint32_t device_id;
 	uint64_t negotiated_features;		/* only once FEATURES_OK is set */
@@ -116,21 +126,21 @@ struct vdpa_dev_config {
 	} blk;
 };
 
-typedef int (*vdpa_dev_cb)(const struct vdpa_dev *dev, void *arg);
-typedef int (*vdpa_dev_config_cb)(const struct vdpa_dev_config *config, void *arg);
+typedef int (*vdpamgmt_dev_cb)(const struct vdpamgmt_dev *dev, void *arg);
+typedef int (*vdpamgmt_dev_config_cb)(const struct vdpamgmt_dev_config *config, void *arg);
 
-int vdpa_dev_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dev *out);
-int vdpa_dev_for_each(struct vdpa_mgmt *vm, vdpa_dev_cb cb, void *arg);
-int vdpa_dev_config_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dev_config *out);
-int vdpa_dev_config_for_each(struct vdpa_mgmt *vm, vdpa_dev_config_cb cb, void *arg);
+int vdpamgmt_dev_get(struct vdpamgmt *vm, const char *name, struct vdpamgmt_dev *out);
+int vdpamgmt_dev_for_each(struct vdpamgmt *vm, vdpamgmt_dev_cb cb, void *arg);
+int vdpamgmt_dev_config_get(struct vdpamgmt *vm, const char *name, struct vdpamgmt_dev_config *out);
+int vdpamgmt_dev_config_for_each(struct vdpamgmt *vm, vdpamgmt_dev_config_cb cb, void *arg);
 
 /* What "dev add" asks for; ->set says which optional fields are given. */
-#define VDPA_DEV_PARAM_MAC		(1u << 0)
-#define VDPA_DEV_PARAM_MTU		(1u << 1)
-#define VDPA_DEV_PARAM_MAX_VQP		(1u << 2)
-#define VDPA_DEV_PARAM_FEATURES		(1u << 3)
+#define VDPAMGMT_DEV_PARAM_MAC		(1u << 0)
+#define VDPAMGMT_DEV_PARAM_MTU		(1u << 1)
+#define VDPAMGMT_DEV_PARAM_MAX_VQP		(1u << 2)
+#define VDPAMGMT_DEV_PARAM_FEATURES		(1u << 3)
 
-struct vdpa_dev_params {
+struct vdpamgmt_dev_params {
 	const char *name;
 	const char *mgmtdev;			/* handle, required by dev add */
 	unsigned int set;
@@ -140,10 +150,10 @@ struct vdpa_dev_params {
 	uint64_t device_features;
 };
 
-int vdpa_dev_add(struct vdpa_mgmt *vm, const struct vdpa_dev_params *params);
-int vdpa_dev_del(struct vdpa_mgmt *vm, const char *name);
+int vdpamgmt_dev_add(struct vdpamgmt *vm, const struct vdpamgmt_dev_params *params);
+int vdpamgmt_dev_del(struct vdpamgmt *vm, const char *name);
 /* "vdpa dev set": only the MAC for now, as in the kernel. */
-int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6]);
+int vdpamgmt_dev_set_mac(struct vdpamgmt *vm, const char *name, const uint8_t mac[6]);
 
 /*
  * The requests, built into a caller's buffer: for tests, and for callers
@@ -152,84 +162,84 @@ int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6
  * must be zeroed first: libmnl leaves attribute padding as it finds it,
  * and the padding is sent.
  */
-int vdpa_build_dev_add(void *buf, size_t size, uint16_t family, uint32_t seq,
-		       const struct vdpa_dev_params *params);
-int vdpa_build_dev_set(void *buf, size_t size, uint16_t family, uint32_t seq,
-		       const struct vdpa_dev_params *params);
+int vdpamgmt_build_dev_add(void *buf, size_t size, uint16_t family, uint32_t seq,
+			   const struct vdpamgmt_dev_params *params);
+int vdpamgmt_build_dev_set(void *buf, size_t size, uint16_t family, uint32_t seq,
+			   const struct vdpamgmt_dev_params *params);
 /* CMD one of VDPA_CMD_*; NAME (a device or mgmtdev handle) NULL for a dump. */
-int vdpa_build_get(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
-		   const char *name);
-int vdpa_build_dev_del(void *buf, size_t size, uint16_t family, uint32_t seq,
+int vdpamgmt_build_get(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
 		       const char *name);
+int vdpamgmt_build_dev_del(void *buf, size_t size, uint16_t family, uint32_t seq,
+			   const char *name);
 
 /* Replies, parsed: 0, or -EINVAL if a required attribute is missing or malformed. */
-int vdpa_parse_mgmtdev(const struct nlmsghdr *nlh, struct vdpa_mgmtdev *out);
-int vdpa_parse_dev(const struct nlmsghdr *nlh, struct vdpa_dev *out);
-int vdpa_parse_dev_config(const struct nlmsghdr *nlh, struct vdpa_dev_config *out);
+int vdpamgmt_parse_mgmtdev(const struct nlmsghdr *nlh, struct vdpamgmt_mgmtdev *out);
+int vdpamgmt_parse_dev(const struct nlmsghdr *nlh, struct vdpamgmt_dev *out);
+int vdpamgmt_parse_dev_config(const struct nlmsghdr *nlh, struct vdpamgmt_dev_config *out);
 /*
  * An NLMSG_ERROR (or NLMSG_DONE) message: the errno it carries (0 for an
  * ack) and the extack message, copied to MSG ("" if none).
  */
-int vdpa_parse_nlmsgerr(const struct nlmsghdr *nlh, char *msg, size_t msg_size);
+int vdpamgmt_parse_nlmsgerr(const struct nlmsghdr *nlh, char *msg, size_t msg_size);
 
 /* --- PCI functions and dpu_vdpa */
 
-#define VDPA_MGMT_PCI_DRIVER	"dpu_vdpa"
+#define VDPAMGMT_PCI_DRIVER	"dpu_vdpa"
 
-struct vdpa_pci_fn {
+struct vdpamgmt_pci_fn {
 	char bdf[16];				/* 0000:00:08.0 */
 	uint16_t vendor;
 	uint16_t device;
-	char driver[VDPA_MGMT_NAME_MAX];	/* "" when unbound */
-	char driver_override[VDPA_MGMT_NAME_MAX];
+	char driver[VDPAMGMT_NAME_MAX];		/* "" when unbound */
+	char driver_override[VDPAMGMT_NAME_MAX];
 };
 
-typedef int (*vdpa_pci_fn_cb)(const struct vdpa_pci_fn *fn, void *arg);
+typedef int (*vdpamgmt_pci_fn_cb)(const struct vdpamgmt_pci_fn *fn, void *arg);
 
 /*
  * "0000:00:08.0" or "00:08.0" (domain 0) into the canonical lower-case
  * form; -EINVAL if it is not a PCI address.
  */
-int vdpa_pci_bdf_parse(const char *text, char bdf[16]);
-int vdpa_pci_fn_get(struct vdpa_mgmt *vm, const char *bdf, struct vdpa_pci_fn *out);
+int vdpamgmt_pci_bdf_parse(const char *text, char bdf[16]);
+int vdpamgmt_pci_fn_get(struct vdpamgmt *vm, const char *bdf, struct vdpamgmt_pci_fn *out);
 /* Virtio functions (vendor 0x1af4) and whatever dpu_vdpa has or is promised. */
-int vdpa_pci_fn_for_each(struct vdpa_mgmt *vm, vdpa_pci_fn_cb cb, void *arg);
+int vdpamgmt_pci_fn_for_each(struct vdpamgmt *vm, vdpamgmt_pci_fn_cb cb, void *arg);
 /*
  * Hand the function to dpu_vdpa: unbind its driver, driver_override,
  * reprobe.  If dpu_vdpa refuses it, the function goes back to the driver
  * it had and the call fails with the driver's reason.  Bound already: 0.
  */
-int vdpa_pci_bind(struct vdpa_mgmt *vm, const char *bdf);
+int vdpamgmt_pci_bind(struct vdpamgmt *vm, const char *bdf);
 /*
  * Take it back from dpu_vdpa (deleting its vDPA device): unbind, clear
  * driver_override, reprobe so its usual driver (virtio-pci) takes it.
  */
-int vdpa_pci_unbind(struct vdpa_mgmt *vm, const char *bdf);
+int vdpamgmt_pci_unbind(struct vdpamgmt *vm, const char *bdf);
 
 /* --- attaching a vDPA device to a bus driver */
 
-#define VDPA_MGMT_DRIVER_VHOST	"vhost_vdpa"
-#define VDPA_MGMT_DRIVER_VIRTIO	"virtio_vdpa"
+#define VDPAMGMT_DRIVER_VHOST	"vhost_vdpa"
+#define VDPAMGMT_DRIVER_VIRTIO	"virtio_vdpa"
 
 /* What a vDPA device became; empty strings for what it has not. */
-struct vdpa_attachment {
-	char driver[VDPA_MGMT_NAME_MAX];	/* vhost_vdpa, virtio_vdpa, or "" */
-	char chardev[VDPA_MGMT_PATH_MAX];	/* /dev/vhost-vdpa-N */
-	char virtio[VDPA_MGMT_NAME_MAX];	/* virtioN */
-	char netdev[VDPA_MGMT_NAME_MAX];	/* eth1 (in this network namespace) */
-	char blockdev[VDPA_MGMT_PATH_MAX];	/* /dev/vda */
+struct vdpamgmt_attachment {
+	char driver[VDPAMGMT_NAME_MAX];		/* vhost_vdpa, virtio_vdpa, or "" */
+	char chardev[VDPAMGMT_PATH_MAX];	/* /dev/vhost-vdpa-N */
+	char virtio[VDPAMGMT_NAME_MAX];		/* virtioN */
+	char netdev[VDPAMGMT_NAME_MAX];		/* eth1 (in this network namespace) */
+	char blockdev[VDPAMGMT_PATH_MAX];	/* /dev/vda */
 };
 
-int vdpa_dev_attachment(struct vdpa_mgmt *vm, const char *name, struct vdpa_attachment *out);
+int vdpamgmt_dev_attachment(struct vdpamgmt *vm, const char *name, struct vdpamgmt_attachment *out);
 /*
- * Bind the device to DRIVER (VDPA_MGMT_DRIVER_*), unbinding it from any
+ * Bind the device to DRIVER (VDPAMGMT_DRIVER_*), unbinding it from any
  * other first, then wait up to TIMEOUT_MS for what the driver makes
  * (the chardev; the netdev or disk of a net or block device).
  */
-int vdpa_dev_attach(struct vdpa_mgmt *vm, const char *name, const char *driver,
-		    unsigned int timeout_ms, struct vdpa_attachment *out);
+int vdpamgmt_dev_attach(struct vdpamgmt *vm, const char *name, const char *driver,
+			unsigned int timeout_ms, struct vdpamgmt_attachment *out);
 /* Unbind from its driver and clear driver_override.  Not bound: 0. */
-int vdpa_dev_detach(struct vdpa_mgmt *vm, const char *name);
+int vdpamgmt_dev_detach(struct vdpamgmt *vm, const char *name);
 
 /*
  * --- dpu_vdpa devices: the driver's own "dpu_vdpa" generic netlink family
@@ -238,13 +248,13 @@ int vdpa_dev_detach(struct vdpa_mgmt *vm, const char *name);
  * "vdpa" family ("vdpa0"); devices of other drivers are not known there.
  */
 
-#define VDPA_DPU_STATS_MAX	32	/* room for enum dpu_vdpa_stat */
+#define VDPAMGMT_DPU_STATS_MAX	32	/* room for enum dpu_vdpa_stat */
 
-/* DPU_VDPA_CMD_DEV_GET; VDPA_HAS(dev, DPU_VDPA_A_...) says what was sent. */
-struct vdpa_dpu_dev {
-	char name[VDPA_MGMT_NAME_MAX];
-	char mgmtdev[VDPA_MGMT_NAME_MAX];
-	char bus_driver[VDPA_MGMT_NAME_MAX];	/* "vhost_vdpa", "virtio_vdpa" or "" */
+/* DPU_VDPA_CMD_DEV_GET; VDPAMGMT_HAS(dev, DPU_VDPA_A_...) says what was sent. */
+struct vdpamgmt_dpu_dev {
+	char name[VDPAMGMT_NAME_MAX];
+	char mgmtdev[VDPAMGMT_NAME_MAX];
+	char bus_driver[VDPAMGMT_NAME_MAX];	/* "vhost_vdpa", "virtio_vdpa" or "" */
 	uint64_t present;
 	uint32_t device_id;
 	uint8_t status;				/* virtio device status */
@@ -255,28 +265,28 @@ struct vdpa_dpu_dev {
 	uint64_t log_iova;
 	uint64_t log_len;
 	uint64_t stats_present;			/* bit n: stats[n] was sent */
-	uint64_t stats[VDPA_DPU_STATS_MAX];	/* by enum dpu_vdpa_stat */
+	uint64_t stats[VDPAMGMT_DPU_STATS_MAX];	/* by enum dpu_vdpa_stat */
 };
 
-typedef int (*vdpa_dpu_dev_cb)(const struct vdpa_dpu_dev *dev, void *arg);
+typedef int (*vdpamgmt_dpu_dev_cb)(const struct vdpamgmt_dpu_dev *dev, void *arg);
 
-int vdpa_dpu_dev_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dpu_dev *out);
-int vdpa_dpu_dev_for_each(struct vdpa_mgmt *vm, vdpa_dpu_dev_cb cb, void *arg);
-int vdpa_dpu_suspend(struct vdpa_mgmt *vm, const char *name);
-int vdpa_dpu_resume(struct vdpa_mgmt *vm, const char *name);
+int vdpamgmt_dpu_dev_get(struct vdpamgmt *vm, const char *name, struct vdpamgmt_dpu_dev *out);
+int vdpamgmt_dpu_dev_for_each(struct vdpamgmt *vm, vdpamgmt_dpu_dev_cb cb, void *arg);
+int vdpamgmt_dpu_suspend(struct vdpamgmt *vm, const char *name);
+int vdpamgmt_dpu_resume(struct vdpamgmt *vm, const char *name);
 /*
  * Log the pages the device writes in [IOVA, IOVA + LEN).  LEN 0: the
  * consumer's whole address space, as the kernel sees it (vhost_vdpa: the
  * span of its mappings; virtio_vdpa: the DMA addresses it can be given);
- * vdpa_dpu_log_range() tells what was chosen.  PAGE_SIZE 0: the kernel's
+ * vdpamgmt_dpu_log_range() tells what was chosen.  PAGE_SIZE 0: the kernel's
  * default (4096).
  */
-int vdpa_dpu_log_start(struct vdpa_mgmt *vm, const char *name, uint64_t iova, uint64_t len,
-		       uint32_t page_size);
-int vdpa_dpu_log_stop(struct vdpa_mgmt *vm, const char *name);
+int vdpamgmt_dpu_log_start(struct vdpamgmt *vm, const char *name, uint64_t iova, uint64_t len,
+			   uint32_t page_size);
+int vdpamgmt_dpu_log_stop(struct vdpamgmt *vm, const char *name);
 
 /* One LOG_SYNC reply: bit i of bitmap (LSB first) is page iova + i * page_size. */
-struct vdpa_dpu_log_chunk {
+struct vdpamgmt_dpu_log_chunk {
 	uint64_t iova;
 	uint64_t len;				/* bytes, a multiple of page_size */
 	uint32_t page_size;
@@ -286,7 +296,7 @@ struct vdpa_dpu_log_chunk {
 };
 
 /* What a whole sync read and cleared. */
-struct vdpa_dpu_log_summary {
+struct vdpamgmt_dpu_log_summary {
 	uint64_t iova;				/* the logged range, rounded out to pages */
 	uint64_t len;
 	uint32_t page_size;
@@ -295,11 +305,11 @@ struct vdpa_dpu_log_summary {
 	unsigned int chunks;			/* LOG_SYNC requests it took */
 };
 
-typedef int (*vdpa_dpu_log_cb)(const struct vdpa_dpu_log_chunk *chunk, void *arg);
+typedef int (*vdpamgmt_dpu_log_cb)(const struct vdpamgmt_dpu_log_chunk *chunk, void *arg);
 
 /* The range a logging device covers, rounded out to pages (dirty, chunks 0). */
-int vdpa_dpu_log_range(struct vdpa_mgmt *vm, const char *name,
-		       struct vdpa_dpu_log_summary *range);
+int vdpamgmt_dpu_log_range(struct vdpamgmt *vm, const char *name,
+			   struct vdpamgmt_dpu_log_summary *range);
 
 /*
  * Read and clear the dirty bits of the whole logged range (as DEV_GET
@@ -310,11 +320,11 @@ int vdpa_dpu_log_range(struct vdpa_mgmt *vm, const char *name,
  * stops the sync and is returned (the rest stays dirty).  -ENOENT if the
  * device is not logging.
  */
-int vdpa_dpu_log_sync(struct vdpa_mgmt *vm, const char *name, vdpa_dpu_log_cb cb, void *arg,
-		      struct vdpa_dpu_log_summary *summary);
+int vdpamgmt_dpu_log_sync(struct vdpamgmt *vm, const char *name, vdpamgmt_dpu_log_cb cb, void *arg,
+			  struct vdpamgmt_dpu_log_summary *summary);
 /* The blob, malloc()ed into *BLOB (the caller frees it). */
-int vdpa_dpu_state_save(struct vdpa_mgmt *vm, const char *name, uint8_t **blob, size_t *len);
-int vdpa_dpu_state_load(struct vdpa_mgmt *vm, const char *name, const void *blob, size_t len);
+int vdpamgmt_dpu_state_save(struct vdpamgmt *vm, const char *name, uint8_t **blob, size_t *len);
+int vdpamgmt_dpu_state_load(struct vdpamgmt *vm, const char *name, const void *blob, size_t len);
 
 /*
  * Requests of the dpu_vdpa family built into a caller's buffer (FAMILY
@@ -322,22 +332,22 @@ int vdpa_dpu_state_load(struct vdpa_mgmt *vm, const char *name, const void *blob
  * DPU_VDPA_CMD_*: _build_dev_cmd for those that take the name alone
  * (NAME NULL with DEV_GET: a dump).
  */
-int vdpa_dpu_build_dev_cmd(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
-			   const char *name);
+int vdpamgmt_dpu_build_dev_cmd(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
+			       const char *name);
 /* LEN 0: neither LOG_IOVA nor LOG_LEN (the kernel picks the range). */
-int vdpa_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32_t seq,
-			     const char *name, uint64_t iova, uint64_t len, uint32_t page_size);
+int vdpamgmt_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32_t seq,
+				 const char *name, uint64_t iova, uint64_t len, uint32_t page_size);
 /* LEN 0: no LOG_LEN attribute (the kernel's default chunk). */
-int vdpa_dpu_build_log_sync(void *buf, size_t size, uint16_t family, uint32_t seq,
-			    const char *name, uint64_t iova, uint64_t len);
-int vdpa_dpu_build_state_load(void *buf, size_t size, uint16_t family, uint32_t seq,
-			      const char *name, const void *blob, size_t len);
+int vdpamgmt_dpu_build_log_sync(void *buf, size_t size, uint16_t family, uint32_t seq,
+				const char *name, uint64_t iova, uint64_t len);
+int vdpamgmt_dpu_build_state_load(void *buf, size_t size, uint16_t family, uint32_t seq,
+				  const char *name, const void *blob, size_t len);
 /* Replies: 0, or -EINVAL if a required attribute is missing or malformed. */
-int vdpa_dpu_parse_dev(const struct nlmsghdr *nlh, struct vdpa_dpu_dev *out);
+int vdpamgmt_dpu_parse_dev(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_dev *out);
 /* CHUNK->bitmap points into NLH. */
-int vdpa_dpu_parse_log_sync(const struct nlmsghdr *nlh, struct vdpa_dpu_log_chunk *chunk);
+int vdpamgmt_dpu_parse_log_sync(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_log_chunk *chunk);
 /* *BLOB points into NLH. */
-int vdpa_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_t *len);
+int vdpamgmt_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_t *len);
 
 /*
  * Local migration of a consumer's device state from SRC to DST, two
@@ -351,7 +361,7 @@ int vdpa_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_
  *      given (or uses the log SRC already has);
  *   3. suspend SRC;
  *   4. final log sync of SRC, if logging (chunks to log_cb);
- *   5. state save from SRC, checked with vdpa_state_decode();
+ *   5. state save from SRC, checked with vdpamgmt_state_decode();
  *   6. state load into DST (staged: it applies at DST's DRIVER_OK);
  *   7. log stop on SRC if step 2 started it.
  * It copies no memory and touches no consumer: the consumer switches to
@@ -361,35 +371,36 @@ int vdpa_dpu_parse_state(const struct nlmsghdr *nlh, const uint8_t **blob, size_
  * deleted if step 1 added it.
  * PROGRESS (may be NULL) gets one line per step done.
  */
-struct vdpa_dpu_migrate_params {
+struct vdpamgmt_dpu_migrate_params {
 	const char *src;
 	const char *dst;
 	const char *dst_mgmtdev;		/* NULL: DST exists; else add it there */
 	uint64_t log_iova;
 	uint64_t log_len;			/* 0: start no log */
 	uint32_t log_page_size;			/* 0: the kernel's default */
-	vdpa_dpu_log_cb log_cb;			/* the final sync's chunks */
+	vdpamgmt_dpu_log_cb log_cb;		/* the final sync's chunks */
 	void *log_arg;
 	void (*progress)(const char *line, void *arg);
 	void *progress_arg;
 };
 
-struct vdpa_dpu_migrate_result {
+struct vdpamgmt_dpu_migrate_result {
 	bool logged;				/* a final sync was made: log is valid */
-	struct vdpa_dpu_log_summary log;
+	struct vdpamgmt_dpu_log_summary log;
 	size_t state_len;
 	uint16_t num_queues;
 };
 
-int vdpa_dpu_migrate_local(struct vdpa_mgmt *vm, const struct vdpa_dpu_migrate_params *params,
-			   struct vdpa_dpu_migrate_result *result);
+int vdpamgmt_dpu_migrate_local(struct vdpamgmt *vm,
+			       const struct vdpamgmt_dpu_migrate_params *params,
+			       struct vdpamgmt_dpu_migrate_result *result);
 
 /*
  * --- device-state blobs (<linux/dpu_vdpa_state.h>), decoded and encoded
  * without a kernel: for "dev state show", checks before a load, tests.
  */
 
-struct vdpa_state_vq {
+struct vdpamgmt_state_vq {
 	uint16_t index;
 	uint16_t num;
 	uint16_t avail_idx;
@@ -401,7 +412,7 @@ struct vdpa_state_vq {
 };
 
 /* A section this reader does not know and skipped (not critical). */
-struct vdpa_state_unknown {
+struct vdpamgmt_state_unknown {
 	uint32_t offset;
 	uint16_t type;
 	uint16_t flags;
@@ -409,9 +420,9 @@ struct vdpa_state_unknown {
 };
 
 /* Did the blob have a section of (known) type TYPE, enum dpu_vdpa_state_type? */
-#define VDPA_STATE_HAS(st, type)	((((st)->sections) >> (type)) & 1)
+#define VDPAMGMT_STATE_HAS(st, type)	((((st)->sections) >> (type)) & 1)
 
-struct vdpa_state {
+struct vdpamgmt_state {
 	uint16_t version;
 	uint32_t total_len;
 	uint32_t crc32;
@@ -423,7 +434,7 @@ struct vdpa_state {
 	uint8_t status;
 	uint16_t num_queues;
 	uint16_t config_len;
-	struct vdpa_state_vq *vqs;		/* num_queues, vqs[i].index == i */
+	struct vdpamgmt_state_vq *vqs;		/* num_queues, vqs[i].index == i */
 	uint8_t *config;			/* CONFIG: config_len bytes, or NULL */
 	struct {
 		uint8_t mac[6];
@@ -439,40 +450,42 @@ struct vdpa_state {
 	} mac_table;
 	uint8_t vlan[4096 / 8];
 	uint16_t mq_pairs;
-	struct vdpa_state_unknown *unknown;
+	struct vdpamgmt_state_unknown *unknown;
 	unsigned int unknown_count;
 };
 
 /*
  * Check and decode a blob of LEN bytes into OUT (release it with
- * vdpa_state_release() after a success; nothing to release after a
+ * vdpamgmt_state_release() after a success; nothing to release after a
  * failure).  -EBADMSG if it is malformed, -EOPNOTSUPP if it is newer than
  * this reader (version, or an unknown critical section), -ENOMEM; WHY gets
  * one line naming the offset and the problem.
  */
-int vdpa_state_decode(const void *blob, size_t len, struct vdpa_state *out, char *why,
-		      size_t why_size);
-void vdpa_state_release(struct vdpa_state *st);
+int vdpamgmt_state_decode(const void *blob, size_t len, struct vdpamgmt_state *out, char *why,
+			  size_t why_size);
+void vdpamgmt_state_release(struct vdpamgmt_state *st);
 /*
  * ST as a blob of the current version into BUF: the length, -EMSGSIZE if
  * SIZE is too small, -EINVAL if ST is inconsistent.  DEVICE and the
  * num_queues VQ sections are always written, the others when their bit
  * is in ->sections; all are marked critical.
  */
-int vdpa_state_encode(const struct vdpa_state *st, void *buf, size_t size);
+int vdpamgmt_state_encode(const struct vdpamgmt_state *st, void *buf, size_t size);
 /* "DEVICE", "NET_MAC_TABLE", ...; NULL for a type this reader does not know. */
-const char *vdpa_state_section_name(unsigned int type);
+const char *vdpamgmt_state_section_name(unsigned int type);
 /* zlib's crc32(): start with CRC 0, feed the result back to continue. */
-uint32_t vdpa_state_crc32(uint32_t crc, const void *data, size_t len);
+uint32_t vdpamgmt_state_crc32(uint32_t crc, const void *data, size_t len);
 
 /* --- names, as iproute2's vdpa prints them */
 
-const char *vdpa_class_name(unsigned int virtio_id);	/* "net", "block", NULL */
-const char *vdpa_device_type_name(uint32_t virtio_id);	/* "network", "block", NULL */
+const char *vdpamgmt_class_name(unsigned int virtio_id);	/* "net", "block", NULL */
+const char *vdpamgmt_device_type_name(uint32_t virtio_id);	/* "network", "block", NULL */
 /* Name of feature BIT for a DEVICE_ID device; NULL when iproute2 has none. */
-const char *vdpa_feature_name(uint32_t device_id, unsigned int bit);
+const char *vdpamgmt_feature_name(uint32_t device_id, unsigned int bit);
 /* "02:00:00:00:00:01" into MAC: 0, or -EINVAL. */
-int vdpa_mac_parse(const char *text, uint8_t mac[6]);
+int vdpamgmt_mac_parse(const char *text, uint8_t mac[6]);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

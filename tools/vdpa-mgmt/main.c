@@ -84,13 +84,13 @@ static int run(const struct command *cmd, enum out_format format, int argc, char
 				fputs(cmd->details, stdout);
 			return EXIT_OK;
 		}
-	c.vm = vdpa_mgmt_new();
+	c.vm = vdpamgmt_new();
 	if (!c.vm) {
 		fputs("vdpa-mgmt: out of memory\n", stderr);
 		return EXIT_FAILED;
 	}
 	ret = cmd->run(&c, argc, argv);
-	vdpa_mgmt_free(c.vm);
+	vdpamgmt_free(c.vm);
 	return ret;
 }
 

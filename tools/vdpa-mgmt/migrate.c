@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Local migration between two dpu_vdpa devices (vdpa_dpu_migrate_local):
+ * Local migration between two dpu_vdpa devices (vdpamgmt_dpu_migrate_local):
  * the steps of the dpu_vdpa family in the order the contract needs them,
  * and the way back if one of them fails.  See libvdpamgmt.h for what it
  * does and does not do.
@@ -21,9 +21,9 @@
 #define VIRTIO_STATUS_DRIVER_OK	4
 
 struct migration {
-	struct vdpa_mgmt *vm;
-	const struct vdpa_dpu_migrate_params *p;
-	struct vdpa_dpu_migrate_result *result;
+	struct vdpamgmt *vm;
+	const struct vdpamgmt_dpu_migrate_params *p;
+	struct vdpamgmt_dpu_migrate_result *result;
 	bool added_dst;
 	bool started_log;
 	bool suspended;
@@ -34,7 +34,7 @@ static void progress(struct migration *m, const char *fmt, ...)
 
 static void progress(struct migration *m, const char *fmt, ...)
 {
-	char line[VDPA_MGMT_ERR_MAX];
+	char line[VDPAMGMT_ERR_MAX];
 	va_list ap;
 
 	if (!m->p->progress)
@@ -48,7 +48,7 @@ static void progress(struct migration *m, const char *fmt, ...)
 /* Put the step's name before the reason the session holds. */
 static int step_failed(struct migration *m, int err, const char *step, const char *name)
 {
-	char why[VDPA_MGMT_ERR_MAX];
+	char why[VDPAMGMT_ERR_MAX];
 	bool extack = m->vm->error_is_extack;
 
 	snprintf(why, sizeof(why), "%s", m->vm->error[0] ? m->vm->error : strerror(-err));
@@ -61,36 +61,38 @@ static int step_failed(struct migration *m, int err, const char *step, const cha
  * DST on p->dst_mgmtdev, provisioned as SRC is: its device features, and
  * for net the MAC, MTU and queue pairs its config space shows.
  */
-static int add_destination(struct migration *m, const struct vdpa_dpu_dev *src)
+static int add_destination(struct migration *m, const struct vdpamgmt_dpu_dev *src)
 {
-	const struct vdpa_dpu_migrate_params *p = m->p;
-	struct vdpa_dev_params add = { .name = p->dst, .mgmtdev = p->dst_mgmtdev };
-	struct vdpa_dev_config cfg;
+	const struct vdpamgmt_dpu_migrate_params *p = m->p;
+	struct vdpamgmt_dev_params add = { .name = p->dst, .mgmtdev = p->dst_mgmtdev };
+	struct vdpamgmt_dev_config cfg;
 	uint64_t f;
 	int err;
 
-	err = vdpa_dev_config_get(m->vm, p->src, &cfg);
+	err = vdpamgmt_dev_config_get(m->vm, p->src, &cfg);
 	if (err)
 		return step_failed(m, err, "dev config show", p->src);
 	f = cfg.device_features;
-	if (VDPA_HAS(&cfg, VDPA_ATTR_DEV_FEATURES))
-		add.set |= VDPA_DEV_PARAM_FEATURES;
+	if (VDPAMGMT_HAS(&cfg, VDPA_ATTR_DEV_FEATURES))
+		add.set |= VDPAMGMT_DEV_PARAM_FEATURES;
 	add.device_features = f;
 	if (src->device_id == VIRTIO_ID_NET) {
-		if (VDPA_HAS(&cfg, VDPA_ATTR_DEV_NET_CFG_MACADDR) && (f >> VIRTIO_NET_F_MAC & 1)) {
-			add.set |= VDPA_DEV_PARAM_MAC;
+		if (VDPAMGMT_HAS(&cfg, VDPA_ATTR_DEV_NET_CFG_MACADDR) &&
+		    (f >> VIRTIO_NET_F_MAC & 1)) {
+			add.set |= VDPAMGMT_DEV_PARAM_MAC;
 			memcpy(add.mac, cfg.net.mac, sizeof(add.mac));
 		}
-		if (VDPA_HAS(&cfg, VDPA_ATTR_DEV_NET_CFG_MTU) && (f >> VIRTIO_NET_F_MTU & 1)) {
-			add.set |= VDPA_DEV_PARAM_MTU;
+		if (VDPAMGMT_HAS(&cfg, VDPA_ATTR_DEV_NET_CFG_MTU) && (f >> VIRTIO_NET_F_MTU & 1)) {
+			add.set |= VDPAMGMT_DEV_PARAM_MTU;
 			add.mtu = cfg.net.mtu;
 		}
-		if (VDPA_HAS(&cfg, VDPA_ATTR_DEV_NET_CFG_MAX_VQP) && (f >> VIRTIO_NET_F_MQ & 1)) {
-			add.set |= VDPA_DEV_PARAM_MAX_VQP;
+		if (VDPAMGMT_HAS(&cfg, VDPA_ATTR_DEV_NET_CFG_MAX_VQP) &&
+		    (f >> VIRTIO_NET_F_MQ & 1)) {
+			add.set |= VDPAMGMT_DEV_PARAM_MAX_VQP;
 			add.max_vq_pairs = cfg.net.max_vq_pairs;
 		}
 	}
-	err = vdpa_dev_add(m->vm, &add);
+	err = vdpamgmt_dev_add(m->vm, &add);
 	if (err)
 		return step_failed(m, err, "dev add", p->dst);
 	m->added_dst = true;
@@ -106,30 +108,30 @@ static int add_destination(struct migration *m, const struct vdpa_dpu_dev *src)
  */
 static int check_compatible(struct migration *m)
 {
-	const struct vdpa_dpu_migrate_params *p = m->p;
-	struct vdpa_dev_config src_cfg, dst_cfg;
-	struct vdpa_dev src, dst;
+	const struct vdpamgmt_dpu_migrate_params *p = m->p;
+	struct vdpamgmt_dev_config src_cfg, dst_cfg;
+	struct vdpamgmt_dev src, dst;
 	uint64_t missing;
 	int err;
 
-	err = vdpa_dev_get(m->vm, p->src, &src);
+	err = vdpamgmt_dev_get(m->vm, p->src, &src);
 	if (err)
 		return step_failed(m, err, "dev show", p->src);
-	err = vdpa_dev_get(m->vm, p->dst, &dst);
+	err = vdpamgmt_dev_get(m->vm, p->dst, &dst);
 	if (err)
 		return step_failed(m, err, "dev show", p->dst);
 	if (src.max_vqs != dst.max_vqs)
 		return vm_fail(m->vm, EINVAL, "%s has %u vqs, %s has %u: the state would not load",
 			       p->src, src.max_vqs, p->dst, dst.max_vqs);
-	err = vdpa_dev_config_get(m->vm, p->src, &src_cfg);
+	err = vdpamgmt_dev_config_get(m->vm, p->src, &src_cfg);
 	if (err)
 		return step_failed(m, err, "dev config show", p->src);
-	err = vdpa_dev_config_get(m->vm, p->dst, &dst_cfg);
+	err = vdpamgmt_dev_config_get(m->vm, p->dst, &dst_cfg);
 	if (err)
 		return step_failed(m, err, "dev config show", p->dst);
 	missing = src_cfg.negotiated_features & ~dst_cfg.device_features;
-	if (VDPA_HAS(&src_cfg, VDPA_ATTR_DEV_NEGOTIATED_FEATURES) &&
-	    VDPA_HAS(&dst_cfg, VDPA_ATTR_DEV_FEATURES) && missing)
+	if (VDPAMGMT_HAS(&src_cfg, VDPA_ATTR_DEV_NEGOTIATED_FEATURES) &&
+	    VDPAMGMT_HAS(&dst_cfg, VDPA_ATTR_DEV_FEATURES) && missing)
 		return vm_fail(m->vm, EOPNOTSUPP, "%s does not offer features 0x%llx that %s's "
 			       "consumer uses: the state would not load", p->dst,
 			       (unsigned long long)missing, p->src);
@@ -137,15 +139,15 @@ static int check_compatible(struct migration *m)
 }
 
 /* Checks before anything changes; with dst_mgmtdev, DST added after them. */
-static int check_devices(struct migration *m, struct vdpa_dpu_dev *src)
+static int check_devices(struct migration *m, struct vdpamgmt_dpu_dev *src)
 {
-	const struct vdpa_dpu_migrate_params *p = m->p;
-	struct vdpa_dpu_dev dst;
+	const struct vdpamgmt_dpu_migrate_params *p = m->p;
+	struct vdpamgmt_dpu_dev dst;
 	int err;
 
 	if (!p->src || !p->dst || !strcmp(p->src, p->dst))
 		return vm_fail(m->vm, EINVAL, "source and destination must be two devices");
-	err = vdpa_dpu_dev_get(m->vm, p->src, src);
+	err = vdpamgmt_dpu_dev_get(m->vm, p->src, src);
 	if (err)
 		return step_failed(m, err, "dev get", p->src);
 	if (!(src->status & VIRTIO_STATUS_DRIVER_OK))
@@ -153,7 +155,7 @@ static int check_devices(struct migration *m, struct vdpa_dpu_dev *src)
 			       "migrate", p->src);
 	if (src->suspended)
 		return vm_fail(m->vm, EALREADY, "%s is suspended already", p->src);
-	err = vdpa_dpu_dev_get(m->vm, p->dst, &dst);
+	err = vdpamgmt_dpu_dev_get(m->vm, p->dst, &dst);
 	if (p->dst_mgmtdev) {
 		if (!err)
 			return vm_fail(m->vm, EEXIST, "%s exists already: migrate to it without "
@@ -163,19 +165,19 @@ static int check_devices(struct migration *m, struct vdpa_dpu_dev *src)
 		err = add_destination(m, src);
 		if (err)
 			return err;
-		err = vdpa_dpu_dev_get(m->vm, p->dst, &dst);
+		err = vdpamgmt_dpu_dev_get(m->vm, p->dst, &dst);
 		/*
 		 * The vdpa bus probes a new device at once: virtio_vdpa would
 		 * have started it.  Unbinding resets it, ready for the load;
 		 * its real consumer attaches afterwards.
 		 */
 		if (!err && dst.bus_driver[0]) {
-			err = vdpa_dev_detach(m->vm, p->dst);
+			err = vdpamgmt_dev_detach(m->vm, p->dst);
 			if (err)
 				return step_failed(m, err, "dev detach", p->dst);
 			progress(m, "%s: detached from %s, which took it when added", p->dst,
 				 dst.bus_driver);
-			err = vdpa_dpu_dev_get(m->vm, p->dst, &dst);
+			err = vdpamgmt_dpu_dev_get(m->vm, p->dst, &dst);
 		}
 	}
 	if (err)
@@ -189,9 +191,9 @@ static int check_devices(struct migration *m, struct vdpa_dpu_dev *src)
 	return check_compatible(m);
 }
 
-static int start_log(struct migration *m, const struct vdpa_dpu_dev *src)
+static int start_log(struct migration *m, const struct vdpamgmt_dpu_dev *src)
 {
-	const struct vdpa_dpu_migrate_params *p = m->p;
+	const struct vdpamgmt_dpu_migrate_params *p = m->p;
 	int err;
 
 	if (!p->log_len) {
@@ -201,7 +203,7 @@ static int start_log(struct migration *m, const struct vdpa_dpu_dev *src)
 				 (unsigned long long)src->log_len);
 		return 0;
 	}
-	err = vdpa_dpu_log_start(m->vm, p->src, p->log_iova, p->log_len, p->log_page_size);
+	err = vdpamgmt_dpu_log_start(m->vm, p->src, p->log_iova, p->log_len, p->log_page_size);
 	if (err)
 		return step_failed(m, err, "log start", p->src);
 	m->started_log = true;
@@ -210,14 +212,14 @@ static int start_log(struct migration *m, const struct vdpa_dpu_dev *src)
 	return 0;
 }
 
-static int final_sync(struct migration *m, const struct vdpa_dpu_dev *src)
+static int final_sync(struct migration *m, const struct vdpamgmt_dpu_dev *src)
 {
-	struct vdpa_dpu_log_summary *log = &m->result->log;
+	struct vdpamgmt_dpu_log_summary *log = &m->result->log;
 	int err;
 
 	if (!m->started_log && !src->logging)
 		return 0;
-	err = vdpa_dpu_log_sync(m->vm, m->p->src, m->p->log_cb, m->p->log_arg, log);
+	err = vdpamgmt_dpu_log_sync(m->vm, m->p->src, m->p->log_cb, m->p->log_arg, log);
 	if (err)
 		return step_failed(m, err, "log sync", m->p->src);
 	m->result->logged = true;
@@ -228,21 +230,21 @@ static int final_sync(struct migration *m, const struct vdpa_dpu_dev *src)
 
 static int move_state(struct migration *m)
 {
-	const struct vdpa_dpu_migrate_params *p = m->p;
-	char why[VDPA_MGMT_ERR_MAX];
-	struct vdpa_state st;
+	const struct vdpamgmt_dpu_migrate_params *p = m->p;
+	char why[VDPAMGMT_ERR_MAX];
+	struct vdpamgmt_state st;
 	uint8_t *blob;
 	size_t len;
 	int err;
 
-	err = vdpa_dpu_state_save(m->vm, p->src, &blob, &len);
+	err = vdpamgmt_dpu_state_save(m->vm, p->src, &blob, &len);
 	if (err)
 		return step_failed(m, err, "state save", p->src);
 	/*
 	 * A malformed blob is not one to hand to another device.  One newer
 	 * than this library (-EOPNOTSUPP) is for the kernel to judge at load.
 	 */
-	err = vdpa_state_decode(blob, len, &st, why, sizeof(why));
+	err = vdpamgmt_state_decode(blob, len, &st, why, sizeof(why));
 	m->result->state_len = len;
 	if (err == -EOPNOTSUPP) {
 		progress(m, "%s: state saved: %zu bytes, newer than this tool reads (%s)",
@@ -252,11 +254,11 @@ static int move_state(struct migration *m)
 		return vm_fail(m->vm, err, "state save %s: the kernel's blob: %s", p->src, why);
 	} else {
 		m->result->num_queues = st.num_queues;
-		vdpa_state_release(&st);
+		vdpamgmt_state_release(&st);
 		progress(m, "%s: state saved: %zu bytes, %u vqs", p->src, len,
 			 m->result->num_queues);
 	}
-	err = vdpa_dpu_state_load(m->vm, p->dst, blob, len);
+	err = vdpamgmt_dpu_state_load(m->vm, p->dst, blob, len);
 	free(blob);
 	if (err)
 		return step_failed(m, err, "state load", p->dst);
@@ -267,21 +269,21 @@ static int move_state(struct migration *m)
 /* After a failure: the source as it was, as far as we changed it. */
 static void roll_back(struct migration *m)
 {
-	char why[VDPA_MGMT_ERR_MAX];
+	char why[VDPAMGMT_ERR_MAX];
 	bool extack = m->vm->error_is_extack;
 	int err;
 
 	snprintf(why, sizeof(why), "%s", m->vm->error);
 	if (m->started_log) {
-		err = vdpa_dpu_log_stop(m->vm, m->p->src);
+		err = vdpamgmt_dpu_log_stop(m->vm, m->p->src);
 		progress(m, "%s: back: log stop %s", m->p->src, err ? m->vm->error : "done");
 	}
 	if (m->suspended) {
-		err = vdpa_dpu_resume(m->vm, m->p->src);
+		err = vdpamgmt_dpu_resume(m->vm, m->p->src);
 		progress(m, "%s: back: resume %s", m->p->src, err ? m->vm->error : "done");
 	}
 	if (m->added_dst) {
-		err = vdpa_dev_del(m->vm, m->p->dst);
+		err = vdpamgmt_dev_del(m->vm, m->p->dst);
 		progress(m, "%s: back: dev del %s", m->p->dst, err ? m->vm->error : "done");
 	}
 	/* the reason of the failure, not of the way back */
@@ -289,11 +291,12 @@ static void roll_back(struct migration *m)
 	m->vm->error_is_extack = extack;
 }
 
-int vdpa_dpu_migrate_local(struct vdpa_mgmt *vm, const struct vdpa_dpu_migrate_params *params,
-			   struct vdpa_dpu_migrate_result *result)
+int vdpamgmt_dpu_migrate_local(struct vdpamgmt *vm,
+			       const struct vdpamgmt_dpu_migrate_params *params,
+			       struct vdpamgmt_dpu_migrate_result *result)
 {
 	struct migration m = { .vm = vm, .p = params, .result = result };
-	struct vdpa_dpu_dev src;
+	struct vdpamgmt_dpu_dev src;
 	int err;
 
 	memset(result, 0, sizeof(*result));
@@ -304,7 +307,7 @@ int vdpa_dpu_migrate_local(struct vdpa_mgmt *vm, const struct vdpa_dpu_migrate_p
 		roll_back(&m);
 		return err;
 	}
-	err = vdpa_dpu_suspend(vm, params->src);
+	err = vdpamgmt_dpu_suspend(vm, params->src);
 	if (err) {
 		step_failed(&m, err, "suspend", params->src);
 		roll_back(&m);
@@ -320,7 +323,7 @@ int vdpa_dpu_migrate_local(struct vdpa_mgmt *vm, const struct vdpa_dpu_migrate_p
 		return err;
 	}
 	if (m.started_log) {
-		err = vdpa_dpu_log_stop(vm, params->src);
+		err = vdpamgmt_dpu_log_stop(vm, params->src);
 		if (err)
 			return step_failed(&m, err, "log stop (the state is loaded)", params->src);
 		progress(&m, "%s: log stopped", params->src);

@@ -16,7 +16,7 @@
 #define TRANSPORT_F_START	28
 #define TRANSPORT_F_END		38
 
-const char *vdpa_class_name(unsigned int virtio_id)
+const char *vdpamgmt_class_name(unsigned int virtio_id)
 {
 	switch (virtio_id) {
 	case VIRTIO_ID_NET: return "net";
@@ -25,7 +25,7 @@ const char *vdpa_class_name(unsigned int virtio_id)
 	}
 }
 
-const char *vdpa_device_type_name(uint32_t virtio_id)
+const char *vdpamgmt_device_type_name(uint32_t virtio_id)
 {
 	switch (virtio_id) {
 	case VIRTIO_ID_NET: return "network";
@@ -78,7 +78,7 @@ static const char *const transport_features[TRANSPORT_F_END - TRANSPORT_F_START 
 	[38 - TRANSPORT_F_START] = "NOTIFICATION_DATA",
 };
 
-const char *vdpa_feature_name(uint32_t device_id, unsigned int bit)
+const char *vdpamgmt_feature_name(uint32_t device_id, unsigned int bit)
 {
 	if (bit >= 64)
 		return NULL;
@@ -89,7 +89,7 @@ const char *vdpa_feature_name(uint32_t device_id, unsigned int bit)
 	return NULL;
 }
 
-int vdpa_mac_parse(const char *text, uint8_t mac[6])
+int vdpamgmt_mac_parse(const char *text, uint8_t mac[6])
 {
 	unsigned int b[6];
 	int used = 0, i;

@@ -16,9 +16,9 @@
 
 #include "internal.h"
 
-struct vdpa_mgmt *vdpa_mgmt_new(void)
+struct vdpamgmt *vdpamgmt_new(void)
 {
-	struct vdpa_mgmt *vm = calloc(1, sizeof(*vm));
+	struct vdpamgmt *vm = calloc(1, sizeof(*vm));
 
 	if (!vm)
 		return NULL;
@@ -30,7 +30,7 @@ struct vdpa_mgmt *vdpa_mgmt_new(void)
 	return vm;
 }
 
-void vdpa_mgmt_free(struct vdpa_mgmt *vm)
+void vdpamgmt_free(struct vdpamgmt *vm)
 {
 	if (!vm)
 		return;
@@ -40,12 +40,12 @@ void vdpa_mgmt_free(struct vdpa_mgmt *vm)
 	free(vm);
 }
 
-const char *vdpa_mgmt_error(const struct vdpa_mgmt *vm)
+const char *vdpamgmt_error(const struct vdpamgmt *vm)
 {
 	return vm->error;
 }
 
-int vm_fail(struct vdpa_mgmt *vm, int err, const char *fmt, ...)
+int vm_fail(struct vdpamgmt *vm, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -58,13 +58,13 @@ int vm_fail(struct vdpa_mgmt *vm, int err, const char *fmt, ...)
 	return -err;
 }
 
-void vm_clear_error(struct vdpa_mgmt *vm)
+void vm_clear_error(struct vdpamgmt *vm)
 {
 	vm->error[0] = '\0';
 	vm->error_is_extack = false;
 }
 
-static int nl_open(struct vdpa_mgmt *vm)
+static int nl_open(struct vdpamgmt *vm)
 {
 	int one = 1;
 
@@ -120,7 +120,7 @@ static int extack_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-int vdpa_parse_nlmsgerr(const struct nlmsghdr *nlh, char *msg, size_t msg_size)
+int vdpamgmt_parse_nlmsgerr(const struct nlmsghdr *nlh, char *msg, size_t msg_size)
 {
 	size_t payload = mnl_nlmsg_get_payload_len(nlh);
 	struct extack_msg out = { msg, msg_size };
@@ -155,12 +155,12 @@ int vdpa_parse_nlmsgerr(const struct nlmsghdr *nlh, char *msg, size_t msg_size)
  * One batch of messages from the socket.  Returns 1 while more is to come,
  * 0 at the end of the reply, or a negative errno from the kernel.
  */
-static int nl_read_batch(struct vdpa_mgmt *vm, const uint8_t *buf, size_t len, uint32_t seq,
+static int nl_read_batch(struct vdpamgmt *vm, const uint8_t *buf, size_t len, uint32_t seq,
 			 bool dump, nl_msg_cb cb, void *arg, int *stop)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int remaining = (int)len;
-	char extack[VDPA_MGMT_ERR_MAX];
+	char extack[VDPAMGMT_ERR_MAX];
 	int err;
 
 	for (; mnl_nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {
@@ -173,7 +173,7 @@ static int nl_read_batch(struct vdpa_mgmt *vm, const uint8_t *buf, size_t len, u
 			return vm_fail(vm, ENOBUFS, "netlink reply lost (overrun)");
 		case NLMSG_ERROR:
 		case NLMSG_DONE:
-			err = vdpa_parse_nlmsgerr(nlh, extack, sizeof(extack));
+			err = vdpamgmt_parse_nlmsgerr(nlh, extack, sizeof(extack));
 			if (err == 0 && nlh->nlmsg_type == NLMSG_ERROR && dump)
 				continue;	/* an ack inside a dump: keep reading */
 			if (err < 0) {
@@ -196,7 +196,7 @@ static int nl_read_batch(struct vdpa_mgmt *vm, const uint8_t *buf, size_t len, u
 	return 1;
 }
 
-int nl_transact(struct vdpa_mgmt *vm, struct nlmsghdr *req, nl_msg_cb cb, void *arg)
+int nl_transact(struct vdpamgmt *vm, struct nlmsghdr *req, nl_msg_cb cb, void *arg)
 {
 	bool dump = req->nlmsg_flags & NLM_F_DUMP;
 	int stop = 0;
@@ -227,7 +227,7 @@ int nl_transact(struct vdpa_mgmt *vm, struct nlmsghdr *req, nl_msg_cb cb, void *
 	return stop;
 }
 
-int nl_build_failed(struct vdpa_mgmt *vm, int err)
+int nl_build_failed(struct vdpamgmt *vm, int err)
 {
 	if (err == -EMSGSIZE)
 		return vm_fail(vm, err, "request too large (names too long?)");
@@ -254,7 +254,7 @@ static int family_msg_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-int nl_family_id(struct vdpa_mgmt *vm, const char *name, uint16_t *id)
+int nl_family_id(struct vdpamgmt *vm, const char *name, uint16_t *id)
 {
 	struct family_reply reply = { 0 };
 	struct nlmsghdr *nlh;

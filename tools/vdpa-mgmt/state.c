@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The device-state blob of <linux/dpu_vdpa_state.h>: a checking decoder
- * into struct vdpa_state and an encoder of the current version.
+ * into struct vdpamgmt_state and an encoder of the current version.
  *
  * The decoder trusts nothing: every length is checked against the bytes
  * that are really there (64-bit arithmetic, so no sum wraps), and the first
@@ -81,7 +81,7 @@ static const uint32_t crc32_table[256] = {
 	0xb40bbe37, 0xc30c8ea1, 0x5a05df1b, 0x2d02ef8d,
 };
 
-uint32_t vdpa_state_crc32(uint32_t crc, const void *data, size_t len)
+uint32_t vdpamgmt_state_crc32(uint32_t crc, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 
@@ -98,9 +98,9 @@ static uint32_t blob_crc(const uint8_t *blob, size_t total_len)
 	size_t at = offsetof(struct dpu_vdpa_state_hdr, crc32);
 	uint32_t crc;
 
-	crc = vdpa_state_crc32(0, blob, at);
-	crc = vdpa_state_crc32(crc, zero, sizeof(zero));
-	return vdpa_state_crc32(crc, blob + at + 4, total_len - at - 4);
+	crc = vdpamgmt_state_crc32(0, blob, at);
+	crc = vdpamgmt_state_crc32(crc, zero, sizeof(zero));
+	return vdpamgmt_state_crc32(crc, blob + at + 4, total_len - at - 4);
 }
 
 /* --- sections this reader knows */
@@ -133,7 +133,7 @@ static const struct section_kind *section_kind(unsigned int type)
 	return &section_kinds[type];
 }
 
-const char *vdpa_state_section_name(unsigned int type)
+const char *vdpamgmt_state_section_name(unsigned int type)
 {
 	const struct section_kind *kind = section_kind(type);
 
@@ -205,7 +205,7 @@ static int section_at(struct decoder *d, uint32_t offset, struct section *s)
 	return 0;
 }
 
-static int check_header(struct decoder *d, size_t len, struct vdpa_state *st)
+static int check_header(struct decoder *d, size_t len, struct vdpamgmt_state *st)
 {
 	struct dpu_vdpa_state_hdr hdr;
 	uint32_t magic, crc;
@@ -254,7 +254,7 @@ static int check_header(struct decoder *d, size_t len, struct vdpa_state *st)
 }
 
 /* Pass 1: framing, lengths, known kinds, unknown ones; the DEVICE section. */
-static int check_sections(struct decoder *d, struct vdpa_state *st, struct section *device)
+static int check_sections(struct decoder *d, struct vdpamgmt_state *st, struct section *device)
 {
 	uint32_t seen_at[ARRAY_SIZE(section_kinds)] = { 0 };
 	unsigned int unknown = 0;
@@ -302,7 +302,7 @@ static int check_sections(struct decoder *d, struct vdpa_state *st, struct secti
 	return 0;
 }
 
-static void decode_device(const struct section *s, struct vdpa_state *st)
+static void decode_device(const struct section *s, struct vdpamgmt_state *st)
 {
 	struct dpu_vdpa_state_device dev;
 
@@ -315,11 +315,11 @@ static void decode_device(const struct section *s, struct vdpa_state *st)
 }
 
 /* A VQ section into its slot; FOUND_AT remembers where each index was. */
-static int decode_vq(struct decoder *d, const struct section *s, struct vdpa_state *st,
+static int decode_vq(struct decoder *d, const struct section *s, struct vdpamgmt_state *st,
 		     uint32_t *found_at)
 {
 	struct dpu_vdpa_state_vq raw;
-	struct vdpa_state_vq *vq;
+	struct vdpamgmt_state_vq *vq;
 	uint16_t index;
 
 	memcpy(&raw, s->payload, sizeof(raw));
@@ -343,7 +343,7 @@ static int decode_vq(struct decoder *d, const struct section *s, struct vdpa_sta
 	return 0;
 }
 
-static int decode_mac_table(struct decoder *d, const struct section *s, struct vdpa_state *st)
+static int decode_mac_table(struct decoder *d, const struct section *s, struct vdpamgmt_state *st)
 {
 	struct dpu_vdpa_state_net_mac_table raw;
 	uint64_t entries, need;
@@ -366,7 +366,7 @@ static int decode_mac_table(struct decoder *d, const struct section *s, struct v
 	return 0;
 }
 
-static int decode_section(struct decoder *d, const struct section *s, struct vdpa_state *st,
+static int decode_section(struct decoder *d, const struct section *s, struct vdpamgmt_state *st,
 			  uint32_t *vq_found_at)
 {
 	switch (s->type) {
@@ -415,7 +415,7 @@ static int decode_section(struct decoder *d, const struct section *s, struct vdp
 		return 0;
 	}
 	default: {
-		struct vdpa_state_unknown *u = &st->unknown[st->unknown_count++];
+		struct vdpamgmt_state_unknown *u = &st->unknown[st->unknown_count++];
 
 		u->offset = s->offset;
 		u->type = s->type;
@@ -427,7 +427,7 @@ static int decode_section(struct decoder *d, const struct section *s, struct vdp
 }
 
 /* Pass 2: every section into ST, VQ indexes checked against num_queues. */
-static int decode_sections(struct decoder *d, struct vdpa_state *st)
+static int decode_sections(struct decoder *d, struct vdpamgmt_state *st)
 {
 	unsigned int vq_count = 0;
 	uint32_t *vq_found_at;
@@ -452,8 +452,8 @@ static int decode_sections(struct decoder *d, struct vdpa_state *st)
 	return err;
 }
 
-int vdpa_state_decode(const void *blob, size_t len, struct vdpa_state *out, char *why,
-		      size_t why_size)
+int vdpamgmt_state_decode(const void *blob, size_t len, struct vdpamgmt_state *out, char *why,
+			  size_t why_size)
 {
 	struct decoder d = { .blob = blob, .why = why, .why_size = why_size };
 	struct section device = { 0 };
@@ -470,11 +470,11 @@ int vdpa_state_decode(const void *blob, size_t len, struct vdpa_state *out, char
 		err = decode_sections(&d, out);
 	}
 	if (err)
-		vdpa_state_release(out);
+		vdpamgmt_state_release(out);
 	return err;
 }
 
-void vdpa_state_release(struct vdpa_state *st)
+void vdpamgmt_state_release(struct vdpamgmt_state *st)
 {
 	free(st->vqs);
 	free(st->config);
@@ -517,7 +517,7 @@ static void put_section(struct encoder *e, uint16_t type, const void *payload, s
 	e->at += total;
 }
 
-static void put_vq(struct encoder *e, const struct vdpa_state_vq *vq)
+static void put_vq(struct encoder *e, const struct vdpamgmt_state_vq *vq)
 {
 	struct dpu_vdpa_state_vq raw = {
 		.index = htole16(vq->index),
@@ -533,7 +533,7 @@ static void put_vq(struct encoder *e, const struct vdpa_state_vq *vq)
 	put_section(e, DPU_VDPA_STATE_VQ, &raw, sizeof(raw));
 }
 
-static void put_mac_table(struct encoder *e, const struct vdpa_state *st)
+static void put_mac_table(struct encoder *e, const struct vdpamgmt_state *st)
 {
 	struct dpu_vdpa_state_net_mac_table raw = {
 		.unicast = htole32(st->mac_table.unicast),
@@ -550,9 +550,9 @@ static void put_mac_table(struct encoder *e, const struct vdpa_state *st)
 		memcpy(e->buf + start + sizeof(raw), st->mac_table.macs, macs);
 }
 
-static void put_net_sections(struct encoder *e, const struct vdpa_state *st)
+static void put_net_sections(struct encoder *e, const struct vdpamgmt_state *st)
 {
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_CONFIG)) {
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_CONFIG)) {
 		struct dpu_vdpa_state_net_config raw = {
 			.mtu = htole16(st->net_config.mtu),
 			.status = htole16(st->net_config.status),
@@ -562,23 +562,23 @@ static void put_net_sections(struct encoder *e, const struct vdpa_state *st)
 		memcpy(raw.mac, st->net_config.mac, sizeof(raw.mac));
 		put_section(e, DPU_VDPA_STATE_NET_CONFIG, &raw, sizeof(raw));
 	}
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_RX_MODE)) {
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_RX_MODE)) {
 		struct dpu_vdpa_state_net_rx_mode raw = { .flags = htole32(st->rx_mode) };
 
 		put_section(e, DPU_VDPA_STATE_NET_RX_MODE, &raw, sizeof(raw));
 	}
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_MAC_TABLE))
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_MAC_TABLE))
 		put_mac_table(e, st);
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_VLAN))
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_VLAN))
 		put_section(e, DPU_VDPA_STATE_NET_VLAN, st->vlan, sizeof(st->vlan));
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_MQ)) {
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_MQ)) {
 		struct dpu_vdpa_state_net_mq raw = { .pairs = htole16(st->mq_pairs) };
 
 		put_section(e, DPU_VDPA_STATE_NET_MQ, &raw, sizeof(raw));
 	}
 }
 
-int vdpa_state_encode(const struct vdpa_state *st, void *buf, size_t size)
+int vdpamgmt_state_encode(const struct vdpamgmt_state *st, void *buf, size_t size)
 {
 	struct encoder e = { .buf = buf, .size = size, .at = sizeof(struct dpu_vdpa_state_hdr) };
 	struct dpu_vdpa_state_device dev = {
@@ -597,8 +597,8 @@ int vdpa_state_encode(const struct vdpa_state *st, void *buf, size_t size)
 	uint32_t crc;
 
 	if ((st->num_queues && !st->vqs) ||
-	    (VDPA_STATE_HAS(st, DPU_VDPA_STATE_CONFIG) && st->config_len && !st->config) ||
-	    (VDPA_STATE_HAS(st, DPU_VDPA_STATE_NET_MAC_TABLE) &&
+	    (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_CONFIG) && st->config_len && !st->config) ||
+	    (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_MAC_TABLE) &&
 	     (st->mac_table.unicast || st->mac_table.multicast) && !st->mac_table.macs))
 		return -EINVAL;
 	if (size < sizeof(hdr))
@@ -606,7 +606,7 @@ int vdpa_state_encode(const struct vdpa_state *st, void *buf, size_t size)
 	put_section(&e, DPU_VDPA_STATE_DEVICE, &dev, sizeof(dev));
 	for (unsigned int i = 0; i < st->num_queues; i++)
 		put_vq(&e, &st->vqs[i]);
-	if (VDPA_STATE_HAS(st, DPU_VDPA_STATE_CONFIG))
+	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_CONFIG))
 		put_section(&e, DPU_VDPA_STATE_CONFIG, st->config, st->config_len);
 	if (st->device_id == VIRTIO_ID_NET)
 		put_net_sections(&e, st);

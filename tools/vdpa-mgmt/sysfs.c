@@ -118,7 +118,7 @@ static void msleep(unsigned int ms)
 
 /* --- PCI functions */
 
-int vdpa_pci_bdf_parse(const char *text, char bdf[16])
+int vdpamgmt_pci_bdf_parse(const char *text, char bdf[16])
 {
 	unsigned int domain = 0, bus, slot, fn;
 	int used = 0;
@@ -141,7 +141,7 @@ int vdpa_pci_bdf_parse(const char *text, char bdf[16])
 	return 0;
 }
 
-static int pci_fn_read(const char *bdf, struct vdpa_pci_fn *out)
+static int pci_fn_read(const char *bdf, struct vdpamgmt_pci_fn *out)
 {
 	char dir[PATH_MAX], path[PATH_MAX], value[32];
 
@@ -163,17 +163,17 @@ static int pci_fn_read(const char *bdf, struct vdpa_pci_fn *out)
 }
 
 /* Look the function up; its canonical address into BDF. */
-static int pci_fn_find(struct vdpa_mgmt *vm, const char *text, char bdf[16],
-		       struct vdpa_pci_fn *fn)
+static int pci_fn_find(struct vdpamgmt *vm, const char *text, char bdf[16],
+		       struct vdpamgmt_pci_fn *fn)
 {
-	if (vdpa_pci_bdf_parse(text, bdf))
+	if (vdpamgmt_pci_bdf_parse(text, bdf))
 		return vm_fail(vm, EINVAL, "\"%s\" is not a PCI address (0000:00:08.0)", text);
 	if (pci_fn_read(bdf, fn))
 		return vm_fail(vm, ENODEV, "no PCI function %s", bdf);
 	return 0;
 }
 
-int vdpa_pci_fn_get(struct vdpa_mgmt *vm, const char *bdf, struct vdpa_pci_fn *out)
+int vdpamgmt_pci_fn_get(struct vdpamgmt *vm, const char *bdf, struct vdpamgmt_pci_fn *out)
 {
 	char canon[16];
 
@@ -186,10 +186,10 @@ static int dirent_name_cmp(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-int vdpa_pci_fn_for_each(struct vdpa_mgmt *vm, vdpa_pci_fn_cb cb, void *arg)
+int vdpamgmt_pci_fn_for_each(struct vdpamgmt *vm, vdpamgmt_pci_fn_cb cb, void *arg)
 {
 	struct dirent **names;
-	struct vdpa_pci_fn fn;
+	struct vdpamgmt_pci_fn fn;
 	int n, i, ret = 0;
 
 	vm_clear_error(vm);
@@ -198,8 +198,8 @@ int vdpa_pci_fn_for_each(struct vdpa_mgmt *vm, vdpa_pci_fn_cb cb, void *arg)
 		return vm_fail(vm, errno, "cannot list " PCI_DEVICES ": %s", strerror(errno));
 	for (i = 0; i < n; i++) {
 		if (!ret && names[i]->d_name[0] != '.' && !pci_fn_read(names[i]->d_name, &fn) &&
-		    (fn.vendor == VIRTIO_VENDOR || !strcmp(fn.driver, VDPA_MGMT_PCI_DRIVER) ||
-		     !strcmp(fn.driver_override, VDPA_MGMT_PCI_DRIVER)))
+		    (fn.vendor == VIRTIO_VENDOR || !strcmp(fn.driver, VDPAMGMT_PCI_DRIVER) ||
+		     !strcmp(fn.driver_override, VDPAMGMT_PCI_DRIVER)))
 			ret = cb(&fn, arg);
 		free(names[i]);
 	}
@@ -210,7 +210,7 @@ int vdpa_pci_fn_for_each(struct vdpa_mgmt *vm, vdpa_pci_fn_cb cb, void *arg)
 /* Why a probe failed: the driver's first error, and the errno if logged. */
 struct probe_failure {
 	const char *device;
-	char reason[VDPA_MGMT_ERR_MAX];
+	char reason[VDPAMGMT_ERR_MAX];
 	int err;
 };
 
@@ -232,11 +232,11 @@ static bool probe_failure_cb(const struct kmsg_record *rec, void *arg)
 	return false;
 }
 
-int vdpa_pci_bind(struct vdpa_mgmt *vm, const char *text)
+int vdpamgmt_pci_bind(struct vdpamgmt *vm, const char *text)
 {
 	char bdf[16], dir[PATH_MAX], path[PATH_MAX], device[48];
 	struct probe_failure failure = { .device = device };
-	struct vdpa_pci_fn fn, after;
+	struct vdpamgmt_pci_fn fn, after;
 	struct kmsg_mark mark;
 	int err;
 
@@ -244,10 +244,10 @@ int vdpa_pci_bind(struct vdpa_mgmt *vm, const char *text)
 	err = pci_fn_find(vm, text, bdf, &fn);
 	if (err)
 		return err;
-	if (!path_exists(PCI_DRIVERS "/" VDPA_MGMT_PCI_DRIVER))
+	if (!path_exists(PCI_DRIVERS "/" VDPAMGMT_PCI_DRIVER))
 		return vm_fail(vm, ENOENT, "the %s driver is not loaded (modprobe %s)",
-			       VDPA_MGMT_PCI_DRIVER, VDPA_MGMT_PCI_DRIVER);
-	if (!strcmp(fn.driver, VDPA_MGMT_PCI_DRIVER))
+			       VDPAMGMT_PCI_DRIVER, VDPAMGMT_PCI_DRIVER);
+	if (!strcmp(fn.driver, VDPAMGMT_PCI_DRIVER))
 		return 0;
 
 	textf(dir, sizeof(dir), PCI_DEVICES "/%s", bdf);
@@ -261,24 +261,24 @@ int vdpa_pci_bind(struct vdpa_mgmt *vm, const char *text)
 		}
 	}
 	textf(path, sizeof(path), "%s/driver_override", dir);
-	err = sysfs_write(path, VDPA_MGMT_PCI_DRIVER);
+	err = sysfs_write(path, VDPAMGMT_PCI_DRIVER);
 	if (err) {
 		vm_fail(vm, err, "cannot set driver_override: %s", strerror(-err));
 		goto restore;
 	}
 	/* a refused probe is not an error of drivers_probe: look at the result */
 	sysfs_write("/sys/bus/pci/drivers_probe", bdf);
-	if (!pci_fn_read(bdf, &after) && !strcmp(after.driver, VDPA_MGMT_PCI_DRIVER))
+	if (!pci_fn_read(bdf, &after) && !strcmp(after.driver, VDPAMGMT_PCI_DRIVER))
 		goto out;
 
 	textf(device, sizeof(device), "+pci:%s", bdf);
 	kmsg_for_each_since(&mark, probe_failure_cb, &failure);
 	err = failure.err ? -failure.err : -ENODEV;
 	if (failure.reason[0])
-		vm_fail(vm, err, "%s refused the function: %s", VDPA_MGMT_PCI_DRIVER,
+		vm_fail(vm, err, "%s refused the function: %s", VDPAMGMT_PCI_DRIVER,
 			failure.reason);
 	else
-		vm_fail(vm, err, "%s refused the function (see dmesg)", VDPA_MGMT_PCI_DRIVER);
+		vm_fail(vm, err, "%s refused the function (see dmesg)", VDPAMGMT_PCI_DRIVER);
 restore:
 	/* give the function back to the driver it had */
 	textf(path, sizeof(path), "%s/driver_override", dir);
@@ -290,20 +290,20 @@ out:
 	return err;
 }
 
-int vdpa_pci_unbind(struct vdpa_mgmt *vm, const char *text)
+int vdpamgmt_pci_unbind(struct vdpamgmt *vm, const char *text)
 {
 	char bdf[16], path[PATH_MAX];
-	struct vdpa_pci_fn fn;
+	struct vdpamgmt_pci_fn fn;
 	int err;
 
 	vm_clear_error(vm);
 	err = pci_fn_find(vm, text, bdf, &fn);
 	if (err)
 		return err;
-	if (strcmp(fn.driver, VDPA_MGMT_PCI_DRIVER) &&
-	    strcmp(fn.driver_override, VDPA_MGMT_PCI_DRIVER))
+	if (strcmp(fn.driver, VDPAMGMT_PCI_DRIVER) &&
+	    strcmp(fn.driver_override, VDPAMGMT_PCI_DRIVER))
 		return vm_fail(vm, EINVAL, "the function is not bound to %s (driver: %s)",
-			       VDPA_MGMT_PCI_DRIVER, fn.driver[0] ? fn.driver : "none");
+			       VDPAMGMT_PCI_DRIVER, fn.driver[0] ? fn.driver : "none");
 	if (fn.driver[0]) {
 		textf(path, sizeof(path), PCI_DRIVERS "/%s/unbind", fn.driver);
 		err = sysfs_write(path, bdf);
@@ -322,7 +322,7 @@ int vdpa_pci_unbind(struct vdpa_mgmt *vm, const char *text)
 
 /* --- vDPA devices and their bus drivers */
 
-static int vdpa_dev_dir(struct vdpa_mgmt *vm, const char *name, char *dir, size_t size)
+static int vdpa_dev_dir(struct vdpamgmt *vm, const char *name, char *dir, size_t size)
 {
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return vm_fail(vm, EINVAL, "\"%s\" is not a device name", name);
@@ -366,7 +366,7 @@ static bool find_entry(const char *dir, const char *prefix, char *out, size_t si
  */
 static bool find_virtio_dir(const char *vdpa_dir, char *virtio_dir, size_t size)
 {
-	char parent[PATH_MAX], name[VDPA_MGMT_NAME_MAX], path[PATH_MAX];
+	char parent[PATH_MAX], name[VDPAMGMT_NAME_MAX], path[PATH_MAX];
 	unsigned int virtio_count = 0, vdpa_count = 0;
 	struct dirent *de;
 	char *slash;
@@ -405,21 +405,21 @@ static bool find_virtio_dir(const char *vdpa_dir, char *virtio_dir, size_t size)
 }
 
 /* The attachment, and the virtio device id of a virtio_vdpa one (else 0). */
-static void attachment_read(const char *dir, struct vdpa_attachment *out, uint32_t *virtio_id)
+static void attachment_read(const char *dir, struct vdpamgmt_attachment *out, uint32_t *virtio_id)
 {
-	char path[PATH_MAX], virtio_dir[PATH_MAX], name[VDPA_MGMT_NAME_MAX], value[32];
+	char path[PATH_MAX], virtio_dir[PATH_MAX], name[VDPAMGMT_NAME_MAX], value[32];
 	const char *base;
 
 	memset(out, 0, sizeof(*out));
 	*virtio_id = 0;
 	textf(path, sizeof(path), "%s/driver", dir);
 	link_name(path, out->driver, sizeof(out->driver));
-	if (!strcmp(out->driver, VDPA_MGMT_DRIVER_VHOST)) {
+	if (!strcmp(out->driver, VDPAMGMT_DRIVER_VHOST)) {
 		if (find_entry(dir, "vhost-vdpa-", name, sizeof(name), NULL))
 			textf(out->chardev, sizeof(out->chardev), "/dev/%s", name);
 		return;
 	}
-	if (strcmp(out->driver, VDPA_MGMT_DRIVER_VIRTIO) ||
+	if (strcmp(out->driver, VDPAMGMT_DRIVER_VIRTIO) ||
 	    !find_virtio_dir(dir, virtio_dir, sizeof(virtio_dir)))
 		return;
 	base = strrchr(virtio_dir, '/');
@@ -435,7 +435,7 @@ static void attachment_read(const char *dir, struct vdpa_attachment *out, uint32
 		textf(out->blockdev, sizeof(out->blockdev), "/dev/%s", name);
 }
 
-int vdpa_dev_attachment(struct vdpa_mgmt *vm, const char *name, struct vdpa_attachment *out)
+int vdpamgmt_dev_attachment(struct vdpamgmt *vm, const char *name, struct vdpamgmt_attachment *out)
 {
 	char dir[PATH_MAX];
 	uint32_t virtio_id;
@@ -450,9 +450,9 @@ int vdpa_dev_attachment(struct vdpa_mgmt *vm, const char *name, struct vdpa_atta
 }
 
 /* Has the driver made what it makes for this kind of device? */
-static bool attachment_complete(const struct vdpa_attachment *a, uint32_t virtio_id)
+static bool attachment_complete(const struct vdpamgmt_attachment *a, uint32_t virtio_id)
 {
-	if (!strcmp(a->driver, VDPA_MGMT_DRIVER_VHOST))
+	if (!strcmp(a->driver, VDPAMGMT_DRIVER_VHOST))
 		return a->chardev[0] && path_exists(a->chardev);
 	if (!a->virtio[0])
 		return false;
@@ -464,11 +464,11 @@ static bool attachment_complete(const struct vdpa_attachment *a, uint32_t virtio
 }
 
 /* Unbind from the current driver, name DRIVER in driver_override, probe. */
-static int vdpa_dev_rebind(struct vdpa_mgmt *vm, const char *dir, const char *name,
+static int vdpa_dev_rebind(struct vdpamgmt *vm, const char *dir, const char *name,
 			   const char *current, const char *driver)
 {
-	char path[PATH_MAX], device[VDPA_MGMT_NAME_MAX + 8], reason[VDPA_MGMT_ERR_MAX];
-	char now[VDPA_MGMT_NAME_MAX];
+	char path[PATH_MAX], device[VDPAMGMT_NAME_MAX + 8], reason[VDPAMGMT_ERR_MAX];
+	char now[VDPAMGMT_NAME_MAX];
 	struct kmsg_mark mark;
 	int err;
 
@@ -504,8 +504,8 @@ out:
 	return err;
 }
 
-int vdpa_dev_attach(struct vdpa_mgmt *vm, const char *name, const char *driver,
-		    unsigned int timeout_ms, struct vdpa_attachment *out)
+int vdpamgmt_dev_attach(struct vdpamgmt *vm, const char *name, const char *driver,
+			unsigned int timeout_ms, struct vdpamgmt_attachment *out)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	unsigned int waited = 0;
@@ -539,9 +539,9 @@ int vdpa_dev_attach(struct vdpa_mgmt *vm, const char *name, const char *driver,
 	return 0;
 }
 
-int vdpa_dev_detach(struct vdpa_mgmt *vm, const char *name)
+int vdpamgmt_dev_detach(struct vdpamgmt *vm, const char *name)
 {
-	char dir[PATH_MAX], path[PATH_MAX], driver[VDPA_MGMT_NAME_MAX];
+	char dir[PATH_MAX], path[PATH_MAX], driver[VDPAMGMT_NAME_MAX];
 	int err;
 
 	vm_clear_error(vm);

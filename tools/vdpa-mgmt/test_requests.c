@@ -77,10 +77,10 @@ static int attr_is_str(const struct attrs *a, int type, const char *want)
 
 static void test_dev_add(void)
 {
-	struct vdpa_dev_params p = {
+	struct vdpamgmt_dev_params p = {
 		.name = "vdpa0", .mgmtdev = "pci/0000:00:08.0",
-		.set = VDPA_DEV_PARAM_MAC | VDPA_DEV_PARAM_MTU | VDPA_DEV_PARAM_MAX_VQP |
-		       VDPA_DEV_PARAM_FEATURES,
+		.set = VDPAMGMT_DEV_PARAM_MAC | VDPAMGMT_DEV_PARAM_MTU |
+		       VDPAMGMT_DEV_PARAM_MAX_VQP | VDPAMGMT_DEV_PARAM_FEATURES,
 		.mac = { 0x02, 0, 0, 0, 0x0a, 0x01 }, .mtu = 4000, .max_vq_pairs = 2,
 		.device_features = 0x300010000ULL,
 	};
@@ -90,7 +90,7 @@ static void test_dev_add(void)
 	struct attrs a;
 	int len;
 
-	len = vdpa_build_dev_add(buf, sizeof(buf), FAMILY, 7, &p);
+	len = vdpamgmt_build_dev_add(buf, sizeof(buf), FAMILY, 7, &p);
 	genl = read_request(buf, len, &a);
 	check("dev add: a request of the length returned", genl != NULL);
 	check("dev add: family, NLM_F_REQUEST, no dump, seq",
@@ -122,33 +122,33 @@ static void test_dev_add(void)
 
 	p.set = 0;
 	p.mgmtdev = "vdpasim_net";
-	len = vdpa_build_dev_add(buf, sizeof(buf), FAMILY, 1, &p);
+	len = vdpamgmt_build_dev_add(buf, sizeof(buf), FAMILY, 1, &p);
 	read_request(buf, len, &a);
 	check("dev add: handle without bus sends the name alone, no optional attributes",
 	      len > 0 && !a.tb[VDPA_ATTR_MGMTDEV_BUS_NAME] &&
 	      attr_is_str(&a, VDPA_ATTR_MGMTDEV_DEV_NAME, "vdpasim_net") && a.count == 2);
 
 	p.mgmtdev = "pci/";
-	check("dev add: \"pci/\" refused", vdpa_build_dev_add(buf, sizeof(buf), FAMILY, 1, &p) ==
-	      -EINVAL);
+	check("dev add: \"pci/\" refused",
+	      vdpamgmt_build_dev_add(buf, sizeof(buf), FAMILY, 1, &p) == -EINVAL);
 	p.mgmtdev = "/0000:00:08.0";
-	check("dev add: \"/name\" refused", vdpa_build_dev_add(buf, sizeof(buf), FAMILY, 1, &p) ==
-	      -EINVAL);
+	check("dev add: \"/name\" refused",
+	      vdpamgmt_build_dev_add(buf, sizeof(buf), FAMILY, 1, &p) == -EINVAL);
 	p.mgmtdev = "a/b/c";
 	check("dev add: two slashes refused",
-	      vdpa_build_dev_add(buf, sizeof(buf), FAMILY, 1, &p) == -EINVAL);
+	      vdpamgmt_build_dev_add(buf, sizeof(buf), FAMILY, 1, &p) == -EINVAL);
 	p.mgmtdev = "pci/0000:00:08.0";
 	p.name = "";
 	check("dev add: empty name refused",
-	      vdpa_build_dev_add(buf, sizeof(buf), FAMILY, 1, &p) == -EINVAL);
+	      vdpamgmt_build_dev_add(buf, sizeof(buf), FAMILY, 1, &p) == -EINVAL);
 	p.name = "vdpa0";
 	check("dev add: a buffer too small is -EMSGSIZE, not an overflow",
-	      vdpa_build_dev_add(small, sizeof(small), FAMILY, 1, &p) == -EMSGSIZE);
+	      vdpamgmt_build_dev_add(small, sizeof(small), FAMILY, 1, &p) == -EMSGSIZE);
 }
 
 static void test_other_requests(void)
 {
-	struct vdpa_dev_params p = { .name = "vdpa0", .set = VDPA_DEV_PARAM_MAC,
+	struct vdpamgmt_dev_params p = { .name = "vdpa0", .set = VDPAMGMT_DEV_PARAM_MAC,
 				     .mac = { 2, 0, 0, 0, 0, 9 } };
 	char buf[BUF];
 	const struct nlmsghdr *nlh = (void *)buf;
@@ -156,36 +156,37 @@ static void test_other_requests(void)
 	struct attrs a;
 	int len;
 
-	len = vdpa_build_get(buf, sizeof(buf), FAMILY, 1, VDPA_CMD_DEV_GET, NULL);
+	len = vdpamgmt_build_get(buf, sizeof(buf), FAMILY, 1, VDPA_CMD_DEV_GET, NULL);
 	genl = read_request(buf, len, &a);
 	check("dev show: no name is a dump with no attributes",
 	      genl && genl->cmd == VDPA_CMD_DEV_GET && (nlh->nlmsg_flags & NLM_F_DUMP) &&
 	      a.count == 0);
-	len = vdpa_build_get(buf, sizeof(buf), FAMILY, 1, VDPA_CMD_DEV_CONFIG_GET, "vdpa0");
+	len = vdpamgmt_build_get(buf, sizeof(buf), FAMILY, 1, VDPA_CMD_DEV_CONFIG_GET, "vdpa0");
 	genl = read_request(buf, len, &a);
 	check("dev config show NAME: one device, by name",
 	      genl && genl->cmd == VDPA_CMD_DEV_CONFIG_GET && !(nlh->nlmsg_flags & NLM_F_DUMP) &&
 	      attr_is_str(&a, VDPA_ATTR_DEV_NAME, "vdpa0") && a.count == 1);
-	len = vdpa_build_get(buf, sizeof(buf), FAMILY, 1, VDPA_CMD_MGMTDEV_GET, "pci/0000:00:09.0");
+	len = vdpamgmt_build_get(buf, sizeof(buf), FAMILY, 1, VDPA_CMD_MGMTDEV_GET,
+				 "pci/0000:00:09.0");
 	genl = read_request(buf, len, &a);
 	check("mgmtdev show HANDLE: bus and device name",
 	      genl && genl->cmd == VDPA_CMD_MGMTDEV_GET &&
 	      attr_is_str(&a, VDPA_ATTR_MGMTDEV_BUS_NAME, "pci") &&
 	      attr_is_str(&a, VDPA_ATTR_MGMTDEV_DEV_NAME, "0000:00:09.0") && a.count == 2);
-	len = vdpa_build_dev_del(buf, sizeof(buf), FAMILY, 1, "vdpa0");
+	len = vdpamgmt_build_dev_del(buf, sizeof(buf), FAMILY, 1, "vdpa0");
 	genl = read_request(buf, len, &a);
 	check("dev del: VDPA_CMD_DEV_DEL with the name",
 	      genl && genl->cmd == VDPA_CMD_DEV_DEL &&
 	      attr_is_str(&a, VDPA_ATTR_DEV_NAME, "vdpa0") && a.count == 1);
-	len = vdpa_build_dev_set(buf, sizeof(buf), FAMILY, 1, &p);
+	len = vdpamgmt_build_dev_set(buf, sizeof(buf), FAMILY, 1, &p);
 	genl = read_request(buf, len, &a);
 	check("dev set: VDPA_CMD_DEV_ATTR_SET with name and mac",
 	      genl && genl->cmd == VDPA_CMD_DEV_ATTR_SET &&
 	      attr_is_str(&a, VDPA_ATTR_DEV_NAME, "vdpa0") &&
 	      a.tb[VDPA_ATTR_DEV_NET_CFG_MACADDR] && a.count == 2);
-	p.set = VDPA_DEV_PARAM_MTU;
+	p.set = VDPAMGMT_DEV_PARAM_MTU;
 	check("dev set: anything but the mac is refused (the kernel sets only that)",
-	      vdpa_build_dev_set(buf, sizeof(buf), FAMILY, 1, &p) == -EINVAL);
+	      vdpamgmt_build_dev_set(buf, sizeof(buf), FAMILY, 1, &p) == -EINVAL);
 }
 
 /* --- replies made by hand, as the kernel sends them */
@@ -207,9 +208,9 @@ static struct nlmsghdr *reply_start(char *buf, uint8_t cmd)
 static void test_parse_replies(void)
 {
 	static const uint8_t mac[6] = { 2, 0, 0, 0, 0x0a, 0x01 };
-	struct vdpa_dev_config cfg;
-	struct vdpa_mgmtdev md;
-	struct vdpa_dev dev;
+	struct vdpamgmt_dev_config cfg;
+	struct vdpamgmt_mgmtdev md;
+	struct vdpamgmt_dev dev;
 	struct nlmsghdr *nlh;
 	char buf[BUF];
 	struct nlattr *attr;
@@ -221,11 +222,11 @@ static void test_parse_replies(void)
 	mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_MGMTDEV_MAX_VQS, 9);
 	mnl_attr_put_u64(nlh, VDPA_ATTR_DEV_SUPPORTED_FEATURES, 0x1c0000330ffffafULL);
 	check("mgmtdev reply parsed: handle, classes, max vqs, features",
-	      !vdpa_parse_mgmtdev(nlh, &md) && !strcmp(md.handle, "pci/0000:00:08.0") &&
+	      !vdpamgmt_parse_mgmtdev(nlh, &md) && !strcmp(md.handle, "pci/0000:00:08.0") &&
 	      md.classes == 2 && md.max_supported_vqs == 9 &&
 	      md.supported_features == 0x1c0000330ffffafULL &&
-	      VDPA_HAS(&md, VDPA_ATTR_DEV_MGMTDEV_MAX_VQS) &&
-	      !VDPA_HAS(&md, VDPA_ATTR_DEV_NAME));
+	      VDPAMGMT_HAS(&md, VDPA_ATTR_DEV_MGMTDEV_MAX_VQS) &&
+	      !VDPAMGMT_HAS(&md, VDPA_ATTR_DEV_NAME));
 
 	nlh = reply_start(buf, VDPA_CMD_DEV_NEW);
 	mnl_attr_put_strz(nlh, VDPA_ATTR_MGMTDEV_DEV_NAME, "vdpasim_net");
@@ -237,7 +238,7 @@ static void test_parse_replies(void)
 	mnl_attr_put_u16(nlh, VDPA_ATTR_DEV_MIN_VQ_SIZE, 1);
 	mnl_attr_put_u32(nlh, VDPA_ATTR_MAX + 3, 77);	/* from a newer kernel */
 	check("dev reply parsed; an attribute from a newer kernel is ignored",
-	      !vdpa_parse_dev(nlh, &dev) && !strcmp(dev.name, "vdpa0") &&
+	      !vdpamgmt_parse_dev(nlh, &dev) && !strcmp(dev.name, "vdpa0") &&
 	      !strcmp(dev.mgmtdev, "vdpasim_net") && dev.device_id == 1 &&
 	      dev.vendor_id == 0x1af4 && dev.max_vqs == 5 && dev.max_vq_size == 256 &&
 	      dev.min_vq_size == 1);
@@ -245,14 +246,14 @@ static void test_parse_replies(void)
 	nlh = reply_start(buf, VDPA_CMD_DEV_NEW);
 	mnl_attr_put_strz(nlh, VDPA_ATTR_MGMTDEV_DEV_NAME, "x");
 	mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_ID, 1);
-	check("dev reply without a device name is malformed", vdpa_parse_dev(nlh, &dev) ==
+	check("dev reply without a device name is malformed", vdpamgmt_parse_dev(nlh, &dev) ==
 	      -EINVAL);
 
 	nlh = reply_start(buf, VDPA_CMD_DEV_NEW);
 	mnl_attr_put_strz(nlh, VDPA_ATTR_MGMTDEV_DEV_NAME, "x");
 	mnl_attr_put(nlh, VDPA_ATTR_DEV_NAME, 3, "abc");	/* no NUL */
 	mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_ID, 1);
-	check("a string without its NUL is malformed", vdpa_parse_dev(nlh, &dev) == -EINVAL);
+	check("a string without its NUL is malformed", vdpamgmt_parse_dev(nlh, &dev) == -EINVAL);
 
 	nlh = reply_start(buf, VDPA_CMD_DEV_CONFIG_GET);
 	mnl_attr_put_strz(nlh, VDPA_ATTR_DEV_NAME, "vdpa0");
@@ -264,7 +265,7 @@ static void test_parse_replies(void)
 	mnl_attr_put_u16(nlh, VDPA_ATTR_DEV_NET_STATUS, 1);	/* u16 on the wire */
 	mnl_attr_put_u16(nlh, VDPA_ATTR_DEV_NET_CFG_MAX_VQP, 2);
 	check("net config reply parsed: mac, status sent as u16, mtu, max_vqp, features",
-	      !vdpa_parse_dev_config(nlh, &cfg) && !memcmp(cfg.net.mac, mac, 6) &&
+	      !vdpamgmt_parse_dev_config(nlh, &cfg) && !memcmp(cfg.net.mac, mac, 6) &&
 	      cfg.net.status == 1 && cfg.net.mtu == 4000 && cfg.net.max_vq_pairs == 2 &&
 	      cfg.negotiated_features == 0x300000020ULL && cfg.device_features == 0x3000000a0ULL);
 
@@ -277,23 +278,23 @@ static void test_parse_replies(void)
 	mnl_attr_put_u8(nlh, VDPA_ATTR_DEV_BLK_READ_ONLY, 0);
 	mnl_attr_put_u8(nlh, VDPA_ATTR_DEV_BLK_FLUSH, 1);
 	check("block config reply parsed",
-	      !vdpa_parse_dev_config(nlh, &cfg) && cfg.device_id == 2 &&
+	      !vdpamgmt_parse_dev_config(nlh, &cfg) && cfg.device_id == 2 &&
 	      cfg.blk.capacity == 2097152 && cfg.blk.seg_max == 254 && cfg.blk.num_queues == 2 &&
-	      cfg.blk.flush == 1 && VDPA_HAS(&cfg, VDPA_ATTR_DEV_BLK_READ_ONLY) &&
-	      !VDPA_HAS(&cfg, VDPA_ATTR_DEV_BLK_CFG_SIZE_MAX));
+	      cfg.blk.flush == 1 && VDPAMGMT_HAS(&cfg, VDPA_ATTR_DEV_BLK_READ_ONLY) &&
+	      !VDPAMGMT_HAS(&cfg, VDPA_ATTR_DEV_BLK_CFG_SIZE_MAX));
 
 	nlh = reply_start(buf, VDPA_CMD_DEV_CONFIG_GET);
 	mnl_attr_put_strz(nlh, VDPA_ATTR_DEV_NAME, "vdpa0");
 	mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_ID, 1);
 	mnl_attr_put(nlh, VDPA_ATTR_DEV_NET_CFG_MACADDR, 4, mac);
-	check("a 4-byte mac is malformed", vdpa_parse_dev_config(nlh, &cfg) == -EINVAL);
+	check("a 4-byte mac is malformed", vdpamgmt_parse_dev_config(nlh, &cfg) == -EINVAL);
 
 	nlh = reply_start(buf, VDPA_CMD_DEV_CONFIG_GET);
 	mnl_attr_put_strz(nlh, VDPA_ATTR_DEV_NAME, "vdpa0");
 	mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_ID, 1);
 	mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_NET_CFG_MTU, 70000);
 	check("a value too wide for its field is malformed, not truncated",
-	      vdpa_parse_dev_config(nlh, &cfg) == -EINVAL);
+	      vdpamgmt_parse_dev_config(nlh, &cfg) == -EINVAL);
 	(void)attr;
 }
 
@@ -334,18 +335,18 @@ static void test_parse_errors(void)
 	int err;
 
 	nlh = error_msg(buf, -EOPNOTSUPP, true, "vdpa: Operation not supported by the device.");
-	err = vdpa_parse_nlmsgerr(nlh, msg, sizeof(msg));
+	err = vdpamgmt_parse_nlmsgerr(nlh, msg, sizeof(msg));
 	check("capped error with extack: errno and message",
 	      err == -EOPNOTSUPP && !strcmp(msg, "vdpa: Operation not supported by the device."));
 	nlh = error_msg(buf, -ENODEV, false, "vdpa: device not found");
-	err = vdpa_parse_nlmsgerr(nlh, msg, sizeof(msg));
+	err = vdpamgmt_parse_nlmsgerr(nlh, msg, sizeof(msg));
 	check("uncapped error (request echoed) with extack: the message after the echo",
 	      err == -ENODEV && !strcmp(msg, "vdpa: device not found"));
 	nlh = error_msg(buf, -EBUSY, true, NULL);
-	err = vdpa_parse_nlmsgerr(nlh, msg, sizeof(msg));
+	err = vdpamgmt_parse_nlmsgerr(nlh, msg, sizeof(msg));
 	check("error without extack: errno, empty message", err == -EBUSY && msg[0] == '\0');
 	nlh = error_msg(buf, 0, true, NULL);
-	check("an ack is 0", vdpa_parse_nlmsgerr(nlh, msg, sizeof(msg)) == 0);
+	check("an ack is 0", vdpamgmt_parse_nlmsgerr(nlh, msg, sizeof(msg)) == 0);
 
 	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
@@ -353,15 +354,15 @@ static void test_parse_errors(void)
 	nlh->nlmsg_flags = NLM_F_MULTI | NLM_F_ACK_TLVS;
 	*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = -EINVAL;
 	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "dump failed");
-	err = vdpa_parse_nlmsgerr(nlh, msg, sizeof(msg));
+	err = vdpamgmt_parse_nlmsgerr(nlh, msg, sizeof(msg));
 	check("NLMSG_DONE of a failed dump: errno and extack",
 	      err == -EINVAL && !strcmp(msg, "dump failed"));
 
 	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = NLMSG_ERROR;
-	check("a truncated NLMSG_ERROR is -EPROTO", vdpa_parse_nlmsgerr(nlh, msg, sizeof(msg)) ==
-	      -EPROTO);
+	check("a truncated NLMSG_ERROR is -EPROTO",
+	      vdpamgmt_parse_nlmsgerr(nlh, msg, sizeof(msg)) == -EPROTO);
 }
 
 static void test_names(void)
@@ -370,33 +371,33 @@ static void test_names(void)
 	char bdf[16];
 
 	check("feature names as iproute2: net MAC, transport VERSION_1, blk bit unnamed",
-	      !strcmp(vdpa_feature_name(1, 5), "MAC") &&
-	      !strcmp(vdpa_feature_name(2, 32), "VERSION_1") && !vdpa_feature_name(2, 5) &&
-	      !vdpa_feature_name(1, 54) && !vdpa_feature_name(1, 64));
+	      !strcmp(vdpamgmt_feature_name(1, 5), "MAC") &&
+	      !strcmp(vdpamgmt_feature_name(2, 32), "VERSION_1") && !vdpamgmt_feature_name(2, 5) &&
+	      !vdpamgmt_feature_name(1, 54) && !vdpamgmt_feature_name(1, 64));
 	check("class and type names",
-	      !strcmp(vdpa_class_name(1), "net") && !strcmp(vdpa_class_name(2), "block") &&
-	      !vdpa_class_name(3) && !strcmp(vdpa_device_type_name(1), "network"));
+	      !strcmp(vdpamgmt_class_name(1), "net") && !strcmp(vdpamgmt_class_name(2), "block") &&
+	      !vdpamgmt_class_name(3) && !strcmp(vdpamgmt_device_type_name(1), "network"));
 	check("mac parsed",
-	      !vdpa_mac_parse("02:00:00:00:0A:ff", mac) && mac[0] == 2 && mac[4] == 0x0a &&
+	      !vdpamgmt_mac_parse("02:00:00:00:0A:ff", mac) && mac[0] == 2 && mac[4] == 0x0a &&
 	      mac[5] == 0xff);
 	check("bad macs refused",
-	      vdpa_mac_parse("02:00:00:00:0a", mac) == -EINVAL &&
-	      vdpa_mac_parse("02:00:00:00:0a:1", mac) == -EINVAL &&
-	      vdpa_mac_parse("02:00:00:00:0a:011", mac) == -EINVAL &&
-	      vdpa_mac_parse("02-00-00-00-0a-01", mac) == -EINVAL &&
-	      vdpa_mac_parse("0x:00:00:00:0a:01", mac) == -EINVAL &&
-	      vdpa_mac_parse(" 2:00:00:00:0a:01", mac) == -EINVAL &&
-	      vdpa_mac_parse("zz:00:00:00:0a:01", mac) == -EINVAL);
+	      vdpamgmt_mac_parse("02:00:00:00:0a", mac) == -EINVAL &&
+	      vdpamgmt_mac_parse("02:00:00:00:0a:1", mac) == -EINVAL &&
+	      vdpamgmt_mac_parse("02:00:00:00:0a:011", mac) == -EINVAL &&
+	      vdpamgmt_mac_parse("02-00-00-00-0a-01", mac) == -EINVAL &&
+	      vdpamgmt_mac_parse("0x:00:00:00:0a:01", mac) == -EINVAL &&
+	      vdpamgmt_mac_parse(" 2:00:00:00:0a:01", mac) == -EINVAL &&
+	      vdpamgmt_mac_parse("zz:00:00:00:0a:01", mac) == -EINVAL);
 	check("PCI addresses: full and short forms, made canonical",
-	      !vdpa_pci_bdf_parse("0000:00:08.0", bdf) && !strcmp(bdf, "0000:00:08.0") &&
-	      !vdpa_pci_bdf_parse("00:1F.3", bdf) && !strcmp(bdf, "0000:00:1f.3"));
+	      !vdpamgmt_pci_bdf_parse("0000:00:08.0", bdf) && !strcmp(bdf, "0000:00:08.0") &&
+	      !vdpamgmt_pci_bdf_parse("00:1F.3", bdf) && !strcmp(bdf, "0000:00:1f.3"));
 	check("bad PCI addresses refused",
-	      vdpa_pci_bdf_parse("0000:00:08", bdf) == -EINVAL &&
-	      vdpa_pci_bdf_parse("0000:00:20.0", bdf) == -EINVAL &&
-	      vdpa_pci_bdf_parse("0000:00:08.8", bdf) == -EINVAL &&
-	      vdpa_pci_bdf_parse("0000:00:08.0x", bdf) == -EINVAL &&
-	      vdpa_pci_bdf_parse("-0:00:08.0", bdf) == -EINVAL &&
-	      vdpa_pci_bdf_parse("", bdf) == -EINVAL);
+	      vdpamgmt_pci_bdf_parse("0000:00:08", bdf) == -EINVAL &&
+	      vdpamgmt_pci_bdf_parse("0000:00:20.0", bdf) == -EINVAL &&
+	      vdpamgmt_pci_bdf_parse("0000:00:08.8", bdf) == -EINVAL &&
+	      vdpamgmt_pci_bdf_parse("0000:00:08.0x", bdf) == -EINVAL &&
+	      vdpamgmt_pci_bdf_parse("-0:00:08.0", bdf) == -EINVAL &&
+	      vdpamgmt_pci_bdf_parse("", bdf) == -EINVAL);
 }
 
 
@@ -426,7 +427,8 @@ static void test_dpu_requests(void)
 	int len;
 
 	for (i = 0; i < sizeof(by_name) / sizeof(by_name[0]); i++) {
-		len = vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 3, by_name[i].cmd, "vdpa0");
+		len = vdpamgmt_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 3, by_name[i].cmd,
+						 "vdpa0");
 		genl = read_request(buf, len, &a);
 		snprintf(what, sizeof(what), "dpu %s: its command, version %d, DEV_NAME alone, no dump",
 			 by_name[i].what, DPU_VDPA_GENL_VERSION);
@@ -435,24 +437,25 @@ static void test_dpu_requests(void)
 		      nlh->nlmsg_seq == 3 && !(nlh->nlmsg_flags & NLM_F_DUMP) &&
 		      attr_is_str(&a, DPU_VDPA_A_DEV_NAME, "vdpa0") && a.count == 1);
 	}
-	len = vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_DEV_GET, NULL);
+	len = vdpamgmt_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_DEV_GET,
+					 NULL);
 	genl = read_request(buf, len, &a);
 	check("dpu DEV_GET without a name: a dump with no attributes",
 	      genl && genl->cmd == DPU_VDPA_CMD_DEV_GET && (nlh->nlmsg_flags & NLM_F_DUMP) &&
 	      a.count == 0);
 	check("dpu SUSPEND without a name refused",
-	      vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_SUSPEND, NULL) ==
-	      -EINVAL &&
-	      vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_RESUME, "") ==
-	      -EINVAL);
+	      vdpamgmt_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_SUSPEND,
+					 NULL) == -EINVAL &&
+	      vdpamgmt_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_RESUME,
+					 "") == -EINVAL);
 	check("dpu commands that take more than a name are not built by name alone",
-	      vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_LOG_START,
-				     "vdpa0") == -EINVAL &&
-	      vdpa_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_STATE_LOAD,
-				     "vdpa0") == -EINVAL);
+	      vdpamgmt_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_LOG_START,
+					 "vdpa0") == -EINVAL &&
+	      vdpamgmt_dpu_build_dev_cmd(buf, sizeof(buf), DPU_FAMILY, 1, DPU_VDPA_CMD_STATE_LOAD,
+					 "vdpa0") == -EINVAL);
 
-	len = vdpa_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x100000000ULL,
-				       1ULL << 34, 2 << 20);
+	len = vdpamgmt_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x100000000ULL,
+					   1ULL << 34, 2 << 20);
 	genl = read_request(buf, len, &a);
 	check("LOG_START: name, LOG_IOVA and LOG_LEN as u64, LOG_PAGE_SIZE as u32",
 	      genl && genl->cmd == DPU_VDPA_CMD_LOG_START &&
@@ -462,34 +465,34 @@ static void test_dpu_requests(void)
 	      a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] &&
 	      mnl_attr_get_payload_len(a.tb[DPU_VDPA_A_LOG_PAGE_SIZE]) == 4 &&
 	      mnl_attr_get_u32(a.tb[DPU_VDPA_A_LOG_PAGE_SIZE]) == 2 << 20 && a.count == 4);
-	len = vdpa_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0, 4096, 0);
+	len = vdpamgmt_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0, 4096, 0);
 	read_request(buf, len, &a);
 	check("LOG_START with page size 0: the kernel's default (no attribute)",
 	      len > 0 && !a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] && attr_is_u64(&a, DPU_VDPA_A_LOG_IOVA, 0) &&
 	      a.count == 3);
-	len = vdpa_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x1000, 0,
-				       1 << 16);
+	len = vdpamgmt_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x1000, 0,
+					   1 << 16);
 	read_request(buf, len, &a);
 	check("LOG_START with len 0: no LOG_IOVA or LOG_LEN (the kernel picks the range)",
 	      len > 0 && !a.tb[DPU_VDPA_A_LOG_IOVA] && !a.tb[DPU_VDPA_A_LOG_LEN] &&
 	      a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] && a.count == 2);
-	len = vdpa_dpu_build_log_sync(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x40000000,
-				      (uint64_t)DPU_VDPA_LOG_SYNC_MAX_PAGES * 4096);
+	len = vdpamgmt_dpu_build_log_sync(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x40000000,
+					  (uint64_t)DPU_VDPA_LOG_SYNC_MAX_PAGES * 4096);
 	genl = read_request(buf, len, &a);
 	check("LOG_SYNC: name, LOG_IOVA, LOG_LEN",
 	      genl && genl->cmd == DPU_VDPA_CMD_LOG_SYNC &&
 	      attr_is_u64(&a, DPU_VDPA_A_LOG_IOVA, 0x40000000) &&
 	      attr_is_u64(&a, DPU_VDPA_A_LOG_LEN, (uint64_t)DPU_VDPA_LOG_SYNC_MAX_PAGES * 4096) &&
 	      a.count == 3);
-	len = vdpa_dpu_build_log_sync(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0, 0);
+	len = vdpamgmt_dpu_build_log_sync(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0, 0);
 	read_request(buf, len, &a);
 	check("LOG_SYNC with len 0: no LOG_LEN (the kernel's default)",
 	      len > 0 && !a.tb[DPU_VDPA_A_LOG_LEN] && a.count == 2);
 
 	for (i = 0; i < sizeof(blob); i++)
 		blob[i] = (uint8_t)(i * 7);
-	len = vdpa_dpu_build_state_load(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa1", blob,
-					sizeof(blob));
+	len = vdpamgmt_dpu_build_state_load(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa1", blob,
+					    sizeof(blob));
 	genl = read_request(buf, len, &a);
 	check("STATE_LOAD: name and STATE, the blob's bytes unchanged",
 	      genl && genl->cmd == DPU_VDPA_CMD_STATE_LOAD &&
@@ -500,21 +503,22 @@ static void test_dpu_requests(void)
 	{
 		static uint8_t max_blob[DPU_VDPA_STATE_MAX_LEN];
 
-		len = vdpa_dpu_build_state_load(big, sizeof(big), DPU_FAMILY, 1, "vdpa1", max_blob,
-						sizeof(max_blob));
+		len = vdpamgmt_dpu_build_state_load(big, sizeof(big), DPU_FAMILY, 1, "vdpa1",
+						    max_blob, sizeof(max_blob));
 		read_request(big, len, &a);
 		check("STATE_LOAD of the largest blob fits one attribute",
 		      len > DPU_VDPA_STATE_MAX_LEN && a.tb[DPU_VDPA_A_STATE] &&
 		      mnl_attr_get_payload_len(a.tb[DPU_VDPA_A_STATE]) == DPU_VDPA_STATE_MAX_LEN);
 		check("STATE_LOAD: empty or over the maximum refused, small buffer -EMSGSIZE",
-		      vdpa_dpu_build_state_load(big, sizeof(big), DPU_FAMILY, 1, "vdpa1", max_blob,
-						0) == -EINVAL &&
-		      vdpa_dpu_build_state_load(big, sizeof(big), DPU_FAMILY, 1, "vdpa1", max_blob,
-						DPU_VDPA_STATE_MAX_LEN + 1) == -EINVAL &&
-		      vdpa_dpu_build_state_load(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa1", max_blob,
-						sizeof(max_blob)) == -EMSGSIZE &&
-		      vdpa_dpu_build_dev_cmd(small, sizeof(small), DPU_FAMILY, 1,
-					     DPU_VDPA_CMD_SUSPEND, "vdpa0") == -EMSGSIZE);
+		      vdpamgmt_dpu_build_state_load(big, sizeof(big), DPU_FAMILY, 1, "vdpa1",
+						    max_blob, 0) == -EINVAL &&
+		      vdpamgmt_dpu_build_state_load(big, sizeof(big), DPU_FAMILY, 1, "vdpa1",
+						    max_blob, DPU_VDPA_STATE_MAX_LEN + 1) ==
+		      -EINVAL &&
+		      vdpamgmt_dpu_build_state_load(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa1",
+						    max_blob, sizeof(max_blob)) == -EMSGSIZE &&
+		      vdpamgmt_dpu_build_dev_cmd(small, sizeof(small), DPU_FAMILY, 1,
+						 DPU_VDPA_CMD_SUSPEND, "vdpa0") == -EMSGSIZE);
 	}
 }
 
@@ -528,8 +532,8 @@ static struct nlmsghdr *dpu_reply_start(char *buf, uint8_t cmd)
 
 static void test_dpu_replies(void)
 {
-	struct vdpa_dpu_log_chunk chunk;
-	struct vdpa_dpu_dev dev;
+	struct vdpamgmt_dpu_log_chunk chunk;
+	struct vdpamgmt_dpu_dev dev;
 	const uint8_t *blob;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
@@ -556,12 +560,12 @@ static void test_dpu_replies(void)
 	mnl_attr_nest_end(nlh, nest);
 	mnl_attr_put_u32(nlh, DPU_VDPA_A_MAX + 2, 7);		/* a newer kernel's attribute */
 	check("DEV_GET reply parsed: names, id, status, mode, flags, log range",
-	      !vdpa_dpu_parse_dev(nlh, &dev) && !strcmp(dev.name, "vdpa0") &&
+	      !vdpamgmt_dpu_parse_dev(nlh, &dev) && !strcmp(dev.name, "vdpa0") &&
 	      !strcmp(dev.mgmtdev, "pci/0000:00:08.0") && !strcmp(dev.bus_driver, "vhost_vdpa") &&
 	      dev.device_id == 1 && dev.status == 0x0f && dev.mode == DPU_VDPA_MODE_SHADOW &&
 	      dev.suspended && dev.logging && dev.log_page_size == 4096 &&
 	      dev.log_iova == 0x1000 && dev.log_len == 1ULL << 30 &&
-	      VDPA_HAS(&dev, DPU_VDPA_A_LOG_IOVA) && VDPA_HAS(&dev, DPU_VDPA_A_STATS));
+	      VDPAMGMT_HAS(&dev, DPU_VDPA_A_LOG_IOVA) && VDPAMGMT_HAS(&dev, DPU_VDPA_A_STATS));
 	check("DEV_GET stats: the two sent, by counter; a newer counter ignored",
 	      dev.stats[DPU_VDPA_STAT_RELAYED_AVAIL] == 12345 &&
 	      dev.stats[DPU_VDPA_STAT_RING_ERRORS] == 2 &&
@@ -572,14 +576,14 @@ static void test_dpu_replies(void)
 	mnl_attr_put_strz(nlh, DPU_VDPA_A_DEV_NAME, "vdpa0");
 	mnl_attr_put_strz(nlh, DPU_VDPA_A_BUS_DRIVER, "");
 	check("DEV_GET reply of an unattached, idle device: empty bus driver, flags false",
-	      !vdpa_dpu_parse_dev(nlh, &dev) && dev.bus_driver[0] == '\0' && !dev.logging &&
-	      VDPA_HAS(&dev, DPU_VDPA_A_BUS_DRIVER) && !VDPA_HAS(&dev, DPU_VDPA_A_STATS));
+	      !vdpamgmt_dpu_parse_dev(nlh, &dev) && dev.bus_driver[0] == '\0' && !dev.logging &&
+	      VDPAMGMT_HAS(&dev, DPU_VDPA_A_BUS_DRIVER) && !VDPAMGMT_HAS(&dev, DPU_VDPA_A_STATS));
 	mnl_attr_put_u8(nlh, DPU_VDPA_A_SUSPENDED, 2);
-	check("DEV_GET: a flag other than 0 or 1 is malformed", vdpa_dpu_parse_dev(nlh, &dev) ==
+	check("DEV_GET: a flag other than 0 or 1 is malformed", vdpamgmt_dpu_parse_dev(nlh, &dev) ==
 	      -EINVAL);
 	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_DEV_GET);
 	mnl_attr_put_u8(nlh, DPU_VDPA_A_MODE, 1);
-	check("DEV_GET without a device name is malformed", vdpa_dpu_parse_dev(nlh, &dev) ==
+	check("DEV_GET without a device name is malformed", vdpamgmt_dpu_parse_dev(nlh, &dev) ==
 	      -EINVAL);
 
 	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_LOG_SYNC);
@@ -589,7 +593,7 @@ static void test_dpu_replies(void)
 	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, sizeof(bitmap), bitmap);
 	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_DIRTY, 11);
 	check("LOG_SYNC reply: 28 pages, 11 dirty (bits past page 28 not counted)",
-	      !vdpa_dpu_parse_log_sync(nlh, &chunk) && chunk.iova == 0x200000 &&
+	      !vdpamgmt_dpu_parse_log_sync(nlh, &chunk) && chunk.iova == 0x200000 &&
 	      chunk.pages == 28 && chunk.dirty == 11 && chunk.page_size == 4096 &&
 	      chunk.bitmap[2] == 0xff);
 
@@ -600,7 +604,7 @@ static void test_dpu_replies(void)
 	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, sizeof(bitmap), bitmap);
 	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_DIRTY, 12);
 	check("LOG_SYNC reply whose LOG_DIRTY is not its bitmap's count is malformed",
-	      vdpa_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
+	      vdpamgmt_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
 
 	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_LOG_SYNC);
 	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, 0x200000);
@@ -609,7 +613,7 @@ static void test_dpu_replies(void)
 	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, sizeof(bitmap), bitmap);
 	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_DIRTY, 11);
 	check("LOG_SYNC reply with a bitmap shorter than its pages is malformed",
-	      vdpa_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
+	      vdpamgmt_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
 
 	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_LOG_SYNC);
 	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, 0x200000);
@@ -618,7 +622,7 @@ static void test_dpu_replies(void)
 	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, sizeof(bitmap), bitmap);
 	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_DIRTY, 11);
 	check("LOG_SYNC reply with a length not in whole pages is malformed",
-	      vdpa_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
+	      vdpamgmt_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
 
 	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_LOG_SYNC);
 	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, 0x200000);
@@ -626,16 +630,16 @@ static void test_dpu_replies(void)
 	mnl_attr_put_u32(nlh, DPU_VDPA_A_LOG_PAGE_SIZE, 4096);
 	mnl_attr_put(nlh, DPU_VDPA_A_LOG_BITMAP, sizeof(bitmap), bitmap);
 	check("LOG_SYNC reply without LOG_DIRTY is malformed",
-	      vdpa_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
+	      vdpamgmt_dpu_parse_log_sync(nlh, &chunk) == -EINVAL);
 
 	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_STATE_SAVE);
 	mnl_attr_put(nlh, DPU_VDPA_A_STATE, sizeof(bitmap), bitmap);
 	check("STATE_SAVE reply: the blob, in place",
-	      !vdpa_dpu_parse_state(nlh, &blob, &len) && len == sizeof(bitmap) &&
+	      !vdpamgmt_dpu_parse_state(nlh, &blob, &len) && len == sizeof(bitmap) &&
 	      !memcmp(blob, bitmap, len));
 	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_STATE_SAVE);
 	check("STATE_SAVE reply without STATE is malformed",
-	      vdpa_dpu_parse_state(nlh, &blob, &len) == -EINVAL);
+	      vdpamgmt_dpu_parse_state(nlh, &blob, &len) == -EINVAL);
 }
 
 int main(void)

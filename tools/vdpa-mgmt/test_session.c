@@ -55,7 +55,7 @@ struct fake_dev {
 	uint64_t features;
 	uint8_t mac[6];
 	uint16_t mtu, max_vqp;
-	unsigned int given;		/* VDPA_DEV_PARAM_* DEV_NEW got */
+	unsigned int given;		/* VDPAMGMT_DEV_PARAM_* DEV_NEW got */
 	uint32_t max_vqs;		/* vdpa's DEV_GET */
 	uint64_t offered;		/* vdpa's config: device features */
 };
@@ -218,11 +218,13 @@ static void fake_log_sync(const struct nlmsghdr *req, const struct nlattr *const
 
 static void fake_state_save(const struct nlmsghdr *req)
 {
-	struct vdpa_state_vq vqs[2] = { { .index = 0, .num = 256 }, { .index = 1, .num = 256 } };
-	struct vdpa_state st = { .device_id = 1, .num_queues = 2, .vqs = vqs };
+	struct vdpamgmt_state_vq vqs[2] = {
+		{ .index = 0, .num = 256 }, { .index = 1, .num = 256 }
+	};
+	struct vdpamgmt_state st = { .device_id = 1, .num_queues = 2, .vqs = vqs };
 	uint8_t blob[1024];
 	struct nlmsghdr *nlh = reply_genl(req, FAKE_FAMILY, DPU_VDPA_CMD_STATE_SAVE);
-	int len = vdpa_state_encode(&st, blob, sizeof(blob));
+	int len = vdpamgmt_state_encode(&st, blob, sizeof(blob));
 
 	mnl_attr_put(nlh, DPU_VDPA_A_STATE, (size_t)len, blob);
 	reply_done(nlh);
@@ -314,20 +316,20 @@ static void fake_vdpa_request(const struct nlmsghdr *req)
 			 tb[VDPA_ATTR_MGMTDEV_DEV_NAME] ?
 			 mnl_attr_get_str(tb[VDPA_ATTR_MGMTDEV_DEV_NAME]) : "");
 		if (tb[VDPA_ATTR_DEV_FEATURES]) {
-			d->given |= VDPA_DEV_PARAM_FEATURES;
+			d->given |= VDPAMGMT_DEV_PARAM_FEATURES;
 			d->features = mnl_attr_get_u64(tb[VDPA_ATTR_DEV_FEATURES]);
 			d->offered = d->features;
 		}
 		if (tb[VDPA_ATTR_DEV_NET_CFG_MACADDR]) {
-			d->given |= VDPA_DEV_PARAM_MAC;
+			d->given |= VDPAMGMT_DEV_PARAM_MAC;
 			memcpy(d->mac, mnl_attr_get_payload(tb[VDPA_ATTR_DEV_NET_CFG_MACADDR]), 6);
 		}
 		if (tb[VDPA_ATTR_DEV_NET_CFG_MTU]) {
-			d->given |= VDPA_DEV_PARAM_MTU;
+			d->given |= VDPAMGMT_DEV_PARAM_MTU;
 			d->mtu = mnl_attr_get_u16(tb[VDPA_ATTR_DEV_NET_CFG_MTU]);
 		}
 		if (tb[VDPA_ATTR_DEV_NET_CFG_MAX_VQP]) {
-			d->given |= VDPA_DEV_PARAM_MAX_VQP;
+			d->given |= VDPAMGMT_DEV_PARAM_MAX_VQP;
 			d->max_vqp = mnl_attr_get_u16(tb[VDPA_ATTR_DEV_NET_CFG_MAX_VQP]);
 		}
 		break;
@@ -461,7 +463,7 @@ struct bitmap_check {
 	unsigned int chunks;
 };
 
-static int check_chunk(const struct vdpa_dpu_log_chunk *chunk, void *arg)
+static int check_chunk(const struct vdpamgmt_dpu_log_chunk *chunk, void *arg)
 {
 	struct bitmap_check *bc = arg;
 	uint64_t first = chunk->iova / chunk->page_size;
@@ -478,27 +480,27 @@ static int check_chunk(const struct vdpa_dpu_log_chunk *chunk, void *arg)
 
 static void test_log_sync(void)
 {
-	struct vdpa_mgmt *vm = vdpa_mgmt_new();
+	struct vdpamgmt *vm = vdpamgmt_new();
 	const uint64_t max = DPU_VDPA_LOG_SYNC_MAX_PAGES;
-	struct vdpa_dpu_log_summary sum;
+	struct vdpamgmt_dpu_log_summary sum;
 	struct bitmap_check bc = { 0 };
 	uint64_t pages = 2 * max + 100, dirty = 0;
 	int err;
 
 	fake_reset();
 	/* from the middle of page 1 to the middle of the last: rounded out */
-	err = vdpa_dpu_log_start(vm, "src", 0x1800, (pages - 1) * 4096, 0);
+	err = vdpamgmt_dpu_log_start(vm, "src", 0x1800, (pages - 1) * 4096, 0);
 	check("log start", err == 0 && devs[0].logging && devs[0].page_size == 4096);
-	err = vdpa_dpu_log_range(vm, "src", &sum);
+	err = vdpamgmt_dpu_log_range(vm, "src", &sum);
 	check("log range: the device's, rounded out to pages",
 	      err == 0 && sum.iova == 0x1000 && sum.pages == pages && sum.page_size == 4096 &&
 	      sum.len == pages * 4096 && sum.dirty == 0);
 	for (uint64_t p = 1; p < 1 + pages; p++)
 		dirty += page_is_dirty(p);
 	bc.next_page = 1;
-	err = vdpa_dpu_log_sync(vm, "src", check_chunk, &bc, &sum);
+	err = vdpamgmt_dpu_log_sync(vm, "src", check_chunk, &bc, &sum);
 	if (err)
-		printf("# %s\n", vdpa_mgmt_error(vm));
+		printf("# %s\n", vdpamgmt_error(vm));
 	check("log sync of 2 * MAX_PAGES + 100 pages: three chunks, full ones first",
 	      err == 0 && sum.chunks == 3 && bc.chunks == 3 && max_sync_pages == max);
 	check("the chunks walk the range in order, none over MAX_PAGES",
@@ -509,31 +511,31 @@ static void test_log_sync(void)
 	      bc.wrong_bits == 0 && sum.dirty == dirty);
 
 	devs[0].logging = false;
-	err = vdpa_dpu_log_sync(vm, "src", NULL, NULL, &sum);
+	err = vdpamgmt_dpu_log_sync(vm, "src", NULL, NULL, &sum);
 	check("log sync of a device not logging: ENOENT, said so",
-	      err == -ENOENT && !strcmp(vdpa_mgmt_error(vm), "not logging"));
-	vdpa_mgmt_free(vm);
+	      err == -ENOENT && !strcmp(vdpamgmt_error(vm), "not logging"));
+	vdpamgmt_free(vm);
 }
 
 static void test_errors(void)
 {
-	struct vdpa_mgmt *vm = vdpa_mgmt_new();
+	struct vdpamgmt *vm = vdpamgmt_new();
 	int err;
 
 	fake_reset();
 	fail_cmd = DPU_VDPA_CMD_SUSPEND;
 	fail_dev = "src";
-	err = vdpa_dpu_suspend(vm, "src");
+	err = vdpamgmt_dpu_suspend(vm, "src");
 	check("a refused suspend: the errno and the kernel's extack",
-	      err == -EIO && !strcmp(vdpa_mgmt_error(vm), "dpu_vdpa: injected failure"));
+	      err == -EIO && !strcmp(vdpamgmt_error(vm), "dpu_vdpa: injected failure"));
 	/* 5 bytes: the attribute is padded to 8, bytes sent like the rest */
-	err = vdpa_dpu_state_load(vm, "dst", "\x44\x50\x55\x56\x01", 5);
+	err = vdpamgmt_dpu_state_load(vm, "dst", "\x44\x50\x55\x56\x01", 5);
 	check("state load of a blob that is not a multiple of 4: sent whole, padding defined",
 	      err == 0 && devs[1].loaded);
-	err = vdpa_dpu_resume(vm, "nosuch");
+	err = vdpamgmt_dpu_resume(vm, "nosuch");
 	check("a missing device: ENODEV and the kernel's words",
-	      err == -ENODEV && !strcmp(vdpa_mgmt_error(vm), "dpu_vdpa: no such device"));
-	vdpa_mgmt_free(vm);
+	      err == -ENODEV && !strcmp(vdpamgmt_error(vm), "dpu_vdpa: no such device"));
+	vdpamgmt_free(vm);
 }
 
 static void progress_line(const char *line, void *arg)
@@ -547,18 +549,18 @@ static void progress_line(const char *line, void *arg)
 
 static void test_migrate(void)
 {
-	struct vdpa_dpu_migrate_params p = {
+	struct vdpamgmt_dpu_migrate_params p = {
 		.src = "src", .dst = "dst", .log_iova = 0, .log_len = 64 * 4096,
 		.progress = progress_line,
 	};
-	struct vdpa_dpu_migrate_result res;
-	struct vdpa_mgmt *vm = vdpa_mgmt_new();
+	struct vdpamgmt_dpu_migrate_result res;
+	struct vdpamgmt *vm = vdpamgmt_new();
 	int err;
 
 	fake_reset();
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	if (err)
-		printf("# %s\n", vdpa_mgmt_error(vm));
+		printf("# %s\n", vdpamgmt_error(vm));
 	check("migrate: the steps in the contract's order",
 	      err == 0 && !strcmp(calls, "DEV_GET src;DEV_GET dst;" CHECKS "LOG_START src;SUSPEND src;"
 				  "DEV_GET src;LOG_SYNC src;STATE_SAVE src;STATE_LOAD dst;"
@@ -572,10 +574,10 @@ static void test_migrate(void)
 	fake_reset();
 	fail_cmd = DPU_VDPA_CMD_STATE_LOAD;
 	fail_dev = "dst";
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate with a refused load: the load's errno, the step named",
 	      err == -EIO &&
-	      !strcmp(vdpa_mgmt_error(vm), "state load dst: dpu_vdpa: injected failure"));
+	      !strcmp(vdpamgmt_error(vm), "state load dst: dpu_vdpa: injected failure"));
 	check("and src is back: log stopped, resumed",
 	      !devs[0].suspended && !devs[0].logging &&
 	      strstr(calls, "STATE_LOAD dst;LOG_STOP src;RESUME src") &&
@@ -584,42 +586,42 @@ static void test_migrate(void)
 	fake_reset();
 	fail_cmd = DPU_VDPA_CMD_SUSPEND;
 	fail_dev = "src";
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate with a refused suspend: the log it started is stopped, nothing resumed",
 	      err == -EIO && !devs[0].logging && !strstr(calls, "RESUME") &&
-	      !strcmp(vdpa_mgmt_error(vm), "suspend src: dpu_vdpa: injected failure"));
+	      !strcmp(vdpamgmt_error(vm), "suspend src: dpu_vdpa: injected failure"));
 
 	fake_reset();
 	devs[1].status = 0x0f;
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate onto a running device: EBUSY before anything changes",
 	      err == -EBUSY && !strcmp(calls, "DEV_GET src;DEV_GET dst"));
 
 	fake_reset();
 	devs[1].max_vqs = 3;
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate to a device with fewer vqs: EINVAL before anything changes",
 	      err == -EINVAL && !strcmp(calls, "DEV_GET src;DEV_GET dst;vdpa DEV_GET src;"
 					"vdpa DEV_GET dst") &&
-	      !strcmp(vdpa_mgmt_error(vm), "src has 5 vqs, dst has 3: the state would not load"));
+	      !strcmp(vdpamgmt_error(vm), "src has 5 vqs, dst has 3: the state would not load"));
 
 	fake_reset();
 	devs[1].offered = SRC_FEATURES & ~(1ULL << 22);
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate to a device without a feature src's consumer uses: EOPNOTSUPP, up front",
 	      err == -EOPNOTSUPP &&
 	      !strcmp(calls, "DEV_GET src;DEV_GET dst;vdpa DEV_GET src;vdpa DEV_GET dst;"
-			     "vdpa CONFIG_GET src;vdpa CONFIG_GET dst") && strstr(vdpa_mgmt_error(vm), "features 0x400000"));
+			     "vdpa CONFIG_GET src;vdpa CONFIG_GET dst") && strstr(vdpamgmt_error(vm), "features 0x400000"));
 
 	fake_reset();
 	devs[0].status = 0x03;
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate of a device not running: EINVAL before anything changes",
 	      err == -EINVAL && !strcmp(calls, "DEV_GET src"));
 
 	fake_reset();
 	p.log_len = 0;
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate without a range on a device not logging: no log steps",
 	      err == 0 && !res.logged && !strcmp(calls, "DEV_GET src;DEV_GET dst;" CHECKS "SUSPEND src;"
 					      "STATE_SAVE src;STATE_LOAD dst"));
@@ -630,37 +632,37 @@ static void test_migrate(void)
 	devs[0].len = 16 * 4096;
 	devs[0].page_size = 4096;
 	next_sync_page = 0;
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate of a device logging already: final sync from it, not stopped",
 	      err == 0 && res.logged && res.log.pages == 16 && devs[0].logging &&
 	      !strstr(calls, "LOG_START") && !strstr(calls, "LOG_STOP"));
-	vdpa_mgmt_free(vm);
+	vdpamgmt_free(vm);
 }
 
 /* migrate with dst_mgmtdev: DST added, provisioned as SRC; deleted on failure */
 static void test_migrate_add(void)
 {
-	struct vdpa_dpu_migrate_params p = {
+	struct vdpamgmt_dpu_migrate_params p = {
 		.src = "src", .dst = "dst", .dst_mgmtdev = "pci/0000:00:09.0",
 		.progress = progress_line,
 	};
-	struct vdpa_dpu_migrate_result res;
-	struct vdpa_mgmt *vm = vdpa_mgmt_new();
+	struct vdpamgmt_dpu_migrate_result res;
+	struct vdpamgmt *vm = vdpamgmt_new();
 	int err;
 
 	fake_reset();
 	devs[1].absent = true;
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	if (err)
-		printf("# %s\n", vdpa_mgmt_error(vm));
+		printf("# %s\n", vdpamgmt_error(vm));
 	check("migrate with mgmtdev: dst added after the checks, before the suspend",
 	      err == 0 && !strcmp(calls, "DEV_GET src;DEV_GET dst;vdpa CONFIG_GET src;"
 				  "vdpa DEV_NEW dst;DEV_GET dst;" CHECKS "SUSPEND src;STATE_SAVE src;"
 				  "STATE_LOAD dst"));
 	check("... on the mgmtdev given, with src's features, MAC, MTU and queue pairs",
 	      !devs[1].absent && devs[1].loaded && !strcmp(devs[1].mgmtdev, "pci/0000:00:09.0") &&
-	      devs[1].given == (VDPA_DEV_PARAM_FEATURES | VDPA_DEV_PARAM_MAC |
-				VDPA_DEV_PARAM_MTU | VDPA_DEV_PARAM_MAX_VQP) &&
+	      devs[1].given == (VDPAMGMT_DEV_PARAM_FEATURES | VDPAMGMT_DEV_PARAM_MAC |
+				VDPAMGMT_DEV_PARAM_MTU | VDPAMGMT_DEV_PARAM_MAX_VQP) &&
 	      devs[1].features == SRC_FEATURES && !memcmp(devs[1].mac, src_mac, 6) &&
 	      devs[1].mtu == 4000 && devs[1].max_vqp == 2);
 
@@ -668,54 +670,54 @@ static void test_migrate_add(void)
 	devs[1].absent = true;
 	fail_cmd = DPU_VDPA_CMD_STATE_LOAD;
 	fail_dev = "dst";
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate with mgmtdev, load refused: src resumed, the dst it added deleted",
 	      err == -EIO && devs[1].absent && !devs[0].suspended &&
 	      strstr(calls, "STATE_LOAD dst;RESUME src;vdpa DEV_DEL dst") &&
-	      !strcmp(vdpa_mgmt_error(vm), "state load dst: dpu_vdpa: injected failure"));
+	      !strcmp(vdpamgmt_error(vm), "state load dst: dpu_vdpa: injected failure"));
 
 	fake_reset();
 	devs[1].absent = true;
 	devs[1].max_vqs = 3;		/* what the function gives a new device */
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate with mgmtdev, the new device has fewer vqs: EINVAL, deleted, no suspend",
 	      err == -EINVAL && devs[1].absent && !strstr(calls, "SUSPEND") &&
 	      strstr(calls, "vdpa DEV_NEW dst") && strstr(calls, "vdpa DEV_DEL dst"));
 
 	fake_reset();
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate with mgmtdev onto a device that exists: EEXIST, nothing added or changed",
 	      err == -EEXIST && !strcmp(calls, "DEV_GET src;DEV_GET dst"));
 
 	fake_reset();
 	devs[1].absent = true;
 	devs[0].status = 0x03;
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate with mgmtdev of a device not running: EINVAL, nothing added",
 	      err == -EINVAL && !strcmp(calls, "DEV_GET src") && devs[1].absent);
 
 	fake_reset();
 	p.dst_mgmtdev = NULL;
 	devs[1].absent = true;
-	err = vdpa_dpu_migrate_local(vm, &p, &res);
+	err = vdpamgmt_dpu_migrate_local(vm, &p, &res);
 	check("migrate without mgmtdev to a device that does not exist: ENODEV, step named",
-	      err == -ENODEV && !strncmp(vdpa_mgmt_error(vm), "dev get dst: ", 13));
-	vdpa_mgmt_free(vm);
+	      err == -ENODEV && !strncmp(vdpamgmt_error(vm), "dev get dst: ", 13));
+	vdpamgmt_free(vm);
 }
 
 static void test_log_start_whole(void)
 {
-	struct vdpa_mgmt *vm = vdpa_mgmt_new();
-	struct vdpa_dpu_log_summary range;
+	struct vdpamgmt *vm = vdpamgmt_new();
+	struct vdpamgmt_dpu_log_summary range;
 	int err;
 
 	fake_reset();
-	err = vdpa_dpu_log_start(vm, "src", 0, 0, 0);
+	err = vdpamgmt_dpu_log_start(vm, "src", 0, 0, 0);
 	if (!err)
-		err = vdpa_dpu_log_range(vm, "src", &range);
+		err = vdpamgmt_dpu_log_range(vm, "src", &range);
 	check("log start with len 0: the kernel's range, read back",
 	      err == 0 && range.iova == 0 && range.len == 1ULL << 30 && range.pages == 262144);
-	vdpa_mgmt_free(vm);
+	vdpamgmt_free(vm);
 }
 
 int main(void)

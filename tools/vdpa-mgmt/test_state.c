@@ -37,15 +37,15 @@ static void check_refused(const char *what, const void *blob, size_t len, int er
 			  const char *words)
 {
 	char why[256];
-	struct vdpa_state st;
-	int got = vdpa_state_decode(blob, len, &st, why, sizeof(why));
+	struct vdpamgmt_state st;
+	int got = vdpamgmt_state_decode(blob, len, &st, why, sizeof(why));
 	int ok = got == err && strstr(why, words);
 
 	if (!ok)
 		printf("# got %d (want %d): \"%s\" (want \"%s\")\n", got, err, why, words);
 	check(what, ok);
 	if (!got)
-		vdpa_state_release(&st);
+		vdpamgmt_state_release(&st);
 }
 
 /* --- blobs by hand */
@@ -128,7 +128,7 @@ static void seal(uint8_t *blob, size_t len)
 	hdr.total_len = htole32((uint32_t)len);
 	hdr.crc32 = 0;
 	memcpy(blob, &hdr, sizeof(hdr));
-	hdr.crc32 = htole32(vdpa_state_crc32(0, blob, len));
+	hdr.crc32 = htole32(vdpamgmt_state_crc32(0, blob, len));
 	memcpy(blob, &hdr, sizeof(hdr));
 }
 
@@ -166,15 +166,15 @@ static void test_crc32(void)
 	const char *text = "123456789";
 
 	check("crc32 of \"123456789\" is zlib's 0xcbf43926",
-	      vdpa_state_crc32(0, text, 9) == 0xcbf43926);
-	check("crc32 of nothing is 0", vdpa_state_crc32(0, "", 0) == 0);
+	      vdpamgmt_state_crc32(0, text, 9) == 0xcbf43926);
+	check("crc32 of nothing is 0", vdpamgmt_state_crc32(0, "", 0) == 0);
 	check("crc32 continues across pieces as zlib's does",
-	      vdpa_state_crc32(vdpa_state_crc32(0, text, 4), text + 4, 5) == 0xcbf43926);
+	      vdpamgmt_state_crc32(vdpamgmt_state_crc32(0, text, 4), text + 4, 5) == 0xcbf43926);
 	check("crc32 of 32 zero bytes is zlib's 0x190a55ad",
-	      vdpa_state_crc32(0, (const uint8_t[32]){ 0 }, 32) == 0x190a55ad);
+	      vdpamgmt_state_crc32(0, (const uint8_t[32]){ 0 }, 32) == 0x190a55ad);
 }
 
-static void net_state(struct vdpa_state *st, struct vdpa_state_vq *vqs, uint8_t *config,
+static void net_state(struct vdpamgmt_state *st, struct vdpamgmt_state_vq *vqs, uint8_t *config,
 		      uint8_t (*macs)[6])
 {
 	static const uint8_t table[3][6] = {
@@ -189,7 +189,7 @@ static void net_state(struct vdpa_state *st, struct vdpa_state_vq *vqs, uint8_t 
 	st->num_queues = 3;
 	st->config_len = 12;
 	for (int i = 0; i < 3; i++) {
-		vqs[i] = (struct vdpa_state_vq){
+		vqs[i] = (struct vdpamgmt_state_vq){
 			.index = (uint16_t)i, .num = 256, .avail_idx = (uint16_t)(100 * i + 65530),
 			.used_idx = (uint16_t)(100 * i + 65530), .flags = DPU_VDPA_STATE_VQ_ENABLED,
 			.desc_addr = 0x7f0000001000ULL * (i + 1), .driver_addr = 0x2000 + i,
@@ -219,7 +219,7 @@ static void net_state(struct vdpa_state *st, struct vdpa_state_vq *vqs, uint8_t 
 }
 
 /* field by field: the structs have padding */
-static int vq_equal(const struct vdpa_state_vq *a, const struct vdpa_state_vq *b)
+static int vq_equal(const struct vdpamgmt_state_vq *a, const struct vdpamgmt_state_vq *b)
 {
 	return a->index == b->index && a->num == b->num && a->avail_idx == b->avail_idx &&
 	       a->used_idx == b->used_idx && a->flags == b->flags &&
@@ -229,19 +229,19 @@ static int vq_equal(const struct vdpa_state_vq *a, const struct vdpa_state_vq *b
 
 static void test_round_trip(void)
 {
-	struct vdpa_state_vq vqs[3];
+	struct vdpamgmt_state_vq vqs[3];
 	uint8_t config[12], macs[3][6], blob[BLOB_MAX];
-	struct vdpa_state in, out;
+	struct vdpamgmt_state in, out;
 	char why[256];
 	int len, err, same_vqs = 1;
 
 	net_state(&in, vqs, config, macs);
-	len = vdpa_state_encode(&in, blob, sizeof(blob));
+	len = vdpamgmt_state_encode(&in, blob, sizeof(blob));
 	/* 24 header + DEVICE 32 + 3 VQ 48 + CONFIG 8+16 + NET_CONFIG 8+16 + RX 8+8 +
 	 * MAC 8+8+18->8+32 + VLAN 8+512 + MQ 8+8 */
 	check("net state encodes to the size its sections add up to",
 	      len == 24 + 32 + 3 * 48 + 24 + 24 + 16 + 40 + 520 + 16);
-	err = vdpa_state_decode(blob, (size_t)len, &out, why, sizeof(why));
+	err = vdpamgmt_state_decode(blob, (size_t)len, &out, why, sizeof(why));
 	if (err)
 		printf("# %s\n", why);
 	check("and decodes", err == 0 && why[0] == '\0');
@@ -269,26 +269,26 @@ static void test_round_trip(void)
 	check("every section known, none skipped",
 	      out.sections == (in.sections | (1ULL << DPU_VDPA_STATE_DEVICE) |
 			       (1ULL << DPU_VDPA_STATE_VQ)) && out.unknown_count == 0);
-	vdpa_state_release(&out);
+	vdpamgmt_state_release(&out);
 
 	in.device_id = 2;
 	in.sections = 0;
 	in.config_len = 0;
-	len = vdpa_state_encode(&in, blob, sizeof(blob));
-	err = vdpa_state_decode(blob, (size_t)len, &out, why, sizeof(why));
+	len = vdpamgmt_state_encode(&in, blob, sizeof(blob));
+	err = vdpamgmt_state_decode(blob, (size_t)len, &out, why, sizeof(why));
 	check("blk state: DEVICE and VQs only, no net sections even if asked",
 	      len == 24 + 32 + 3 * 48 && !err && out.sections == ((1ULL << DPU_VDPA_STATE_DEVICE) |
 								(1ULL << DPU_VDPA_STATE_VQ)));
 	if (!err)
-		vdpa_state_release(&out);
+		vdpamgmt_state_release(&out);
 
 	net_state(&in, vqs, config, macs);
 	check("encode into a buffer too small: -EMSGSIZE",
-	      vdpa_state_encode(&in, blob, 200) == -EMSGSIZE &&
-	      vdpa_state_encode(&in, blob, 10) == -EMSGSIZE);
+	      vdpamgmt_state_encode(&in, blob, 200) == -EMSGSIZE &&
+	      vdpamgmt_state_encode(&in, blob, 10) == -EMSGSIZE);
 	in.vqs = NULL;
 	check("encode without the vqs num_queues promises: -EINVAL",
-	      vdpa_state_encode(&in, blob, sizeof(blob)) == -EINVAL);
+	      vdpamgmt_state_encode(&in, blob, sizeof(blob)) == -EINVAL);
 }
 
 static void test_header(void)
@@ -301,9 +301,9 @@ static void test_header(void)
 	raw_blk(&r, 2);
 	check_refused("hand-made blk blob: accepted", r.buf, r.len, 0, "");
 	for (n = 0; n < r.len; n++) {
-		struct vdpa_state st;
+		struct vdpamgmt_state st;
 		char why[256];
-		int err = vdpa_state_decode(r.buf, n, &st, why, sizeof(why));
+		int err = vdpamgmt_state_decode(r.buf, n, &st, why, sizeof(why));
 
 		if (err != -EBADMSG || !why[0]) {
 			printf("# truncated to %zu: %d \"%s\"\n", n, err, why);
@@ -321,9 +321,9 @@ static void test_header(void)
 		/* cut and resealed: a consistent header over missing sections */
 		memcpy(copy, r.buf, r.len);
 		seal(copy, n);
-		struct vdpa_state st;
+		struct vdpamgmt_state st;
 		char why[256];
-		int err = vdpa_state_decode(copy, n, &st, why, sizeof(why));
+		int err = vdpamgmt_state_decode(copy, n, &st, why, sizeof(why));
 
 		if (err != -EBADMSG) {
 			printf("# resealed at %zu: %d \"%s\"\n", n, err, why);
@@ -388,7 +388,7 @@ static void test_sections(void)
 {
 	struct dpu_vdpa_state_net_mac_table mt = { .unicast = htole32(2), .multicast = 0 };
 	uint8_t junk[40] = { 1, 2, 3, 4, 5 }, payload[64] = { 0 };
-	struct vdpa_state st;
+	struct vdpamgmt_state st;
 	char why[256];
 	struct raw r;
 	size_t at;
@@ -400,13 +400,13 @@ static void test_sections(void)
 	at = raw_section(&r, 99, 0, junk, 5);
 	raw_section(&r, 1000, 0x8000, junk, 0);	/* unknown flag bits: not critical */
 	raw_seal(&r);
-	err = vdpa_state_decode(r.buf, r.len, &st, why, sizeof(why));
+	err = vdpamgmt_state_decode(r.buf, r.len, &st, why, sizeof(why));
 	check("unknown non-critical sections are skipped and listed",
 	      !err && st.unknown_count == 2 && st.unknown[0].type == 99 &&
 	      st.unknown[0].len == 5 && st.unknown[0].offset == at && st.unknown[1].type == 1000 &&
 	      st.num_queues == 1 && st.vqs[0].avail_idx == 7);
 	if (!err)
-		vdpa_state_release(&st);
+		vdpamgmt_state_release(&st);
 
 	raw_header(&r, 2);
 	raw_device(&r, 1, 0);
@@ -444,11 +444,11 @@ static void test_sections(void)
 	raw_vq(&r, 0, 40);
 	r.len += 8;					/* zeros: an empty section of type 0 */
 	raw_seal(&r);
-	err = vdpa_state_decode(r.buf, r.len, &st, why, sizeof(why));
+	err = vdpamgmt_state_decode(r.buf, r.len, &st, why, sizeof(why));
 	check("8 zero bytes after the last section are an empty unknown section, skipped",
 	      !err && st.unknown_count == 1 && st.unknown[0].type == 0 && st.unknown[0].len == 0);
 	if (!err)
-		vdpa_state_release(&st);
+		vdpamgmt_state_release(&st);
 
 	raw_header(&r, 2);
 	raw_device(&r, 1, 0);
@@ -461,11 +461,11 @@ static void test_sections(void)
 	raw_device(&r, 1, 0);
 	raw_vq(&r, 0, 56);
 	raw_seal(&r);
-	err = vdpa_state_decode(r.buf, r.len, &st, why, sizeof(why));
+	err = vdpamgmt_state_decode(r.buf, r.len, &st, why, sizeof(why));
 	check("a VQ section grown at its end is read (the rest ignored)",
 	      !err && st.vqs[0].num == 256);
 	if (!err)
-		vdpa_state_release(&st);
+		vdpamgmt_state_release(&st);
 
 	raw_header(&r, 2);
 	raw_vq(&r, 0, 40);
@@ -485,11 +485,11 @@ static void test_sections(void)
 	raw_vq(&r, 0, 40);
 	raw_device(&r, 2, 0);				/* last: order is free */
 	raw_seal(&r);
-	err = vdpa_state_decode(r.buf, r.len, &st, why, sizeof(why));
+	err = vdpamgmt_state_decode(r.buf, r.len, &st, why, sizeof(why));
 	check("DEVICE after the VQs, VQs out of order: decoded by index",
 	      !err && st.num_queues == 2 && st.vqs[0].index == 0 && st.vqs[1].avail_idx == 8);
 	if (!err)
-		vdpa_state_release(&st);
+		vdpamgmt_state_release(&st);
 
 	raw_blk(&r, 3);
 	set_u16(r.buf, 24 + 8 + offsetof(struct dpu_vdpa_state_device, num_queues), 4);
@@ -512,10 +512,10 @@ static void test_sections(void)
 	raw_header(&r, 2);
 	raw_device(&r, 0, 0);
 	raw_seal(&r);
-	err = vdpa_state_decode(r.buf, r.len, &st, why, sizeof(why));
+	err = vdpamgmt_state_decode(r.buf, r.len, &st, why, sizeof(why));
 	check("num_queues 0 and no VQ sections is consistent", !err && st.num_queues == 0);
 	if (!err)
-		vdpa_state_release(&st);
+		vdpamgmt_state_release(&st);
 
 	raw_header(&r, 2);
 	raw_device(&r, 0, 0);
@@ -563,9 +563,9 @@ static void test_sections(void)
 		      "NET_VLAN section is 100 bytes, shorter than its 512-byte structure");
 
 	check("section names: known, and NULL for unknown",
-	      !strcmp(vdpa_state_section_name(DPU_VDPA_STATE_NET_MAC_TABLE), "NET_MAC_TABLE") &&
-	      !vdpa_state_section_name(0) && !vdpa_state_section_name(4) &&
-	      !vdpa_state_section_name(99));
+	      !strcmp(vdpamgmt_state_section_name(DPU_VDPA_STATE_NET_MAC_TABLE), "NET_MAC_TABLE") &&
+	      !vdpamgmt_state_section_name(0) && !vdpamgmt_state_section_name(4) &&
+	      !vdpamgmt_state_section_name(99));
 }
 
 int main(void)

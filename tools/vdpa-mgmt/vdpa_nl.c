@@ -26,7 +26,7 @@ _Static_assert(VDPA_ATTR_MAX <= 64, "attribute presence is kept in a u64");
 static int put_mgmtdev_handle(struct nlmsghdr *nlh, size_t size, const char *handle)
 {
 	const char *slash = strchr(handle, '/');
-	char bus[VDPA_MGMT_NAME_MAX];
+	char bus[VDPAMGMT_NAME_MAX];
 
 	if (!*handle)
 		return -EINVAL;
@@ -63,8 +63,8 @@ static struct nlmsghdr *vdpa_msg_start(void *buf, size_t size, uint16_t family, 
 	return genl_msg_start(buf, size, family, cmd, VDPA_GENL_VERSION, flags, seq);
 }
 
-int vdpa_build_get(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
-		   const char *name)
+int vdpamgmt_build_get(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_t cmd,
+		       const char *name)
 {
 	struct nlmsghdr *nlh;
 	int err = 0;
@@ -79,8 +79,8 @@ int vdpa_build_get(void *buf, size_t size, uint16_t family, uint32_t seq, uint8_
 	return err ? err : (int)nlh->nlmsg_len;
 }
 
-int vdpa_build_dev_add(void *buf, size_t size, uint16_t family, uint32_t seq,
-		       const struct vdpa_dev_params *p)
+int vdpamgmt_build_dev_add(void *buf, size_t size, uint16_t family, uint32_t seq,
+			   const struct vdpamgmt_dev_params *p)
 {
 	struct nlmsghdr *nlh;
 	int err;
@@ -95,29 +95,29 @@ int vdpa_build_dev_add(void *buf, size_t size, uint16_t family, uint32_t seq,
 		err = put_dev_name(nlh, size, p->name);
 	if (err)
 		return err;
-	if ((p->set & VDPA_DEV_PARAM_MAC) &&
+	if ((p->set & VDPAMGMT_DEV_PARAM_MAC) &&
 	    !mnl_attr_put_check(nlh, size, VDPA_ATTR_DEV_NET_CFG_MACADDR, sizeof(p->mac), p->mac))
 		return -EMSGSIZE;
-	if ((p->set & VDPA_DEV_PARAM_MTU) &&
+	if ((p->set & VDPAMGMT_DEV_PARAM_MTU) &&
 	    !mnl_attr_put_u16_check(nlh, size, VDPA_ATTR_DEV_NET_CFG_MTU, p->mtu))
 		return -EMSGSIZE;
-	if ((p->set & VDPA_DEV_PARAM_MAX_VQP) &&
+	if ((p->set & VDPAMGMT_DEV_PARAM_MAX_VQP) &&
 	    !mnl_attr_put_u16_check(nlh, size, VDPA_ATTR_DEV_NET_CFG_MAX_VQP, p->max_vq_pairs))
 		return -EMSGSIZE;
-	if ((p->set & VDPA_DEV_PARAM_FEATURES) &&
+	if ((p->set & VDPAMGMT_DEV_PARAM_FEATURES) &&
 	    !mnl_attr_put_u64_check(nlh, size, VDPA_ATTR_DEV_FEATURES, p->device_features))
 		return -EMSGSIZE;
 	return (int)nlh->nlmsg_len;
 }
 
-int vdpa_build_dev_set(void *buf, size_t size, uint16_t family, uint32_t seq,
-		       const struct vdpa_dev_params *p)
+int vdpamgmt_build_dev_set(void *buf, size_t size, uint16_t family, uint32_t seq,
+			   const struct vdpamgmt_dev_params *p)
 {
 	struct nlmsghdr *nlh;
 	int err;
 
 	/* the kernel changes nothing but the MAC (VDPA_CMD_DEV_ATTR_SET) */
-	if (p->set != VDPA_DEV_PARAM_MAC)
+	if (p->set != VDPAMGMT_DEV_PARAM_MAC)
 		return -EINVAL;
 	nlh = vdpa_msg_start(buf, size, family, seq, VDPA_CMD_DEV_ATTR_SET, 0);
 	if (!nlh)
@@ -130,7 +130,7 @@ int vdpa_build_dev_set(void *buf, size_t size, uint16_t family, uint32_t seq,
 	return (int)nlh->nlmsg_len;
 }
 
-int vdpa_build_dev_del(void *buf, size_t size, uint16_t family, uint32_t seq, const char *name)
+int vdpamgmt_build_dev_del(void *buf, size_t size, uint16_t family, uint32_t seq, const char *name)
 {
 	struct nlmsghdr *nlh;
 	int err;
@@ -156,7 +156,7 @@ static int attr_table_parse(const struct nlmsghdr *nlh, struct attr_table *t)
 
 static int mgmtdev_handle_get(const struct attr_table *t, char *out, size_t size)
 {
-	char bus[VDPA_MGMT_NAME_MAX], dev[VDPA_MGMT_NAME_MAX];
+	char bus[VDPAMGMT_NAME_MAX], dev[VDPAMGMT_NAME_MAX];
 	int n;
 
 	if (!t->tb[VDPA_ATTR_MGMTDEV_DEV_NAME] ||
@@ -173,12 +173,12 @@ static int mgmtdev_handle_get(const struct attr_table *t, char *out, size_t size
 }
 
 static const struct nl_uint_field mgmtdev_fields[] = {
-	NL_FIELD(VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES, struct vdpa_mgmtdev, classes),
-	NL_FIELD(VDPA_ATTR_DEV_MGMTDEV_MAX_VQS, struct vdpa_mgmtdev, max_supported_vqs),
-	NL_FIELD(VDPA_ATTR_DEV_SUPPORTED_FEATURES, struct vdpa_mgmtdev, supported_features),
+	NL_FIELD(VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES, struct vdpamgmt_mgmtdev, classes),
+	NL_FIELD(VDPA_ATTR_DEV_MGMTDEV_MAX_VQS, struct vdpamgmt_mgmtdev, max_supported_vqs),
+	NL_FIELD(VDPA_ATTR_DEV_SUPPORTED_FEATURES, struct vdpamgmt_mgmtdev, supported_features),
 };
 
-int vdpa_parse_mgmtdev(const struct nlmsghdr *nlh, struct vdpa_mgmtdev *out)
+int vdpamgmt_parse_mgmtdev(const struct nlmsghdr *nlh, struct vdpamgmt_mgmtdev *out)
 {
 	struct attr_table t;
 
@@ -190,14 +190,14 @@ int vdpa_parse_mgmtdev(const struct nlmsghdr *nlh, struct vdpa_mgmtdev *out)
 }
 
 static const struct nl_uint_field dev_fields[] = {
-	NL_FIELD(VDPA_ATTR_DEV_ID, struct vdpa_dev, device_id),
-	NL_FIELD(VDPA_ATTR_DEV_VENDOR_ID, struct vdpa_dev, vendor_id),
-	NL_FIELD(VDPA_ATTR_DEV_MAX_VQS, struct vdpa_dev, max_vqs),
-	NL_FIELD(VDPA_ATTR_DEV_MAX_VQ_SIZE, struct vdpa_dev, max_vq_size),
-	NL_FIELD(VDPA_ATTR_DEV_MIN_VQ_SIZE, struct vdpa_dev, min_vq_size),
+	NL_FIELD(VDPA_ATTR_DEV_ID, struct vdpamgmt_dev, device_id),
+	NL_FIELD(VDPA_ATTR_DEV_VENDOR_ID, struct vdpamgmt_dev, vendor_id),
+	NL_FIELD(VDPA_ATTR_DEV_MAX_VQS, struct vdpamgmt_dev, max_vqs),
+	NL_FIELD(VDPA_ATTR_DEV_MAX_VQ_SIZE, struct vdpamgmt_dev, max_vq_size),
+	NL_FIELD(VDPA_ATTR_DEV_MIN_VQ_SIZE, struct vdpamgmt_dev, min_vq_size),
 };
 
-int vdpa_parse_dev(const struct nlmsghdr *nlh, struct vdpa_dev *out)
+int vdpamgmt_parse_dev(const struct nlmsghdr *nlh, struct vdpamgmt_dev *out)
 {
 	struct attr_table t;
 
@@ -211,35 +211,39 @@ int vdpa_parse_dev(const struct nlmsghdr *nlh, struct vdpa_dev *out)
 }
 
 static const struct nl_uint_field config_fields[] = {
-	NL_FIELD(VDPA_ATTR_DEV_ID, struct vdpa_dev_config, device_id),
-	NL_FIELD(VDPA_ATTR_DEV_NEGOTIATED_FEATURES, struct vdpa_dev_config, negotiated_features),
-	NL_FIELD(VDPA_ATTR_DEV_FEATURES, struct vdpa_dev_config, device_features),
-	NL_FIELD(VDPA_ATTR_DEV_NET_STATUS, struct vdpa_dev_config, net.status),
-	NL_FIELD(VDPA_ATTR_DEV_NET_CFG_MAX_VQP, struct vdpa_dev_config, net.max_vq_pairs),
-	NL_FIELD(VDPA_ATTR_DEV_NET_CFG_MTU, struct vdpa_dev_config, net.mtu),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_CAPACITY, struct vdpa_dev_config, blk.capacity),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_SIZE_MAX, struct vdpa_dev_config, blk.size_max),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_BLK_SIZE, struct vdpa_dev_config, blk.blk_size),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_SEG_MAX, struct vdpa_dev_config, blk.seg_max),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_NUM_QUEUES, struct vdpa_dev_config, blk.num_queues),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_PHY_BLK_EXP, struct vdpa_dev_config, blk.physical_block_exp),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_ALIGN_OFFSET, struct vdpa_dev_config, blk.alignment_offset),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MIN_IO_SIZE, struct vdpa_dev_config, blk.min_io_size),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_OPT_IO_SIZE, struct vdpa_dev_config, blk.opt_io_size),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEC, struct vdpa_dev_config,
+	NL_FIELD(VDPA_ATTR_DEV_ID, struct vdpamgmt_dev_config, device_id),
+	NL_FIELD(VDPA_ATTR_DEV_NEGOTIATED_FEATURES, struct vdpamgmt_dev_config,
+	      negotiated_features),
+	NL_FIELD(VDPA_ATTR_DEV_FEATURES, struct vdpamgmt_dev_config, device_features),
+	NL_FIELD(VDPA_ATTR_DEV_NET_STATUS, struct vdpamgmt_dev_config, net.status),
+	NL_FIELD(VDPA_ATTR_DEV_NET_CFG_MAX_VQP, struct vdpamgmt_dev_config, net.max_vq_pairs),
+	NL_FIELD(VDPA_ATTR_DEV_NET_CFG_MTU, struct vdpamgmt_dev_config, net.mtu),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_CAPACITY, struct vdpamgmt_dev_config, blk.capacity),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_SIZE_MAX, struct vdpamgmt_dev_config, blk.size_max),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_BLK_SIZE, struct vdpamgmt_dev_config, blk.blk_size),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_SEG_MAX, struct vdpamgmt_dev_config, blk.seg_max),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_NUM_QUEUES, struct vdpamgmt_dev_config, blk.num_queues),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_PHY_BLK_EXP, struct vdpamgmt_dev_config,
+	      blk.physical_block_exp),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_ALIGN_OFFSET, struct vdpamgmt_dev_config,
+	      blk.alignment_offset),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MIN_IO_SIZE, struct vdpamgmt_dev_config, blk.min_io_size),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_OPT_IO_SIZE, struct vdpamgmt_dev_config, blk.opt_io_size),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEC, struct vdpamgmt_dev_config,
 	      blk.max_discard_sectors),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEG, struct vdpa_dev_config, blk.max_discard_seg),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_DISCARD_SEC_ALIGN, struct vdpa_dev_config,
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_DISCARD_SEG, struct vdpamgmt_dev_config,
+	      blk.max_discard_seg),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_DISCARD_SEC_ALIGN, struct vdpamgmt_dev_config,
 	      blk.discard_sector_alignment),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEC, struct vdpa_dev_config,
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEC, struct vdpamgmt_dev_config,
 	      blk.max_write_zeroes_sectors),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEG, struct vdpa_dev_config,
+	NL_FIELD(VDPA_ATTR_DEV_BLK_CFG_MAX_WRITE_ZEROES_SEG, struct vdpamgmt_dev_config,
 	      blk.max_write_zeroes_seg),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_READ_ONLY, struct vdpa_dev_config, blk.read_only),
-	NL_FIELD(VDPA_ATTR_DEV_BLK_FLUSH, struct vdpa_dev_config, blk.flush),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_READ_ONLY, struct vdpamgmt_dev_config, blk.read_only),
+	NL_FIELD(VDPA_ATTR_DEV_BLK_FLUSH, struct vdpamgmt_dev_config, blk.flush),
 };
 
-int vdpa_parse_dev_config(const struct nlmsghdr *nlh, struct vdpa_dev_config *out)
+int vdpamgmt_parse_dev_config(const struct nlmsghdr *nlh, struct vdpamgmt_dev_config *out)
 {
 	const struct nlattr *mac;
 	struct attr_table t;
@@ -260,7 +264,7 @@ int vdpa_parse_dev_config(const struct nlmsghdr *nlh, struct vdpa_dev_config *ou
 
 /* --- session calls */
 
-static int vdpa_family(struct vdpa_mgmt *vm, uint16_t *family)
+static int vdpa_family(struct vdpamgmt *vm, uint16_t *family)
 {
 	int err = 0;
 
@@ -272,14 +276,14 @@ static int vdpa_family(struct vdpa_mgmt *vm, uint16_t *family)
 
 /* A dump or a single object, each reply message parsed then handed on. */
 struct walk {
-	struct vdpa_mgmt *vm;
+	struct vdpamgmt *vm;
 	int (*parse)(const struct nlmsghdr *nlh, void *obj);
 	int (*deliver)(const struct walk *w);	/* to the caller's typed callback */
 	void *obj;				/* where parse() puts one object */
 	union {
-		vdpa_mgmtdev_cb mgmtdev;
-		vdpa_dev_cb dev;
-		vdpa_dev_config_cb config;
+		vdpamgmt_mgmtdev_cb mgmtdev;
+		vdpamgmt_dev_cb dev;
+		vdpamgmt_dev_config_cb config;
 	} cb;
 	void *arg;
 	unsigned int count;
@@ -295,7 +299,7 @@ static int walk_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return w->deliver ? w->deliver(w) : 0;
 }
 
-static int vdpa_walk(struct vdpa_mgmt *vm, uint8_t cmd, const char *name, struct walk *w)
+static int vdpa_walk(struct vdpamgmt *vm, uint8_t cmd, const char *name, struct walk *w)
 {
 	uint16_t family;
 	int len, err;
@@ -303,7 +307,7 @@ static int vdpa_walk(struct vdpa_mgmt *vm, uint8_t cmd, const char *name, struct
 	err = vdpa_family(vm, &family);
 	if (err)
 		return err;
-	len = vdpa_build_get(vm->req_buf, sizeof(vm->req_buf), family, 0, cmd, name);
+	len = vdpamgmt_build_get(vm->req_buf, sizeof(vm->req_buf), family, 0, cmd, name);
 	if (len < 0)
 		return nl_build_failed(vm, len);
 	w->vm = vm;
@@ -315,7 +319,7 @@ static int vdpa_walk(struct vdpa_mgmt *vm, uint8_t cmd, const char *name, struct
 
 static int parse_mgmtdev(const struct nlmsghdr *nlh, void *obj)
 {
-	return vdpa_parse_mgmtdev(nlh, obj);
+	return vdpamgmt_parse_mgmtdev(nlh, obj);
 }
 
 static int deliver_mgmtdev(const struct walk *w)
@@ -325,7 +329,7 @@ static int deliver_mgmtdev(const struct walk *w)
 
 static int parse_dev(const struct nlmsghdr *nlh, void *obj)
 {
-	return vdpa_parse_dev(nlh, obj);
+	return vdpamgmt_parse_dev(nlh, obj);
 }
 
 static int deliver_dev(const struct walk *w)
@@ -335,7 +339,7 @@ static int deliver_dev(const struct walk *w)
 
 static int parse_dev_config(const struct nlmsghdr *nlh, void *obj)
 {
-	return vdpa_parse_dev_config(nlh, obj);
+	return vdpamgmt_parse_dev_config(nlh, obj);
 }
 
 static int deliver_dev_config(const struct walk *w)
@@ -343,48 +347,48 @@ static int deliver_dev_config(const struct walk *w)
 	return w->cb.config(w->obj, w->arg);
 }
 
-int vdpa_mgmtdev_get(struct vdpa_mgmt *vm, const char *handle, struct vdpa_mgmtdev *out)
+int vdpamgmt_mgmtdev_get(struct vdpamgmt *vm, const char *handle, struct vdpamgmt_mgmtdev *out)
 {
 	struct walk w = { .parse = parse_mgmtdev, .obj = out };
 
 	return vdpa_walk(vm, VDPA_CMD_MGMTDEV_GET, handle, &w);
 }
 
-int vdpa_mgmtdev_for_each(struct vdpa_mgmt *vm, vdpa_mgmtdev_cb cb, void *arg)
+int vdpamgmt_mgmtdev_for_each(struct vdpamgmt *vm, vdpamgmt_mgmtdev_cb cb, void *arg)
 {
-	struct vdpa_mgmtdev one;
+	struct vdpamgmt_mgmtdev one;
 	struct walk w = { .parse = parse_mgmtdev, .deliver = deliver_mgmtdev, .obj = &one,
 			  .cb.mgmtdev = cb, .arg = arg };
 
 	return vdpa_walk(vm, VDPA_CMD_MGMTDEV_GET, NULL, &w);
 }
 
-int vdpa_dev_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dev *out)
+int vdpamgmt_dev_get(struct vdpamgmt *vm, const char *name, struct vdpamgmt_dev *out)
 {
 	struct walk w = { .parse = parse_dev, .obj = out };
 
 	return vdpa_walk(vm, VDPA_CMD_DEV_GET, name, &w);
 }
 
-int vdpa_dev_for_each(struct vdpa_mgmt *vm, vdpa_dev_cb cb, void *arg)
+int vdpamgmt_dev_for_each(struct vdpamgmt *vm, vdpamgmt_dev_cb cb, void *arg)
 {
-	struct vdpa_dev one;
+	struct vdpamgmt_dev one;
 	struct walk w = { .parse = parse_dev, .deliver = deliver_dev, .obj = &one,
 			  .cb.dev = cb, .arg = arg };
 
 	return vdpa_walk(vm, VDPA_CMD_DEV_GET, NULL, &w);
 }
 
-int vdpa_dev_config_get(struct vdpa_mgmt *vm, const char *name, struct vdpa_dev_config *out)
+int vdpamgmt_dev_config_get(struct vdpamgmt *vm, const char *name, struct vdpamgmt_dev_config *out)
 {
 	struct walk w = { .parse = parse_dev_config, .obj = out };
 
 	return vdpa_walk(vm, VDPA_CMD_DEV_CONFIG_GET, name, &w);
 }
 
-int vdpa_dev_config_for_each(struct vdpa_mgmt *vm, vdpa_dev_config_cb cb, void *arg)
+int vdpamgmt_dev_config_for_each(struct vdpamgmt *vm, vdpamgmt_dev_config_cb cb, void *arg)
 {
-	struct vdpa_dev_config one;
+	struct vdpamgmt_dev_config one;
 	struct walk w = { .parse = parse_dev_config, .deliver = deliver_dev_config, .obj = &one,
 			  .cb.config = cb, .arg = arg };
 
@@ -408,9 +412,9 @@ static void mgmtdev_kmsg_device(const char *handle, char *out, size_t size)
  * in the kernel log, so on a failure without extack the first error the
  * kernel logged for DEVICE (a kmsg DEVICE= key; "" for none) is the reason.
  */
-static int transact_driver_reason(struct vdpa_mgmt *vm, const char *device)
+static int transact_driver_reason(struct vdpamgmt *vm, const char *device)
 {
-	char reason[VDPA_MGMT_ERR_MAX];
+	char reason[VDPAMGMT_ERR_MAX];
 	struct kmsg_mark mark;
 	int err;
 
@@ -423,23 +427,23 @@ static int transact_driver_reason(struct vdpa_mgmt *vm, const char *device)
 	return err;
 }
 
-int vdpa_dev_add(struct vdpa_mgmt *vm, const struct vdpa_dev_params *params)
+int vdpamgmt_dev_add(struct vdpamgmt *vm, const struct vdpamgmt_dev_params *params)
 {
-	char device[VDPA_MGMT_NAME_MAX + 2];
+	char device[VDPAMGMT_NAME_MAX + 2];
 	uint16_t family;
 	int len, err;
 
 	err = vdpa_family(vm, &family);
 	if (err)
 		return err;
-	len = vdpa_build_dev_add(vm->req_buf, sizeof(vm->req_buf), family, 0, params);
+	len = vdpamgmt_build_dev_add(vm->req_buf, sizeof(vm->req_buf), family, 0, params);
 	if (len < 0)
 		return nl_build_failed(vm, len);
 	mgmtdev_kmsg_device(params->mgmtdev, device, sizeof(device));
 	return transact_driver_reason(vm, device);
 }
 
-int vdpa_dev_del(struct vdpa_mgmt *vm, const char *name)
+int vdpamgmt_dev_del(struct vdpamgmt *vm, const char *name)
 {
 	uint16_t family;
 	int len, err;
@@ -447,16 +451,16 @@ int vdpa_dev_del(struct vdpa_mgmt *vm, const char *name)
 	err = vdpa_family(vm, &family);
 	if (err)
 		return err;
-	len = vdpa_build_dev_del(vm->req_buf, sizeof(vm->req_buf), family, 0, name);
+	len = vdpamgmt_build_dev_del(vm->req_buf, sizeof(vm->req_buf), family, 0, name);
 	if (len < 0)
 		return nl_build_failed(vm, len);
 	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);
 }
 
-int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6])
+int vdpamgmt_dev_set_mac(struct vdpamgmt *vm, const char *name, const uint8_t mac[6])
 {
-	struct vdpa_dev_params params = { .name = name, .set = VDPA_DEV_PARAM_MAC };
-	char device[VDPA_MGMT_NAME_MAX + 8];
+	struct vdpamgmt_dev_params params = { .name = name, .set = VDPAMGMT_DEV_PARAM_MAC };
+	char device[VDPAMGMT_NAME_MAX + 8];
 	uint16_t family;
 	int len, err;
 
@@ -464,7 +468,7 @@ int vdpa_dev_set_mac(struct vdpa_mgmt *vm, const char *name, const uint8_t mac[6
 	err = vdpa_family(vm, &family);
 	if (err)
 		return err;
-	len = vdpa_build_dev_set(vm->req_buf, sizeof(vm->req_buf), family, 0, &params);
+	len = vdpamgmt_build_dev_set(vm->req_buf, sizeof(vm->req_buf), family, 0, &params);
 	if (len < 0)
 		return nl_build_failed(vm, len);
 	/* the driver logs on the vDPA device itself */

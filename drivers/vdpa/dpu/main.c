@@ -111,3 +111,4 @@ module_exit(dpu_vdpa_exit);
 
 MODULE_DESCRIPTION("vDPA driver for SmartNIC/DPU functions with a virtio data path");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(DPU_VDPA_VERSION);
