@@ -285,7 +285,7 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 	bool shared;
 
 	for (i = 0; i < dev->nvqs; i++)
-		if (dpu_vdpa_hw_vq_on_fn(dev, i) && dev->vqs[i].cb.callback &&
+		if (dpu_vdpa_hw_vq_on_fn(dev, i) && dpu_vdpa_vq_cb(&dev->vqs[i]).callback &&
 		    !dev->vqs[i].shadow)
 			want++;
 
@@ -344,7 +344,7 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 				goto err_free;
 			continue;
 		}
-		if (!vq->cb.callback) {
+		if (!dpu_vdpa_vq_cb(vq).callback) {
 			vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
 			continue;
 		}
@@ -468,6 +468,26 @@ bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev)
 }
 
 /*
+ * Before DRIVER_OK, for the doorbells a VMM maps: will the queues start
+ * shadowed?  Like dpu_vdpa_hw_needs_shadow, except that a vhost consumer
+ * with an IOMMU domain counts as reachable before it mapped anything: QEMU
+ * sets its doorbells up before its memory listener maps the guest, and a
+ * start with nothing mapped is refused anyway (dpu_vdpa_hw_check_reach).
+ */
+bool dpu_vdpa_hw_will_shadow(struct dpu_vdpa_dev *dev)
+{
+	u16 i;
+
+	if (READ_ONCE(force_shadow) || dev->log.active ||
+	    (!dpu_vdpa_mem_virtio(dev) && !dev->as.domain))
+		return true;
+	for (i = 0; i < dev->nvqs; i++)
+		if (dpu_vdpa_hw_vq_on_fn(dev, i) && dev->vqs[i].avail_idx)
+			return true;
+	return false;
+}
+
+/*
  * Must the queues stay in shadow mode, or only until they can go direct?
  * Direct mode hands the function the consumer's own ring and buffer
  * addresses: only where they are DMA API addresses or IOVAs of the
@@ -558,7 +578,7 @@ static int dpu_vdpa_hw_vq_enable_direct(struct dpu_vdpa_dev *dev, u16 i)
 	WRITE_ONCE(vq->shadow, false);
 	dpu_vdpa_hw_vq_program(dev, i);
 	/* no vector of its own when the device started in shadow mode */
-	if (v == VIRTIO_MSI_NO_VECTOR && vq->cb.callback)
+	if (v == VIRTIO_MSI_NO_VECTOR && dpu_vdpa_vq_cb(vq).callback)
 		v = dev->shadow_vector;
 	if (vq_set_vector(dev, i, v))
 		return -EBUSY;

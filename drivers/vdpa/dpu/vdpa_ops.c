@@ -79,16 +79,35 @@ static void dpu_vdpa_kick_vq(struct vdpa_device *vdpa, u16 idx)
 		vp_iowrite16(idx, notify);
 }
 
+/*
+ * The bus driver bound now sets a callback: those another one set are
+ * forgotten first, so that none of them is called again even if that
+ * driver comes back (dpu_vdpa_cb_owned).  cb_lock held.
+ */
+static void dpu_vdpa_cb_take(struct dpu_vdpa_dev *dev)
+{
+	const struct device_driver *drv = READ_ONCE(dev->vdpa.dev.driver);
+	u16 i;
+
+	lockdep_assert_held(&dev->cb_lock);
+	if (dev->cb_owner == drv)
+		return;
+	for (i = 0; i < dev->nvqs; i++)
+		dev->vqs[i].cb = (struct vdpa_callback) { };
+	dev->config_cb = (struct vdpa_callback) { };
+	dev->cb_owner = drv;
+}
+
 static void dpu_vdpa_set_vq_cb(struct vdpa_device *vdpa, u16 idx, struct vdpa_callback *cb)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
 	struct dpu_vdpa_vq *vq = dpu_vdpa_vq_get(dev, idx);
-
 	unsigned long flags;
 
 	if (!vq)
 		return;
 	spin_lock_irqsave(&dev->cb_lock, flags);
+	dpu_vdpa_cb_take(dev);
 	vq->cb = *cb;
 	spin_unlock_irqrestore(&dev->cb_lock, flags);
 }
@@ -196,7 +215,7 @@ static struct vdpa_notification_area dpu_vdpa_get_vq_notification(struct vdpa_de
 		if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
 			shadow = vq->shadow;
 		else
-			shadow = dpu_vdpa_hw_needs_shadow(dev);
+			shadow = dpu_vdpa_hw_will_shadow(dev);
 		if (!shadow)
 			WRITE_ONCE(vq->notify_given, true);
 		mutex_unlock(&dev->lock);
@@ -273,6 +292,7 @@ static void dpu_vdpa_set_config_cb(struct vdpa_device *vdpa, struct vdpa_callbac
 	unsigned long flags;
 
 	spin_lock_irqsave(&dev->cb_lock, flags);
+	dpu_vdpa_cb_take(dev);
 	dev->config_cb = *cb;
 	spin_unlock_irqrestore(&dev->cb_lock, flags);
 }
@@ -374,25 +394,6 @@ static bool dpu_vdpa_may_park(struct dpu_vdpa_dev *dev, bool full)
 }
 
 /*
- * A reset forgets the consumer's callbacks, as vdpa_sim does: whoever
- * drives the device next sets its own (virtio_vdpa in find_vqs, vhost_vdpa
- * per ioctl).  Kept, a callback outlives its consumer: after virtio_vdpa
- * let the device go to vhost_vdpa, the function's next config interrupt
- * (say NEEDS_RESET) would call into a freed virtio device.
- */
-static void dpu_vdpa_cbs_clear(struct dpu_vdpa_dev *dev)
-{
-	unsigned long flags;
-	u16 i;
-
-	spin_lock_irqsave(&dev->cb_lock, flags);
-	for (i = 0; i < dev->nvqs; i++)
-		dev->vqs[i].cb = (struct vdpa_callback) { };
-	dev->config_cb = (struct vdpa_callback) { };
-	spin_unlock_irqrestore(&dev->cb_lock, flags);
-}
-
-/*
  * Called with dev->lock held.
  *
  * A consumer that resets a suspended device (vhost's "suspend, reset, set
@@ -451,7 +452,6 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 	dev->mode = DPU_VDPA_MODE_STOPPED;
 	WRITE_ONCE(dev->status, 0);
 	dpu_vdpa_as_reset(dev);
-	dpu_vdpa_cbs_clear(dev);
 	dev_dbg(&dev->vdpa.dev, "reset\n");
 	return err;
 }
