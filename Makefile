@@ -7,10 +7,11 @@
 #                        tool (PREFIX=/usr/local DESTDIR=, see tools/vdpa-mgmt)
 #   make deb             the Debian packages (debian/) into build/deb:
 #                        dpu-vdpa-dkms, vdpa-mgmt, libvdpamgmt1, libvdpamgmt-dev
-#   make check           install deps if missing, build, run every test
+#   make check           install deps if missing, build, run every test (and the
+#                        tests marked "check" in tests/debug.list again on the
+#                        debug kernel: KASAN, lockdep, kmemleak, UBSAN, fault injection)
 #   make check TESTS="tests/vm/net-virtio.sh"   a subset
-#   make check-debug     make check, then tests/debug.list on the debug kernel
-#                        (KASAN, lockdep, kmemleak, UBSAN; scripts/build-debug-kernel)
+#   make check-debug     the same, with all of tests/debug.list on the debug kernel
 #   make demo            a walk-through in the test VM
 #   make migrate-demo    live migration of a VM between two vDPA devices
 #                        with stock QEMU, in the test VM (scripts/migrate-demo)
@@ -53,8 +54,8 @@ check: deps
 	$(MAKE) all
 	tests/run $(TESTS)
 
-# the suite, then tests/debug.list again on the debug kernel (KASAN, lockdep,
-# kmemleak, UBSAN) with the driver's line coverage; TESTS=... names others
+# the suite, then all of tests/debug.list again on the debug kernel (KASAN,
+# lockdep, kmemleak, UBSAN) with the driver's line coverage; TESTS=... names others
 check-debug: deps
 	$(MAKE) all
 	$(if $(TESTS),tests/run $(addprefix debug:,$(TESTS)),DEBUG_PASS=1 tests/run)
