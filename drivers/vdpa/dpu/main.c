@@ -67,7 +67,8 @@ static void dpu_vdpa_remove(struct pci_dev *pdev)
  * a consumer that busy-polls for the answer to its kick (QEMU waiting on
  * its shadow control queue, DPDK's virtio-user) runs on the CPU the kick
  * came from, where a per-CPU work item would wait out the poller's time
- * slice for every command.
+ * slice for every command.  WQ_MEM_RECLAIM: a virtio_blk on virtio_vdpa
+ * may be writing back through a shadowed queue when memory is short.
  */
 struct workqueue_struct *dpu_vdpa_wq;
 
@@ -82,7 +83,7 @@ static int __init dpu_vdpa_init(void)
 {
 	int err;
 
-	dpu_vdpa_wq = alloc_workqueue("dpu_vdpa", WQ_UNBOUND, 0);
+	dpu_vdpa_wq = alloc_workqueue("dpu_vdpa", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!dpu_vdpa_wq)
 		return -ENOMEM;
 	err = dpu_vdpa_genl_register();
