@@ -340,16 +340,15 @@ struct dpu_vdpa_dev {
 	u16 nvqs;
 	struct dpu_vdpa_vq *vqs;
 	/*
-	 * @cb_lock protects @config_cb, every vqs[].cb and @cb_owner: the
-	 * consumer sets them (set_vq_cb, set_config_cb) while interrupt
-	 * handlers and relay workers call them, which must never see a
-	 * callback with another one's private data.  Callers copy under it
-	 * and call outside it.  @cb_owner is the bus driver that set them: a
-	 * callback is valid only while that driver is bound (dpu_vdpa_vq_cb).
+	 * @cb_lock protects @config_cb and every vqs[].cb: the consumer sets
+	 * them (set_vq_cb, set_config_cb) while interrupt handlers and relay
+	 * workers call them, which must never see a callback with another
+	 * one's private data.  Callers copy under it and call outside it.
+	 * They are forgotten when their bus driver is unbound (@bus_nb).
 	 */
 	spinlock_t cb_lock;
 	struct vdpa_callback config_cb;
-	const struct device_driver *cb_owner;
+	struct notifier_block bus_nb;
 	int config_irq;
 	char config_irq_name[48];
 	bool irqs_allocated;
@@ -479,40 +478,25 @@ static inline struct dpu_vdpa_dev *vdpa_to_dpu(struct vdpa_device *vdpa)
 	return container_of(vdpa, struct dpu_vdpa_dev, vdpa);
 }
 
-/*
- * The consumer's callbacks, read whole (dpu_vdpa_dev.cb_lock), and only
- * those of the bus driver bound now: a callback outlives neither its
- * consumer nor a move of the device to another bus driver.  A reset keeps
- * them, as vhost_vdpa expects: it sets a queue's callback only when the
- * VMM issues VHOST_SET_VRING_CALL, which QEMU does not repeat at every
- * reset of a device it restarts.
- */
-static inline bool dpu_vdpa_cb_owned(struct dpu_vdpa_dev *dev)
-{
-	lockdep_assert_held(&dev->cb_lock);
-	return dev->cb_owner && dev->cb_owner == READ_ONCE(dev->vdpa.dev.driver);
-}
-
+/* The consumer's callbacks, read whole (dpu_vdpa_dev.cb_lock). */
 static inline struct vdpa_callback dpu_vdpa_vq_cb(struct dpu_vdpa_vq *vq)
 {
-	struct vdpa_callback cb = { };
+	struct vdpa_callback cb;
 	unsigned long flags;
 
 	spin_lock_irqsave(&vq->dev->cb_lock, flags);
-	if (dpu_vdpa_cb_owned(vq->dev))
-		cb = vq->cb;
+	cb = vq->cb;
 	spin_unlock_irqrestore(&vq->dev->cb_lock, flags);
 	return cb;
 }
 
 static inline struct vdpa_callback dpu_vdpa_config_cb(struct dpu_vdpa_dev *dev)
 {
-	struct vdpa_callback cb = { };
+	struct vdpa_callback cb;
 	unsigned long flags;
 
 	spin_lock_irqsave(&dev->cb_lock, flags);
-	if (dpu_vdpa_cb_owned(dev))
-		cb = dev->config_cb;
+	cb = dev->config_cb;
 	spin_unlock_irqrestore(&dev->cb_lock, flags);
 	return cb;
 }
@@ -561,6 +545,8 @@ int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i);
 
 /* vdpa_ops.c */
 extern const struct vdpa_config_ops dpu_vdpa_ops;
+int dpu_vdpa_cbs_track(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_cbs_untrack(struct dpu_vdpa_dev *dev);
 /* main.c: the relays' work items (unbound: see there) */
 extern struct workqueue_struct *dpu_vdpa_wq;
 int dpu_vdpa_reset_full(struct dpu_vdpa_dev *dev);

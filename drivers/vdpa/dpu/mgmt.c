@@ -128,10 +128,13 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	}
 	dpu_vdpa_hw_probe_queues(dev);
 
+	err = dpu_vdpa_cbs_track(dev);
+	if (err)
+		goto err_teardown;
 	err = _vdpa_register_device(&dev->vdpa, dev->nvqs);
 	if (err) {
 		dev_err(pdev, "cannot register vDPA device %s: %d\n", name, err);
-		goto err_teardown;
+		goto err_untrack;
 	}
 	fn->dev = dev;
 	dpu_vdpa_genl_dev_add(dev);
@@ -139,6 +142,8 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 		 dev->device_features);
 	return 0;
 
+err_untrack:
+	dpu_vdpa_cbs_untrack(dev);
 err_teardown:
 	dpu_vdpa_dev_teardown(dev);
 	goto err_put;
@@ -159,6 +164,7 @@ static void dpu_vdpa_dev_del(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdp
 	/* waits for a netlink command working on the device */
 	dpu_vdpa_genl_dev_del(dev);
 	_vdpa_unregister_device(vdpa);
+	dpu_vdpa_cbs_untrack(dev);
 	/* the consumer has been detached; make sure the function is stopped */
 	dpu_vdpa_reset_full(dev);
 	dpu_vdpa_dev_teardown(dev);

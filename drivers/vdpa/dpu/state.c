@@ -752,16 +752,6 @@ int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
 	err = dpu_vdpa_state_parse(dev, blob, len, &p, extack);
 	if (!err)
 		err = dpu_vdpa_state_check(dev, blob, len, &p, extack);
-	/*
-	 * The consumer already fixed its features: a state saved with others
-	 * could never start, so refuse it now rather than fail DRIVER_OK.
-	 */
-	if (!err && dev->status & VIRTIO_CONFIG_S_FEATURES_OK &&
-	    le64_to_cpu(p.device.driver_features) != dev->driver_features) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "state was saved with other driver features than the consumer negotiated");
-		err = -EINVAL;
-	}
 	if (err) {
 		dev_dbg(&dev->vdpa.dev, "state load of %zu bytes refused: %d\n", len, err);
 		goto out_unlock;

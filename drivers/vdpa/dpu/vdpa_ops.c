@@ -80,22 +80,47 @@ static void dpu_vdpa_kick_vq(struct vdpa_device *vdpa, u16 idx)
 }
 
 /*
- * The bus driver bound now sets a callback: those another one set are
- * forgotten first, so that none of them is called again even if that
- * driver comes back (dpu_vdpa_cb_owned).  cb_lock held.
+ * A bus driver's callbacks live as long as its binding.  A reset keeps
+ * them: vhost_vdpa sets a queue's callback only when the VMM issues
+ * VHOST_SET_VRING_CALL, which QEMU does not repeat when it restarts a
+ * device its guest reset.  Once the driver is unbound they are forgotten,
+ * before another driver (or another binding of the same one) can bind:
+ * their private data is freed with the binding.  The driver reset the
+ * device on its way out, so no interrupt or relay calls them meanwhile.
  */
-static void dpu_vdpa_cb_take(struct dpu_vdpa_dev *dev)
+static void dpu_vdpa_cbs_clear(struct dpu_vdpa_dev *dev)
 {
-	const struct device_driver *drv = READ_ONCE(dev->vdpa.dev.driver);
+	unsigned long flags;
 	u16 i;
 
-	lockdep_assert_held(&dev->cb_lock);
-	if (dev->cb_owner == drv)
-		return;
+	spin_lock_irqsave(&dev->cb_lock, flags);
 	for (i = 0; i < dev->nvqs; i++)
 		dev->vqs[i].cb = (struct vdpa_callback) { };
 	dev->config_cb = (struct vdpa_callback) { };
-	dev->cb_owner = drv;
+	spin_unlock_irqrestore(&dev->cb_lock, flags);
+}
+
+static int dpu_vdpa_bus_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct dpu_vdpa_dev *dev = container_of(nb, struct dpu_vdpa_dev, bus_nb);
+
+	if (data != &dev->vdpa.dev || action != BUS_NOTIFY_UNBOUND_DRIVER)
+		return NOTIFY_DONE;
+	dpu_vdpa_cbs_clear(dev);
+	dev_dbg(&dev->vdpa.dev, "bus driver unbound: callbacks forgotten\n");
+	return NOTIFY_OK;
+}
+
+/* From before the device is registered until after it is unregistered. */
+int dpu_vdpa_cbs_track(struct dpu_vdpa_dev *dev)
+{
+	dev->bus_nb.notifier_call = dpu_vdpa_bus_notify;
+	return bus_register_notifier(dev->vdpa.dev.bus, &dev->bus_nb);
+}
+
+void dpu_vdpa_cbs_untrack(struct dpu_vdpa_dev *dev)
+{
+	bus_unregister_notifier(dev->vdpa.dev.bus, &dev->bus_nb);
 }
 
 static void dpu_vdpa_set_vq_cb(struct vdpa_device *vdpa, u16 idx, struct vdpa_callback *cb)
@@ -107,7 +132,6 @@ static void dpu_vdpa_set_vq_cb(struct vdpa_device *vdpa, u16 idx, struct vdpa_ca
 	if (!vq)
 		return;
 	spin_lock_irqsave(&dev->cb_lock, flags);
-	dpu_vdpa_cb_take(dev);
 	vq->cb = *cb;
 	spin_unlock_irqrestore(&dev->cb_lock, flags);
 }
@@ -292,7 +316,6 @@ static void dpu_vdpa_set_config_cb(struct vdpa_device *vdpa, struct vdpa_callbac
 	unsigned long flags;
 
 	spin_lock_irqsave(&dev->cb_lock, flags);
-	dpu_vdpa_cb_take(dev);
 	dev->config_cb = *cb;
 	spin_unlock_irqrestore(&dev->cb_lock, flags);
 }
