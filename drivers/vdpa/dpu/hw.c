@@ -450,6 +450,23 @@ err_shadow:
 	return err;
 }
 
+/* Shadow mode by policy or logging, or because the function @reaches nothing. */
+static bool dpu_vdpa_hw_shadow_for(struct dpu_vdpa_dev *dev, bool reaches)
+{
+	return READ_ONCE(force_shadow) || dev->log.active || !reaches;
+}
+
+/* Does a queue start past index 0 (a migration destination, a restore)? */
+static bool dpu_vdpa_hw_vq_resumes(struct dpu_vdpa_dev *dev)
+{
+	u16 i;
+
+	for (i = 0; i < dev->nvqs; i++)
+		if (dpu_vdpa_hw_vq_on_fn(dev, i) && dev->vqs[i].avail_idx)
+			return true;
+	return false;
+}
+
 /*
  * The function can only run the consumer's rings itself when they start
  * at index 0, nothing is being logged, and the function reaches the
@@ -457,14 +474,7 @@ err_shadow:
  */
 bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev)
 {
-	u16 i;
-
-	if (dpu_vdpa_hw_shadow_required(dev))
-		return true;
-	for (i = 0; i < dev->nvqs; i++)
-		if (dpu_vdpa_hw_vq_on_fn(dev, i) && dev->vqs[i].avail_idx)
-			return true;
-	return false;
+	return dpu_vdpa_hw_shadow_required(dev) || dpu_vdpa_hw_vq_resumes(dev);
 }
 
 /*
@@ -476,15 +486,8 @@ bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev)
  */
 bool dpu_vdpa_hw_will_shadow(struct dpu_vdpa_dev *dev)
 {
-	u16 i;
-
-	if (READ_ONCE(force_shadow) || dev->log.active ||
-	    (!dpu_vdpa_mem_virtio(dev) && !dev->as.domain))
-		return true;
-	for (i = 0; i < dev->nvqs; i++)
-		if (dpu_vdpa_hw_vq_on_fn(dev, i) && dev->vqs[i].avail_idx)
-			return true;
-	return false;
+	return dpu_vdpa_hw_shadow_for(dev, dpu_vdpa_mem_virtio(dev) || dev->as.domain) ||
+	       dpu_vdpa_hw_vq_resumes(dev);
 }
 
 /*
@@ -495,8 +498,7 @@ bool dpu_vdpa_hw_will_shadow(struct dpu_vdpa_dev *dev)
  */
 bool dpu_vdpa_hw_shadow_required(struct dpu_vdpa_dev *dev)
 {
-	return READ_ONCE(force_shadow) || dev->log.active ||
-	       dpu_vdpa_mem_fn_reach(dev) != DPU_VDPA_REACH_IOVA;
+	return dpu_vdpa_hw_shadow_for(dev, dpu_vdpa_mem_fn_reach(dev) == DPU_VDPA_REACH_IOVA);
 }
 
 /*
