@@ -9,7 +9,7 @@
 #                        dpu-vdpa-dkms, vdpa-mgmt, libvdpamgmt1, libvdpamgmt-dev
 #   make check           install deps if missing, build, run every test (and the
 #                        tests marked "check" in tests/debug.list again on the
-#                        debug kernel: KASAN, lockdep, kmemleak, UBSAN, fault injection)
+#                        debug kernel: KASAN, lockdep, kmemleak, UBSAN)
 #   make check TESTS="tests/vm/net-virtio.sh"   a subset
 #   make check-debug     the same, with all of tests/debug.list on the debug kernel
 #   make demo            a walk-through in the test VM
