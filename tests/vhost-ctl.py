@@ -10,6 +10,12 @@
                                        the driver starts no device that can
                                        reach nothing), DRIVER_OK; prints
                                        "features=F status=S"
+  vhost-ctl.py DEV start-reset N       N times: all of "status" with every
+                                       queue set up, then a reset right
+                                       after DRIVER_OK; prints "started=S
+                                       refused=R" (a device with a MAC
+                                       programs it through the control
+                                       queue at each start)
 
 As a module (tests/fail-nth.py): prepare() does the same up to DRIVER_OK,
 with every queue set up and enabled on empty rings in that memory.
@@ -56,12 +62,13 @@ def map_memory(fd):
     return mem
 
 
-def prepare(fd, feat=None, queues=True, num=64):
+def prepare(fd, feat=None, queues=True, num=64, mem=None):
     """Reset, features, FEATURES_OK, memory and the queues: all but DRIVER_OK.
 
     With QUEUES, each queue of NUM entries gets empty split rings in the
     mapped memory (16 KiB apart, from IOVA MEM), and is enabled.  Returns
-    the memory, mapped as long as it lives and the fd is open.
+    the memory, mapped as long as it lives and the fd is open.  MEM, from
+    an earlier call on the same fd, is used again (a reset keeps it mapped).
     """
     b = bytearray(8)
     fcntl.ioctl(fd, GET_FEATURES, b)
@@ -71,7 +78,8 @@ def prepare(fd, feat=None, queues=True, num=64):
         fcntl.ioctl(fd, SET_STATUS, struct.pack("B", s))
     fcntl.ioctl(fd, SET_FEATURES, struct.pack("<Q", feat))
     fcntl.ioctl(fd, SET_STATUS, struct.pack("B", 0xb))
-    mem = map_memory(fd)
+    if mem is None:
+        mem = map_memory(fd)
     b = bytearray(4)
     fcntl.ioctl(fd, VDPA_GET_VQS_COUNT, b)
     for i in range(struct.unpack("=I", b)[0] if queues else 0):
@@ -108,6 +116,18 @@ def main(argv):
         fcntl.ioctl(fd, GET_FEATURES, b)
         print("features=%#x status=%#x" % (feat if feat is not None else
                                            struct.unpack("<Q", b)[0], get_status(fd)))
+    elif argv[2] == "start-reset":
+        started = refused = 0
+        mem = None
+        for _ in range(int(argv[3])):
+            mem = prepare(fd, mem=mem)
+            fcntl.ioctl(fd, SET_STATUS, struct.pack("B", 0xf))
+            if get_status(fd) == 0xf:
+                started += 1
+            else:
+                refused += 1
+            fcntl.ioctl(fd, SET_STATUS, struct.pack("B", 0))
+        print("started=%d refused=%d" % (started, refused))
     else:
         sys.exit(__doc__)
     return 0

@@ -421,7 +421,14 @@ struct dpu_vdpa_type {
 	int (*pre_driver_ok)(struct dpu_vdpa_dev *dev);
 	/* function in DRIVER_OK */
 	int (*post_driver_ok)(struct dpu_vdpa_dev *dev);
+	/*
+	 * A reset, in two steps around the function's: reset stops everything
+	 * that uses the function (the function may still be reading what it
+	 * was given), reset_done frees what the function pointed at, once it
+	 * is reset or its queues using them are.
+	 */
 	void (*reset)(struct dpu_vdpa_dev *dev);
+	void (*reset_done)(struct dpu_vdpa_dev *dev);
 	/* DRIVER_OK failed, the function is reset; the consumer must reset */
 	void (*start_refused)(struct dpu_vdpa_dev *dev);
 	/*
@@ -568,6 +575,7 @@ int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_cvq_cleanup(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index);
 void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_cvq_release(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd,
 		      const void *data, size_t len);
 void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev);

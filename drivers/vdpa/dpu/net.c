@@ -459,6 +459,13 @@ static void net_reset(struct dpu_vdpa_dev *dev)
 	dpu_vdpa_net_state_reset(dev);
 }
 
+/* the function is reset, or parked with its control queue reset */
+static void net_reset_done(struct dpu_vdpa_dev *dev)
+{
+	if (net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
+		dpu_vdpa_cvq_release(dev);
+}
+
 static void net_kick_soft(struct dpu_vdpa_dev *dev, u16 idx)
 {
 	/* kicks of ignored queues go nowhere */
@@ -517,6 +524,7 @@ const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.pre_driver_ok = net_pre_driver_ok,
 	.post_driver_ok = net_post_driver_ok,
 	.reset = net_reset,
+	.reset_done = net_reset_done,
 	.start_refused = net_start_refused,
 	.may_park = net_may_park,
 	.kick_soft = net_kick_soft,

@@ -580,7 +580,13 @@ void dpu_vdpa_cvq_resume(struct dpu_vdpa_dev *dev)
 		dpu_vdpa_cvq_kick(dev);
 }
 
-/* Stop serving the consumer; dev->lock held, the function about to reset. */
+/*
+ * Stop serving the consumer: no command is relayed after this.  dev->lock
+ * held, the function about to reset.  The function may still read the
+ * driver's ring (a device can look at its avail index again after the
+ * last command it used), so that stays mapped until
+ * dpu_vdpa_cvq_release, after the function's reset.
+ */
 void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
@@ -593,16 +599,21 @@ void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev)
 	mutex_unlock(&cvq->lock);
 	/* the worker never takes dev->lock */
 	cancel_work_sync(&cvq->work);
+}
+
+/*
+ * The function is reset (or its control queue is): unmap what it was
+ * given.  Their memory stays until the next start or dev_del.  dev->lock
+ * held.
+ */
+void dpu_vdpa_cvq_release(struct dpu_vdpa_dev *dev)
+{
+	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
 
 	mutex_lock(&cvq->lock);
 	if (cvq->fn_notify && !dev->fn->vpm.notify_base)
 		pci_iounmap(dev->fn->pdev, cvq->fn_notify);
 	cvq->fn_notify = NULL;
-	/*
-	 * Each command is waited for (exec): the function holds none of these.
-	 * Their memory stays until the next start or dev_del: the function is
-	 * not reset yet.
-	 */
 	dpu_vdpa_fn_buf_unmap(dev, &cvq->buf);
 	dpu_vdpa_fn_buf_unmap(dev, &cvq->ring);
 	mutex_unlock(&cvq->lock);

@@ -447,6 +447,8 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 			dev->fn_driver_features);
 	else
 		err = dpu_vdpa_hw_reset(dev->fn);
+	if (type->reset_done)
+		type->reset_done(dev);
 	/* parked, the function points at none of the vectors freed here */
 	dpu_vdpa_hw_stop(dev);
 	/* parked: no INTx either; reset: INTx is the function's default again */
@@ -532,6 +534,8 @@ static void dpu_vdpa_driver_ok_undo(struct dpu_vdpa_dev *dev)
 	if (type->reset)
 		type->reset(dev);
 	dpu_vdpa_hw_reset(dev->fn);
+	if (type->reset_done)
+		type->reset_done(dev);
 	dpu_vdpa_hw_stop(dev);
 	for (i = 0; i < dev->nvqs; i++) {
 		WRITE_ONCE(dev->vqs[i].shadow, false);
