@@ -16,7 +16,7 @@ DEV_A=$(mig_dev_add migA "$A") DEV_B=$(mig_dev_add migB "$B")
 mig_peers "$PA" "$PB" >/dev/null 2>&1
 echo "# peers A=$MIG_PEER_A B=$MIG_PEER_B"
 INITRD=$(mig_initrd)
-mig_qemu dst "$DEV_B" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT" -trace "vhost_vdpa_set_vring_enable_one" -trace "vhost_vdpa_add_status" -trace "vhost_vdpa_net_load*" -trace "virtio_net_announce*" -trace "vhost_vdpa_dev_start" -trace "vhost_vdpa_set_dev_vring_base" -trace "vhost_vdpa_suspend" -trace "qemu_announce*" >/dev/null 2>&1
+mig_qemu dst "$DEV_B" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT" -trace "vhost_vdpa_set_vring_enable_one" -trace "vhost_vdpa_add_status" -trace "vhost_vdpa_net_load*" -trace "virtio_net_announce*" -trace "vhost_vdpa_dev_start" -trace "vhost_vdpa_set_dev_vring_base" -trace "vhost_vdpa_suspend" -trace "qemu_announce*" -trace vm_state_notify -msg timestamp=on >/dev/null 2>&1
 mig_qemu src "$DEV_A" "$INITRD" >/dev/null 2>&1
 t_ok "source guest ready" -- mig_wait 400 grep -q 'guest: ready' "$MIG_DIR/src.console"
 t_ok "source replies" -- mig_wait 60 sh -c "[ \$(grep -c 'bytes from' $MIG_DIR/src.console) -ge 30 ]"
@@ -67,5 +67,20 @@ echo "# ethtool -S B peer:"; $NS ethtool -S "$MIG_PEER_B" 2>&1 | grep -v ': 0$' 
 echo "# tc:"; $NS tc -s qdisc show dev "$MIG_PEER_B" | sed 's/^/#   /'
 echo "# fdb:"; bridge -n $MIG_NS fdb show br $MIG_BR | grep -i 02:00:00 | sed 's/^/#   /'
 echo "# dmesg (watchdog etc):"; dmesg | grep -iE 'watchdog|dpu|virtio|vhost' | tail -n 60 | sed 's/^/#   /'
+# One timeline, seconds relative to "completed" (the test's QMP poll):
+# the destination QEMU's run state and vhost-vdpa steps (its trace), the
+# frames on both peers (to and from the guest), the outside pings' replies.
+tc=$(awk '$2 == "completed" { print $1; exit }' "$MIG_DIR/events")
+{
+	sed -n 's/^[0-9]*@\([0-9.]*\):\(vm_state_notify.*\|vhost_vdpa_add_status.*\|vhost_vdpa_dev_start.*\|vhost_vdpa_net_load_cmd.*\|qemu_announce_self_iter.*\)/\1 dst: \2/p' "$MIG_DIR/dst.log"
+	for p in pa pb; do
+		tcpdump -r "$MIG_DIR/$p.pcap" -n -e -tt 2>/dev/null |
+			awk -v p="$p" -v g="$MIG_MAC" '{ d = ($2 == g) ? "from-guest" : ($4 == g"," ? "to-guest" : "other"); t = $1; $1 = $2 = $3 = $4 = ""; print t, p, d, $0 }' | cut -c1-120
+	done
+	awk -F'[][]' '/bytes from/ { print $2, "outside-reply" }' "$MIG_DIR/outside.ping"
+	cat "$MIG_DIR/events"
+} | sort -n | awk -v tc="$tc" '{ t = $1 - tc; if (t > -3 && t < 30) { $1 = sprintf("%7.2f", t); print } }' >"$MIG_DIR/timeline"
+echo "# timeline ($MIG_DIR/timeline), first events of each kind after completed:"
+awk '$1 > -1 { k = $2 " " $3; if (!(k in seen)) { seen[k] = 1; print } }' "$MIG_DIR/timeline" | head -n 40 | sed 's/^/#   /'
 mig_stop src; mig_stop dst
 t_done
