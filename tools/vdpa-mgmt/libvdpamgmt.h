@@ -482,6 +482,54 @@ const char *vdpamgmt_class_name(unsigned int virtio_id);	/* "net", "block", NULL
 const char *vdpamgmt_device_type_name(uint32_t virtio_id);	/* "network", "block", NULL */
 /* Name of feature BIT for a DEVICE_ID device; NULL when iproute2 has none. */
 const char *vdpamgmt_feature_name(uint32_t device_id, unsigned int bit);
+/*
+ * The same, for every bit the kernel's uapi headers (6.12) define for the
+ * type (net, block) or for all types: iproute2's name where it has one,
+ * else the header's without its VIRTIO_*_F_ prefix ("HOST_USO"); NULL for
+ * a bit no header defines.
+ */
+const char *vdpamgmt_feature_full_name(uint32_t device_id, unsigned int bit);
+
+/* Look names up in every type's tables (a check before the type is known). */
+#define VDPAMGMT_FEATURES_ANY_TYPE	UINT32_MAX
+
+/*
+ * The bit of feature NAME for a DEVICE_ID device, or -ENOENT.  Takes what
+ * vdpamgmt_feature_full_name() gives, in any case, with or without the
+ * header's prefix (VIRTIO_NET_F_MQ, VIRTIO_RING_F_EVENT_IDX), and "bit_N"
+ * (N 0-63, what text output shows for a bit without a name).
+ */
+int vdpamgmt_feature_bit(uint32_t device_id, const char *name);
+/*
+ * Feature profile NAME: the device type it is for and its features; 0 or
+ * -ENOENT.  "qemu-svq": what QEMU's shadow virtqueue accepts of a net
+ * device, so that stock QEMU can live-migrate a -netdev vhost-vdpa guest.
+ */
+int vdpamgmt_feature_profile(const char *name, uint32_t *device_id, uint64_t *features);
+/* The name of profile INDEX (0, 1, ...); NULL past the last. */
+const char *vdpamgmt_feature_profile_name(unsigned int index);
+/*
+ * Is TEXT meant as a device_features mask in hex: "0x..." or hex digits
+ * alone ("300000000")?  vdpamgmt_features_parse() says if it is a good one.
+ */
+bool vdpamgmt_features_is_hex(const char *text);
+/*
+ * A "dev add ... device_features" value into *OUT, for a DEVICE_ID device
+ * on a management device that supports SUPPORTED:
+ *   hex            exactly that mask (SUPPORTED is not looked at)
+ *   A,B,C          exactly the features named
+ *   -A,-B / +A     SUPPORTED without A and B / with A: a list whose first
+ *                  name has a sign starts from SUPPORTED
+ *   profile=P,-A   the profile's features that SUPPORTED has, without A
+ * Terms apply left to right: NAME and +NAME add, -NAME removes (a feature
+ * SUPPORTED lacks, quietly).  Adding a feature SUPPORTED lacks is an
+ * error, as are unknown names and profiles, a name of another device type
+ * and a profile for another type.  With VDPAMGMT_FEATURES_ANY_TYPE only
+ * the syntax and the names are checked (SUPPORTED is not used).
+ * Returns 0, or -EINVAL with why in WHY.
+ */
+int vdpamgmt_features_parse(const char *text, uint32_t device_id, uint64_t supported,
+			    uint64_t *out, char *why, size_t why_size);
 /* "02:00:00:00:00:01" into MAC: 0, or -EINVAL. */
 int vdpamgmt_mac_parse(const char *text, uint8_t mac[6]);
 
