@@ -75,6 +75,8 @@ uint32_t cli_mgmtdev_device_id(const struct vdpamgmt_mgmtdev *m);
 void cli_out_hex(struct out_node *obj, const char *key, uint64_t value);
 /* Virtio device status bits as names. */
 void cli_out_status(struct out_node *obj, const char *key, uint8_t status);
+/* DPU_VDPA_STATE_RX_* flags as "rx_mode": [names] (cli_state.c). */
+void cli_out_rx_mode(struct out_node *obj, uint32_t flags);
 
 /* cli_dpu.c: dpu_vdpa's family; cli_state.c: state blobs. */
 int cmd_dev_status(struct cli *c, int argc, char **argv);

@@ -270,8 +270,32 @@ struct vdpamgmt_dpu_dev {
 
 typedef int (*vdpamgmt_dpu_dev_cb)(const struct vdpamgmt_dpu_dev *dev, void *arg);
 
+#define VDPAMGMT_DPU_STAGED_VQS_MAX	1024	/* avail indexes kept */
+
+/*
+ * A state loaded into a device (vdpamgmt_dpu_state_load) that its
+ * consumer's DRIVER_OK has not consumed yet: DPU_VDPA_A_STAGED of DEV_GET
+ * (VDPAMGMT_HAS(dev, DPU_VDPA_A_STAGED) says there is one).
+ * VDPAMGMT_HAS(staged, DPU_VDPA_STAGED_...) says what was sent.
+ */
+struct vdpamgmt_dpu_staged {
+	uint64_t present;
+	uint64_t driver_features;		/* the consumer must negotiate these */
+	uint32_t num_vqs;			/* avail indexes sent */
+	uint16_t avail[VDPAMGMT_DPU_STAGED_VQS_MAX];	/* each vq's next; the first
+							 * VDPAMGMT_DPU_STAGED_VQS_MAX */
+	uint8_t net_mac[6];			/* net: the MAC the consumer set */
+	uint16_t net_pairs;			/* net: queue pairs it selected */
+	uint32_t net_rx_flags;			/* net: DPU_VDPA_STATE_RX_* */
+	uint32_t net_macs;			/* net: MAC table entries */
+	uint32_t net_vlans;			/* net: VLAN ids in the filter */
+};
+
 int vdpamgmt_dpu_dev_get(struct vdpamgmt *vm, const char *name, struct vdpamgmt_dpu_dev *out);
 int vdpamgmt_dpu_dev_for_each(struct vdpamgmt *vm, vdpamgmt_dpu_dev_cb cb, void *arg);
+/* What NAME has staged: 1 and *OUT, 0 if nothing is staged, or a negative errno. */
+int vdpamgmt_dpu_staged_get(struct vdpamgmt *vm, const char *name,
+			    struct vdpamgmt_dpu_staged *out);
 int vdpamgmt_dpu_suspend(struct vdpamgmt *vm, const char *name);
 int vdpamgmt_dpu_resume(struct vdpamgmt *vm, const char *name);
 /*
@@ -344,6 +368,8 @@ int vdpamgmt_dpu_build_state_load(void *buf, size_t size, uint16_t family, uint3
 				  const char *name, const void *blob, size_t len);
 /* Replies: 0, or -EINVAL if a required attribute is missing or malformed. */
 int vdpamgmt_dpu_parse_dev(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_dev *out);
+/* The staged state of a DEV_GET reply: 1 (into *OUT), 0 if none, -EINVAL if malformed. */
+int vdpamgmt_dpu_parse_staged(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_staged *out);
 /* CHUNK->bitmap points into NLH. */
 int vdpamgmt_dpu_parse_log_sync(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_log_chunk *chunk);
 /* *BLOB points into NLH. */
