@@ -324,7 +324,7 @@ static const char *type_word(uint32_t device_id)
 {
 	const char *name = vdpamgmt_class_name(device_id);
 
-	return name ? name : "this";
+	return name ? name : "this management device's";
 }
 
 bool vdpamgmt_features_is_hex(const char *text)
@@ -380,8 +380,8 @@ int vdpamgmt_features_parse(const char *text, uint32_t device_id, uint64_t suppo
 				return fail(why, why_size, "unknown profile \"%.*s\" (known: qemu-svq)",
 					    (int)(len - 8), term + 8);
 			if (!any && device_id != profile_type)
-				return fail(why, why_size, "profile %s is for %s devices, not %s",
-					    pname, type_word(profile_type), type_word(device_id));
+				return fail(why, why_size, "profile %s is for %s devices only",
+					    pname, type_word(profile_type));
 			set = supported & profile;
 		} else {
 			name = term;
@@ -393,7 +393,7 @@ int vdpamgmt_features_parse(const char *text, uint32_t device_id, uint64_t suppo
 			bit = nlen ? feature_bit(device_id, name, nlen) : -1;
 			if (bit < 0) {
 				if (!any && nlen && feature_bit(VDPAMGMT_FEATURES_ANY_TYPE, name, nlen) >= 0)
-					return fail(why, why_size, "%.*s is not a %s device feature",
+					return fail(why, why_size, "%.*s is not a feature of %s devices",
 						    (int)nlen, name, type_word(device_id));
 				return fail(why, why_size, "unknown feature \"%.*s\"", (int)nlen, name);
 			}

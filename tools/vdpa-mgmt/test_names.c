@@ -157,7 +157,7 @@ static void test_arithmetic(void)
 	      err == -EINVAL && strstr(why, "HOST_USOO"));
 	err = parse("-FLUSH", NET, SUPPORTED, &out, why);
 	check("a block name on a net mgmtdev: EINVAL, said so",
-	      err == -EINVAL && !strcmp(why, "FLUSH is not a net device feature"));
+	      err == -EINVAL && !strcmp(why, "FLUSH is not a feature of net devices"));
 	check("... but known to the check before the mgmtdev is known",
 	      !parse("-FLUSH", VDPAMGMT_FEATURES_ANY_TYPE, 0, &out, why));
 	check("empty terms, signs alone, a bare decimal number in a list: refused",
