@@ -39,7 +39,7 @@ CMDS = {"get": 1, "suspend": 2, "resume": 3, "log-start": 4, "log-sync": 5,
 A = {"DEV_NAME": 2, "MGMTDEV_NAME": 3, "DEVICE_ID": 4, "BUS_DRIVER": 5, "STATUS": 6,
      "MODE": 7, "SUSPENDED": 8, "LOGGING": 9, "LOG_PAGE_SIZE": 10, "LOG_IOVA": 11,
      "LOG_LEN": 12, "LOG_BITMAP": 13, "LOG_DIRTY": 14, "STATE": 15, "STATS": 16,
-     "SHADOW_VQS": 17}
+     "SHADOW_VQS": 17, "STAGED": 18}
 KINDS = {2: "str", 3: "str", 4: "u32", 5: "str", 6: "u8", 7: "u8", 8: "u8", 9: "u8",
          10: "u32", 11: "u64", 12: "u64", 13: "bin", 14: "u64", 15: "bin", 16: "nest",
          17: "u32"}

@@ -57,10 +57,18 @@ expect 2 'mtu "1500x" is not a number' "dev add: mtu with junk" -- \
 	dev add name vdpa0 mgmtdev $M mtu 1500x
 expect 2 'max_vqp "two" is not a number' "dev add: max_vqp not a number" -- \
 	dev add name vdpa0 mgmtdev $M max_vqp two
-expect 2 'device_features "0xg" is not a 64-bit hex number' "dev add: device_features not hex" -- \
+expect 2 'device_features: "0xg" is not a 64-bit hex number' "dev add: device_features not hex" -- \
 	dev add name vdpa0 mgmtdev $M device_features 0xg
-expect 2 'device_features "0x10000000000000000" is not' "dev add: device_features over 64 bits" -- \
+expect 2 'device_features: "0x10000000000000000" is not' "dev add: device_features over 64 bits" -- \
 	dev add name vdpa0 mgmtdev $M device_features 0x10000000000000000
+expect 2 'device_features: unknown feature "HOST_USOO"' "dev add: an unknown feature name" -- \
+	dev add name vdpa0 mgmtdev $M device_features -GUEST_ANNOUNCE,-HOST_USOO
+expect 2 'device_features: unknown profile "qemu" \(known: qemu-svq\)' "dev add: an unknown profile" -- \
+	dev add name vdpa0 mgmtdev $M device_features profile=qemu
+expect 2 'device_features: an empty name' "dev add: an empty name in a list" -- \
+	dev add name vdpa0 mgmtdev $M device_features MAC,,MQ
+expect 2 'device_features: a profile comes first' "dev add: a profile after a name" -- \
+	dev add name vdpa0 mgmtdev $M device_features -MAC,profile=qemu-svq
 expect 2 '"mtu" given twice' "dev add: an option twice" -- \
 	dev add name vdpa0 mgmtdev $M mtu 1500 mtu 1400
 expect 2 'unknown argument "speed"' "dev add: unknown option" -- dev add name vdpa0 mgmtdev $M speed 1
@@ -145,6 +153,11 @@ expect 2 'dev migrate: "pci/" is not a management device' "dev migrate: bad mgmt
 if unshare -n true 2>/dev/null; then
 	rc=0; unshare -n "$V" dev add name vdpa0 mgmtdev $M mac 02:00:00:00:00 >/dev/null 2>&1 || rc=$?
 	t_eq "bad mac: exit 2 without any kernel call" 2 "$rc"
+	rc=0; unshare -n "$V" dev add name vdpa0 mgmtdev $M device_features -HOST_USOO >/dev/null 2>&1 || rc=$?
+	t_eq "unknown feature name: exit 2 without any kernel call" 2 "$rc"
+	expect 1 '^vdpa-mgmt: dev add vdpa0: the kernel has no "vdpa" netlink family .* \(ENOENT\)$' \
+		"feature names: the mgmtdev is asked first (exit 1 without the family)" -- \
+		dev add name vdpa0 mgmtdev $M device_features -GUEST_ANNOUNCE,-HOST_USO
 	expect 1 '^vdpa-mgmt: dev show: the kernel has no "vdpa" netlink family .* \(ENOENT\)$' \
 		"no vdpa family: one line naming the command, exit 1" -- dev show
 	# the dpu_vdpa family is not there either: each verb fails in one line,
@@ -169,7 +182,7 @@ if unshare -n true 2>/dev/null; then
 		rm -f "$OUTF"*
 	done
 else
-	for i in $(seq 10); do echo "ok $((T_NUM += 1)) # skip unshare -n not permitted"; done
+	for i in $(seq 12); do echo "ok $((T_NUM += 1)) # skip unshare -n not permitted"; done
 fi 2>/dev/null
 
 # --- help: exit 0 on stdout

@@ -25,6 +25,23 @@ t_eq "dev commands after options" \
 t_eq "pci commands" "show bind unbind help" "$(complete_line vdpa-mgmt pci '')"
 t_eq "dev add: keywords not given yet" "mac mtu max_vqp device_features" \
 	"$(complete_line vdpa-mgmt dev add name x mgmtdev pci/0000:00:08.0 '')"
+# the mgmtdev's features, as mgmtdev show prints them (wrapped)
+vdpa-mgmt() {
+	[ "$*" = "mgmtdev show pci/0000:00:08.0" ] || return 1
+	printf 'pci/0000:00:08.0:\n  supported_classes net\n  dev_features CSUM GUEST_ANNOUNCE\n'
+	printf '               HOST_USO VERSION_1\n  max_supported_vqs 9\n'
+}
+t_eq "dev add device_features: the mgmtdev's feature names, and the profile" \
+	"CSUM GUEST_ANNOUNCE HOST_USO VERSION_1 profile=qemu-svq" \
+	"$(complete_line vdpa-mgmt dev add name x mgmtdev pci/0000:00:08.0 device_features '')"
+t_eq "dev add device_features -G: the names with the sign" "-GUEST_ANNOUNCE" \
+	"$(complete_line vdpa-mgmt dev add name x mgmtdev pci/0000:00:08.0 device_features -G)"
+t_eq "dev add device_features: the next term of a list, no profile there" \
+	"-GUEST_ANNOUNCE,-CSUM -GUEST_ANNOUNCE,-GUEST_ANNOUNCE -GUEST_ANNOUNCE,-HOST_USO -GUEST_ANNOUNCE,-VERSION_1" \
+	"$(complete_line vdpa-mgmt dev add name x mgmtdev pci/0000:00:08.0 device_features -GUEST_ANNOUNCE,-)"
+t_eq "dev add device_features before a mgmtdev: the profile alone" "profile=qemu-svq" \
+	"$(complete_line vdpa-mgmt dev add name x device_features '')"
+unset -f vdpa-mgmt
 t_eq "dev add: a keyword typed whole is still offered (bash adds the space)" "mac" \
 	"$(complete_line vdpa-mgmt dev add name x mgmtdev pci/0000:00:08.0 mac)"
 t_eq "dev log start: the same" "len" "$(complete_line vdpa-mgmt dev log start vdpa0 len)"

@@ -27,11 +27,11 @@ t_eq "vhost_vdpa loaded with max_iotlb_entries=262144" 262144 \
 ulimit -l unlimited || t_bail "ulimit -l unlimited"
 
 DEV_A=$(mig_dev_add migA "$A") DEV_B=$(mig_dev_add migB "$B")
-FEAT=$(mig_features "$A")
-echo "# features for SVQ: $FEAT (dropped bits: $(mig_features_dropped "$A"))"
+FEAT=$(mig_features migA)
+echo "# features for SVQ ($MIG_PROFILE): $FEAT (dropped: $(mig_features_dropped "$A" migA))"
 t_ok "A: vDPA device on $A, SVQ features, vhost_vdpa ($DEV_A)" -- test -c "$DEV_A"
 t_ok "B: vDPA device on $B, SVQ features, vhost_vdpa ($DEV_B)" -- test -c "$DEV_B"
-t_eq "A and B offer the same features" "$FEAT" "$(mig_features "$B")"
+t_eq "A and B offer the same features" "$FEAT" "$(mig_features migB)"
 mig_peers "$PA" "$PB" >/dev/null 2>&1	# not in t_ok's subshell: sets MIG_PEER_A/B
 t_ok "peers $PA and $PB ($MIG_PEER_A, $MIG_PEER_B) in one bridge with the target $MIG_TARGET" -- \
 	sh -c "[ -n '$MIG_PEER_B' ] && ip -n $MIG_NS link show $MIG_PEER_B | grep -q 'master $MIG_BR'"

@@ -123,7 +123,7 @@ t_ok "migrate vn0 to vn2, added on pci/$B" -- sh -c \
 sed 's/^/# /' "$D/steps2"
 t_eq "vn2: the mac, mtu, max_vq_pairs and device features of vn0" "$(cfg vn0)" "$(cfg vn2)"
 t_eq "vn2 on pci/$B, unattached and not started; vn0 suspended" "pci/$B none stopped true" \
-	"$("$V" -j dev status vn2 | jq -r '.dev.vn2 | "\(.mgmtdev) \(.bus_driver) \(.mode)"')\
+	"$("$V" -j dev status vn2 | jq -r '.dev.vn2 | "\(.mgmtdev) \(.driver // "none") \(.mode)"')\
  $("$V" -j dev status vn0 | jq -r .dev.vn0.suspended)"
 "$V" dev resume vn0
 t_fail "migrate to a new device on a function that has one: EBUSY, vn0 not suspended" \

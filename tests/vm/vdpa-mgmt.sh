@@ -4,7 +4,8 @@
 # with attributes, attach to virtio_vdpa (netdev with the MAC, ping across
 # the bridged pair; a disk for blk) and to vhost_vdpa (/dev/vhost-vdpa-N),
 # detach, del, the errors with the kernel's or the driver's own reason,
-# and valgrind over the commands.
+# device_features by name and profile, a staged state in dev status (and
+# its keys as dev show's), and valgrind over the commands.
 . "$(dirname "$0")/../lib.sh"
 V=$PROJECT/tools/vdpa-mgmt/vdpa-mgmt
 VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
@@ -162,6 +163,114 @@ t_fail "dev del of a missing device: the kernel's extack" \
 	"^vdpa-mgmt: dev del vdpa0: vdpa: device not found \(ENODEV\)$" -- "$V" dev del vdpa0
 t_fail "dev attach of a missing device" "^vdpa-mgmt: dev attach vdpa0: no vDPA device vdpa0 \(ENODEV\)$" \
 	-- "$V" dev attach vdpa0 vhost
+
+# --- device_features by name, the qemu-svq profile, a staged state in dev status
+t_ok "dev del vdpa1 (B free for what follows)" -- "$V" dev del vdpa1
+feat_of() { "$V" -j dev config show "$1" | jq -c ".config[\"$1\"].device_features"; }
+# the names text output prints for a feature list (wrapped under its first item)
+text_names() {
+	awk -v k="$1" '$1 == k { on = 1; $1 = ""; print; next } on && /^   / { print; next } { on = 0 }' |
+		xargs | tr ' ' ','
+}
+SUP=$("$V" -j mgmtdev show "pci/$A" | jq -c '.mgmtdev[].dev_features')
+t_ok "the mgmtdev offers GUEST_ANNOUNCE (else removing it proves nothing)" -- \
+	jq -e 'any(.[]; . == "GUEST_ANNOUNCE")' <<<"$SUP"
+t_ok "dev add device_features -GUEST_ANNOUNCE: by name, against the mgmtdev" -- "${VG[@]}" "$V" \
+	dev add name f0 mgmtdev "pci/$A" mac 02:00:00:00:0e:07 max_vqp 1 device_features -GUEST_ANNOUNCE
+t_eq "f0 offers the mgmtdev's features but GUEST_ANNOUNCE" \
+	"$(jq -c '. - ["GUEST_ANNOUNCE"]' <<<"$SUP")" "$(feat_of f0)"
+NAMES=$("$V" mgmtdev show "pci/$B" | text_names dev_features)
+echo "# pci/$B, as text: $NAMES"
+t_ok "dev add with every name mgmtdev show printed, as a list" -- \
+	"$V" dev add name f1 mgmtdev "pci/$B" max_vqp 1 device_features "$NAMES"
+t_eq "f1 offers exactly those: the round trip" "$("$V" -j mgmtdev show "pci/$B" | jq -c '.mgmtdev[].dev_features')" \
+	"$(feat_of f1)"
+t_eq "dev config show prints them back the same way" "$NAMES" \
+	"$("$V" dev config show f1 | text_names device_features)"
+"$V" dev del f1
+t_err "an unknown name: the name in the message" 'device_features: unknown feature "GUEST_ANNOUNCED"' \
+	-- "$V" dev add name x mgmtdev "pci/$B" device_features -GUEST_ANNOUNCED
+t_eq "... exit 2" 2 "$(rc "$V" dev add name x mgmtdev "pci/$B" device_features -GUEST_ANNOUNCED)"
+t_fail "a block feature on a net mgmtdev: exit 1, said so" \
+	"^vdpa-mgmt: dev add x: device_features: FLUSH is not a feature of net devices \(EINVAL\)$" \
+	-- "$V" dev add name x mgmtdev "pci/$B" device_features -FLUSH
+t_fail "a feature the mgmtdev lacks: exit 1, named" \
+	"^vdpa-mgmt: dev add x: device_features: RING_PACKED is not offered by the management device \(EINVAL\)$" \
+	-- "$V" dev add name x mgmtdev "pci/$B" device_features +RING_PACKED
+t_ok "... no device added by those" -- sh -c "! vdpa dev show x >/dev/null 2>&1"
+
+# the profile against the bit list tests/vm/nested/migrate.sh had before it
+# (QEMU 10.0's SVQ set without CTRL_VLAN), read through iproute2's names
+svq_bits() {
+	jq -r --argjson n '{"CSUM":0,"GUEST_CSUM":1,"CTRL_GUEST_OFFLOADS":2,"MTU":3,"MAC":5,
+		"GUEST_TSO4":7,"GUEST_TSO6":8,"GUEST_ECN":9,"GUEST_UFO":10,"HOST_TSO4":11,
+		"HOST_TSO6":12,"HOST_ECN":13,"HOST_UFO":14,"MRG_RXBUF":15,"STATUS":16,
+		"CTRL_VQ":17,"CTRL_RX":18,"CTRL_VLAN":19,"CTRL_RX_EXTRA":20,
+		"GUEST_ANNOUNCE":21,"MQ":22,"CTRL_MAC_ADDR":23,"NOTIFY_ON_EMPTY":24,
+		"ANY_LAYOUT":27,"RING_INDIRECT_DESC":28,"RING_EVENT_IDX":29,"VERSION_1":32,
+		"ACCESS_PLATFORM":33,"RING_PACKED":34,"IN_ORDER":35,"ORDER_PLATFORM":36,
+		"SR_IOV":37,"NOTIFICATION_DATA":38,"HASH_REPORT":57,"RSS":60,"RSC_EXT":61,
+		"STANDBY":62,"SPEED_DUPLEX":63}' \
+		'.[] | if type == "number" then . else ($n[.] // error("unknown feature " + .)) end' |
+		sort -n | xargs
+}
+OLD_SVQ=" 0 1 2 3 5 7 8 9 10 11 12 13 14 15 16 17 18 20 22 23 27 29 32 33 57 60 61 62 63 "
+want=$(for b in $(svq_bits <<<"$SUP"); do case $OLD_SVQ in *" $b "*) echo "$b" ;; esac; done | xargs)
+t_ok "dev add device_features profile=qemu-svq,-CTRL_VLAN" -- \
+	"$V" dev add name p1 mgmtdev "pci/$B" device_features profile=qemu-svq,-CTRL_VLAN
+t_eq "p1: the mgmtdev's features that migrate.sh's MIG_SVQ_BITS listed" "$want" "$(feat_of p1 | svq_bits)"
+t_ok "negative control: the mgmtdev has features SVQ refuses" -- \
+	test "$(svq_bits <<<"$SUP")" != "$want"
+t_ok "migrate.sh's helpers read p1: CTRL_VLAN and GUEST_ANNOUNCE dropped" -- bash -c \
+	". '$PROJECT/tests/vm/nested/migrate.sh' && mig_features p1 | grep -qw VERSION_1 &&
+	 ! mig_features p1 | grep -qw CTRL_VLAN && mig_features_dropped $B p1 | grep -qw GUEST_ANNOUNCE"
+"$V" dev del p1
+
+# a state staged in f1 (as on a migration destination) until its DRIVER_OK
+T=$(mktemp -d)
+t_ok "f1 on B as f0 is, detached (not started)" -- sh -c \
+	"'$V' dev add name f1 mgmtdev 'pci/$B' mac 02:00:00:00:0e:07 max_vqp 1 device_features -GUEST_ANNOUNCE &&
+	 '$V' dev detach f1"
+t_ok "f0 (virtio_net runs it) suspended, its state saved" -- sh -c \
+	"'$V' dev suspend f0 && '$V' dev state save f0 '$T/f0.state'"
+t_eq "dev status f1: nothing staged before the load" "null" \
+	"$("$V" -j dev status f1 | jq -c .dev.f1.staged)"
+t_ok "dev state load f1" -- "$V" dev state load f1 "$T/f0.state"
+ST=$("$V" -j dev status f1)
+echo "# $ST"
+t_eq "dev status f1: staged, the features f0's consumer negotiated" \
+	"$("$V" -j dev config show f0 | jq -c .config.f0.negotiated_features)" \
+	"$(jq -c .dev.f1.staged.driver_features <<<"$ST")"
+t_eq "... its queues and avail indexes as in the blob" \
+	"$("$V" -j dev state show "$T/f0.state" | jq -c '.state[] | [.num_queues, [.vqs[].avail_idx]]')" \
+	"$(jq -c '.dev.f1.staged | [.num_queues, .avail_idx]' <<<"$ST")"
+t_eq "... the net state it will replay: mac, queue pairs" "02:00:00:00:0e:07 1" \
+	"$(jq -r '.dev.f1.staged | "\(.mac) \(.vq_pairs)"' <<<"$ST")"
+t_ok "dev status text shows it" -- sh -c "'$V' dev status f1 | grep -q '^  staged:\$'"
+t_ok "valgrind: dev status with a staged state, -j and text" -- sh -c \
+	"${VG[*]} '$V' -j dev status >/dev/null && ${VG[*]} '$V' dev status f1 >/dev/null"
+# dev status -j and dev show -j: the keys they share mean the same; the
+# bus driver is "driver" in both, absent in both when there is none
+keys_agree() {
+	local s d
+	s=$("$V" -j dev status "$1" | jq -c ".dev[\"$1\"]") &&
+		d=$("$V" -j dev show "$1" | jq -c ".dev[\"$1\"]") || return 1
+	jq -en --argjson s "$s" --argjson d "$d" '
+		($s | has("bus_driver") | not) and
+		(["mgmtdev", "type", "driver"] | all(. as $k | ($s | has($k)) == ($d | has($k)) and
+							     $s[$k] == $d[$k]))' >/dev/null && return 0
+	echo "# status: $s"; echo "# show:   $d"
+	return 1
+}
+t_ok "dev status -j and dev show -j agree: f1, no bus driver" -- keys_agree f1
+t_ok "... f0, on virtio_vdpa" -- keys_agree f0
+t_eq "negative control: the two differ in driver, and dev status says so" "null virtio_vdpa" \
+	"$("$V" -j dev status f1 | jq -r .dev.f1.driver) $("$V" -j dev status f0 | jq -r .dev.f0.driver)"
+t_ok "dev attach f1 virtio: its DRIVER_OK takes the staged state" -- "$V" dev attach f1 virtio
+t_eq "dev status f1: nothing staged any more" "null" "$("$V" -j dev status f1 | jq -c .dev.f1.staged)"
+t_ok "dev resume f0; del f0, f1" -- sh -c "'$V' dev resume f0 && '$V' dev del f0 && '$V' dev del f1"
+rm -rf "$T"
+"$V" dev add name vdpa1 mgmtdev "pci/$B" mac 02:00:00:00:0e:02	# live on B, for pci unbind below
 
 # --- a blk function: a disk through virtio_vdpa
 t_eq "pci bind of the blk function" "pci/$BLK" "$("$V" pci bind "$BLK")"

@@ -130,22 +130,6 @@ int cli_parse_u16(struct cli *c, const char *what, const char *text, uint16_t *o
 	return 0;
 }
 
-static int parse_hex64(struct cli *c, const char *what, const char *text, uint64_t *out)
-{
-	const char *digits = text;
-	unsigned long long v;
-	char *end;
-
-	if (!strncmp(digits, "0x", 2) || !strncmp(digits, "0X", 2))
-		digits += 2;
-	errno = 0;
-	v = isxdigit((unsigned char)digits[0]) ? strtoull(digits, &end, 16) : 0;
-	if (!isxdigit((unsigned char)digits[0]) || *end || errno)
-		return cli_usage_error(c, "%s \"%s\" is not a 64-bit hex number", what, text);
-	*out = v;
-	return 0;
-}
-
 int cli_parse_u64(struct cli *c, const char *what, const char *text, uint64_t *out)
 {
 	static const char suffixes[] = "KMGT";
@@ -210,6 +194,11 @@ int cli_parse_keywords(struct cli *c, int argc, char **argv, struct keyword *kw,
 	return 0;
 }
 
+/*
+ * JSON as iproute2's: its names as strings, other bits as numbers.  Text
+ * names every bit the kernel headers name, bit_N the rest: all of it
+ * accepted back by dev add device_features.
+ */
 void cli_out_features(struct out_node *obj, const char *key, uint64_t features,
 			 uint32_t device_id)
 {
@@ -218,19 +207,30 @@ void cli_out_features(struct out_node *obj, const char *key, uint64_t features,
 	char text[16];
 
 	for (bit = 0; bit < 64; bit++) {
-		const char *name;
+		const char *name, *full;
 
 		if (!(features & (1ULL << bit)))
 			continue;
 		name = vdpamgmt_feature_name(device_id, bit);
+		full = vdpamgmt_feature_full_name(device_id, bit);
 		if (name) {
 			out_string(arr, NULL, name);
 		} else {
-			/* iproute2's JSON has the number, its text bit_N */
 			snprintf(text, sizeof(text), "bit_%u", bit);
-			out_uint_text(arr, NULL, bit, text);
+			out_uint_text(arr, NULL, bit, full ? full : text);
 		}
 	}
+}
+
+uint32_t cli_mgmtdev_device_id(const struct vdpamgmt_mgmtdev *m)
+{
+	if (!VDPAMGMT_HAS(m, VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES))
+		return 0;
+	if (m->classes & (1ULL << VIRTIO_ID_NET))
+		return VIRTIO_ID_NET;
+	if (m->classes & (1ULL << VIRTIO_ID_BLOCK))
+		return VIRTIO_ID_BLOCK;
+	return 0;
 }
 
 void cli_out_hex(struct out_node *obj, const char *key, uint64_t value)
@@ -282,10 +282,10 @@ static int mgmtdev_out(const struct vdpamgmt_mgmtdev *m, void *arg)
 	}
 	if (VDPAMGMT_HAS(m, VDPA_ATTR_DEV_MGMTDEV_MAX_VQS))
 		out_uint(obj, "max_supported_vqs", m->max_supported_vqs);
-	/* feature names are the net ones only if the device can be a net device */
+	/* the type whose names dev add device_features takes on this mgmtdev */
 	if (VDPAMGMT_HAS(m, VDPA_ATTR_DEV_SUPPORTED_FEATURES))
 		cli_out_features(obj, "dev_features", m->supported_features,
-			     (m->classes & (1ULL << VIRTIO_ID_NET)) ? VIRTIO_ID_NET : 0);
+				 cli_mgmtdev_device_id(m));
 	return 0;
 }
 
@@ -503,6 +503,31 @@ static int cmd_dev_config_show(struct cli *c, int argc, char **argv)
 
 /* --- dev add / del / set */
 
+/*
+ * device_features in names: what the mgmtdev supports is the base of +/-
+ * and of a profile, and its class says whose names they are.  Nothing is
+ * added if a name does not fit it.
+ */
+static int resolve_features(struct cli *c, const char *name, const char *mgmtdev,
+			    const char *text, uint64_t *features)
+{
+	char why[VDPAMGMT_ERR_MAX];
+	struct vdpamgmt_mgmtdev m;
+	int err;
+
+	err = vdpamgmt_mgmtdev_get(c->vm, mgmtdev, &m);
+	if (err)
+		return cli_op_failed(c, name, err);
+	if (!VDPAMGMT_HAS(&m, VDPA_ATTR_DEV_SUPPORTED_FEATURES))
+		return cli_failed(c, name, EOPNOTSUPP, "device_features: %s does not report its "
+				  "features; give them in hex", mgmtdev);
+	err = vdpamgmt_features_parse(text, cli_mgmtdev_device_id(&m), m.supported_features,
+				      features, why, sizeof(why));
+	if (err)
+		return cli_failed(c, name, -err, "device_features: %s", why);
+	return 0;
+}
+
 static int cmd_dev_add(struct cli *c, int argc, char **argv)
 {
 	enum { NAME, MGMTDEV, MAC, MTU, MAX_VQP, FEATURES };
@@ -511,6 +536,7 @@ static int cmd_dev_add(struct cli *c, int argc, char **argv)
 		[MTU] = { "mtu" }, [MAX_VQP] = { "max_vqp" }, [FEATURES] = { "device_features" },
 	};
 	struct vdpamgmt_dev_params p = { 0 };
+	char why[VDPAMGMT_ERR_MAX];
 	int err;
 
 	if (cli_parse_keywords(c, argc, argv, kw, sizeof(kw) / sizeof(kw[0])))
@@ -539,9 +565,17 @@ static int cmd_dev_add(struct cli *c, int argc, char **argv)
 		p.set |= VDPAMGMT_DEV_PARAM_MAX_VQP;
 	}
 	if (kw[FEATURES].value) {
-		if (parse_hex64(c, "device_features", kw[FEATURES].value, &p.device_features))
-			return EXIT_USAGE;
+		/* names: checked here, resolved against the mgmtdev below */
+		if (vdpamgmt_features_parse(kw[FEATURES].value, VDPAMGMT_FEATURES_ANY_TYPE, 0,
+					    &p.device_features, why, sizeof(why)))
+			return cli_usage_error(c, "device_features: %s", why);
 		p.set |= VDPAMGMT_DEV_PARAM_FEATURES;
+	}
+	if (kw[FEATURES].value && !vdpamgmt_features_is_hex(kw[FEATURES].value)) {
+		err = resolve_features(c, p.name, p.mgmtdev, kw[FEATURES].value,
+				       &p.device_features);
+		if (err)
+			return err;
 	}
 	err = vdpamgmt_dev_add(c->vm, &p);
 	return err ? cli_op_failed(c, p.name, err) : EXIT_OK;
@@ -750,7 +784,16 @@ const struct command cli_commands[] = {
 	{ "dev show", "[NAME]", "list vDPA devices and what they are attached to",
 	  cmd_dev_show, NULL },
 	{ "dev add", "name NAME mgmtdev MGMTDEV [mac MAC] [mtu MTU] [max_vqp N] "
-		     "[device_features HEX]", "create a vDPA device", cmd_dev_add, NULL },
+		     "[device_features FEATURES]", "create a vDPA device", cmd_dev_add,
+	  "  FEATURES, what the device offers its driver:\n"
+	  "    0x300000000                     exactly this mask (hex)\n"
+	  "    VERSION_1,ACCESS_PLATFORM,MAC   exactly these features\n"
+	  "    -GUEST_ANNOUNCE,-HOST_USO       the mgmtdev's features but these (a list\n"
+	  "                                    whose first name has + or - starts from them)\n"
+	  "    profile=qemu-svq[,-CTRL_VLAN]   those of the mgmtdev's features that stock\n"
+	  "                                    QEMU's shadow virtqueue takes (live migration)\n"
+	  "  Names as mgmtdev show and dev config show print them (bit_N for a bit\n"
+	  "  without one), in any case; terms apply left to right.\n" },
 	{ "dev del", "NAME", "delete a vDPA device", cmd_dev_del, NULL },
 	{ "dev set", "NAME mac MAC", "change a device attribute", cmd_dev_set, NULL },
 	{ "dev config show", "[NAME]", "show the device's config space view",

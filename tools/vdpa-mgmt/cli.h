@@ -69,10 +69,14 @@ int cli_parse_keywords(struct cli *c, int argc, char **argv, struct keyword *kw,
 /* Feature bits as names (iproute2's) or bit_N. */
 void cli_out_features(struct out_node *obj, const char *key, uint64_t features,
 		      uint32_t device_id);
+/* The device type whose feature names a mgmtdev's devices use (0: common ones only). */
+uint32_t cli_mgmtdev_device_id(const struct vdpamgmt_mgmtdev *m);
 /* A number in JSON, 0x hex in text. */
 void cli_out_hex(struct out_node *obj, const char *key, uint64_t value);
 /* Virtio device status bits as names. */
 void cli_out_status(struct out_node *obj, const char *key, uint8_t status);
+/* DPU_VDPA_STATE_RX_* flags as "rx_mode": [names] (cli_state.c). */
+void cli_out_rx_mode(struct out_node *obj, uint32_t flags);
 
 /* cli_dpu.c: dpu_vdpa's family; cli_state.c: state blobs. */
 int cmd_dev_status(struct cli *c, int argc, char **argv);

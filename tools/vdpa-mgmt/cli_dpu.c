@@ -5,6 +5,7 @@
  * its whole command line before asking the kernel anything.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,9 +93,49 @@ static const char *const stat_names[] = {
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == DPU_VDPA_STAT_MAX + 1,
 	       "a name for every counter");
 
-static int status_out(const struct vdpamgmt_dpu_dev *d, void *arg)
+/*
+ * What a loaded state that DRIVER_OK has not consumed yet carries, with
+ * the keys of dev state show where they are the same thing.
+ */
+static void out_staged(struct out_node *obj, const struct vdpamgmt_dpu_staged *st,
+		       uint32_t device_id)
 {
-	struct out_node *obj = out_object(arg, d->name), *sub;
+	struct out_node *sub = out_object(obj, "staged"), *arr;
+	char mac[18];
+	uint32_t i;
+
+	cli_out_features(sub, "driver_features", st->driver_features, device_id);
+	if (VDPAMGMT_HAS(st, DPU_VDPA_STAGED_AVAIL)) {
+		out_uint(sub, "num_queues", st->num_vqs);
+		arr = out_array(sub, "avail_idx");
+		for (i = 0; i < st->num_vqs && i < VDPAMGMT_DPU_STAGED_VQS_MAX; i++)
+			out_uint(arr, NULL, st->avail[i]);
+	}
+	if (VDPAMGMT_HAS(st, DPU_VDPA_STAGED_NET_MAC)) {
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", st->net_mac[0],
+			 st->net_mac[1], st->net_mac[2], st->net_mac[3], st->net_mac[4],
+			 st->net_mac[5]);
+		out_string(sub, "mac", mac);
+	}
+	if (VDPAMGMT_HAS(st, DPU_VDPA_STAGED_NET_PAIRS))
+		out_uint(sub, "vq_pairs", st->net_pairs);
+	if (VDPAMGMT_HAS(st, DPU_VDPA_STAGED_NET_RX_FLAGS))
+		cli_out_rx_mode(sub, st->net_rx_flags);
+	if (VDPAMGMT_HAS(st, DPU_VDPA_STAGED_NET_MACS))
+		out_uint(sub, "mac_table_entries", st->net_macs);
+	if (VDPAMGMT_HAS(st, DPU_VDPA_STAGED_NET_VLANS))
+		out_uint(sub, "vlan_count", st->net_vlans);
+}
+
+/*
+ * Keys shared with dev show mean the same and follow its convention: the
+ * bus driver is "driver", and absent when no bus driver holds the device.
+ * STAGED: what the device has staged, NULL if nothing.
+ */
+static void status_out(struct out_node *section, const struct vdpamgmt_dpu_dev *d,
+		       const struct vdpamgmt_dpu_staged *staged)
+{
+	struct out_node *obj = out_object(section, d->name), *sub;
 	const char *type = vdpamgmt_device_type_name(d->device_id);
 	unsigned int i;
 
@@ -102,8 +143,8 @@ static int status_out(const struct vdpamgmt_dpu_dev *d, void *arg)
 		out_string(obj, "mgmtdev", d->mgmtdev);
 	if (VDPAMGMT_HAS(d, DPU_VDPA_A_DEVICE_ID))
 		out_string(obj, "type", type ? type : "<unknown type>");
-	if (VDPAMGMT_HAS(d, DPU_VDPA_A_BUS_DRIVER))
-		out_string(obj, "bus_driver", d->bus_driver[0] ? d->bus_driver : "none");
+	if (d->bus_driver[0])
+		out_string(obj, "driver", d->bus_driver);
 	if (VDPAMGMT_HAS(d, DPU_VDPA_A_STATUS))
 		cli_out_status(obj, "status", d->status);
 	if (VDPAMGMT_HAS(d, DPU_VDPA_A_MODE)) {
@@ -125,36 +166,76 @@ static int status_out(const struct vdpamgmt_dpu_dev *d, void *arg)
 		if (VDPAMGMT_HAS(d, DPU_VDPA_A_LOG_PAGE_SIZE))
 			out_uint(sub, "page_size", d->log_page_size);
 	}
+	if (staged)
+		out_staged(obj, staged, d->device_id);
 	if (VDPAMGMT_HAS(d, DPU_VDPA_A_STATS)) {
 		sub = out_object(obj, "stats");
 		for (i = 0; i <= DPU_VDPA_STAT_MAX; i++)
 			if (stat_names[i] && (d->stats_present >> i) & 1)
 				out_uint(sub, stat_names[i], d->stats[i]);
 	}
+}
+
+/* The devices of a dump, kept: what one has staged is asked after the dump. */
+struct status_list {
+	struct vdpamgmt_dpu_dev *devs;
+	size_t n;
+};
+
+static int status_collect(const struct vdpamgmt_dpu_dev *d, void *arg)
+{
+	struct status_list *l = arg;
+	struct vdpamgmt_dpu_dev *more = realloc(l->devs, (l->n + 1) * sizeof(*more));
+
+	if (!more)
+		return -ENOMEM;
+	l->devs = more;
+	l->devs[l->n++] = *d;
 	return 0;
 }
 
 int cmd_dev_status(struct cli *c, int argc, char **argv)
 {
-	struct vdpamgmt_dpu_dev one;
+	struct status_list list = { 0 };
+	struct vdpamgmt_dpu_staged *staged;
 	struct out_node *root, *section;
+	size_t i;
 	int err;
 
 	if (argc > 1)
 		return cli_usage_error(c, "unexpected argument \"%s\"", argv[1]);
 	if (argc == 1 && cli_check_dev_name(c, argv[0]))
 		return EXIT_USAGE;
+	staged = malloc(sizeof(*staged));
+	if (!staged)
+		return cli_failed(c, NULL, ENOMEM, "out of memory");
+	if (argc == 1) {
+		list.devs = malloc(sizeof(*list.devs));
+		err = list.devs ? vdpamgmt_dpu_dev_get(c->vm, argv[0], list.devs) : -ENOMEM;
+		list.n = !err;
+	} else {
+		err = vdpamgmt_dpu_dev_for_each(c->vm, status_collect, &list);
+	}
 	root = out_new();
 	section = out_object(root, "dev");
-	if (argc == 1) {
-		err = vdpamgmt_dpu_dev_get(c->vm, argv[0], &one);
-		if (!err)
-			status_out(&one, section);
-	} else {
-		err = vdpamgmt_dpu_dev_for_each(c->vm, status_out, section);
+	for (i = 0; !err && i < list.n; i++) {
+		const struct vdpamgmt_dpu_dev *d = &list.devs[i];
+		int found = 0;
+
+		/* consumed or dropped since: shown without it */
+		if (VDPAMGMT_HAS(d, DPU_VDPA_A_STAGED))
+			found = vdpamgmt_dpu_staged_get(c->vm, d->name, staged);
+		if (found < 0)
+			err = found;
+		else
+			status_out(section, d, found ? staged : NULL);
 	}
+	free(list.devs);
+	free(staged);
 	if (err) {
 		out_free(root);
+		if (err == -ENOMEM && !vdpamgmt_error(c->vm)[0])
+			return cli_failed(c, argc ? argv[0] : NULL, ENOMEM, "out of memory");
 		return cli_op_failed(c, argc ? argv[0] : NULL, err);
 	}
 	return cli_emit(c, root);

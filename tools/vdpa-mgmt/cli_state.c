@@ -58,7 +58,7 @@ static void out_config_bytes(struct out_node *obj, const struct vdpamgmt_state *
 	free(hex);
 }
 
-static void out_rx_mode(struct out_node *obj, uint32_t flags)
+void cli_out_rx_mode(struct out_node *obj, uint32_t flags)
 {
 	static const char *const names[] = {
 		"PROMISC", "ALLMULTI", "ALLUNI", "NOMULTI", "NOUNI", "NOBCAST",
@@ -108,7 +108,7 @@ static void out_net(struct out_node *obj, const struct vdpamgmt_state *st)
 	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_MQ))
 		out_uint(obj, "vq_pairs", st->mq_pairs);
 	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_RX_MODE))
-		out_rx_mode(obj, st->rx_mode);
+		cli_out_rx_mode(obj, st->rx_mode);
 	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_MAC_TABLE))
 		out_mac_table(obj, st);
 	if (VDPAMGMT_STATE_HAS(st, DPU_VDPA_STATE_NET_VLAN)) {

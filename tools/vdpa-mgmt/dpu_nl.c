@@ -179,6 +179,52 @@ int vdpamgmt_dpu_parse_dev(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_dev *
 	return nl_store_uint_fields(tb, out, dev_fields, ARRAY_SIZE(dev_fields));
 }
 
+static const struct nl_uint_field staged_fields[] = {
+	NL_FIELD(DPU_VDPA_STAGED_DRIVER_FEATURES, struct vdpamgmt_dpu_staged, driver_features),
+	NL_FIELD(DPU_VDPA_STAGED_NET_PAIRS, struct vdpamgmt_dpu_staged, net_pairs),
+	NL_FIELD(DPU_VDPA_STAGED_NET_RX_FLAGS, struct vdpamgmt_dpu_staged, net_rx_flags),
+	NL_FIELD(DPU_VDPA_STAGED_NET_MACS, struct vdpamgmt_dpu_staged, net_macs),
+	NL_FIELD(DPU_VDPA_STAGED_NET_VLANS, struct vdpamgmt_dpu_staged, net_vlans),
+};
+
+int vdpamgmt_dpu_parse_staged(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_staged *out)
+{
+	const struct nlattr *tb[DPU_VDPA_A_MAX + 1], *st[DPU_VDPA_STAGED_MAX + 1], *a;
+	uint64_t present;
+	uint32_t i, n;
+	uint16_t idx;
+
+	memset(out, 0, sizeof(*out));
+	if (nl_attrs_parse(nlh, tb, DPU_VDPA_A_MAX, &present))
+		return -EINVAL;
+	if (!tb[DPU_VDPA_A_STAGED])
+		return 0;
+	if (nl_attrs_parse_nested(tb[DPU_VDPA_A_STAGED], st, DPU_VDPA_STAGED_MAX, &out->present) ||
+	    !st[DPU_VDPA_STAGED_DRIVER_FEATURES] ||
+	    nl_store_uint_fields(st, out, staged_fields, ARRAY_SIZE(staged_fields)))
+		return -EINVAL;
+	out->present &= ~((1ULL << DPU_VDPA_STAGED_UNSPEC) | (1ULL << DPU_VDPA_STAGED_PAD));
+	a = st[DPU_VDPA_STAGED_AVAIL];
+	if (a) {
+		if (mnl_attr_get_payload_len(a) % sizeof(uint16_t))
+			return -EINVAL;
+		n = mnl_attr_get_payload_len(a) / sizeof(uint16_t);
+		out->num_vqs = n;
+		for (i = 0; i < n && i < VDPAMGMT_DPU_STAGED_VQS_MAX; i++) {
+			memcpy(&idx, (const uint8_t *)mnl_attr_get_payload(a) + i * sizeof(idx),
+			       sizeof(idx));
+			out->avail[i] = idx;
+		}
+	}
+	a = st[DPU_VDPA_STAGED_NET_MAC];
+	if (a) {
+		if (mnl_attr_get_payload_len(a) != sizeof(out->net_mac))
+			return -EINVAL;
+		memcpy(out->net_mac, mnl_attr_get_payload(a), sizeof(out->net_mac));
+	}
+	return 1;
+}
+
 static uint64_t bits_set(const uint8_t *bitmap, uint64_t bits)
 {
 	uint64_t count = 0, i;
@@ -298,6 +344,35 @@ int vdpamgmt_dpu_dev_get(struct vdpamgmt *vm, const char *name, struct vdpamgmt_
 	if (!err && !w.count)
 		return vm_fail(vm, EPROTO, "the kernel answered without a device");
 	return err;
+}
+
+struct staged_get {
+	struct vdpamgmt *vm;
+	struct vdpamgmt_dpu_staged *out;
+	int found;			/* -1: no reply */
+};
+
+static int staged_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct staged_get *g = data;
+
+	g->found = vdpamgmt_dpu_parse_staged(nlh, g->out);
+	return g->found < 0 ? malformed_reply(g->vm, "DEV_GET") : 0;
+}
+
+int vdpamgmt_dpu_staged_get(struct vdpamgmt *vm, const char *name, struct vdpamgmt_dpu_staged *out)
+{
+	struct staged_get g = { .vm = vm, .out = out, .found = -1 };
+	int err;
+
+	if (!name)
+		return nl_build_failed(vm, -EINVAL);
+	err = dev_cmd(vm, DPU_VDPA_CMD_DEV_GET, name, staged_msg_cb, &g);
+	if (err)
+		return err;
+	if (g.found < 0)
+		return vm_fail(vm, EPROTO, "the kernel answered without a device");
+	return g.found;
 }
 
 int vdpamgmt_dpu_dev_for_each(struct vdpamgmt *vm, vdpamgmt_dpu_dev_cb cb, void *arg)

@@ -270,8 +270,32 @@ struct vdpamgmt_dpu_dev {
 
 typedef int (*vdpamgmt_dpu_dev_cb)(const struct vdpamgmt_dpu_dev *dev, void *arg);
 
+#define VDPAMGMT_DPU_STAGED_VQS_MAX	1024	/* avail indexes kept */
+
+/*
+ * A state loaded into a device (vdpamgmt_dpu_state_load) that its
+ * consumer's DRIVER_OK has not consumed yet: DPU_VDPA_A_STAGED of DEV_GET
+ * (VDPAMGMT_HAS(dev, DPU_VDPA_A_STAGED) says there is one).
+ * VDPAMGMT_HAS(staged, DPU_VDPA_STAGED_...) says what was sent.
+ */
+struct vdpamgmt_dpu_staged {
+	uint64_t present;
+	uint64_t driver_features;		/* the consumer must negotiate these */
+	uint32_t num_vqs;			/* avail indexes sent */
+	uint16_t avail[VDPAMGMT_DPU_STAGED_VQS_MAX];	/* each vq's next; the first
+							 * VDPAMGMT_DPU_STAGED_VQS_MAX */
+	uint8_t net_mac[6];			/* net: the MAC the consumer set */
+	uint16_t net_pairs;			/* net: queue pairs it selected */
+	uint32_t net_rx_flags;			/* net: DPU_VDPA_STATE_RX_* */
+	uint32_t net_macs;			/* net: MAC table entries */
+	uint32_t net_vlans;			/* net: VLAN ids in the filter */
+};
+
 int vdpamgmt_dpu_dev_get(struct vdpamgmt *vm, const char *name, struct vdpamgmt_dpu_dev *out);
 int vdpamgmt_dpu_dev_for_each(struct vdpamgmt *vm, vdpamgmt_dpu_dev_cb cb, void *arg);
+/* What NAME has staged: 1 and *OUT, 0 if nothing is staged, or a negative errno. */
+int vdpamgmt_dpu_staged_get(struct vdpamgmt *vm, const char *name,
+			    struct vdpamgmt_dpu_staged *out);
 int vdpamgmt_dpu_suspend(struct vdpamgmt *vm, const char *name);
 int vdpamgmt_dpu_resume(struct vdpamgmt *vm, const char *name);
 /*
@@ -344,6 +368,8 @@ int vdpamgmt_dpu_build_state_load(void *buf, size_t size, uint16_t family, uint3
 				  const char *name, const void *blob, size_t len);
 /* Replies: 0, or -EINVAL if a required attribute is missing or malformed. */
 int vdpamgmt_dpu_parse_dev(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_dev *out);
+/* The staged state of a DEV_GET reply: 1 (into *OUT), 0 if none, -EINVAL if malformed. */
+int vdpamgmt_dpu_parse_staged(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_staged *out);
 /* CHUNK->bitmap points into NLH. */
 int vdpamgmt_dpu_parse_log_sync(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_log_chunk *chunk);
 /* *BLOB points into NLH. */
@@ -482,6 +508,54 @@ const char *vdpamgmt_class_name(unsigned int virtio_id);	/* "net", "block", NULL
 const char *vdpamgmt_device_type_name(uint32_t virtio_id);	/* "network", "block", NULL */
 /* Name of feature BIT for a DEVICE_ID device; NULL when iproute2 has none. */
 const char *vdpamgmt_feature_name(uint32_t device_id, unsigned int bit);
+/*
+ * The same, for every bit the kernel's uapi headers (6.12) define for the
+ * type (net, block) or for all types: iproute2's name where it has one,
+ * else the header's without its VIRTIO_*_F_ prefix ("HOST_USO"); NULL for
+ * a bit no header defines.
+ */
+const char *vdpamgmt_feature_full_name(uint32_t device_id, unsigned int bit);
+
+/* Look names up in every type's tables (a check before the type is known). */
+#define VDPAMGMT_FEATURES_ANY_TYPE	UINT32_MAX
+
+/*
+ * The bit of feature NAME for a DEVICE_ID device, or -ENOENT.  Takes what
+ * vdpamgmt_feature_full_name() gives, in any case, with or without the
+ * header's prefix (VIRTIO_NET_F_MQ, VIRTIO_RING_F_EVENT_IDX), and "bit_N"
+ * (N 0-63, what text output shows for a bit without a name).
+ */
+int vdpamgmt_feature_bit(uint32_t device_id, const char *name);
+/*
+ * Feature profile NAME: the device type it is for and its features; 0 or
+ * -ENOENT.  "qemu-svq": what QEMU's shadow virtqueue accepts of a net
+ * device, so that stock QEMU can live-migrate a -netdev vhost-vdpa guest.
+ */
+int vdpamgmt_feature_profile(const char *name, uint32_t *device_id, uint64_t *features);
+/* The name of profile INDEX (0, 1, ...); NULL past the last. */
+const char *vdpamgmt_feature_profile_name(unsigned int index);
+/*
+ * Is TEXT meant as a device_features mask in hex: "0x..." or hex digits
+ * alone ("300000000")?  vdpamgmt_features_parse() says if it is a good one.
+ */
+bool vdpamgmt_features_is_hex(const char *text);
+/*
+ * A "dev add ... device_features" value into *OUT, for a DEVICE_ID device
+ * on a management device that supports SUPPORTED:
+ *   hex            exactly that mask (SUPPORTED is not looked at)
+ *   A,B,C          exactly the features named
+ *   -A,-B / +A     SUPPORTED without A and B / with A: a list whose first
+ *                  name has a sign starts from SUPPORTED
+ *   profile=P,-A   the profile's features that SUPPORTED has, without A
+ * Terms apply left to right: NAME and +NAME add, -NAME removes (a feature
+ * SUPPORTED lacks, quietly).  Adding a feature SUPPORTED lacks is an
+ * error, as are unknown names and profiles, a name of another device type
+ * and a profile for another type.  With VDPAMGMT_FEATURES_ANY_TYPE only
+ * the syntax and the names are checked (SUPPORTED is not used).
+ * Returns 0, or -EINVAL with why in WHY.
+ */
+int vdpamgmt_features_parse(const char *text, uint32_t device_id, uint64_t supported,
+			    uint64_t *out, char *why, size_t why_size);
 /* "02:00:00:00:00:01" into MAC: 0, or -EINVAL. */
 int vdpamgmt_mac_parse(const char *text, uint8_t mac[6]);
 

@@ -586,6 +586,58 @@ static void test_dpu_replies(void)
 	check("DEV_GET without a device name is malformed", vdpamgmt_dpu_parse_dev(nlh, &dev) ==
 	      -EINVAL);
 
+	/* a staged state: what DEV_GET carries while DRIVER_OK has not consumed it */
+	{
+		static const uint16_t avail[5] = { 7, 0, 300, 65535, 1 };
+		static const uint8_t smac[6] = { 0x02, 0, 0, 0, 0x0e, 0x99 };
+		struct vdpamgmt_dpu_staged st;
+
+		check("no STAGED in the reply: nothing staged (0)",
+		      vdpamgmt_dpu_parse_staged(nlh, &st) == 0 && !st.present);
+		nlh = dpu_reply_start(buf, DPU_VDPA_CMD_DEV_GET);
+		mnl_attr_put_strz(nlh, DPU_VDPA_A_DEV_NAME, "vdpa1");
+		nest = mnl_attr_nest_start(nlh, DPU_VDPA_A_STAGED);
+		mnl_attr_put_u64(nlh, DPU_VDPA_STAGED_DRIVER_FEATURES, (1ULL << 32) | (1ULL << 17));
+		mnl_attr_put(nlh, DPU_VDPA_STAGED_AVAIL, sizeof(avail), avail);
+		mnl_attr_put(nlh, DPU_VDPA_STAGED_NET_MAC, sizeof(smac), smac);
+		mnl_attr_put_u16(nlh, DPU_VDPA_STAGED_NET_PAIRS, 2);
+		mnl_attr_put_u32(nlh, DPU_VDPA_STAGED_NET_RX_FLAGS, DPU_VDPA_STATE_RX_ALLMULTI);
+		mnl_attr_put_u32(nlh, DPU_VDPA_STAGED_NET_MACS, 3);
+		mnl_attr_put_u32(nlh, DPU_VDPA_STAGED_NET_VLANS, 4096);
+		mnl_attr_put_u32(nlh, DPU_VDPA_STAGED_MAX + 3, 1);	/* a newer kernel's */
+		mnl_attr_nest_end(nlh, nest);
+		check("DEV_GET with STAGED: the device says so",
+		      !vdpamgmt_dpu_parse_dev(nlh, &dev) && VDPAMGMT_HAS(&dev, DPU_VDPA_A_STAGED));
+		check("STAGED parsed: features, 5 avail indexes, mac, pairs, rx mode, macs, vlans",
+		      vdpamgmt_dpu_parse_staged(nlh, &st) == 1 &&
+		      st.driver_features == ((1ULL << 32) | (1ULL << 17)) && st.num_vqs == 5 &&
+		      st.avail[0] == 7 && st.avail[2] == 300 && st.avail[3] == 65535 &&
+		      st.avail[4] == 1 && !memcmp(st.net_mac, smac, 6) && st.net_pairs == 2 &&
+		      st.net_rx_flags == DPU_VDPA_STATE_RX_ALLMULTI && st.net_macs == 3 &&
+		      st.net_vlans == 4096 && VDPAMGMT_HAS(&st, DPU_VDPA_STAGED_NET_VLANS) &&
+		      !VDPAMGMT_HAS(&st, DPU_VDPA_STAGED_PAD));
+		nlh = dpu_reply_start(buf, DPU_VDPA_CMD_DEV_GET);
+		nest = mnl_attr_nest_start(nlh, DPU_VDPA_A_STAGED);
+		mnl_attr_put_u64(nlh, DPU_VDPA_STAGED_DRIVER_FEATURES, 1);
+		mnl_attr_put(nlh, DPU_VDPA_STAGED_AVAIL, 3, avail);
+		mnl_attr_nest_end(nlh, nest);
+		check("STAGED: avail indexes of an odd length are malformed",
+		      vdpamgmt_dpu_parse_staged(nlh, &st) == -EINVAL);
+		nlh = dpu_reply_start(buf, DPU_VDPA_CMD_DEV_GET);
+		nest = mnl_attr_nest_start(nlh, DPU_VDPA_A_STAGED);
+		mnl_attr_put_u64(nlh, DPU_VDPA_STAGED_DRIVER_FEATURES, 1);
+		mnl_attr_put(nlh, DPU_VDPA_STAGED_NET_MAC, 5, smac);
+		mnl_attr_nest_end(nlh, nest);
+		check("STAGED: a 5-byte mac is malformed",
+		      vdpamgmt_dpu_parse_staged(nlh, &st) == -EINVAL);
+		nlh = dpu_reply_start(buf, DPU_VDPA_CMD_DEV_GET);
+		nest = mnl_attr_nest_start(nlh, DPU_VDPA_A_STAGED);
+		mnl_attr_put_u16(nlh, DPU_VDPA_STAGED_NET_PAIRS, 1);
+		mnl_attr_nest_end(nlh, nest);
+		check("STAGED without driver features is malformed",
+		      vdpamgmt_dpu_parse_staged(nlh, &st) == -EINVAL);
+	}
+
 	nlh = dpu_reply_start(buf, DPU_VDPA_CMD_LOG_SYNC);
 	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, 0x200000);
 	mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_LEN, 28 * 4096);

@@ -183,6 +183,14 @@ static void fake_dev_get(const struct nlmsghdr *req, const struct fake_dev *d)
 		mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_IOVA, d->iova);
 		mnl_attr_put_u64(nlh, DPU_VDPA_A_LOG_LEN, d->len);
 	}
+	if (d->loaded) {
+		static const uint16_t avail[2] = { 5, 9 };
+		struct nlattr *nest = mnl_attr_nest_start(nlh, DPU_VDPA_A_STAGED);
+
+		mnl_attr_put_u64(nlh, DPU_VDPA_STAGED_DRIVER_FEATURES, SRC_FEATURES);
+		mnl_attr_put(nlh, DPU_VDPA_STAGED_AVAIL, sizeof(avail), avail);
+		mnl_attr_nest_end(nlh, nest);
+	}
 	reply_done(nlh);
 }
 
@@ -570,6 +578,19 @@ static void test_migrate(void)
 	check("migrate: the result has the log and the blob's queues",
 	      res.logged && res.log.pages == 64 && res.log.dirty == 22 + 1 && res.num_queues == 2 &&
 	      res.state_len > 0);
+	{
+		struct vdpamgmt_dpu_staged st;
+		struct vdpamgmt_dpu_dev d;
+
+		check("migrate: dst has the state staged, src nothing (DEV_GET's STAGED)",
+		      !vdpamgmt_dpu_dev_get(vm, "dst", &d) && VDPAMGMT_HAS(&d, DPU_VDPA_A_STAGED) &&
+		      vdpamgmt_dpu_staged_get(vm, "dst", &st) == 1 &&
+		      st.driver_features == SRC_FEATURES && st.num_vqs == 2 && st.avail[1] == 9 &&
+		      !vdpamgmt_dpu_dev_get(vm, "src", &d) && !VDPAMGMT_HAS(&d, DPU_VDPA_A_STAGED) &&
+		      vdpamgmt_dpu_staged_get(vm, "src", &st) == 0);
+		check("staged get of a device the kernel does not know: its error",
+		      vdpamgmt_dpu_staged_get(vm, "nosuch", &st) < 0);
+	}
 
 	fake_reset();
 	fail_cmd = DPU_VDPA_CMD_STATE_LOAD;

@@ -671,6 +671,8 @@ int dpu_vdpa_state_save(struct dpu_vdpa_dev *dev, void **blob, size_t *len,
 			struct netlink_ext_ack *extack);
 int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
 			struct netlink_ext_ack *extack);
+/* DPU_VDPA_A_STAGED of DEV_GET, if a state is staged; dev->lock held */
+int dpu_vdpa_state_put_staged(struct sk_buff *msg, struct dpu_vdpa_dev *dev);
 
 /*
  * state.c hooks of vdpa_ops.c, dev->lock held (save and load take it themselves).

@@ -135,7 +135,8 @@ static int dpu_vdpa_genl_fill_dev(struct sk_buff *msg, struct dpu_vdpa_dev *dev,
 	     nla_put_u64_64bit(msg, DPU_VDPA_A_LOG_LEN, dev->log.len, DPU_VDPA_A_PAD)))
 		goto out;
 	if (dpu_vdpa_genl_put_stats(msg, dev) ||
-	    nla_put_u32(msg, DPU_VDPA_A_SHADOW_VQS, dpu_vdpa_genl_shadow_vqs(dev)))
+	    nla_put_u32(msg, DPU_VDPA_A_SHADOW_VQS, dpu_vdpa_genl_shadow_vqs(dev)) ||
+	    dpu_vdpa_state_put_staged(msg, dev))
 		goto out;
 	err = 0;
 out:

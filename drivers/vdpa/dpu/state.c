@@ -44,6 +44,7 @@
 #include <linux/mm.h>
 #include <linux/unaligned.h>
 #include <linux/virtio_config.h>
+#include <net/netlink.h>
 
 #include "dpu_vdpa.h"
 
@@ -799,6 +800,49 @@ int dpu_vdpa_state_check_features(struct dpu_vdpa_dev *dev)
 	dev_err(&dev->vdpa.dev, "loaded state was saved with driver features %#llx, the consumer negotiated %#llx\n",
 		dev->state_features, dev->driver_features);
 	return -EINVAL;
+}
+
+/**
+ * dpu_vdpa_state_put_staged - a staged state, as DEV_GET reports it
+ * @msg: the reply being built
+ * @dev: the device; dev->lock held
+ *
+ * Nothing when no state waits for DRIVER_OK.  Return: 0 or -EMSGSIZE.
+ */
+int dpu_vdpa_state_put_staged(struct sk_buff *msg, struct dpu_vdpa_dev *dev)
+{
+	const struct dpu_vdpa_net_state *ns = &dev->net.staged;
+	struct nlattr *nest, *attr;
+	u16 *avail, i;
+
+	lockdep_assert_held(&dev->lock);
+	if (!dev->state_loaded)
+		return 0;
+	nest = nla_nest_start(msg, DPU_VDPA_A_STAGED);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, DPU_VDPA_STAGED_DRIVER_FEATURES, dev->state_features,
+			      DPU_VDPA_STAGED_PAD))
+		goto cancel;
+	attr = nla_reserve(msg, DPU_VDPA_STAGED_AVAIL, dev->nvqs * sizeof(*avail));
+	if (!attr)
+		goto cancel;
+	avail = nla_data(attr);
+	for (i = 0; i < dev->nvqs; i++)
+		avail[i] = dev->vqs[i].state_avail_idx;
+	if (dpu_vdpa_state_is_net(dev) &&
+	    (nla_put(msg, DPU_VDPA_STAGED_NET_MAC, ETH_ALEN, ns->mac) ||
+	     nla_put_u16(msg, DPU_VDPA_STAGED_NET_PAIRS, ns->pairs) ||
+	     nla_put_u32(msg, DPU_VDPA_STAGED_NET_RX_FLAGS, ns->rx_flags) ||
+	     nla_put_u32(msg, DPU_VDPA_STAGED_NET_MACS, ns->uc + ns->mc) ||
+	     nla_put_u32(msg, DPU_VDPA_STAGED_NET_VLANS, bitmap_weight(ns->vlans, VLAN_N_VID))))
+		goto cancel;
+	nla_nest_end(msg, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
 }
 
 /* DRIVER_OK succeeded: the loaded state is in effect. */

@@ -14,7 +14,8 @@
  *   DEV_GET      R DEV_NAME (doit) or none (dumpit: every dpu_vdpa device)
  *                -> DEV_NAME, MGMTDEV_NAME, DEVICE_ID, BUS_DRIVER, STATUS,
  *                   MODE, SUSPENDED, LOGGING, [LOG_PAGE_SIZE, LOG_IOVA,
- *                   LOG_LEN while logging], STATS, SHADOW_VQS
+ *                   LOG_LEN while logging], STATS, SHADOW_VQS, [STAGED
+ *                   while a loaded state waits for DRIVER_OK]
  *   SUSPEND      R DEV_NAME.  The device must be DRIVER_OK.  On return the
  *                device reads and writes no consumer memory and every vq
  *                state is exact.  EALREADY if already suspended.
@@ -96,6 +97,7 @@ enum dpu_vdpa_attr {
 	DPU_VDPA_A_STATE,		/* binary: struct dpu_vdpa_state_hdr ... */
 	DPU_VDPA_A_STATS,		/* nested: enum dpu_vdpa_stat */
 	DPU_VDPA_A_SHADOW_VQS,		/* u32: queues the relay serves now */
+	DPU_VDPA_A_STAGED,		/* nested: enum dpu_vdpa_staged */
 
 	__DPU_VDPA_A_MAX,
 };
@@ -118,5 +120,25 @@ enum dpu_vdpa_stat {
 };
 
 #define DPU_VDPA_STAT_MAX	(__DPU_VDPA_STAT_MAX - 1)
+
+/*
+ * What a loaded state (STATE_LOAD) that DRIVER_OK has not consumed yet
+ * carries, nested in DPU_VDPA_A_STAGED; the NET_* ones for net devices.
+ */
+enum dpu_vdpa_staged {
+	DPU_VDPA_STAGED_UNSPEC,
+	DPU_VDPA_STAGED_PAD,
+	DPU_VDPA_STAGED_DRIVER_FEATURES,	/* u64: what the consumer must negotiate */
+	DPU_VDPA_STAGED_AVAIL,		/* binary: each vq's next avail index, u16 */
+	DPU_VDPA_STAGED_NET_MAC,	/* binary: 6 bytes */
+	DPU_VDPA_STAGED_NET_PAIRS,	/* u16: queue pairs the consumer selected */
+	DPU_VDPA_STAGED_NET_RX_FLAGS,	/* u32: DPU_VDPA_STATE_RX_* */
+	DPU_VDPA_STAGED_NET_MACS,	/* u32: MAC table entries, unicast and multicast */
+	DPU_VDPA_STAGED_NET_VLANS,	/* u32: VLAN ids in the filter */
+
+	__DPU_VDPA_STAGED_MAX,
+};
+
+#define DPU_VDPA_STAGED_MAX	(__DPU_VDPA_STAGED_MAX - 1)
 
 #endif /* _UAPI_LINUX_DPU_VDPA_H */

@@ -14,8 +14,8 @@
 # echoed before it runs ("$ cmd").
 #
 # QEMU shadows the data queues (SVQ) while migrating, so both devices
-# offer only features its SVQ accepts (mig_features), and the same MAC
-# and queue pairs.
+# offer only features its SVQ accepts (vdpa-mgmt's profile qemu-svq, see
+# MIG_PROFILE), and the same MAC and queue pairs.
 
 MIG_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MIG_DIR=${MIG_DIR:-/tmp/mig}
@@ -45,12 +45,11 @@ mig_say() { [ -n "${MIG_ECHO:-}" ] && echo "$*" >&2; return 0; }
 
 # --- devices and the network around them
 
-# QEMU's SVQ takes only these device features (net/vhost-vdpa.c
-# vdpa_svq_device_features and hw/virtio/vhost-shadow-virtqueue.c
-# vhost_svq_valid_features): one more and QEMU blocks migration.
-# Notably not GUEST_ANNOUNCE (21), the USO bits (54-56), INDIRECT_DESC (28),
-# PACKED (34), IN_ORDER (35), NOTIFICATION_DATA (38), RING_RESET (40).
-MIG_SVQ_BITS="0 1 2 3 5 7 8 9 10 11 12 13 14 15 16 17 18 20 22 23 27 29 32 33 57 60 61 62 63"
+# The devices offer only what QEMU's SVQ takes: vdpa-mgmt's profile
+# qemu-svq (tools/vdpa-mgmt/names.c has the list and where in QEMU it
+# comes from); one feature more and QEMU blocks migration.
+MIG_VDPA_MGMT=$(cd "$MIG_LIB_DIR/../../.." && pwd)/tools/vdpa-mgmt/vdpa-mgmt
+MIG_PROFILE=profile=qemu-svq
 # CTRL_VLAN (19) is accepted by SVQ but left out unless MIG_CTRL_VLAN=1:
 # with it, the destination QEMU (net/vhost-vdpa.c vhost_vdpa_net_load_vlan)
 # replays its whole VLAN table before it starts the guest, one synchronous
@@ -61,43 +60,30 @@ MIG_SVQ_BITS="0 1 2 3 5 7 8 9 10 11 12 13 14 15 16 17 18 20 22 23 27 29 32 33 57
 # QMP's "downtime" does not count, and which the guest then reports as a
 # soft lockup / RCU stall on its serial console (another 15-20 s with the
 # guest frozen).  The test is about our data path, not about that replay.
-[ "${MIG_CTRL_VLAN:-0}" = 1 ] && MIG_SVQ_BITS+=" 19"
+[ "${MIG_CTRL_VLAN:-0}" = 1 ] || MIG_PROFILE+=,-CTRL_VLAN
 
-# _mig_feature_bits BDF: the bit numbers of the function's supported
-# features (its mgmtdev), one a line.
-_mig_feature_bits() {
-	local names
-	# iproute2's names (tools/vdpa-mgmt/names.c); unnamed bits come as numbers
-	names='{"CSUM":0,"GUEST_CSUM":1,"CTRL_GUEST_OFFLOADS":2,"MTU":3,"MAC":5,
-		"GUEST_TSO4":7,"GUEST_TSO6":8,"GUEST_ECN":9,"GUEST_UFO":10,"HOST_TSO4":11,
-		"HOST_TSO6":12,"HOST_ECN":13,"HOST_UFO":14,"MRG_RXBUF":15,"STATUS":16,
-		"CTRL_VQ":17,"CTRL_RX":18,"CTRL_VLAN":19,"CTRL_RX_EXTRA":20,
-		"GUEST_ANNOUNCE":21,"MQ":22,"CTRL_MAC_ADDR":23,"NOTIFY_ON_EMPTY":24,
-		"ANY_LAYOUT":27,"RING_INDIRECT_DESC":28,"RING_EVENT_IDX":29,"VERSION_1":32,
-		"ACCESS_PLATFORM":33,"RING_PACKED":34,"IN_ORDER":35,"ORDER_PLATFORM":36,
-		"SR_IOV":37,"NOTIFICATION_DATA":38,"HASH_REPORT":57,"RSS":60,"RSC_EXT":61,
-		"STANDBY":62,"SPEED_DUPLEX":63}'
-	vdpa -j mgmtdev show "pci/$1" | jq -r --argjson n "$names" \
-		'.mgmtdev[].dev_features[] | if type == "number" then . else ($n[.] // error("unknown feature " + .)) end'
+# _mig_feature_names ARGS...: the feature names "vdpa-mgmt ARGS" prints
+# (mgmtdev show: dev_features; dev config show: device_features), one a
+# line; a bit without a name is bit_N.
+_mig_feature_names() {
+	"$MIG_VDPA_MGMT" "$@" | awk '$1 == "dev_features" || $1 == "device_features" {
+			on = 1; $1 = ""; print; next }
+		on && /^   / { print; next } { on = 0 }' | tr ' ' '\n' | sed '/^$/d'
 }
 
-# mig_features BDF: the function's supported features that SVQ accepts, as
-# 0x... for "vdpa dev add ... device_features".
+# mig_features NAME: the features vDPA device NAME offers, on one line.
 mig_features() {
-	local bits b mask=0 sup=0
-	bits=$(_mig_feature_bits "$1") && [ -n "$bits" ] || return 1
-	for b in $bits; do sup=$((sup | (1 << b))); done
-	for b in $MIG_SVQ_BITS; do mask=$((mask | (1 << b))); done
-	printf '0x%x\n' $((sup & mask))
+	local names
+	names=$(_mig_feature_names dev config show "$1") && [ -n "$names" ] || return 1
+	echo $names
 }
 
-# mig_features_dropped BDF: the supported feature bits SVQ does not take.
+# mig_features_dropped BDF NAME: what function BDF supports and device NAME
+# (made with $MIG_PROFILE) does not offer.
 mig_features_dropped() {
-	local b out=
-	for b in $(_mig_feature_bits "$1"); do
-		case " $MIG_SVQ_BITS " in *" $b "*) ;; *) out+="$b " ;; esac
-	done
-	echo "${out% }"
+	local offered
+	offered=$(_mig_feature_names dev config show "$2") || return 1
+	echo $(_mig_feature_names mgmtdev show "pci/$1" | grep -vxF -e "$offered")
 }
 
 # vhost_vdpa pins the guest's RAM and keeps an IOTLB entry per contiguous
@@ -132,11 +118,10 @@ _mig_attach() {	# _mig_attach NAME DRIVER
 # mig_dev_add NAME BDF: function BDF to dpu_vdpa, vDPA device NAME on it
 # with the SVQ-safe features, attached to vhost_vdpa; prints /dev/vhost-vdpa-N.
 mig_dev_add() {
-	local name=$1 bdf=$2 feat chr
+	local name=$1 bdf=$2 chr
 	mig_bind "$bdf" dpu_vdpa || { echo "cannot bind $bdf to dpu_vdpa" >&2; return 1; }
-	feat=$(mig_features "$bdf") || { echo "no features for $bdf" >&2; return 1; }
-	mig_run vdpa dev add name "$name" mgmtdev "pci/$bdf" mac "$MIG_MAC0" \
-		max_vqp "$MIG_QUEUES" device_features "$feat" >&2 || return 1
+	mig_run "$MIG_VDPA_MGMT" dev add name "$name" mgmtdev "pci/$bdf" mac "$MIG_MAC0" \
+		max_vqp "$MIG_QUEUES" device_features "$MIG_PROFILE" >&2 || return 1
 	mig_say "# $name to vhost_vdpa (sysfs driver_override + drivers_probe)"
 	_mig_attach "$name" vhost_vdpa || { echo "cannot attach $name to vhost_vdpa" >&2; return 1; }
 	chr=$(ls -d /sys/bus/vdpa/devices/"$name"/vhost-vdpa-* 2>/dev/null | head -n1)
