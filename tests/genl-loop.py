@@ -32,14 +32,23 @@ def main():
     a = p.parse_args()
     r = random.Random(a.seed)
     nl = fuzzlib.Netlink(30)
-    fam = nl.family("dpu_vdpa")
+    start = time.monotonic()
+    # the module may be unloaded and loaded again under the loop (race.sh):
+    # the family goes away, and comes back with another id
+    fam = None
     name = (2, a.name.encode() + b"\0")
     blob = None
     answers = collections.Counter()
-    start = time.monotonic()
     i = 0
     while time.monotonic() - start < a.secs:
         i += 1
+        if fam is None:
+            try:
+                fam = nl.family("dpu_vdpa")
+            except RuntimeError:
+                answers["family:absent"] += 1
+                time.sleep(0.05)
+                continue
         verb = r.choice(list(CMDS) + ["log-sync"] * 2)
         attrs = [name]
         if verb == "log-start" and r.random() < 0.5:
@@ -55,6 +64,9 @@ def main():
         except fuzzlib.Hang as e:
             fuzzlib.fail(a.seed, i, "%s %s: %s" % (verb, a.name, e))
             return 1
+        if ans[0] == "err" and fuzzlib.errname(ans[1]) == "ENOENT":
+            # no such device, or no such family any more: look it up again
+            fam = None
         if verb == "state-save" and ans[0] == "data":
             blob = dict(ans[1][0]).get(15, blob)
         answers["%s:%s" % (verb, "ok" if ans[0] != "err" else fuzzlib.errname(ans[1]))] += 1

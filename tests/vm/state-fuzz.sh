@@ -22,7 +22,7 @@ load_modules || t_bail "modprobe"
 echo 'module dpu_vdpa +p' >/sys/kernel/debug/dynamic_debug/control 2>/dev/null
 T=/tmp/statefuzz; mkdir -p $T
 SEED=$(fuzz_seed 2520380307)	# the refused-start hang
-echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/wip/state-fuzz.sh)"
+echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/vm/state-fuzz.sh)"
 
 bind3() { bind_fn "$A" && bind_fn "$B" && bind_fn "$F"; }
 t_ok "bind $A, $B, $F to dpu_vdpa" -- bind3

@@ -18,7 +18,7 @@ A=$1 B=$2
 load_modules || t_bail "modprobe"
 SEED=$(fuzz_seed 1777953269)
 SECS=${FUZZ_SECS:-90}
-echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/wip/race.sh)"
+echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/vm/race.sh)"
 T=/tmp/race; mkdir -p $T; : >$T/hangs
 
 bind2() { bind_fn "$A" && bind_fn "$B" virtio-pci; }
