@@ -39,7 +39,7 @@ INITRD=$(mig_initrd)
 t_ok "guest initramfs built ($INITRD)" -- test -s "$INITRD"
 
 start=$SECONDS
-mig_qemu dst "$DEV_B" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT" >/dev/null 2>&1
+mig_qemu dst "$DEV_B" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT" "${MIG_DST_TRACE[@]}" >/dev/null 2>&1
 mig_qemu src "$DEV_A" "$INITRD" >/dev/null 2>&1
 t_ok "destination QEMU waits for the migration" -- \
 	mig_wait 60 sh -c "$MIG_QMP $MIG_DIR/dst.qmp query-status | grep -q inmigrate"
@@ -54,6 +54,7 @@ t_ok "no migration blocker: QEMU accepts SVQ on A" -- \
 
 pa_rx=$(mig_rx_packets "$MIG_PEER_A") pb_rx=$(mig_rx_packets "$MIG_PEER_B")
 mig_outside_start
+mig_capture_start
 mig_sample_start
 mstart=$SECONDS
 t_ok "migrate to tcp:127.0.0.1:$MIG_PORT: completed" -- mig_migrate src
@@ -68,8 +69,11 @@ t_ok "the guest gets ping replies on B after migration" -- \
 sleep 10	# a gap that has not closed by now counts up to here
 mig_outside_stop
 mig_sample_stop
+mig_capture_stop
 OUTSIDE=$(mig_outside_gap)
 echo "# from outside (target -> guest, every 0.1 s): $OUTSIDE (s, relative to completed)"
+SWITCH=$(mig_switch_breakdown)
+echo "# the switch, s after the destination runs the guest: $SWITCH"
 OUTAGE=$(mig_outage)
 echo "# wall clock: $OUTAGE; timeline (s since migrate, replies so far, VmPin kB src/dst):"
 mig_timeline | sed 's/^/#   /' | tail -n 40
@@ -102,7 +106,7 @@ t_ok "no kernel splat or virtio error in the guest on B" -- mig_no_splat dst
 t_ok "source QEMU quits" -- mig_stop src
 t_ok "destination QEMU quits" -- mig_stop dst
 t_ok "dev del migA and migB" -- sh -c "vdpa dev del migA && vdpa dev del migB"
-echo "# result: $(mig_numbers 2>/dev/null) $LOSS $OUTAGE $OUTSIDE"
+echo "# result: $(mig_numbers 2>/dev/null) $LOSS $OUTAGE $OUTSIDE $SWITCH"
 echo "# whole test: $((SECONDS - start)) s after setup"
 [ "$T_FAILED" = 0 ] && rm -rf "$MIG_DIR"
 t_done

@@ -309,6 +309,76 @@ mig_outside_gap() {
 	' "$MIG_DIR/outside.ping"
 }
 
+# mig_capture_start / mig_capture_stop: every frame on both peers, from
+# $MIG_NS, in $MIG_DIR/peerA.pcap and peerB.pcap (mig_switch_breakdown).
+mig_capture_start() {
+	local p dev
+	MIG_CAPTURE=
+	for p in A B; do
+		eval "dev=\$MIG_PEER_$p"
+		ip netns exec "$MIG_NS" tcpdump -i "$dev" -n -e -tt -U -w "$MIG_DIR/peer$p.pcap" \
+			>/dev/null 2>&1 &
+		MIG_CAPTURE+=" $!"
+	done
+}
+mig_capture_stop() {
+	[ -n "${MIG_CAPTURE:-}" ] && kill $MIG_CAPTURE 2>/dev/null && sleep 1
+	MIG_CAPTURE=
+}
+
+# MIG_DST_TRACE: QEMU options for the destination that give
+# mig_switch_breakdown its run state and announce (wall-clock stamps).
+MIG_DST_TRACE=(-msg timestamp=on -trace vm_state_notify -trace virtio_net_announce_notify)
+
+# _mig_frames P: "TIME DIR WHAT" for each frame on peer P's capture: DIR is
+# from-guest or to-guest (by the guest's MAC), WHAT garp for a gratuitous
+# ARP (sender = target = the guest), echo-reply, echo-request or other.
+_mig_frames() {
+	tcpdump -r "$MIG_DIR/peer$1.pcap" -n -e -tt 2>/dev/null |
+		awk -v g="$MIG_MAC" -v ip="$MIG_GUEST_IP" '{
+			d = ($2 == g) ? "from-guest" : ($4 == g "," ? "to-guest" : "other")
+			w = "other"
+			if ($0 ~ "who-has " ip " tell " ip ",") w = "garp"
+			else if ($0 ~ /ICMP echo reply/) w = "echo-reply"
+			else if ($0 ~ /ICMP echo request/) w = "echo-request"
+			print $1, d, w }'
+}
+
+# mig_switch_breakdown: where the outside gap goes, in seconds from the
+# moment the destination QEMU runs the guest (its vm_state_notify trace):
+# QEMU's announce request to the guest (GUEST_ANNOUNCE, which QEMU emulates
+# for vhost-vdpa), the guest's first frame and gratuitous ARP on B, the
+# first reply to the outside pings, and how many requests from outside
+# still went to A after that moment (the bridge had not learned yet).
+# Needs MIG_DST_TRACE on the destination and mig_capture_start.
+mig_switch_breakdown() {
+	local run tc
+	run=$(sed -n 's/^[0-9]*@\([0-9.]*\):vm_state_notify running 1 .*/\1/p' "$MIG_DIR/dst.log" | head -n1)
+	tc=$(awk '$2 == "completed" { print $1; exit }' "$MIG_DIR/events")
+	[ -n "$run" ] || { echo "no run state in $MIG_DIR/dst.log"; return 1; }
+	{
+		sed -n 's/^[0-9]*@\([0-9.]*\):virtio_net_announce_notify.*/\1 dst announce/p' "$MIG_DIR/dst.log"
+		_mig_frames A | sed 's/^\([^ ]*\) /\1 A /'
+		_mig_frames B | sed 's/^\([^ ]*\) /\1 B /'
+		awk -F'[][]' '/bytes from/ { print $2, "outside reply" }' "$MIG_DIR/outside.ping"
+	} | sort -n | awk -v r="$run" -v tc="${tc:-0}" '
+		function at(k, t) { if (!(k in v)) v[k] = sprintf("%+.2f", t - r) }
+		$1 < r && $2 == "A" && $3 == "from-guest" { la = $1 }
+		$1 >= r {
+			if ($2 == "dst") at("announce", $1)
+			if ($2 == "B" && $3 == "from-guest") at("first_from_guest_B", $1)
+			if ($2 == "B" && $3 == "from-guest" && $4 == "garp") at("garp_B", $1)
+			if ($2 == "outside") at("first_outside_reply", $1)
+			if ($2 == "A" && $3 == "to-guest" && $4 == "echo-request" && !("first_outside_reply" in v)) lost++
+		}
+		END {
+			printf "dst_runs=%+.2f(completed) last_from_guest_A=%s", r - tc, la ? sprintf("%+.2f", la - r) : "none"
+			n = split("announce garp_B first_from_guest_B first_outside_reply", k, " ")
+			for (i = 1; i <= n; i++) printf " %s=%s", k[i], (k[i] in v) ? v[k[i]] : "none"
+			printf " outside_requests_to_A=%d\n", lost
+		}'
+}
+
 # mig_timeline: the samples where something changed and the events, in
 # seconds since "migrate" was sent: "T src=N dst=N pin=KB/KB" or "T EVENT".
 mig_timeline() {
