@@ -60,3 +60,26 @@ fuzz_run() {
 
 # The kernel's verdicts on the consumer since the last mark (TAP comments).
 dmesg_tail() { _dmesg_since_mark | grep -E 'dpu|vdpa' | tail -n "${1:-5}" | sed 's/^/# dmesg: /'; }
+
+# ring_fuzz_all MODE SEED NET_ITER CVQ_ITER: the ring fuzzer in MODE over
+# net RX/TX (seed SEED) with the peer sending all along, net with the
+# control queue on address space 1 (SEED+1), blk (SEED+2) when there is a
+# blk function; then the net device must still carry frames, and both
+# devices go.  After fuzz_setup.
+ring_fuzz_all() {
+	local mode=$1 seed=$2 n=$3 nc=$4
+	feed_start
+	fuzz_run "ring-fuzz $mode net rx/tx: seed $seed, $n iterations" \
+		"$DEV" --mode "$mode" --seed "$seed" --iterations "$n" --round-ms 2000
+	fuzz_run "ring-fuzz $mode net rx/tx/control queue (control group on asid 1): seed $((seed + 1)), $nc iterations" \
+		"$DEV" --mode "$mode" --seed $((seed + 1)) --iterations "$nc" --pairs 1 --round-ms 2000
+	feed_stop
+	[ -n "$BDEV" ] && fuzz_run "ring-fuzz $mode blk: seed $((seed + 2)), $n iterations" \
+		"$BDEV" --mode "$mode" --seed $((seed + 2)) --iterations "$n" --round-ms 2000
+	dmesg_tail 3
+	t_ok "after the fuzz: net-tx of 200 frames to $NB still works" -- \
+		pair after "$VC" pkt-recv "$NB" --count 200 --stream 9 --timeout 5 -- \
+		"$VC" net-tx "$DEV" --count 200 --stream 9 --dst-mac "$MB" --rate 5000
+	t_ok "dev del vd0" -- vdpa dev del vd0
+	[ -n "$BDEV" ] && t_ok "dev del blk0" -- vdpa dev del blk0
+}

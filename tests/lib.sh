@@ -72,6 +72,17 @@ bind_fn() {
 	[ "$(basename "$(readlink "$d/driver")")" = "$drv" ]
 }
 
+# two_nets_one_blk: the preamble of the tests that use two net functions
+# (A, B) and a blk function (F) of the VM, and the dpu_vdpa family ($G);
+# bails out without them or the modules.
+two_nets_one_blk() {
+	G="python3 $PROJECT/tests/dpu-genl.py"
+	A=$(awk '{ print $1 }' <<<"$VM_NETS") B=$(awk '{ print $2 }' <<<"$VM_NETS")
+	F=$(awk '{ print $1 }' <<<"$VM_BLKS")
+	[ -n "$B" ] && [ -n "$F" ] || t_bail "needs two net functions and a blk function"
+	load_modules || t_bail "modprobe"
+}
+
 # attach_vdpa NAME DRIVER: hand vDPA device NAME to virtio_vdpa or vhost_vdpa.
 attach_vdpa() {
 	local d=/sys/bus/vdpa/devices/$1

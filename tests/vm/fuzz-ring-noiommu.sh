@@ -21,18 +21,5 @@ t_eq "no IOMMU in the machine" "0 0" "$VM_IOMMU $(ls /sys/class/iommu | wc -l)"
 N=${FUZZ_ITERATIONS:-1000}
 # ~15 iterations/s under TCG; with the control queue slower still
 export FUZZ_LIMIT=${FUZZ_LIMIT:-240}
-feed_start
-fuzz_run "ring-fuzz translated net rx/tx: seed 301, $N iterations" \
-	"$DEV" --mode translated --seed 301 --iterations "$N" --round-ms 2000
-fuzz_run "ring-fuzz translated net rx/tx/control queue (control group on asid 1): seed 302, $N iterations" \
-	"$DEV" --mode translated --seed 302 --iterations "$N" --pairs 1 --round-ms 2000
-feed_stop
-[ -n "$BDEV" ] && fuzz_run "ring-fuzz translated blk: seed 303, $N iterations" \
-	"$BDEV" --mode translated --seed 303 --iterations "$N" --round-ms 2000
-dmesg_tail 3
-t_ok "after the fuzz: net-tx of 200 frames to $NB still works" -- \
-	pair after "$VC" pkt-recv "$NB" --count 200 --stream 9 --timeout 5 -- \
-	"$VC" net-tx "$DEV" --count 200 --stream 9 --dst-mac "$MB" --rate 5000
-t_ok "dev del vd0" -- vdpa dev del vd0
-[ -n "$BDEV" ] && t_ok "dev del blk0" -- vdpa dev del blk0
+ring_fuzz_all translated 301 "$N" "$N"
 t_done

@@ -21,18 +21,5 @@ t_ok "shadow=1: every queue through the relay" -- \
 N=${FUZZ_ITERATIONS:-1000}
 # ~15 iterations/s under TCG; with the control queue slower still
 export FUZZ_LIMIT=${FUZZ_LIMIT:-240}
-feed_start
-fuzz_run "ring-fuzz shadow net rx/tx: seed 101, $N iterations" \
-	"$DEV" --mode shadow --seed 101 --iterations "$N" --round-ms 2000
-fuzz_run "ring-fuzz shadow net rx/tx/control queue (control group on asid 1): seed 102, $N iterations" \
-	"$DEV" --mode shadow --seed 102 --iterations "$N" --pairs 1 --round-ms 2000
-feed_stop
-[ -n "$BDEV" ] && fuzz_run "ring-fuzz shadow blk: seed 103, $N iterations" \
-	"$BDEV" --mode shadow --seed 103 --iterations "$N" --round-ms 2000
-dmesg_tail 3
-t_ok "after the fuzz: net-tx of 200 frames to $NB still works" -- \
-	pair after "$VC" pkt-recv "$NB" --count 200 --stream 9 --timeout 5 -- \
-	"$VC" net-tx "$DEV" --count 200 --stream 9 --dst-mac "$MB" --rate 5000
-t_ok "dev del vd0" -- vdpa dev del vd0
-[ -n "$BDEV" ] && t_ok "dev del blk0" -- vdpa dev del blk0
+ring_fuzz_all shadow 101 "$N" "$N"
 t_done

@@ -6,13 +6,7 @@
 # device suspended and resumed in the middle of direct writes.
 # Driven with tests/dpu-genl.py, which speaks the family with raw sockets.
 . "$(dirname "$0")/../lib.sh"
-G="python3 $PWD/tests/dpu-genl.py"
-set -- $VM_NETS
-A=$1 B=$2
-set -- $VM_BLKS
-F=$1
-[ -n "$B" ] && [ -n "$F" ] || t_bail "needs two net functions and a blk function"
-load_modules || t_bail "modprobe"
+two_nets_one_blk
 
 # field NAME KEY: KEY from the device query of NAME
 field() { $G get "$1" | sed -n "s/^$2=//p"; }

@@ -9,13 +9,7 @@
 # FUZZ_SEED=N replays a run (the seed is printed); FUZZ_SECS (default 100)
 # sets how long the fuzzer runs.
 . "$(dirname "$0")/../lib.sh"
-G="python3 $PWD/tests/dpu-genl.py"
-set -- $VM_NETS
-A=$1 B=$2
-set -- $VM_BLKS
-F=$1
-[ -n "$B" ] && [ -n "$F" ] || t_bail "needs two net functions and a blk function"
-load_modules || t_bail "modprobe"
+two_nets_one_blk
 T=/tmp/nlfuzz; mkdir -p $T
 SEED=$(fuzz_seed 3782839146)	# found the empty-name dev add
 echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/vm/nl-fuzz.sh)"

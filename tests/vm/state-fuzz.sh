@@ -11,13 +11,7 @@
 #
 # FUZZ_SEED=N replays a run (the seed is printed); FUZZ_SECS (default 100).
 . "$(dirname "$0")/../lib.sh"
-G="python3 $PWD/tests/dpu-genl.py"
-set -- $VM_NETS
-A=$1 B=$2
-set -- $VM_BLKS
-F=$1
-[ -n "$B" ] && [ -n "$F" ] || t_bail "needs two net functions and a blk function"
-load_modules || t_bail "modprobe"
+two_nets_one_blk
 # the state replay's account is a debug message
 echo 'module dpu_vdpa +p' >/sys/kernel/debug/dynamic_debug/control 2>/dev/null
 T=/tmp/statefuzz; mkdir -p $T
