@@ -29,6 +29,9 @@
 
 #define DPU_VDPA_DRV_NAME	"dpu_vdpa"
 
+/* The size of a queue served in software, and of one the function did not size yet. */
+#define DPU_VDPA_SOFT_VQ_MAX	256
+
 struct dpu_vdpa_dev;
 struct dpu_vdpa_fn;
 
@@ -540,6 +543,7 @@ void dpu_vdpa_hw_stop(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len);
 int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features);
 bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i);
+int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i);
 bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_hw_will_shadow(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_hw_shadow_required(struct dpu_vdpa_dev *dev);

@@ -377,7 +377,8 @@ err_free:
 	return err;
 }
 
-static int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i)
+/* Can function queue @i run a ring of the size the consumer set? */
+int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i)
 {
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
@@ -607,7 +608,6 @@ int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i)
  * AFTER_DRIVER_OK).  The function negotiated VIRTIO_F_RING_RESET, under
  * which a queue may be enabled while it runs; the queue gets the relay's
  * vector, whose handler also serves direct queues without one of their own.
- * dev->lock held.
  */
 int dpu_vdpa_hw_vq_start_late(struct dpu_vdpa_dev *dev, u16 i)
 {
@@ -615,6 +615,7 @@ int dpu_vdpa_hw_vq_start_late(struct dpu_vdpa_dev *dev, u16 i)
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 	int err;
 
+	lockdep_assert_held(&dev->lock);
 	if (type->vq_is_soft && type->vq_is_soft(dev, i))
 		return type->soft_start ? type->soft_start(dev, i) : 0;
 	/* left off like at DRIVER_OK */

@@ -54,8 +54,6 @@
 				 DPU_VDPA_STATE_RX_NOUNI | DPU_VDPA_STATE_RX_NOBCAST)
 #define STATE_RX_BASIC		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI | \
 				 DPU_VDPA_STATE_RX_ALLUNI)
-/* the size of a queue served in software (vdpa_ops.c get_vq_size) */
-#define STATE_SOFT_VQ_MAX	256
 
 /* The IEEE CRC-32 of a blob (zlib's crc32()), its crc32 field taken as zero. */
 static u32 dpu_vdpa_state_crc(const void *blob, size_t len)
@@ -300,8 +298,8 @@ static u16 dpu_vdpa_state_vq_max(struct dpu_vdpa_dev *dev, u16 i, u64 features)
 
 	if (dpu_vdpa_state_is_net(dev) && features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ) &&
 	    i == ((features & BIT_ULL(VIRTIO_NET_F_MQ)) ? 2 * dev->net.max_vqp : 2))
-		return STATE_SOFT_VQ_MAX;
-	return vq->max_num ?: STATE_SOFT_VQ_MAX;
+		return DPU_VDPA_SOFT_VQ_MAX;
+	return vq->max_num ?: DPU_VDPA_SOFT_VQ_MAX;
 }
 
 static int dpu_vdpa_state_parse_vq(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_parsed *p,

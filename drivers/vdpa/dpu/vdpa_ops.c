@@ -11,7 +11,6 @@
 #include "dpu_vdpa.h"
 
 #define DPU_VDPA_CONFIG_MAX	256
-#define DPU_VDPA_SOFT_VQ_MAX	256
 
 static struct dpu_vdpa_vq *dpu_vdpa_vq_get(struct dpu_vdpa_dev *dev, u16 idx)
 {
