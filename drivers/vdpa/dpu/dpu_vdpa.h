@@ -352,6 +352,13 @@ struct dpu_vdpa_dev {
 	spinlock_t cb_lock;
 	struct vdpa_callback config_cb;
 	struct notifier_block bus_nb;
+	/*
+	 * The bound consumer asked for a queue's DMA device (get_vq_dma_dev,
+	 * which virtio_vdpa calls and vhost_vdpa does not): its ring and
+	 * buffer addresses are DMA API addresses, not IOVAs of @as.  Set until
+	 * its bus driver is unbound, like the callbacks (@bus_nb).
+	 */
+	bool consumer_dma_api;
 	int config_irq;
 	char config_irq_name[48];
 	bool irqs_allocated;
@@ -618,7 +625,7 @@ int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
 		       const void *buf, size_t len);
 int dpu_vdpa_mem_read16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 *val);
 int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 val);
-bool dpu_vdpa_mem_virtio(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_mem_dma_api(struct dpu_vdpa_dev *dev);
 enum dpu_vdpa_reach dpu_vdpa_mem_fn_reach(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm);

@@ -487,7 +487,7 @@ bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev)
  */
 bool dpu_vdpa_hw_will_shadow(struct dpu_vdpa_dev *dev)
 {
-	return dpu_vdpa_hw_shadow_for(dev, dpu_vdpa_mem_virtio(dev) || dev->as.domain) ||
+	return dpu_vdpa_hw_shadow_for(dev, dpu_vdpa_mem_dma_api(dev) || dev->as.domain) ||
 	       dpu_vdpa_hw_vq_resumes(dev);
 }
 

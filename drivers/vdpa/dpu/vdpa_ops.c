@@ -106,6 +106,7 @@ static int dpu_vdpa_bus_notify(struct notifier_block *nb, unsigned long action, 
 	if (data != &dev->vdpa.dev || action != BUS_NOTIFY_UNBOUND_DRIVER)
 		return NOTIFY_DONE;
 	dpu_vdpa_cbs_clear(dev);
+	WRITE_ONCE(dev->consumer_dma_api, false);
 	dev_dbg(&dev->vdpa.dev, "bus driver unbound: callbacks forgotten\n");
 	return NOTIFY_OK;
 }
@@ -720,9 +721,12 @@ static u32 dpu_vdpa_get_generation(struct vdpa_device *vdpa)
 	return vp_modern_generation(&vdpa_to_dpu(vdpa)->fn->vpm);
 }
 
+/* Only a consumer that maps its rings with the DMA API asks (virtio_vdpa). */
 static struct device *dpu_vdpa_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+
+	WRITE_ONCE(dev->consumer_dma_api, true);
 
 	if (dev->fn->type->vq_dma_dev)
 		return dev->fn->type->vq_dma_dev(dev, idx);
