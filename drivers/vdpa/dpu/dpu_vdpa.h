@@ -540,6 +540,25 @@ static inline struct device *dpu_vdpa_dev_to_dev(struct dpu_vdpa_dev *dev)
 #define DPU_VDPA_DEVICE_TYPE_FEATURES (GENMASK_ULL(23, 0) | GENMASK_ULL(63, 50))
 
 /* hw.c: the function, through the kernel's virtio-pci modern helpers */
+u8 dpu_vdpa_hw_get_status(struct dpu_vdpa_fn *fn);
+void dpu_vdpa_hw_set_status(struct dpu_vdpa_fn *fn, u8 status);
+void dpu_vdpa_hw_add_status(struct dpu_vdpa_fn *fn, u8 bits);
+u32 dpu_vdpa_hw_config_generation(struct dpu_vdpa_fn *fn);
+u16 dpu_vdpa_hw_set_config_vector(struct dpu_vdpa_fn *fn, u16 vector);
+u16 dpu_vdpa_hw_set_queue_vector(struct dpu_vdpa_fn *fn, u16 i, u16 vector);
+u16 dpu_vdpa_hw_queue_size_max(struct dpu_vdpa_fn *fn, u16 i);
+void dpu_vdpa_hw_queue_set_ring(struct dpu_vdpa_fn *fn, u16 i, u16 num, u64 desc,
+				u64 driver, u64 device);
+void dpu_vdpa_hw_queue_enable(struct dpu_vdpa_fn *fn, u16 i);
+void __iomem *dpu_vdpa_hw_notify_map(struct dpu_vdpa_fn *fn, u16 i, resource_size_t *pa);
+void dpu_vdpa_hw_notify_unmap(struct dpu_vdpa_fn *fn, void __iomem *notify);
+
+/* Ring function queue @i's doorbell, mapped at @notify.  Any context. */
+static inline void dpu_vdpa_hw_kick(void __iomem *notify, u16 i)
+{
+	vp_iowrite16(i, notify);
+}
+
 int dpu_vdpa_hw_probe(struct dpu_vdpa_fn *fn);
 void dpu_vdpa_hw_remove(struct dpu_vdpa_fn *fn);
 int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn);
@@ -548,6 +567,8 @@ void dpu_vdpa_hw_unmap_notify(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_stop(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len);
+void dpu_vdpa_hw_write_config(struct dpu_vdpa_fn *fn, unsigned int offset, const u8 *buf,
+			      size_t len);
 int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features);
 bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i);
 int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i);

@@ -15,6 +15,78 @@ static bool force_shadow;
 module_param_named(shadow, force_shadow, bool, 0644);
 MODULE_PARM_DESC(shadow, "Start every device in shadow mode (for tests and benchmarks)");
 
+/*
+ * Register access.  Each helper is one operation of the virtio-pci common
+ * configuration or notification area, named for what it does; the callers
+ * decide when.
+ */
+
+/* device_status as the function reports it. */
+u8 dpu_vdpa_hw_get_status(struct dpu_vdpa_fn *fn)
+{
+	return vp_modern_get_status(&fn->vpm);
+}
+
+void dpu_vdpa_hw_set_status(struct dpu_vdpa_fn *fn, u8 status)
+{
+	vp_modern_set_status(&fn->vpm, status);
+}
+
+/* Set @bits in device_status, keeping those the function reports. */
+void dpu_vdpa_hw_add_status(struct dpu_vdpa_fn *fn, u8 bits)
+{
+	dpu_vdpa_hw_set_status(fn, dpu_vdpa_hw_get_status(fn) | bits);
+}
+
+u32 dpu_vdpa_hw_config_generation(struct dpu_vdpa_fn *fn)
+{
+	return vp_modern_generation(&fn->vpm);
+}
+
+/* Write config_msix_vector; returns what the function read back. */
+u16 dpu_vdpa_hw_set_config_vector(struct dpu_vdpa_fn *fn, u16 vector)
+{
+	return vp_modern_config_vector(&fn->vpm, vector);
+}
+
+/* Write queue @i's queue_msix_vector; returns what the function read back. */
+u16 dpu_vdpa_hw_set_queue_vector(struct dpu_vdpa_fn *fn, u16 i, u16 vector)
+{
+	return vp_modern_queue_vector(&fn->vpm, i, vector);
+}
+
+/* The largest ring queue @i takes (its queue_size before any write). */
+u16 dpu_vdpa_hw_queue_size_max(struct dpu_vdpa_fn *fn, u16 i)
+{
+	return vp_modern_get_queue_size(&fn->vpm, i);
+}
+
+/* Queue @i's size and ring addresses; the queue is disabled. */
+void dpu_vdpa_hw_queue_set_ring(struct dpu_vdpa_fn *fn, u16 i, u16 num, u64 desc,
+				u64 driver, u64 device)
+{
+	vp_modern_set_queue_size(&fn->vpm, i, num);
+	vp_modern_queue_address(&fn->vpm, i, desc, driver, device);
+}
+
+void dpu_vdpa_hw_queue_enable(struct dpu_vdpa_fn *fn, u16 i)
+{
+	vp_modern_set_queue_enable(&fn->vpm, i, true);
+}
+
+/* Map queue @i's doorbell; its bus address in @pa.  NULL if it cannot be. */
+void __iomem *dpu_vdpa_hw_notify_map(struct dpu_vdpa_fn *fn, u16 i, resource_size_t *pa)
+{
+	return vp_modern_map_vq_notify(&fn->vpm, i, pa);
+}
+
+void dpu_vdpa_hw_notify_unmap(struct dpu_vdpa_fn *fn, void __iomem *notify)
+{
+	/* with notify_base the helper handed out pointers into it */
+	if (!fn->vpm.notify_base)
+		pci_iounmap(fn->pdev, notify);
+}
+
 int dpu_vdpa_hw_probe(struct dpu_vdpa_fn *fn)
 {
 	struct pci_dev *pdev = fn->pdev;
@@ -91,8 +163,8 @@ int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn)
 {
 	unsigned long timeout = jiffies + msecs_to_jiffies(DPU_VDPA_RESET_TIMEOUT_MS);
 
-	vp_modern_set_status(&fn->vpm, 0);
-	while (vp_modern_get_status(&fn->vpm)) {
+	dpu_vdpa_hw_set_status(fn, 0);
+	while (dpu_vdpa_hw_get_status(fn)) {
 		if (time_after(jiffies, timeout)) {
 			dev_err(&fn->pdev->dev, "function did not complete reset in %d ms\n",
 				DPU_VDPA_RESET_TIMEOUT_MS);
@@ -105,13 +177,9 @@ int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn)
 
 int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features)
 {
-	struct virtio_pci_modern_device *vpm = &fn->vpm;
-	u8 status;
-
-	vp_modern_set_features(vpm, features);
-	status = vp_modern_get_status(vpm);
-	vp_modern_set_status(vpm, status | VIRTIO_CONFIG_S_FEATURES_OK);
-	if (!(vp_modern_get_status(vpm) & VIRTIO_CONFIG_S_FEATURES_OK)) {
+	vp_modern_set_features(&fn->vpm, features);
+	dpu_vdpa_hw_add_status(fn, VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!(dpu_vdpa_hw_get_status(fn) & VIRTIO_CONFIG_S_FEATURES_OK)) {
 		dev_err(&fn->pdev->dev, "function refused features %#llx\n", features);
 		return -ENODEV;
 	}
@@ -127,6 +195,16 @@ void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len)
 		buf[i] = vp_ioread8((u8 __iomem *)fn->vpm.device + i);
 }
 
+/* Write @len bytes at @offset of the device config space; the caller checked the range. */
+void dpu_vdpa_hw_write_config(struct dpu_vdpa_fn *fn, unsigned int offset, const u8 *buf,
+			      size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		vp_iowrite8(buf[i], (u8 __iomem *)fn->vpm.device + offset + i);
+}
+
 /*
  * Some functions (QEMU's virtio-net among them) only create the queues
  * beyond the first pair once multiqueue is negotiated, so a queue's size
@@ -135,7 +213,7 @@ void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len)
  */
 void dpu_vdpa_hw_probe_queues(struct dpu_vdpa_dev *dev)
 {
-	u16 max = vp_modern_get_queue_size(&dev->fn->vpm, 0);
+	u16 max = dpu_vdpa_hw_queue_size_max(dev->fn, 0);
 	u16 i;
 
 	for (i = 0; i < dev->nvqs; i++)
@@ -148,10 +226,10 @@ static int dpu_vdpa_hw_vq_map(struct dpu_vdpa_dev *dev, u16 i)
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 	void __iomem *notify;
 
-	vq->max_num = vp_modern_get_queue_size(&fn->vpm, i);
+	vq->max_num = dpu_vdpa_hw_queue_size_max(fn, i);
 	if (vq->notify)
 		return 0;
-	notify = vp_modern_map_vq_notify(&fn->vpm, i, &vq->notify_pa);
+	notify = dpu_vdpa_hw_notify_map(fn, i, &vq->notify_pa);
 	if (!notify) {
 		dev_err(&fn->pdev->dev, "cannot map doorbell of queue %u\n", i);
 		return -EIO;
@@ -168,9 +246,8 @@ void dpu_vdpa_hw_unmap_notify(struct dpu_vdpa_dev *dev)
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
-		/* with notify_base the helper handed out pointers into it */
-		if (vq->notify && !dev->fn->vpm.notify_base)
-			pci_iounmap(dev->fn->pdev, vq->notify);
+		if (vq->notify)
+			dpu_vdpa_hw_notify_unmap(dev->fn, vq->notify);
 		vq->notify = NULL;
 	}
 }
@@ -191,7 +268,7 @@ static irqreturn_t dpu_vdpa_hw_config_irq(int irq, void *arg)
 
 static int vq_set_vector(struct dpu_vdpa_dev *dev, u16 i, u16 v)
 {
-	if (vp_modern_queue_vector(&dev->fn->vpm, i, v) != v) {
+	if (dpu_vdpa_hw_set_queue_vector(dev->fn, i, v) != v) {
 		dev_err(&dev->vdpa.dev, "vq %u: function refused MSI-X vector %u\n", i, v);
 		return -EBUSY;
 	}
@@ -279,7 +356,6 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_fn *fn = dev->fn;
 	struct pci_dev *pdev = fn->pdev;
-	struct virtio_pci_modern_device *vpm = &fn->vpm;
 	int want = 2, got, err;
 	u16 i, vector = 2;
 	bool shared;
@@ -307,7 +383,7 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 		dev->config_irq = -1;
 		goto err_free;
 	}
-	if (vp_modern_config_vector(vpm, 0) == VIRTIO_MSI_NO_VECTOR) {
+	if (dpu_vdpa_hw_set_config_vector(fn, 0) == VIRTIO_MSI_NO_VECTOR) {
 		err = -EBUSY;
 		goto err_free;
 	}
@@ -335,7 +411,7 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 		vq->fn_vector = VIRTIO_MSI_NO_VECTOR;
 		if (!dpu_vdpa_hw_vq_on_fn(dev, i)) {
 			if (vq->notify)
-				vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
+				dpu_vdpa_hw_set_queue_vector(fn, i, VIRTIO_MSI_NO_VECTOR);
 			continue;
 		}
 		if (vq->shadow) {
@@ -345,7 +421,7 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 			continue;
 		}
 		if (!dpu_vdpa_vq_cb(vq).callback) {
-			vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
+			dpu_vdpa_hw_set_queue_vector(fn, i, VIRTIO_MSI_NO_VECTOR);
 			continue;
 		}
 		if (shared) {
@@ -395,7 +471,6 @@ int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i)
  */
 int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev)
 {
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	bool shadow;
 	u16 i;
 	int err;
@@ -437,7 +512,7 @@ int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev)
 
 	for (i = 0; i < dev->nvqs; i++)
 		if (dpu_vdpa_hw_vq_on_fn(dev, i))
-			vp_modern_set_queue_enable(vpm, i, true);
+			dpu_vdpa_hw_queue_enable(dev->fn, i);
 	for (i = 0; i < dev->nvqs; i++)
 		if (dev->vqs[i].shadow)
 			dpu_vdpa_svq_run(&dev->vqs[i]);
@@ -520,20 +595,18 @@ int dpu_vdpa_hw_check_reach(struct dpu_vdpa_dev *dev)
 /* Point function queue @i at the ring it is to run; it is disabled. */
 void dpu_vdpa_hw_vq_program(struct dpu_vdpa_dev *dev, u16 i)
 {
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
-	vp_modern_set_queue_size(vpm, i, vq->num);
 	if (vq->shadow) {
 		struct dpu_vdpa_svq *svq = &vq->svq;
 		u64 base = svq->ring.dma;
 
-		vp_modern_queue_address(vpm, i, base,
-					base + ((void *)svq->fn.avail - svq->ring.va),
-					base + ((void *)svq->fn.used - svq->ring.va));
+		dpu_vdpa_hw_queue_set_ring(dev->fn, i, vq->num, base,
+					   base + ((void *)svq->fn.avail - svq->ring.va),
+					   base + ((void *)svq->fn.used - svq->ring.va));
 	} else {
-		vp_modern_queue_address(vpm, i, vq->desc_addr, vq->driver_addr,
-					vq->device_addr);
+		dpu_vdpa_hw_queue_set_ring(dev->fn, i, vq->num, vq->desc_addr,
+					   vq->driver_addr, vq->device_addr);
 	}
 }
 
@@ -549,12 +622,10 @@ void dpu_vdpa_hw_vq_reset(struct dpu_vdpa_dev *dev, u16 i)
 /* Start function queue @i again after dpu_vdpa_hw_vq_reset, in shadow mode. */
 int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i)
 {
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
-
 	dpu_vdpa_hw_vq_program(dev, i);
 	if (vq_set_vector(dev, i, dev->shadow_vector))
 		return -EBUSY;
-	vp_modern_set_queue_enable(vpm, i, true);
+	dpu_vdpa_hw_queue_enable(dev->fn, i);
 	return 0;
 }
 
@@ -585,9 +656,9 @@ static int dpu_vdpa_hw_vq_enable_direct(struct dpu_vdpa_dev *dev, u16 i)
 		v = dev->shadow_vector;
 	if (vq_set_vector(dev, i, v))
 		return -EBUSY;
-	vp_modern_set_queue_enable(&dev->fn->vpm, i, true);
+	dpu_vdpa_hw_queue_enable(dev->fn, i);
 	/* the consumer may have made buffers available already */
-	vp_iowrite16(i, vq->notify);
+	dpu_vdpa_hw_kick(vq->notify, i);
 	return 0;
 }
 

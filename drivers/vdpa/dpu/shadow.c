@@ -453,7 +453,7 @@ static void svq_kick_function(struct dpu_vdpa_vq *vq)
 	void __iomem *notify = READ_ONCE(vq->notify);
 
 	if (notify)
-		vp_iowrite16(vq->index, notify);
+		dpu_vdpa_hw_kick(notify, vq->index);
 }
 
 /* Hand the function what the consumer made available.  Returns chains relayed. */
