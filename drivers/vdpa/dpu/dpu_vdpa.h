@@ -306,6 +306,7 @@ struct dpu_vdpa_net_state {
 
 /* Net attributes from "vdpa dev add" (or the function's own values). */
 struct dpu_vdpa_net {
+	struct dpu_vdpa_dev *dev;
 	u8 mac[ETH_ALEN];
 	bool mac_set;		/* program mac into the function at DRIVER_OK */
 	u16 mtu;
@@ -366,7 +367,8 @@ struct dpu_vdpa_dev {
 	int shadow_irq;
 	char shadow_irq_name[48];
 	struct dpu_vdpa_as as;
-	struct dpu_vdpa_net net;
+	/* the device type's own state, from its dev_setup to its dev_teardown */
+	void *type_priv;
 	struct list_head node;		/* in genl.c's device list */
 	/* migration state, under @lock (migration.c) */
 	struct work_struct mode_work;	/* shadow queues back to direct mode */
@@ -394,6 +396,12 @@ struct dpu_vdpa_dev {
 	bool state_loaded;
 	u64 state_features;
 };
+
+/* The net type's state of @dev (net.c allocates it in dev_setup). */
+static inline struct dpu_vdpa_net *dpu_vdpa_to_net(struct dpu_vdpa_dev *dev)
+{
+	return dev->type_priv;
+}
 
 /*
  * What differs between device types.  All hooks are optional except
@@ -447,7 +455,13 @@ struct dpu_vdpa_type {
 	 * (fn_taken_over).  Default yes.
 	 */
 	bool (*may_park)(struct dpu_vdpa_dev *dev);
+	/* "vdpa dev set" attributes (config->mask); dev->lock held */
+	int (*set_attr)(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set_config *config);
+	/* the type met a consumer error it cannot go on from: NEEDS_RESET */
+	bool (*needs_reset)(struct dpu_vdpa_dev *dev);
 	void (*kick_soft)(struct dpu_vdpa_dev *dev, u16 idx);
+	/* the next avail index of queue @idx, served in software and started */
+	u16 (*soft_avail_idx)(struct dpu_vdpa_dev *dev, u16 idx);
 	/*
 	 * May buffers the function has not used be handed back at suspend
 	 * (net RX), or must they be drained first (default)?
@@ -720,7 +734,6 @@ void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state
 void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t len);
 /* dev->lock held; these take cvq.lock */
 void dpu_vdpa_net_state_reset(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_net_set_mac(struct dpu_vdpa_dev *dev, const u8 *mac);
 void dpu_vdpa_net_state_mac(struct dpu_vdpa_dev *dev, u8 *mac);
 void dpu_vdpa_net_state_get(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
 int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev);

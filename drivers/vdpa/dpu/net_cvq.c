@@ -58,7 +58,7 @@ static void dpu_vdpa_cvq_work(struct work_struct *work);
 
 static struct dpu_vdpa_cvq *dev_cvq(struct dpu_vdpa_dev *dev)
 {
-	return &dev->net.cvq;
+	return &dpu_vdpa_to_net(dev)->cvq;
 }
 
 int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev)
@@ -67,7 +67,7 @@ int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev)
 
 	mutex_init(&cvq->lock);
 	INIT_WORK(&cvq->work, dpu_vdpa_cvq_work);
-	dpu_vdpa_net_state_init(dev, &dev->net.cur);
+	dpu_vdpa_net_state_init(dev, &dpu_vdpa_to_net(dev)->cur);
 	/* the ring and the command buffer come with the first start */
 	return 0;
 }
@@ -451,7 +451,7 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 static void dpu_vdpa_cvq_work(struct work_struct *work)
 {
 	struct dpu_vdpa_cvq *cvq = container_of(work, struct dpu_vdpa_cvq, work);
-	struct dpu_vdpa_dev *dev = container_of(cvq, struct dpu_vdpa_dev, net.cvq);
+	struct dpu_vdpa_dev *dev = container_of(cvq, struct dpu_vdpa_net, cvq)->dev;
 	struct dpu_vdpa_vq *vq;
 	bool completed = false, again = false;
 	int i, ret = 0;

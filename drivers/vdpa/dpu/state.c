@@ -97,21 +97,18 @@ static u16 dpu_vdpa_state_vq_avail(struct dpu_vdpa_dev *dev, u16 i)
 {
 	const struct dpu_vdpa_type *type = dev->fn->type;
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
-	u16 idx;
 
 	if (!type->vq_is_soft || !type->vq_is_soft(dev, i) || !vq->ready)
 		return vq->avail_idx;
-	/* the control queue is paused by suspend: its index is exact */
-	mutex_lock(&dev->net.cvq.lock);
-	idx = dev->net.cvq.last_avail_idx;
-	mutex_unlock(&dev->net.cvq.lock);
-	return idx;
+	/* a queue served in software is paused by suspend: its index is exact */
+	return type->soft_avail_idx(dev, i);
 }
 
 static void dpu_vdpa_state_put_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_writer *w,
 				   const struct dpu_vdpa_net_state *ns, const u8 *cfg,
 				   size_t cfg_len)
 {
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
 	const u16 crit = DPU_VDPA_STATE_F_CRITICAL;
 	struct dpu_vdpa_state_net_config *nc;
 	struct dpu_vdpa_state_net_rx_mode *rx;
@@ -123,10 +120,10 @@ static void dpu_vdpa_state_put_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_sta
 
 	nc = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_CONFIG, crit, sizeof(*nc));
 	ether_addr_copy(nc->mac, ns->mac);
-	nc->mtu = cpu_to_le16(dev->net.mtu);
+	nc->mtu = cpu_to_le16(net->mtu);
 	if (cfg_len >= status_off + sizeof(__virtio16))
 		nc->status = cpu_to_le16(get_unaligned_le16(cfg + status_off));
-	nc->max_virtqueue_pairs = cpu_to_le16(dev->net.max_vqp);
+	nc->max_virtqueue_pairs = cpu_to_le16(net->max_vqp);
 
 	rx = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_RX_MODE, crit, sizeof(*rx));
 	rx->flags = cpu_to_le32(ns->rx_flags);
@@ -297,7 +294,8 @@ static u16 dpu_vdpa_state_vq_max(struct dpu_vdpa_dev *dev, u16 i, u64 features)
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
 	if (dpu_vdpa_state_is_net(dev) && features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ) &&
-	    i == ((features & BIT_ULL(VIRTIO_NET_F_MQ)) ? 2 * dev->net.max_vqp : 2))
+	    i == ((features & BIT_ULL(VIRTIO_NET_F_MQ)) ?
+		  2 * dpu_vdpa_to_net(dev)->max_vqp : 2))
 		return DPU_VDPA_SOFT_VQ_MAX;
 	return vq->max_num ?: DPU_VDPA_SOFT_VQ_MAX;
 }
@@ -576,20 +574,21 @@ static int dpu_vdpa_state_check_vqs(struct dpu_vdpa_dev *dev, const u8 *blob, si
 static int dpu_vdpa_state_check_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_parsed *p,
 				    u64 f, struct netlink_ext_ack *extack)
 {
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
 	const struct dpu_vdpa_net_state *ns = p->ns;
 
 	if (p->have_net_config) {
 		u16 mtu = le16_to_cpu(p->net_config.mtu);
 		u16 vqp = le16_to_cpu(p->net_config.max_virtqueue_pairs);
 
-		if (f & BIT_ULL(VIRTIO_NET_F_MTU) && mtu != dev->net.mtu) {
+		if (f & BIT_ULL(VIRTIO_NET_F_MTU) && mtu != net->mtu) {
 			NL_SET_ERR_MSG_FMT_MOD(extack, "saved with MTU %u, this device has %u",
-					       mtu, dev->net.mtu);
+					       mtu, net->mtu);
 			return -EINVAL;
 		}
-		if (f & BIT_ULL(VIRTIO_NET_F_MQ) && vqp != dev->net.max_vqp) {
+		if (f & BIT_ULL(VIRTIO_NET_F_MQ) && vqp != net->max_vqp) {
 			NL_SET_ERR_MSG_FMT_MOD(extack, "saved with %u queue pairs, this device has %u",
-					       vqp, dev->net.max_vqp);
+					       vqp, net->max_vqp);
 			return -EINVAL;
 		}
 		if (!is_valid_ether_addr(ns->mac)) {
@@ -602,16 +601,16 @@ static int dpu_vdpa_state_check_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_st
 		 * device's function take another one at DRIVER_OK.
 		 */
 		if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) &&
-		    !ether_addr_equal(ns->mac, dev->net.mac)) {
+		    !ether_addr_equal(ns->mac, net->mac)) {
 			NL_SET_ERR_MSG_FMT_MOD(extack, "saved MAC %pM, here %pM, no CTRL_VQ",
-					       ns->mac, dev->net.mac);
+					       ns->mac, net->mac);
 			return -EINVAL;
 		}
 	}
-	if (!ns->pairs || ns->pairs > dev->net.max_vqp ||
+	if (!ns->pairs || ns->pairs > net->max_vqp ||
 	    (ns->pairs > 1 && !(f & BIT_ULL(VIRTIO_NET_F_MQ)))) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "saved %u queue pairs, device has %u%s", ns->pairs,
-				       dev->net.max_vqp,
+				       net->max_vqp,
 				       f & BIT_ULL(VIRTIO_NET_F_MQ) ? "" : " (no MQ)");
 		return -EINVAL;
 	}
@@ -709,7 +708,7 @@ static void dpu_vdpa_state_apply(struct dpu_vdpa_dev *dev, const struct dpu_vdpa
 		dev->vqs[i].state_avail_idx = p->avail[i];
 	}
 	if (p->ns)
-		memcpy(&dev->net.staged, p->ns, sizeof(*p->ns));
+		memcpy(&dpu_vdpa_to_net(dev)->staged, p->ns, sizeof(*p->ns));
 	dev->state_features = le64_to_cpu(p->device.driver_features);
 	dev->state_loaded = true;
 }

@@ -195,9 +195,7 @@ static int dpu_vdpa_get_vq_state(struct vdpa_device *vdpa, u16 idx, struct vdpa_
 		return -EINVAL;
 	mutex_lock(&dev->lock);
 	if (dpu_vdpa_vq_soft(dev, idx) && dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
-		mutex_lock(&dev->net.cvq.lock);
-		state->split.avail_index = dev->net.cvq.last_avail_idx;
-		mutex_unlock(&dev->net.cvq.lock);
+		state->split.avail_index = dev->fn->type->soft_avail_idx(dev, idx);
 	} else if (vq->shadow && !dev->suspended) {
 		/* exact while the relay is halted, a snapshot while it runs */
 		state->split.avail_index = dpu_vdpa_svq_avail_idx(vq);
@@ -345,13 +343,14 @@ static u32 dpu_vdpa_get_vendor_id(struct vdpa_device *vdpa)
 static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	const struct dpu_vdpa_type *type = dev->fn->type;
 	u8 status = READ_ONCE(dev->status);
 
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK &&
 	    dpu_vdpa_hw_get_status(dev->fn) & VIRTIO_CONFIG_S_NEEDS_RESET)
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-	/* the software control queue met a malformed ring (net_cvq.c) */
-	if (READ_ONCE(dev->net.cvq.broken))
+	/* the type met a malformed request (net: its software control queue) */
+	if (type->needs_reset && type->needs_reset(dev))
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	/* a queue could not be started after DRIVER_OK, at resume or in a mode switch */
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK && READ_ONCE(dev->vq_failed))
