@@ -610,11 +610,12 @@ void dpu_vdpa_config_read(struct dpu_vdpa_dev *dev, u8 *buf, size_t size);
 int dpu_vdpa_mgmt_register(struct dpu_vdpa_fn *fn);
 void dpu_vdpa_mgmt_unregister(struct dpu_vdpa_fn *fn);
 
-/* type tables */
+/* types.c: the table; net.c, blk.c: the types with code of their own */
 extern const struct dpu_vdpa_type dpu_vdpa_type_net;
 extern const struct dpu_vdpa_type dpu_vdpa_type_blk;
-extern const struct dpu_vdpa_type dpu_vdpa_type_generic;
 const struct dpu_vdpa_type *dpu_vdpa_type_lookup(u32 device_id);
+u64 dpu_vdpa_type_passthrough_features(struct dpu_vdpa_fn *fn);
+int dpu_vdpa_type_passthrough_probe(struct dpu_vdpa_fn *fn);
 
 /* net_cvq.c */
 int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev);
