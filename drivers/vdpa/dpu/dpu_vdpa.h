@@ -26,6 +26,7 @@
 #include <uapi/linux/vdpa.h>
 #include <uapi/linux/vhost_types.h>
 #include <linux/dpu_vdpa.h>
+#include <linux/dpu_vdpa_state.h>
 
 #define DPU_VDPA_DRV_NAME	"dpu_vdpa"
 
@@ -34,6 +35,7 @@
 
 struct dpu_vdpa_dev;
 struct dpu_vdpa_fn;
+struct dpu_vdpa_state_writer;
 
 /*
  * A buffer of the driver's own that the function reads and writes while
@@ -474,6 +476,29 @@ struct dpu_vdpa_type {
 	int (*soft_start)(struct dpu_vdpa_dev *dev, u16 idx);
 	/* wait until the queues served in software are between two requests */
 	void (*soft_sync)(struct dpu_vdpa_dev *dev);
+	/*
+	 * The type's own sections of the device state (state.c), all or none:
+	 * state.c gives each save and load a zeroed scratch of state_size
+	 * bytes.  Save, dev->lock held, suspended: state_get fills it and
+	 * says how many bytes its sections take, state_put writes them after
+	 * CONFIG.  Load: state_init before parsing; state_min_len (0: not one
+	 * of the type's) and state_parse for each section; state_check
+	 * against the saved driver features; state_apply to stage it.
+	 */
+	size_t state_size;
+	int (*state_get)(struct dpu_vdpa_dev *dev, void *priv, size_t *len,
+			 struct netlink_ext_ack *extack);
+	void (*state_put)(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_writer *w,
+			  const void *priv, const u8 *cfg, size_t cfg_len);
+	void (*state_init)(struct dpu_vdpa_dev *dev, void *priv);
+	size_t (*state_min_len)(u16 type);
+	int (*state_parse)(struct dpu_vdpa_dev *dev, void *priv, u16 type, const void *payload,
+			   u32 len, struct netlink_ext_ack *extack);
+	int (*state_check)(struct dpu_vdpa_dev *dev, const void *priv, u64 features,
+			   struct netlink_ext_ack *extack);
+	void (*state_apply)(struct dpu_vdpa_dev *dev, const void *priv);
+	/* is vq @i served in software under @features (a saved vq's size limit) */
+	bool (*state_vq_soft)(struct dpu_vdpa_dev *dev, u16 i, u64 features);
 };
 
 /**
@@ -714,6 +739,15 @@ void dpu_vdpa_genl_dev_add(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_genl_dev_del(struct dpu_vdpa_dev *dev);
 
 /* state.c: the device-state blob (include/uapi/linux/dpu_vdpa_state.h) */
+#define DPU_VDPA_STATE_SECT_SIZE(len)	(sizeof(struct dpu_vdpa_state_sect) + \
+					 ALIGN((size_t)(len), DPU_VDPA_STATE_ALIGN))
+/* A blob being written: sections are appended at @off. */
+struct dpu_vdpa_state_writer {
+	u8 *buf;
+	size_t off;
+};
+
+void *dpu_vdpa_state_put(struct dpu_vdpa_state_writer *w, u16 type, u16 flags, u32 len);
 int dpu_vdpa_state_save(struct dpu_vdpa_dev *dev, void **blob, size_t *len,
 			struct netlink_ext_ack *extack);
 int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
@@ -727,6 +761,26 @@ void dpu_vdpa_state_reset(struct dpu_vdpa_dev *dev, bool full);
 /* DRIVER_OK: before the function starts, and once the device runs */
 int dpu_vdpa_state_check_features(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_state_consumed(struct dpu_vdpa_dev *dev);
+
+/* net_blob.c: the net sections of the device state (the net type's state_* ops) */
+struct dpu_vdpa_net_blob {
+	struct dpu_vdpa_net_state ns;
+	bool have_config;		/* a NET_CONFIG section was read */
+	struct dpu_vdpa_state_net_config config;
+};
+
+int dpu_vdpa_net_blob_get(struct dpu_vdpa_dev *dev, void *priv, size_t *len,
+			  struct netlink_ext_ack *extack);
+void dpu_vdpa_net_blob_put(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_writer *w,
+			   const void *priv, const u8 *cfg, size_t cfg_len);
+void dpu_vdpa_net_blob_init(struct dpu_vdpa_dev *dev, void *priv);
+size_t dpu_vdpa_net_blob_min_len(u16 type);
+int dpu_vdpa_net_blob_parse(struct dpu_vdpa_dev *dev, void *priv, u16 type, const void *payload,
+			    u32 len, struct netlink_ext_ack *extack);
+int dpu_vdpa_net_blob_check(struct dpu_vdpa_dev *dev, const void *priv, u64 f,
+			    struct netlink_ext_ack *extack);
+void dpu_vdpa_net_blob_apply(struct dpu_vdpa_dev *dev, const void *priv);
+bool dpu_vdpa_net_blob_vq_soft(struct dpu_vdpa_dev *dev, u16 i, u64 features);
 
 /* net_state.c: control-queue state of net devices */
 /* @ns as a freshly reset function has it; no lock */

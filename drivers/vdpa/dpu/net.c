@@ -590,4 +590,13 @@ const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.soft_resume = net_soft_resume,
 	.soft_start = net_soft_start,
 	.soft_sync = net_soft_sync,
+	.state_size = sizeof(struct dpu_vdpa_net_blob),
+	.state_get = dpu_vdpa_net_blob_get,
+	.state_put = dpu_vdpa_net_blob_put,
+	.state_init = dpu_vdpa_net_blob_init,
+	.state_min_len = dpu_vdpa_net_blob_min_len,
+	.state_parse = dpu_vdpa_net_blob_parse,
+	.state_check = dpu_vdpa_net_blob_check,
+	.state_apply = dpu_vdpa_net_blob_apply,
+	.state_vq_soft = dpu_vdpa_net_blob_vq_soft,
 };
