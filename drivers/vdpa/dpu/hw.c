@@ -347,6 +347,24 @@ static void dpu_vdpa_hw_free_irqs(struct dpu_vdpa_dev *dev)
 }
 
 /*
+ * Request the interrupt of MSI-X vector @v for @handler(@arg), named
+ * "dpu_vdpa-<device>-<@what>" in @name; *@irq is -1 unless it succeeds.
+ */
+static int dpu_vdpa_hw_request_irq(struct dpu_vdpa_dev *dev, u16 v, irq_handler_t handler,
+				   void *arg, const char *what, char *name, size_t size,
+				   int *irq)
+{
+	int err;
+
+	snprintf(name, size, "dpu_vdpa-%s-%s", dev_name(&dev->vdpa.dev), what);
+	*irq = pci_irq_vector(dev->fn->pdev, v);
+	err = request_irq(*irq, handler, 0, name, arg);
+	if (err)
+		*irq = -1;
+	return err;
+}
+
+/*
  * Give the config space, the shadow relay and each direct queue an MSI-X
  * vector of its own; fall back to one shared vector when the function has
  * too few.  The relay's vector is set up even in direct mode, so that a
@@ -373,16 +391,12 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 	dev->irqs_allocated = true;
 	shared = got < want;
 
-	snprintf(dev->config_irq_name, sizeof(dev->config_irq_name), "dpu_vdpa-%s-config",
-		 dev_name(&dev->vdpa.dev));
-	dev->config_irq = pci_irq_vector(pdev, 0);
-	err = request_irq(dev->config_irq,
-			  shared ? dpu_vdpa_hw_shared_irq : dpu_vdpa_hw_config_irq, 0,
-			  dev->config_irq_name, dev);
-	if (err) {
-		dev->config_irq = -1;
+	err = dpu_vdpa_hw_request_irq(dev, 0,
+				      shared ? dpu_vdpa_hw_shared_irq : dpu_vdpa_hw_config_irq,
+				      dev, "config", dev->config_irq_name,
+				      sizeof(dev->config_irq_name), &dev->config_irq);
+	if (err)
 		goto err_free;
-	}
 	if (dpu_vdpa_hw_set_config_vector(fn, 0) == VIRTIO_MSI_NO_VECTOR) {
 		err = -EBUSY;
 		goto err_free;
@@ -391,16 +405,12 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 		dev->shadow_vector = 0;
 		dev->shadow_irq = dev->config_irq;
 	} else {
-		snprintf(dev->shadow_irq_name, sizeof(dev->shadow_irq_name),
-			 "dpu_vdpa-%s-shadow", dev_name(&dev->vdpa.dev));
 		dev->shadow_vector = 1;
-		dev->shadow_irq = pci_irq_vector(pdev, 1);
-		err = request_irq(dev->shadow_irq, dpu_vdpa_hw_shadow_irq, 0,
-				  dev->shadow_irq_name, dev);
-		if (err) {
-			dev->shadow_irq = -1;
+		err = dpu_vdpa_hw_request_irq(dev, 1, dpu_vdpa_hw_shadow_irq, dev, "shadow",
+					      dev->shadow_irq_name,
+					      sizeof(dev->shadow_irq_name), &dev->shadow_irq);
+		if (err)
 			goto err_free;
-		}
 	}
 
 	for (i = 0; i < dev->nvqs; i++) {
@@ -428,15 +438,15 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 			v = 0;
 			vq->irq = dev->config_irq;
 		} else {
+			char what[8];
+
 			v = vector++;
-			snprintf(vq->irq_name, sizeof(vq->irq_name), "dpu_vdpa-%s-vq%u",
-				 dev_name(&dev->vdpa.dev), i);
-			vq->irq = pci_irq_vector(pdev, v);
-			err = request_irq(vq->irq, dpu_vdpa_hw_vq_irq, 0, vq->irq_name, vq);
-			if (err) {
-				vq->irq = -1;
+			snprintf(what, sizeof(what), "vq%u", i);
+			err = dpu_vdpa_hw_request_irq(dev, v, dpu_vdpa_hw_vq_irq, vq, what,
+						      vq->irq_name, sizeof(vq->irq_name),
+						      &vq->irq);
+			if (err)
 				goto err_free;
-			}
 		}
 		err = vq_set_vector(dev, i, v);
 		if (err)
