@@ -266,16 +266,14 @@ static size_t dpu_vdpa_state_min_len(struct dpu_vdpa_dev *dev, u16 type)
 	return dt->state_min_len ? dt->state_min_len(type) : 0;
 }
 
-/* Framing: header, crc, device id, and every section inside the blob. */
-static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
-				struct dpu_vdpa_state_parsed *p, struct netlink_ext_ack *extack)
+/* The header: length, magic, version, crc, device id; where the sections start. */
+static int dpu_vdpa_state_parse_hdr(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
+				    size_t *sections, struct netlink_ext_ack *extack)
 {
-	const struct dpu_vdpa_type *dt = dev->fn->type;
 	struct dpu_vdpa_state_hdr hdr;
-	size_t off, hdr_len;
+	size_t hdr_len;
 	u16 version;
 	u32 crc;
-	int err;
 
 	if (len < sizeof(hdr) || len > DPU_VDPA_STATE_MAX_LEN) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "state of %zu bytes: %zu to %u expected", len,
@@ -321,9 +319,54 @@ static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t
 				       le32_to_cpu(hdr.device_id), dev->fn->vpm.id.device);
 		return -EMEDIUMTYPE;
 	}
+	*sections = hdr_len;
+	return 0;
+}
 
-	p->hdr_len = hdr_len;
-	for (off = hdr_len; off < len; ) {
+/* One known section, whose payload is at least dpu_vdpa_state_min_len long. */
+static int dpu_vdpa_state_parse_sect(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_parsed *p,
+				     u16 type, const u8 *payload, u32 plen,
+				     struct netlink_ext_ack *extack)
+{
+	switch (type) {
+	case DPU_VDPA_STATE_DEVICE:
+		if (p->have_device) {
+			NL_SET_ERR_MSG_MOD(extack, "two DEVICE sections");
+			return -EINVAL;
+		}
+		memcpy(&p->device, payload, sizeof(p->device));
+		p->have_device = true;
+		return 0;
+	case DPU_VDPA_STATE_VQ: {
+		struct dpu_vdpa_state_vq vs;
+
+		memcpy(&vs, payload, sizeof(vs));
+		return dpu_vdpa_state_parse_vq(dev, p, &vs, extack);
+	}
+	case DPU_VDPA_STATE_CONFIG:
+		if (p->config) {
+			NL_SET_ERR_MSG_MOD(extack, "two CONFIG sections");
+			return -EINVAL;
+		}
+		p->config = payload;
+		p->config_len = plen;
+		return 0;
+	}
+	/* one of the type's own (dpu_vdpa_state_min_len) */
+	return dev->fn->type->state_parse(dev, p->priv, type, payload, plen, extack);
+}
+
+/* Framing: the header, then every section inside the blob. */
+static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
+				struct dpu_vdpa_state_parsed *p, struct netlink_ext_ack *extack)
+{
+	size_t off;
+	int err;
+
+	err = dpu_vdpa_state_parse_hdr(dev, blob, len, &p->hdr_len, extack);
+	if (err)
+		return err;
+	for (off = p->hdr_len; off < len; ) {
 		struct dpu_vdpa_state_sect s;
 		const u8 *payload;
 		size_t min;
@@ -361,37 +404,7 @@ static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t
 					       type, plen, min);
 			return -EINVAL;
 		}
-
-		err = 0;
-		switch (type) {
-		case DPU_VDPA_STATE_DEVICE:
-			if (p->have_device) {
-				NL_SET_ERR_MSG_MOD(extack, "two DEVICE sections");
-				return -EINVAL;
-			}
-			memcpy(&p->device, payload, sizeof(p->device));
-			p->have_device = true;
-			break;
-		case DPU_VDPA_STATE_VQ: {
-			struct dpu_vdpa_state_vq vs;
-
-			memcpy(&vs, payload, sizeof(vs));
-			err = dpu_vdpa_state_parse_vq(dev, p, &vs, extack);
-			break;
-		}
-		case DPU_VDPA_STATE_CONFIG:
-			if (p->config) {
-				NL_SET_ERR_MSG_MOD(extack, "two CONFIG sections");
-				return -EINVAL;
-			}
-			p->config = payload;
-			p->config_len = plen;
-			break;
-		default:
-			/* one of the type's own (dpu_vdpa_state_min_len) */
-			err = dt->state_parse(dev, p->priv, type, payload, plen, extack);
-			break;
-		}
+		err = dpu_vdpa_state_parse_sect(dev, p, type, payload, plen, extack);
 		if (err)
 			return err;
 	}
