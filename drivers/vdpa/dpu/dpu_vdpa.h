@@ -26,11 +26,16 @@
 #include <uapi/linux/vdpa.h>
 #include <uapi/linux/vhost_types.h>
 #include <linux/dpu_vdpa.h>
+#include <linux/dpu_vdpa_state.h>
 
 #define DPU_VDPA_DRV_NAME	"dpu_vdpa"
 
+/* The size of a queue served in software, and of one the function did not size yet. */
+#define DPU_VDPA_SOFT_VQ_MAX	256
+
 struct dpu_vdpa_dev;
 struct dpu_vdpa_fn;
+struct dpu_vdpa_state_writer;
 
 /*
  * A buffer of the driver's own that the function reads and writes while
@@ -303,6 +308,7 @@ struct dpu_vdpa_net_state {
 
 /* Net attributes from "vdpa dev add" (or the function's own values). */
 struct dpu_vdpa_net {
+	struct dpu_vdpa_dev *dev;
 	u8 mac[ETH_ALEN];
 	bool mac_set;		/* program mac into the function at DRIVER_OK */
 	u16 mtu;
@@ -349,6 +355,13 @@ struct dpu_vdpa_dev {
 	spinlock_t cb_lock;
 	struct vdpa_callback config_cb;
 	struct notifier_block bus_nb;
+	/*
+	 * The bound consumer asked for a queue's DMA device (get_vq_dma_dev,
+	 * which virtio_vdpa calls and vhost_vdpa does not): its ring and
+	 * buffer addresses are DMA API addresses, not IOVAs of @as.  Set until
+	 * its bus driver is unbound, like the callbacks (@bus_nb).
+	 */
+	bool consumer_dma_api;
 	int config_irq;
 	char config_irq_name[48];
 	bool irqs_allocated;
@@ -356,7 +369,8 @@ struct dpu_vdpa_dev {
 	int shadow_irq;
 	char shadow_irq_name[48];
 	struct dpu_vdpa_as as;
-	struct dpu_vdpa_net net;
+	/* the device type's own state, from its dev_setup to its dev_teardown */
+	void *type_priv;
 	struct list_head node;		/* in genl.c's device list */
 	/* migration state, under @lock (migration.c) */
 	struct work_struct mode_work;	/* shadow queues back to direct mode */
@@ -384,6 +398,12 @@ struct dpu_vdpa_dev {
 	bool state_loaded;
 	u64 state_features;
 };
+
+/* The net type's state of @dev (net.c allocates it in dev_setup). */
+static inline struct dpu_vdpa_net *dpu_vdpa_to_net(struct dpu_vdpa_dev *dev)
+{
+	return dev->type_priv;
+}
 
 /*
  * What differs between device types.  All hooks are optional except
@@ -437,7 +457,13 @@ struct dpu_vdpa_type {
 	 * (fn_taken_over).  Default yes.
 	 */
 	bool (*may_park)(struct dpu_vdpa_dev *dev);
+	/* "vdpa dev set" attributes (config->mask); dev->lock held */
+	int (*set_attr)(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set_config *config);
+	/* the type met a consumer error it cannot go on from: NEEDS_RESET */
+	bool (*needs_reset)(struct dpu_vdpa_dev *dev);
 	void (*kick_soft)(struct dpu_vdpa_dev *dev, u16 idx);
+	/* the next avail index of queue @idx, served in software and started */
+	u16 (*soft_avail_idx)(struct dpu_vdpa_dev *dev, u16 idx);
 	/*
 	 * May buffers the function has not used be handed back at suspend
 	 * (net RX), or must they be drained first (default)?
@@ -450,6 +476,29 @@ struct dpu_vdpa_type {
 	int (*soft_start)(struct dpu_vdpa_dev *dev, u16 idx);
 	/* wait until the queues served in software are between two requests */
 	void (*soft_sync)(struct dpu_vdpa_dev *dev);
+	/*
+	 * The type's own sections of the device state (state.c), all or none:
+	 * state.c gives each save and load a zeroed scratch of state_size
+	 * bytes.  Save, dev->lock held, suspended: state_get fills it and
+	 * says how many bytes its sections take, state_put writes them after
+	 * CONFIG.  Load: state_init before parsing; state_min_len (0: not one
+	 * of the type's) and state_parse for each section; state_check
+	 * against the saved driver features; state_apply to stage it.
+	 */
+	size_t state_size;
+	int (*state_get)(struct dpu_vdpa_dev *dev, void *priv, size_t *len,
+			 struct netlink_ext_ack *extack);
+	void (*state_put)(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_writer *w,
+			  const void *priv, const u8 *cfg, size_t cfg_len);
+	void (*state_init)(struct dpu_vdpa_dev *dev, void *priv);
+	size_t (*state_min_len)(u16 type);
+	int (*state_parse)(struct dpu_vdpa_dev *dev, void *priv, u16 type, const void *payload,
+			   u32 len, struct netlink_ext_ack *extack);
+	int (*state_check)(struct dpu_vdpa_dev *dev, const void *priv, u64 features,
+			   struct netlink_ext_ack *extack);
+	void (*state_apply)(struct dpu_vdpa_dev *dev, const void *priv);
+	/* is vq @i served in software under @features (a saved vq's size limit) */
+	bool (*state_vq_soft)(struct dpu_vdpa_dev *dev, u16 i, u64 features);
 };
 
 /**
@@ -530,6 +579,25 @@ static inline struct device *dpu_vdpa_dev_to_dev(struct dpu_vdpa_dev *dev)
 #define DPU_VDPA_DEVICE_TYPE_FEATURES (GENMASK_ULL(23, 0) | GENMASK_ULL(63, 50))
 
 /* hw.c: the function, through the kernel's virtio-pci modern helpers */
+u8 dpu_vdpa_hw_get_status(struct dpu_vdpa_fn *fn);
+void dpu_vdpa_hw_set_status(struct dpu_vdpa_fn *fn, u8 status);
+void dpu_vdpa_hw_add_status(struct dpu_vdpa_fn *fn, u8 bits);
+u32 dpu_vdpa_hw_config_generation(struct dpu_vdpa_fn *fn);
+u16 dpu_vdpa_hw_set_config_vector(struct dpu_vdpa_fn *fn, u16 vector);
+u16 dpu_vdpa_hw_set_queue_vector(struct dpu_vdpa_fn *fn, u16 i, u16 vector);
+u16 dpu_vdpa_hw_queue_size_max(struct dpu_vdpa_fn *fn, u16 i);
+void dpu_vdpa_hw_queue_set_ring(struct dpu_vdpa_fn *fn, u16 i, u16 num, u64 desc,
+				u64 driver, u64 device);
+void dpu_vdpa_hw_queue_enable(struct dpu_vdpa_fn *fn, u16 i);
+void __iomem *dpu_vdpa_hw_notify_map(struct dpu_vdpa_fn *fn, u16 i, resource_size_t *pa);
+void dpu_vdpa_hw_notify_unmap(struct dpu_vdpa_fn *fn, void __iomem *notify);
+
+/* Ring function queue @i's doorbell, mapped at @notify.  Any context. */
+static inline void dpu_vdpa_hw_kick(void __iomem *notify, u16 i)
+{
+	vp_iowrite16(i, notify);
+}
+
 int dpu_vdpa_hw_probe(struct dpu_vdpa_fn *fn);
 void dpu_vdpa_hw_remove(struct dpu_vdpa_fn *fn);
 int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn);
@@ -538,8 +606,11 @@ void dpu_vdpa_hw_unmap_notify(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_stop(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len);
+void dpu_vdpa_hw_write_config(struct dpu_vdpa_fn *fn, unsigned int offset, const u8 *buf,
+			      size_t len);
 int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features);
 bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i);
+int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i);
 bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_hw_will_shadow(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_hw_shadow_required(struct dpu_vdpa_dev *dev);
@@ -564,11 +635,12 @@ void dpu_vdpa_config_read(struct dpu_vdpa_dev *dev, u8 *buf, size_t size);
 int dpu_vdpa_mgmt_register(struct dpu_vdpa_fn *fn);
 void dpu_vdpa_mgmt_unregister(struct dpu_vdpa_fn *fn);
 
-/* type tables */
+/* types.c: the table; net.c, blk.c: the types with code of their own */
 extern const struct dpu_vdpa_type dpu_vdpa_type_net;
 extern const struct dpu_vdpa_type dpu_vdpa_type_blk;
-extern const struct dpu_vdpa_type dpu_vdpa_type_generic;
 const struct dpu_vdpa_type *dpu_vdpa_type_lookup(u32 device_id);
+u64 dpu_vdpa_type_passthrough_features(struct dpu_vdpa_fn *fn);
+int dpu_vdpa_type_passthrough_probe(struct dpu_vdpa_fn *fn);
 
 /* net_cvq.c */
 int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev);
@@ -614,7 +686,7 @@ int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
 		       const void *buf, size_t len);
 int dpu_vdpa_mem_read16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 *val);
 int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 val);
-bool dpu_vdpa_mem_virtio(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_mem_dma_api(struct dpu_vdpa_dev *dev);
 enum dpu_vdpa_reach dpu_vdpa_mem_fn_reach(struct dpu_vdpa_dev *dev);
 bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm);
@@ -667,6 +739,15 @@ void dpu_vdpa_genl_dev_add(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_genl_dev_del(struct dpu_vdpa_dev *dev);
 
 /* state.c: the device-state blob (include/uapi/linux/dpu_vdpa_state.h) */
+#define DPU_VDPA_STATE_SECT_SIZE(len)	(sizeof(struct dpu_vdpa_state_sect) + \
+					 ALIGN((size_t)(len), DPU_VDPA_STATE_ALIGN))
+/* A blob being written: sections are appended at @off. */
+struct dpu_vdpa_state_writer {
+	u8 *buf;
+	size_t off;
+};
+
+void *dpu_vdpa_state_put(struct dpu_vdpa_state_writer *w, u16 type, u16 flags, u32 len);
 int dpu_vdpa_state_save(struct dpu_vdpa_dev *dev, void **blob, size_t *len,
 			struct netlink_ext_ack *extack);
 int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
@@ -683,6 +764,26 @@ void dpu_vdpa_state_reset(struct dpu_vdpa_dev *dev, bool full);
 int dpu_vdpa_state_check_features(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_state_consumed(struct dpu_vdpa_dev *dev);
 
+/* net_blob.c: the net sections of the device state (the net type's state_* ops) */
+struct dpu_vdpa_net_blob {
+	struct dpu_vdpa_net_state ns;
+	bool have_config;		/* a NET_CONFIG section was read */
+	struct dpu_vdpa_state_net_config config;
+};
+
+int dpu_vdpa_net_blob_get(struct dpu_vdpa_dev *dev, void *priv, size_t *len,
+			  struct netlink_ext_ack *extack);
+void dpu_vdpa_net_blob_put(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_writer *w,
+			   const void *priv, const u8 *cfg, size_t cfg_len);
+void dpu_vdpa_net_blob_init(struct dpu_vdpa_dev *dev, void *priv);
+size_t dpu_vdpa_net_blob_min_len(u16 type);
+int dpu_vdpa_net_blob_parse(struct dpu_vdpa_dev *dev, void *priv, u16 type, const void *payload,
+			    u32 len, struct netlink_ext_ack *extack);
+int dpu_vdpa_net_blob_check(struct dpu_vdpa_dev *dev, const void *priv, u64 f,
+			    struct netlink_ext_ack *extack);
+void dpu_vdpa_net_blob_apply(struct dpu_vdpa_dev *dev, const void *priv);
+bool dpu_vdpa_net_blob_vq_soft(struct dpu_vdpa_dev *dev, u16 i, u64 features);
+
 /* net_state.c: control-queue state of net devices */
 /* @ns as a freshly reset function has it; no lock */
 void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
@@ -690,7 +791,6 @@ void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state
 void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t len);
 /* dev->lock held; these take cvq.lock */
 void dpu_vdpa_net_state_reset(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_net_set_mac(struct dpu_vdpa_dev *dev, const u8 *mac);
 void dpu_vdpa_net_state_mac(struct dpu_vdpa_dev *dev, u8 *mac);
 void dpu_vdpa_net_state_get(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
 int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev);

@@ -24,12 +24,14 @@
 
 #include "dpu_vdpa.h"
 
-/* Whether virtio_vdpa is the consumer: it hands out DMA API addresses. */
-bool dpu_vdpa_mem_virtio(struct dpu_vdpa_dev *dev)
+/*
+ * Whether the consumer hands out DMA API addresses (virtio_vdpa does): it
+ * asked for its queues' DMA devices instead of mapping its memory into an
+ * address space.
+ */
+bool dpu_vdpa_mem_dma_api(struct dpu_vdpa_dev *dev)
 {
-	struct device_driver *drv = READ_ONCE(dev->vdpa.dev.driver);
-
-	return drv && !strcmp(drv->name, "virtio_vdpa");
+	return READ_ONCE(dev->consumer_dma_api);
 }
 
 /* A DMA address virtio_vdpa got for the function: to a physical address. */
@@ -65,7 +67,7 @@ static int dpu_vdpa_mem_walk(struct dpu_vdpa_dev *dev, unsigned int group, u64 a
 
 	mutex_lock(&as->lock);
 	translate = dpu_vdpa_as_mapped(dev, group);
-	if (!translate && !dpu_vdpa_mem_virtio(dev)) {
+	if (!translate && !dpu_vdpa_mem_dma_api(dev)) {
 		err = -EFAULT;
 		goto out;
 	}
@@ -144,7 +146,7 @@ int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
  */
 enum dpu_vdpa_reach dpu_vdpa_mem_fn_reach(struct dpu_vdpa_dev *dev)
 {
-	if (dpu_vdpa_mem_virtio(dev))
+	if (dpu_vdpa_mem_dma_api(dev))
 		return DPU_VDPA_REACH_IOVA;
 	return dpu_vdpa_as_reach(dev);
 }

@@ -15,6 +15,78 @@ static bool force_shadow;
 module_param_named(shadow, force_shadow, bool, 0644);
 MODULE_PARM_DESC(shadow, "Start every device in shadow mode (for tests and benchmarks)");
 
+/*
+ * Register access.  Each helper is one operation of the virtio-pci common
+ * configuration or notification area, named for what it does; the callers
+ * decide when.
+ */
+
+/* device_status as the function reports it. */
+u8 dpu_vdpa_hw_get_status(struct dpu_vdpa_fn *fn)
+{
+	return vp_modern_get_status(&fn->vpm);
+}
+
+void dpu_vdpa_hw_set_status(struct dpu_vdpa_fn *fn, u8 status)
+{
+	vp_modern_set_status(&fn->vpm, status);
+}
+
+/* Set @bits in device_status, keeping those the function reports. */
+void dpu_vdpa_hw_add_status(struct dpu_vdpa_fn *fn, u8 bits)
+{
+	dpu_vdpa_hw_set_status(fn, dpu_vdpa_hw_get_status(fn) | bits);
+}
+
+u32 dpu_vdpa_hw_config_generation(struct dpu_vdpa_fn *fn)
+{
+	return vp_modern_generation(&fn->vpm);
+}
+
+/* Write config_msix_vector; returns what the function read back. */
+u16 dpu_vdpa_hw_set_config_vector(struct dpu_vdpa_fn *fn, u16 vector)
+{
+	return vp_modern_config_vector(&fn->vpm, vector);
+}
+
+/* Write queue @i's queue_msix_vector; returns what the function read back. */
+u16 dpu_vdpa_hw_set_queue_vector(struct dpu_vdpa_fn *fn, u16 i, u16 vector)
+{
+	return vp_modern_queue_vector(&fn->vpm, i, vector);
+}
+
+/* The largest ring queue @i takes (its queue_size before any write). */
+u16 dpu_vdpa_hw_queue_size_max(struct dpu_vdpa_fn *fn, u16 i)
+{
+	return vp_modern_get_queue_size(&fn->vpm, i);
+}
+
+/* Queue @i's size and ring addresses; the queue is disabled. */
+void dpu_vdpa_hw_queue_set_ring(struct dpu_vdpa_fn *fn, u16 i, u16 num, u64 desc,
+				u64 driver, u64 device)
+{
+	vp_modern_set_queue_size(&fn->vpm, i, num);
+	vp_modern_queue_address(&fn->vpm, i, desc, driver, device);
+}
+
+void dpu_vdpa_hw_queue_enable(struct dpu_vdpa_fn *fn, u16 i)
+{
+	vp_modern_set_queue_enable(&fn->vpm, i, true);
+}
+
+/* Map queue @i's doorbell; its bus address in @pa.  NULL if it cannot be. */
+void __iomem *dpu_vdpa_hw_notify_map(struct dpu_vdpa_fn *fn, u16 i, resource_size_t *pa)
+{
+	return vp_modern_map_vq_notify(&fn->vpm, i, pa);
+}
+
+void dpu_vdpa_hw_notify_unmap(struct dpu_vdpa_fn *fn, void __iomem *notify)
+{
+	/* with notify_base the helper handed out pointers into it */
+	if (!fn->vpm.notify_base)
+		pci_iounmap(fn->pdev, notify);
+}
+
 int dpu_vdpa_hw_probe(struct dpu_vdpa_fn *fn)
 {
 	struct pci_dev *pdev = fn->pdev;
@@ -91,8 +163,8 @@ int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn)
 {
 	unsigned long timeout = jiffies + msecs_to_jiffies(DPU_VDPA_RESET_TIMEOUT_MS);
 
-	vp_modern_set_status(&fn->vpm, 0);
-	while (vp_modern_get_status(&fn->vpm)) {
+	dpu_vdpa_hw_set_status(fn, 0);
+	while (dpu_vdpa_hw_get_status(fn)) {
 		if (time_after(jiffies, timeout)) {
 			dev_err(&fn->pdev->dev, "function did not complete reset in %d ms\n",
 				DPU_VDPA_RESET_TIMEOUT_MS);
@@ -105,13 +177,9 @@ int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn)
 
 int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features)
 {
-	struct virtio_pci_modern_device *vpm = &fn->vpm;
-	u8 status;
-
-	vp_modern_set_features(vpm, features);
-	status = vp_modern_get_status(vpm);
-	vp_modern_set_status(vpm, status | VIRTIO_CONFIG_S_FEATURES_OK);
-	if (!(vp_modern_get_status(vpm) & VIRTIO_CONFIG_S_FEATURES_OK)) {
+	vp_modern_set_features(&fn->vpm, features);
+	dpu_vdpa_hw_add_status(fn, VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!(dpu_vdpa_hw_get_status(fn) & VIRTIO_CONFIG_S_FEATURES_OK)) {
 		dev_err(&fn->pdev->dev, "function refused features %#llx\n", features);
 		return -ENODEV;
 	}
@@ -127,6 +195,16 @@ void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len)
 		buf[i] = vp_ioread8((u8 __iomem *)fn->vpm.device + i);
 }
 
+/* Write @len bytes at @offset of the device config space; the caller checked the range. */
+void dpu_vdpa_hw_write_config(struct dpu_vdpa_fn *fn, unsigned int offset, const u8 *buf,
+			      size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		vp_iowrite8(buf[i], (u8 __iomem *)fn->vpm.device + offset + i);
+}
+
 /*
  * Some functions (QEMU's virtio-net among them) only create the queues
  * beyond the first pair once multiqueue is negotiated, so a queue's size
@@ -135,7 +213,7 @@ void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len)
  */
 void dpu_vdpa_hw_probe_queues(struct dpu_vdpa_dev *dev)
 {
-	u16 max = vp_modern_get_queue_size(&dev->fn->vpm, 0);
+	u16 max = dpu_vdpa_hw_queue_size_max(dev->fn, 0);
 	u16 i;
 
 	for (i = 0; i < dev->nvqs; i++)
@@ -148,10 +226,10 @@ static int dpu_vdpa_hw_vq_map(struct dpu_vdpa_dev *dev, u16 i)
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 	void __iomem *notify;
 
-	vq->max_num = vp_modern_get_queue_size(&fn->vpm, i);
+	vq->max_num = dpu_vdpa_hw_queue_size_max(fn, i);
 	if (vq->notify)
 		return 0;
-	notify = vp_modern_map_vq_notify(&fn->vpm, i, &vq->notify_pa);
+	notify = dpu_vdpa_hw_notify_map(fn, i, &vq->notify_pa);
 	if (!notify) {
 		dev_err(&fn->pdev->dev, "cannot map doorbell of queue %u\n", i);
 		return -EIO;
@@ -168,9 +246,8 @@ void dpu_vdpa_hw_unmap_notify(struct dpu_vdpa_dev *dev)
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
-		/* with notify_base the helper handed out pointers into it */
-		if (vq->notify && !dev->fn->vpm.notify_base)
-			pci_iounmap(dev->fn->pdev, vq->notify);
+		if (vq->notify)
+			dpu_vdpa_hw_notify_unmap(dev->fn, vq->notify);
 		vq->notify = NULL;
 	}
 }
@@ -191,7 +268,7 @@ static irqreturn_t dpu_vdpa_hw_config_irq(int irq, void *arg)
 
 static int vq_set_vector(struct dpu_vdpa_dev *dev, u16 i, u16 v)
 {
-	if (vp_modern_queue_vector(&dev->fn->vpm, i, v) != v) {
+	if (dpu_vdpa_hw_set_queue_vector(dev->fn, i, v) != v) {
 		dev_err(&dev->vdpa.dev, "vq %u: function refused MSI-X vector %u\n", i, v);
 		return -EBUSY;
 	}
@@ -270,6 +347,24 @@ static void dpu_vdpa_hw_free_irqs(struct dpu_vdpa_dev *dev)
 }
 
 /*
+ * Request the interrupt of MSI-X vector @v for @handler(@arg), named
+ * "dpu_vdpa-<device>-<@what>" in @name; *@irq is -1 unless it succeeds.
+ */
+static int dpu_vdpa_hw_request_irq(struct dpu_vdpa_dev *dev, u16 v, irq_handler_t handler,
+				   void *arg, const char *what, char *name, size_t size,
+				   int *irq)
+{
+	int err;
+
+	snprintf(name, size, "dpu_vdpa-%s-%s", dev_name(&dev->vdpa.dev), what);
+	*irq = pci_irq_vector(dev->fn->pdev, v);
+	err = request_irq(*irq, handler, 0, name, arg);
+	if (err)
+		*irq = -1;
+	return err;
+}
+
+/*
  * Give the config space, the shadow relay and each direct queue an MSI-X
  * vector of its own; fall back to one shared vector when the function has
  * too few.  The relay's vector is set up even in direct mode, so that a
@@ -279,7 +374,6 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_fn *fn = dev->fn;
 	struct pci_dev *pdev = fn->pdev;
-	struct virtio_pci_modern_device *vpm = &fn->vpm;
 	int want = 2, got, err;
 	u16 i, vector = 2;
 	bool shared;
@@ -297,17 +391,13 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 	dev->irqs_allocated = true;
 	shared = got < want;
 
-	snprintf(dev->config_irq_name, sizeof(dev->config_irq_name), "dpu_vdpa-%s-config",
-		 dev_name(&dev->vdpa.dev));
-	dev->config_irq = pci_irq_vector(pdev, 0);
-	err = request_irq(dev->config_irq,
-			  shared ? dpu_vdpa_hw_shared_irq : dpu_vdpa_hw_config_irq, 0,
-			  dev->config_irq_name, dev);
-	if (err) {
-		dev->config_irq = -1;
+	err = dpu_vdpa_hw_request_irq(dev, 0,
+				      shared ? dpu_vdpa_hw_shared_irq : dpu_vdpa_hw_config_irq,
+				      dev, "config", dev->config_irq_name,
+				      sizeof(dev->config_irq_name), &dev->config_irq);
+	if (err)
 		goto err_free;
-	}
-	if (vp_modern_config_vector(vpm, 0) == VIRTIO_MSI_NO_VECTOR) {
+	if (dpu_vdpa_hw_set_config_vector(fn, 0) == VIRTIO_MSI_NO_VECTOR) {
 		err = -EBUSY;
 		goto err_free;
 	}
@@ -315,16 +405,12 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 		dev->shadow_vector = 0;
 		dev->shadow_irq = dev->config_irq;
 	} else {
-		snprintf(dev->shadow_irq_name, sizeof(dev->shadow_irq_name),
-			 "dpu_vdpa-%s-shadow", dev_name(&dev->vdpa.dev));
 		dev->shadow_vector = 1;
-		dev->shadow_irq = pci_irq_vector(pdev, 1);
-		err = request_irq(dev->shadow_irq, dpu_vdpa_hw_shadow_irq, 0,
-				  dev->shadow_irq_name, dev);
-		if (err) {
-			dev->shadow_irq = -1;
+		err = dpu_vdpa_hw_request_irq(dev, 1, dpu_vdpa_hw_shadow_irq, dev, "shadow",
+					      dev->shadow_irq_name,
+					      sizeof(dev->shadow_irq_name), &dev->shadow_irq);
+		if (err)
 			goto err_free;
-		}
 	}
 
 	for (i = 0; i < dev->nvqs; i++) {
@@ -335,7 +421,7 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 		vq->fn_vector = VIRTIO_MSI_NO_VECTOR;
 		if (!dpu_vdpa_hw_vq_on_fn(dev, i)) {
 			if (vq->notify)
-				vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
+				dpu_vdpa_hw_set_queue_vector(fn, i, VIRTIO_MSI_NO_VECTOR);
 			continue;
 		}
 		if (vq->shadow) {
@@ -345,22 +431,22 @@ static int dpu_vdpa_hw_setup_irqs(struct dpu_vdpa_dev *dev)
 			continue;
 		}
 		if (!dpu_vdpa_vq_cb(vq).callback) {
-			vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR);
+			dpu_vdpa_hw_set_queue_vector(fn, i, VIRTIO_MSI_NO_VECTOR);
 			continue;
 		}
 		if (shared) {
 			v = 0;
 			vq->irq = dev->config_irq;
 		} else {
+			char what[8];
+
 			v = vector++;
-			snprintf(vq->irq_name, sizeof(vq->irq_name), "dpu_vdpa-%s-vq%u",
-				 dev_name(&dev->vdpa.dev), i);
-			vq->irq = pci_irq_vector(pdev, v);
-			err = request_irq(vq->irq, dpu_vdpa_hw_vq_irq, 0, vq->irq_name, vq);
-			if (err) {
-				vq->irq = -1;
+			snprintf(what, sizeof(what), "vq%u", i);
+			err = dpu_vdpa_hw_request_irq(dev, v, dpu_vdpa_hw_vq_irq, vq, what,
+						      vq->irq_name, sizeof(vq->irq_name),
+						      &vq->irq);
+			if (err)
 				goto err_free;
-			}
 		}
 		err = vq_set_vector(dev, i, v);
 		if (err)
@@ -377,7 +463,8 @@ err_free:
 	return err;
 }
 
-static int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i)
+/* Can function queue @i run a ring of the size the consumer set? */
+int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i)
 {
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
@@ -394,7 +481,6 @@ static int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i)
  */
 int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev)
 {
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	bool shadow;
 	u16 i;
 	int err;
@@ -436,7 +522,7 @@ int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev)
 
 	for (i = 0; i < dev->nvqs; i++)
 		if (dpu_vdpa_hw_vq_on_fn(dev, i))
-			vp_modern_set_queue_enable(vpm, i, true);
+			dpu_vdpa_hw_queue_enable(dev->fn, i);
 	for (i = 0; i < dev->nvqs; i++)
 		if (dev->vqs[i].shadow)
 			dpu_vdpa_svq_run(&dev->vqs[i]);
@@ -486,7 +572,7 @@ bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev)
  */
 bool dpu_vdpa_hw_will_shadow(struct dpu_vdpa_dev *dev)
 {
-	return dpu_vdpa_hw_shadow_for(dev, dpu_vdpa_mem_virtio(dev) || dev->as.domain) ||
+	return dpu_vdpa_hw_shadow_for(dev, dpu_vdpa_mem_dma_api(dev) || dev->as.domain) ||
 	       dpu_vdpa_hw_vq_resumes(dev);
 }
 
@@ -519,20 +605,18 @@ int dpu_vdpa_hw_check_reach(struct dpu_vdpa_dev *dev)
 /* Point function queue @i at the ring it is to run; it is disabled. */
 void dpu_vdpa_hw_vq_program(struct dpu_vdpa_dev *dev, u16 i)
 {
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
-	vp_modern_set_queue_size(vpm, i, vq->num);
 	if (vq->shadow) {
 		struct dpu_vdpa_svq *svq = &vq->svq;
 		u64 base = svq->ring.dma;
 
-		vp_modern_queue_address(vpm, i, base,
-					base + ((void *)svq->fn.avail - svq->ring.va),
-					base + ((void *)svq->fn.used - svq->ring.va));
+		dpu_vdpa_hw_queue_set_ring(dev->fn, i, vq->num, base,
+					   base + ((void *)svq->fn.avail - svq->ring.va),
+					   base + ((void *)svq->fn.used - svq->ring.va));
 	} else {
-		vp_modern_queue_address(vpm, i, vq->desc_addr, vq->driver_addr,
-					vq->device_addr);
+		dpu_vdpa_hw_queue_set_ring(dev->fn, i, vq->num, vq->desc_addr,
+					   vq->driver_addr, vq->device_addr);
 	}
 }
 
@@ -548,12 +632,10 @@ void dpu_vdpa_hw_vq_reset(struct dpu_vdpa_dev *dev, u16 i)
 /* Start function queue @i again after dpu_vdpa_hw_vq_reset, in shadow mode. */
 int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i)
 {
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
-
 	dpu_vdpa_hw_vq_program(dev, i);
 	if (vq_set_vector(dev, i, dev->shadow_vector))
 		return -EBUSY;
-	vp_modern_set_queue_enable(vpm, i, true);
+	dpu_vdpa_hw_queue_enable(dev->fn, i);
 	return 0;
 }
 
@@ -584,9 +666,9 @@ static int dpu_vdpa_hw_vq_enable_direct(struct dpu_vdpa_dev *dev, u16 i)
 		v = dev->shadow_vector;
 	if (vq_set_vector(dev, i, v))
 		return -EBUSY;
-	vp_modern_set_queue_enable(&dev->fn->vpm, i, true);
+	dpu_vdpa_hw_queue_enable(dev->fn, i);
 	/* the consumer may have made buffers available already */
-	vp_iowrite16(i, vq->notify);
+	dpu_vdpa_hw_kick(vq->notify, i);
 	return 0;
 }
 
@@ -607,7 +689,6 @@ int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i)
  * AFTER_DRIVER_OK).  The function negotiated VIRTIO_F_RING_RESET, under
  * which a queue may be enabled while it runs; the queue gets the relay's
  * vector, whose handler also serves direct queues without one of their own.
- * dev->lock held.
  */
 int dpu_vdpa_hw_vq_start_late(struct dpu_vdpa_dev *dev, u16 i)
 {
@@ -615,6 +696,7 @@ int dpu_vdpa_hw_vq_start_late(struct dpu_vdpa_dev *dev, u16 i)
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 	int err;
 
+	lockdep_assert_held(&dev->lock);
 	if (type->vq_is_soft && type->vq_is_soft(dev, i))
 		return type->soft_start ? type->soft_start(dev, i) : 0;
 	/* left off like at DRIVER_OK */

@@ -42,8 +42,6 @@ static int dpu_vdpa_dev_check_features(struct dpu_vdpa_dev *dev,
 /* Undo what dev_add set up, in reverse; safe on a partly set up device. */
 static void dpu_vdpa_dev_teardown(struct dpu_vdpa_dev *dev)
 {
-	if (dev->fn->type->dev_teardown)
-		dev->fn->type->dev_teardown(dev);
 	if (dev->vqs)
 		dpu_vdpa_hw_unmap_notify(dev);
 	cancel_work_sync(&dev->mode_work);
@@ -55,6 +53,9 @@ static void dpu_vdpa_dev_teardown(struct dpu_vdpa_dev *dev)
 	 */
 	for (u16 i = 0; dev->vqs && i < dev->nvqs; i++)
 		cancel_work_sync(&dev->vqs[i].svq.work);
+	/* after the work above, which asks the type about queues (vq_is_soft) */
+	if (dev->fn->type->dev_teardown)
+		dev->fn->type->dev_teardown(dev);
 	dpu_vdpa_log_free(dev);
 	dpu_vdpa_as_cleanup(dev);
 }
@@ -173,18 +174,18 @@ static void dpu_vdpa_dev_del(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdp
 	put_device(&vdpa->dev);
 }
 
-/* "vdpa dev set": the vdpa core has checked the MAC is unicast. */
+/* "vdpa dev set": what may be set is the device type's to say. */
 static int dpu_vdpa_dev_set_attr(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdpa,
 				 const struct vdpa_dev_set_config *config)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
-	int err = -EOPNOTSUPP;
+	const struct dpu_vdpa_type *type = dev->fn->type;
+	int err;
 
-	if (!(config->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR)))
+	if (!type->set_attr)
 		return -EOPNOTSUPP;
 	mutex_lock(&dev->lock);
-	if (dev->fn->vpm.id.device == VIRTIO_ID_NET)
-		err = dpu_vdpa_net_set_mac(dev, config->net.mac);
+	err = type->set_attr(dev, config);
 	mutex_unlock(&dev->lock);
 	return err;
 }

@@ -283,7 +283,7 @@ static int dpu_vdpa_log_default_range(struct dpu_vdpa_dev *dev, u64 *iova, u64 *
 		*len = end - *iova;
 		return 0;
 	}
-	if (dpu_vdpa_mem_virtio(dev)) {
+	if (dpu_vdpa_mem_dma_api(dev)) {
 		*iova = 0;
 		*len = dma_get_required_mask(dpu_vdpa_dev_to_dev(dev));
 		*len += *len != U64_MAX;

@@ -76,11 +76,12 @@ static int net_fn_probe(struct dpu_vdpa_fn *fn)
 	return 0;
 }
 
-static int net_dev_setup(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set_config *cfg)
+/* Check and take the "vdpa dev add" attributes into the device's net state. */
+static int net_dev_configure(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set_config *cfg)
 {
 	struct dpu_vdpa_fn *fn = dev->fn;
 	struct device *pdev = &fn->pdev->dev;
-	struct dpu_vdpa_net *net = &dev->net;
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
 	struct virtio_net_config fncfg;
 	u16 fn_mtu_max = U16_MAX;
 
@@ -154,15 +155,37 @@ static int net_dev_setup(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set_con
 	return 0;
 }
 
+/* The net state is the type's own: allocated here, freed by net_dev_teardown. */
+static int net_dev_setup(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set_config *cfg)
+{
+	struct dpu_vdpa_net *net;
+	int err;
+
+	net = kzalloc(sizeof(*net), GFP_KERNEL);
+	if (!net)
+		return -ENOMEM;
+	net->dev = dev;
+	dev->type_priv = net;
+	err = net_dev_configure(dev, cfg);
+	if (err) {
+		kfree(dev->type_priv);
+		dev->type_priv = NULL;
+	}
+	return err;
+}
+
 /*
  * "vdpa dev set NAME mac MAC": the MAC the device is provisioned with, as
  * dev add's.  Only before the consumer starts the device: a running
  * driver would not learn of it.  Programmed into the function at the next
- * DRIVER_OK, shown in config space at once.  dev->lock held.
+ * DRIVER_OK, shown in config space at once.
  */
-int dpu_vdpa_net_set_mac(struct dpu_vdpa_dev *dev, const u8 *mac)
+static int net_set_mac(struct dpu_vdpa_dev *dev, const u8 *mac)
 {
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
 	struct dpu_vdpa_fn *fn = dev->fn;
+
+	lockdep_assert_held(&dev->lock);
 
 	if (!net_fn_has(fn, VIRTIO_NET_F_CTRL_VQ) || !net_fn_has(fn, VIRTIO_NET_F_CTRL_MAC_ADDR)) {
 		dev_err(&dev->vdpa.dev, "mac: function cannot set its MAC (no VIRTIO_NET_F_CTRL_MAC_ADDR)\n");
@@ -176,8 +199,8 @@ int dpu_vdpa_net_set_mac(struct dpu_vdpa_dev *dev, const u8 *mac)
 		dev_err(&dev->vdpa.dev, "mac: device is running; detach or reset it first\n");
 		return -EBUSY;
 	}
-	ether_addr_copy(dev->net.mac, mac);
-	dev->net.mac_set = true;
+	ether_addr_copy(net->mac, mac);
+	net->mac_set = true;
 	/*
 	 * Not running, so the tracked state is a reset's: reset it again for
 	 * the new MAC, which config space shows until the consumer sets its own.
@@ -187,10 +210,20 @@ int dpu_vdpa_net_set_mac(struct dpu_vdpa_dev *dev, const u8 *mac)
 	return 0;
 }
 
+/* "vdpa dev set": the vdpa core has checked the MAC is unicast. */
+static int net_set_attr(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set_config *config)
+{
+	if (!(config->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR)))
+		return -EOPNOTSUPP;
+	return net_set_mac(dev, config->net.mac);
+}
+
 static void net_dev_teardown(struct dpu_vdpa_dev *dev)
 {
 	if (net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
 		dpu_vdpa_cvq_cleanup(dev);
+	kfree(dev->type_priv);
+	dev->type_priv = NULL;
 }
 
 static size_t net_config_size(struct dpu_vdpa_dev *dev)
@@ -202,7 +235,7 @@ static size_t net_config_size(struct dpu_vdpa_dev *dev)
 
 static void net_config_patch(struct dpu_vdpa_dev *dev, u8 *buf, size_t len)
 {
-	struct dpu_vdpa_net *net = &dev->net;
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
 	u8 mac[ETH_ALEN];
 	__virtio16 v;
 
@@ -223,7 +256,8 @@ static bool net_config_writable(struct dpu_vdpa_dev *dev, unsigned int offset, u
 /* Queue pairs of the consumer under the features it negotiated. */
 static u16 net_consumer_pairs(struct dpu_vdpa_dev *dev)
 {
-	return (READ_ONCE(dev->driver_features) & NET_MULTI_FEATURES) ? dev->net.max_vqp : 1;
+	return (READ_ONCE(dev->driver_features) & NET_MULTI_FEATURES) ?
+	       dpu_vdpa_to_net(dev)->max_vqp : 1;
 }
 
 /* The consumer's control queue index under the features it negotiated. */
@@ -283,7 +317,7 @@ static struct device *net_vq_dma_dev(struct dpu_vdpa_dev *dev, u16 idx)
 static bool net_fn_cvq_needed(struct dpu_vdpa_dev *dev, u64 driver_features)
 {
 	return net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ) &&
-	       (dev->net.mac_set || driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ));
+	       (dpu_vdpa_to_net(dev)->mac_set || driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ));
 }
 
 static u64 net_fn_features(struct dpu_vdpa_dev *dev, u64 f)
@@ -293,7 +327,7 @@ static u64 net_fn_features(struct dpu_vdpa_dev *dev, u64 f)
 	f &= ~(NET_EMULATED_FEATURES & ~fn->features);
 	if (net_fn_cvq_needed(dev, f)) {
 		f |= BIT_ULL(VIRTIO_NET_F_CTRL_VQ);
-		if (dev->net.mac_set)
+		if (dpu_vdpa_to_net(dev)->mac_set)
 			f |= BIT_ULL(VIRTIO_NET_F_CTRL_MAC_ADDR);
 	}
 	return f | BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
@@ -314,30 +348,30 @@ static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq, bool 
 
 static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
 {
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
 	/* what a parked function holds: undone if taken over, else gone */
-	bool undo = dev->fn_taken_over && dev->net.held_valid;
+	bool undo = dev->fn_taken_over && net->held_valid;
 	struct dpu_vdpa_vq *vq;
 	int err;
 
-	dev->net.held_valid = false;
+	net->held_valid = false;
 	/* without a control queue a loaded state must have nothing to replay */
 	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return dev->state_loaded ? dpu_vdpa_net_state_replay(dev) : 0;
 	/* a parked function taken over: nothing of the last consumer's stays */
 	if (undo) {
-		err = dpu_vdpa_net_state_undo(dev, &dev->net.held);
+		err = dpu_vdpa_net_state_undo(dev, &net->held);
 		if (err) {
 			dev_err(&dev->vdpa.dev, "cannot clean the parked function's control-queue state: %d\n",
 				err);
 			return err;
 		}
 	}
-	if (dev->net.mac_set) {
+	if (net->mac_set) {
 		err = dpu_vdpa_cvq_send(dev, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET,
-					dev->net.mac, ETH_ALEN);
+					net->mac, ETH_ALEN);
 		if (err) {
-			dev_err(&dev->vdpa.dev, "function refused MAC %pM: %d\n", dev->net.mac,
-				err);
+			dev_err(&dev->vdpa.dev, "function refused MAC %pM: %d\n", net->mac, err);
 			return err;
 		}
 	}
@@ -362,7 +396,7 @@ static int net_post_driver_ok(struct dpu_vdpa_dev *dev)
  */
 static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq, bool refuse)
 {
-	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
+	struct dpu_vdpa_cvq *cvq = &dpu_vdpa_to_net(dev)->cvq;
 
 	mutex_lock(&cvq->lock);
 	cvq->index = vq->index;
@@ -434,7 +468,7 @@ static bool net_may_park(struct dpu_vdpa_dev *dev)
 
 static void net_reset(struct dpu_vdpa_dev *dev)
 {
-	struct dpu_vdpa_net *net = &dev->net;
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
 
 	if (!net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
 		return;
@@ -464,6 +498,24 @@ static void net_reset_done(struct dpu_vdpa_dev *dev)
 {
 	if (net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
 		dpu_vdpa_cvq_release(dev);
+}
+
+/* The software control queue met a malformed ring (net_cvq.c). */
+static bool net_needs_reset(struct dpu_vdpa_dev *dev)
+{
+	return READ_ONCE(dpu_vdpa_to_net(dev)->cvq.broken);
+}
+
+/* The control queue's next avail index: exact when it is paused. */
+static u16 net_soft_avail_idx(struct dpu_vdpa_dev *dev, u16 idx)
+{
+	struct dpu_vdpa_cvq *cvq = &dpu_vdpa_to_net(dev)->cvq;
+	u16 avail;
+
+	mutex_lock(&cvq->lock);
+	avail = cvq->last_avail_idx;
+	mutex_unlock(&cvq->lock);
+	return avail;
 }
 
 static void net_kick_soft(struct dpu_vdpa_dev *dev, u16 idx)
@@ -498,10 +550,12 @@ static void net_soft_resume(struct dpu_vdpa_dev *dev)
  */
 static void net_soft_sync(struct dpu_vdpa_dev *dev)
 {
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
+
 	if (!net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
 		return;
-	mutex_lock(&dev->net.cvq.lock);
-	mutex_unlock(&dev->net.cvq.lock);
+	mutex_lock(&net->cvq.lock);
+	mutex_unlock(&net->cvq.lock);
 }
 
 const struct dpu_vdpa_type dpu_vdpa_type_net = {
@@ -527,10 +581,22 @@ const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.reset_done = net_reset_done,
 	.start_refused = net_start_refused,
 	.may_park = net_may_park,
+	.set_attr = net_set_attr,
+	.needs_reset = net_needs_reset,
 	.kick_soft = net_kick_soft,
+	.soft_avail_idx = net_soft_avail_idx,
 	.vq_may_rewind = net_vq_may_rewind,
 	.soft_pause = net_soft_pause,
 	.soft_resume = net_soft_resume,
 	.soft_start = net_soft_start,
 	.soft_sync = net_soft_sync,
+	.state_size = sizeof(struct dpu_vdpa_net_blob),
+	.state_get = dpu_vdpa_net_blob_get,
+	.state_put = dpu_vdpa_net_blob_put,
+	.state_init = dpu_vdpa_net_blob_init,
+	.state_min_len = dpu_vdpa_net_blob_min_len,
+	.state_parse = dpu_vdpa_net_blob_parse,
+	.state_check = dpu_vdpa_net_blob_check,
+	.state_apply = dpu_vdpa_net_blob_apply,
+	.state_vq_soft = dpu_vdpa_net_blob_vq_soft,
 };

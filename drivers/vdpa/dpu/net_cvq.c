@@ -58,7 +58,7 @@ static void dpu_vdpa_cvq_work(struct work_struct *work);
 
 static struct dpu_vdpa_cvq *dev_cvq(struct dpu_vdpa_dev *dev)
 {
-	return &dev->net.cvq;
+	return &dpu_vdpa_to_net(dev)->cvq;
 }
 
 int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev)
@@ -67,7 +67,7 @@ int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev)
 
 	mutex_init(&cvq->lock);
 	INIT_WORK(&cvq->work, dpu_vdpa_cvq_work);
-	dpu_vdpa_net_state_init(dev, &dev->net.cur);
+	dpu_vdpa_net_state_init(dev, &dpu_vdpa_to_net(dev)->cur);
 	/* the ring and the command buffer come with the first start */
 	return 0;
 }
@@ -177,7 +177,7 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 	WRITE_ONCE(avail->idx, dpu_vdpa_v16(cvq->fn_avail_idx));
 	/* the index before the doorbell */
 	wmb();
-	vp_iowrite16(cvq->fn_index, cvq->fn_notify);
+	dpu_vdpa_hw_kick(cvq->fn_notify, cvq->fn_index);
 
 	timeout = jiffies + msecs_to_jiffies(CVQ_TIMEOUT_MS);
 	for (;;) {
@@ -451,7 +451,7 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 static void dpu_vdpa_cvq_work(struct work_struct *work)
 {
 	struct dpu_vdpa_cvq *cvq = container_of(work, struct dpu_vdpa_cvq, work);
-	struct dpu_vdpa_dev *dev = container_of(cvq, struct dpu_vdpa_dev, net.cvq);
+	struct dpu_vdpa_dev *dev = container_of(cvq, struct dpu_vdpa_net, cvq)->dev;
 	struct dpu_vdpa_vq *vq;
 	bool completed = false, again = false;
 	int i, ret = 0;
@@ -506,11 +506,11 @@ void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev)
 int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	struct dpu_vdpa_fn *fn = dev->fn;
 	resource_size_t pa;
 	int err;
 
-	if (vp_modern_get_queue_size(vpm, fn_index) < CVQ_FN_NUM) {
+	if (dpu_vdpa_hw_queue_size_max(fn, fn_index) < CVQ_FN_NUM) {
 		dev_err(&dev->vdpa.dev, "function control queue %u too small\n", fn_index);
 		return -EINVAL;
 	}
@@ -527,7 +527,7 @@ int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index)
 		memset(cvq->ring.va, 0, CVQ_RING_BYTES);
 		((struct vring_avail *)(cvq->ring.va + CVQ_FN_AVAIL_OFF))->flags =
 			dpu_vdpa_v16(VRING_AVAIL_F_NO_INTERRUPT);
-		cvq->fn_notify = vp_modern_map_vq_notify(vpm, fn_index, &pa);
+		cvq->fn_notify = dpu_vdpa_hw_notify_map(fn, fn_index, &pa);
 		if (!cvq->fn_notify)
 			err = -EIO;
 	}
@@ -542,11 +542,11 @@ int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index)
 		return err;
 	}
 
-	vp_modern_set_queue_size(vpm, fn_index, CVQ_FN_NUM);
-	vp_modern_queue_address(vpm, fn_index, cvq->ring.dma + CVQ_FN_DESC_OFF,
-				cvq->ring.dma + CVQ_FN_AVAIL_OFF, cvq->ring.dma + CVQ_FN_USED_OFF);
-	vp_modern_queue_vector(vpm, fn_index, VIRTIO_MSI_NO_VECTOR);
-	vp_modern_set_queue_enable(vpm, fn_index, true);
+	dpu_vdpa_hw_queue_set_ring(fn, fn_index, CVQ_FN_NUM, cvq->ring.dma + CVQ_FN_DESC_OFF,
+				   cvq->ring.dma + CVQ_FN_AVAIL_OFF,
+				   cvq->ring.dma + CVQ_FN_USED_OFF);
+	dpu_vdpa_hw_set_queue_vector(fn, fn_index, VIRTIO_MSI_NO_VECTOR);
+	dpu_vdpa_hw_queue_enable(fn, fn_index);
 	dev_dbg(&dev->vdpa.dev, "driver ring on function queue %u\n", fn_index);
 	return 0;
 }
@@ -611,8 +611,8 @@ void dpu_vdpa_cvq_release(struct dpu_vdpa_dev *dev)
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
 
 	mutex_lock(&cvq->lock);
-	if (cvq->fn_notify && !dev->fn->vpm.notify_base)
-		pci_iounmap(dev->fn->pdev, cvq->fn_notify);
+	if (cvq->fn_notify)
+		dpu_vdpa_hw_notify_unmap(dev->fn, cvq->fn_notify);
 	cvq->fn_notify = NULL;
 	dpu_vdpa_fn_buf_unmap(dev, &cvq->buf);
 	dpu_vdpa_fn_buf_unmap(dev, &cvq->ring);

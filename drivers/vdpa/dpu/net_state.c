@@ -52,7 +52,7 @@ static const char * const net_rx_names[NET_RX_CMDS] = {
 void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns)
 {
 	memset(ns, 0, sizeof(*ns));
-	ether_addr_copy(ns->mac, dev->net.mac);
+	ether_addr_copy(ns->mac, dpu_vdpa_to_net(dev)->mac);
 	ns->rx_flags = NET_RX_DEFAULT;
 	ns->pairs = 1;
 }
@@ -60,8 +60,9 @@ void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state
 static bool dpu_vdpa_net_state_is_default(struct dpu_vdpa_dev *dev,
 					  const struct dpu_vdpa_net_state *ns)
 {
-	return ether_addr_equal(ns->mac, dev->net.mac) && ns->rx_flags == NET_RX_DEFAULT &&
-	       !ns->uc && !ns->mc && ns->pairs == 1 && bitmap_empty(ns->vlans, VLAN_N_VID);
+	return ether_addr_equal(ns->mac, dpu_vdpa_to_net(dev)->mac) &&
+	       ns->rx_flags == NET_RX_DEFAULT && !ns->uc && !ns->mc && ns->pairs == 1 &&
+	       bitmap_empty(ns->vlans, VLAN_N_VID);
 }
 
 /*
@@ -70,10 +71,11 @@ static bool dpu_vdpa_net_state_is_default(struct dpu_vdpa_dev *dev,
  */
 void dpu_vdpa_net_state_reset(struct dpu_vdpa_dev *dev)
 {
-	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
+	struct dpu_vdpa_cvq *cvq = &net->cvq;
 
 	mutex_lock(&cvq->lock);
-	dpu_vdpa_net_state_init(dev, &dev->net.cur);
+	dpu_vdpa_net_state_init(dev, &net->cur);
 	mutex_unlock(&cvq->lock);
 }
 
@@ -126,12 +128,13 @@ bad:
  */
 void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t len)
 {
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
 	const struct virtio_net_ctrl_hdr *hdr = cmd;
-	struct dpu_vdpa_net_state *ns = &dev->net.cur;
+	struct dpu_vdpa_net_state *ns = &net->cur;
 	const u8 *data = cmd + sizeof(*hdr);
 	size_t dlen;
 
-	lockdep_assert_held(&dev->net.cvq.lock);
+	lockdep_assert_held(&net->cvq.lock);
 	if (len < sizeof(*hdr))
 		return;
 	dlen = len - sizeof(*hdr);
@@ -197,21 +200,23 @@ void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t
  */
 void dpu_vdpa_net_state_mac(struct dpu_vdpa_dev *dev, u8 *mac)
 {
-	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
+	struct dpu_vdpa_cvq *cvq = &net->cvq;
 
 	if (!(dev->fn->features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))) {
-		ether_addr_copy(mac, dev->net.mac);
+		ether_addr_copy(mac, net->mac);
 		return;
 	}
 	mutex_lock(&cvq->lock);
-	ether_addr_copy(mac, dev->net.cur.mac);
+	ether_addr_copy(mac, net->cur.mac);
 	mutex_unlock(&cvq->lock);
 }
 
 /* A copy of the tracked state.  dev->lock held; takes cvq.lock. */
 void dpu_vdpa_net_state_get(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns)
 {
-	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
+	struct dpu_vdpa_cvq *cvq = &net->cvq;
 
 	lockdep_assert_held(&dev->lock);
 	/* without a control queue on the function nothing changes it */
@@ -220,7 +225,7 @@ void dpu_vdpa_net_state_get(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state 
 		return;
 	}
 	mutex_lock(&cvq->lock);
-	memcpy(ns, &dev->net.cur, sizeof(*ns));
+	memcpy(ns, &net->cur, sizeof(*ns));
 	mutex_unlock(&cvq->lock);
 }
 
@@ -317,7 +322,8 @@ static int dpu_vdpa_net_state_replay_rx(struct dpu_vdpa_dev *dev,
  */
 int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev)
 {
-	struct dpu_vdpa_net_state *ns = &dev->net.staged;
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
+	struct dpu_vdpa_net_state *ns = &net->staged;
 	unsigned int vid;
 	int err;
 
@@ -331,7 +337,7 @@ int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev)
 	}
 
 	/* the function has the MAC of dev add (or its own): change it if the guest did */
-	if (!ether_addr_equal(ns->mac, dev->net.mac)) {
+	if (!ether_addr_equal(ns->mac, net->mac)) {
 		if (!NET_FN_HAS(dev, VIRTIO_NET_F_CTRL_MAC_ADDR, "the saved MAC"))
 			return -EOPNOTSUPP;
 		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_MAC,
@@ -371,9 +377,9 @@ int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev)
 			return err;
 	}
 
-	mutex_lock(&dev->net.cvq.lock);
-	memcpy(&dev->net.cur, ns, sizeof(*ns));
-	mutex_unlock(&dev->net.cvq.lock);
+	mutex_lock(&net->cvq.lock);
+	memcpy(&net->cur, ns, sizeof(*ns));
+	mutex_unlock(&net->cvq.lock);
 	dev_dbg(&dev->vdpa.dev, "state replay: MAC %pM, %u queue pairs, RX mode %#x, %u+%u MACs, %u VLANs\n",
 		ns->mac, ns->pairs, ns->rx_flags, ns->uc, ns->mc,
 		bitmap_weight(ns->vlans, VLAN_N_VID));
@@ -389,12 +395,13 @@ int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev)
  */
 bool dpu_vdpa_net_state_undoable(struct dpu_vdpa_dev *dev)
 {
-	struct dpu_vdpa_cvq *cvq = &dev->net.cvq;
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
+	struct dpu_vdpa_cvq *cvq = &net->cvq;
 	u32 untracked;
 
 	lockdep_assert_held(&dev->lock);
 	mutex_lock(&cvq->lock);
-	untracked = dev->net.cur.untracked;
+	untracked = net->cur.untracked;
 	mutex_unlock(&cvq->lock);
 	if (untracked)
 		dev_dbg(&dev->vdpa.dev, "control-queue classes %#x set but not tracked: the function will be reset, not parked\n",
@@ -412,6 +419,7 @@ bool dpu_vdpa_net_state_undoable(struct dpu_vdpa_dev *dev)
  */
 int dpu_vdpa_net_state_undo(struct dpu_vdpa_dev *dev, const struct dpu_vdpa_net_state *held)
 {
+	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
 	/* a reset's MAC table: no unicast, no multicast entry */
 	static const __virtio32 no_macs[2];
 	unsigned int cmd, vid;
@@ -424,9 +432,9 @@ int dpu_vdpa_net_state_undo(struct dpu_vdpa_dev *dev, const struct dpu_vdpa_net_
 		return -EOPNOTSUPP;
 	}
 	/* the values of dpu_vdpa_net_state_init */
-	if (!ether_addr_equal(held->mac, dev->net.mac)) {
+	if (!ether_addr_equal(held->mac, net->mac)) {
 		err = dpu_vdpa_net_state_send(dev, VIRTIO_NET_CTRL_MAC,
-					      VIRTIO_NET_CTRL_MAC_ADDR_SET, dev->net.mac, ETH_ALEN,
+					      VIRTIO_NET_CTRL_MAC_ADDR_SET, net->mac, ETH_ALEN,
 					      "MAC_ADDR_SET");
 		if (err)
 			return err;

@@ -453,7 +453,7 @@ static void svq_kick_function(struct dpu_vdpa_vq *vq)
 	void __iomem *notify = READ_ONCE(vq->notify);
 
 	if (notify)
-		vp_iowrite16(vq->index, notify);
+		dpu_vdpa_hw_kick(notify, vq->index);
 }
 
 /* Hand the function what the consumer made available.  Returns chains relayed. */
@@ -656,9 +656,8 @@ static void svq_free(struct dpu_vdpa_svq *svq)
 
 /*
  * Build the driver's ring for @vq, to start at the consumer's avail index
- * vq->avail_idx (as set_vq_state left it).  Called with dev->lock held and
- * the function queue disabled; the function is then pointed at
- * svq->ring.dma.
+ * vq->avail_idx (as set_vq_state left it).  Called with the function
+ * queue disabled; the function is then pointed at svq->ring.dma.
  */
 int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 {
@@ -667,12 +666,11 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 	u32 num = vq->num;
 	int err;
 
+	lockdep_assert_held(&dev->lock);
 	/* vhost lets a consumer change the ring while suspended */
-	if (!num || num > vq->max_num || !is_power_of_2(num)) {
-		dev_err(&dev->vdpa.dev, "vq %u: invalid size %u (function allows %u)\n",
-			vq->index, num, vq->max_num);
-		return -EINVAL;
-	}
+	err = dpu_vdpa_hw_vq_check_num(dev, vq->index);
+	if (err)
+		return err;
 
 	/* reused unless the size changed or an indirect table is now needed */
 	if (svq->ring.va && svq->num == num &&

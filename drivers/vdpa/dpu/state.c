@@ -4,8 +4,8 @@
  *
  * Save (device suspended): DEVICE, one VQ section per vq with the exact
  * next avail index (used index equal to it), CONFIG as the consumer sees
- * it, and for net the control-queue state (net_state.c) in NET_* sections
- * marked critical.
+ * it, and the device type's own sections (net: the control-queue state in
+ * NET_* sections marked critical, net_blob.c).
  *
  * Load (before DRIVER_OK): the blob is checked completely before anything
  * changes.  Then it is staged: each vq's next avail index (as set_vq_state
@@ -39,7 +39,6 @@
  * the control queue's index and state.
  */
 #include <linux/crc32.h>
-#include <linux/etherdevice.h>
 #include <linux/dpu_vdpa_state.h>
 #include <linux/mm.h>
 #include <linux/unaligned.h>
@@ -47,16 +46,6 @@
 #include <net/netlink.h>
 
 #include "dpu_vdpa.h"
-
-#define STATE_SECT_SIZE(len)	(sizeof(struct dpu_vdpa_state_sect) + \
-				 ALIGN((size_t)(len), DPU_VDPA_STATE_ALIGN))
-#define STATE_RX_ALL		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI | \
-				 DPU_VDPA_STATE_RX_ALLUNI | DPU_VDPA_STATE_RX_NOMULTI | \
-				 DPU_VDPA_STATE_RX_NOUNI | DPU_VDPA_STATE_RX_NOBCAST)
-#define STATE_RX_BASIC		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI | \
-				 DPU_VDPA_STATE_RX_ALLUNI)
-/* the size of a queue served in software (vdpa_ops.c get_vq_size) */
-#define STATE_SOFT_VQ_MAX	256
 
 /* The IEEE CRC-32 of a blob (zlib's crc32()), its crc32 field taken as zero. */
 static u32 dpu_vdpa_state_crc(const void *blob, size_t len)
@@ -71,27 +60,17 @@ static u32 dpu_vdpa_state_crc(const void *blob, size_t len)
 	return crc ^ ~0;
 }
 
-static bool dpu_vdpa_state_is_net(struct dpu_vdpa_dev *dev)
-{
-	return dev->fn->type == &dpu_vdpa_type_net;
-}
-
 /* ---- save */
 
-struct dpu_vdpa_state_writer {
-	u8 *buf;
-	size_t off;
-};
-
 /* Append a section header; returns its payload (zeroed, padding included). */
-static void *dpu_vdpa_state_put(struct dpu_vdpa_state_writer *w, u16 type, u16 flags, u32 len)
+void *dpu_vdpa_state_put(struct dpu_vdpa_state_writer *w, u16 type, u16 flags, u32 len)
 {
 	struct dpu_vdpa_state_sect *s = (void *)(w->buf + w->off);
 
 	s->type = cpu_to_le16(type);
 	s->flags = cpu_to_le16(flags);
 	s->len = cpu_to_le32(len);
-	w->off += STATE_SECT_SIZE(len);
+	w->off += DPU_VDPA_STATE_SECT_SIZE(len);
 	return s + 1;
 }
 
@@ -100,75 +79,24 @@ static u16 dpu_vdpa_state_vq_avail(struct dpu_vdpa_dev *dev, u16 i)
 {
 	const struct dpu_vdpa_type *type = dev->fn->type;
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
-	u16 idx;
 
 	if (!type->vq_is_soft || !type->vq_is_soft(dev, i) || !vq->ready)
 		return vq->avail_idx;
-	/* the control queue is paused by suspend: its index is exact */
-	mutex_lock(&dev->net.cvq.lock);
-	idx = dev->net.cvq.last_avail_idx;
-	mutex_unlock(&dev->net.cvq.lock);
-	return idx;
-}
-
-static void dpu_vdpa_state_put_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_writer *w,
-				   const struct dpu_vdpa_net_state *ns, const u8 *cfg,
-				   size_t cfg_len)
-{
-	const u16 crit = DPU_VDPA_STATE_F_CRITICAL;
-	struct dpu_vdpa_state_net_config *nc;
-	struct dpu_vdpa_state_net_rx_mode *rx;
-	struct dpu_vdpa_state_net_mac_table *mt;
-	struct dpu_vdpa_state_net_vlan *vl;
-	struct dpu_vdpa_state_net_mq *mq;
-	size_t status_off = offsetof(struct virtio_net_config, status);
-	unsigned int vid;
-
-	nc = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_CONFIG, crit, sizeof(*nc));
-	ether_addr_copy(nc->mac, ns->mac);
-	nc->mtu = cpu_to_le16(dev->net.mtu);
-	if (cfg_len >= status_off + sizeof(__virtio16))
-		nc->status = cpu_to_le16(get_unaligned_le16(cfg + status_off));
-	nc->max_virtqueue_pairs = cpu_to_le16(dev->net.max_vqp);
-
-	rx = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_RX_MODE, crit, sizeof(*rx));
-	rx->flags = cpu_to_le32(ns->rx_flags);
-
-	mt = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_MAC_TABLE, crit,
-				struct_size(mt, macs, ns->uc + ns->mc));
-	mt->unicast = cpu_to_le32(ns->uc);
-	mt->multicast = cpu_to_le32(ns->mc);
-	memcpy(mt->macs, ns->macs, (size_t)(ns->uc + ns->mc) * ETH_ALEN);
-
-	vl = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_VLAN, crit, sizeof(*vl));
-	for_each_set_bit(vid, ns->vlans, VLAN_N_VID)
-		vl->bitmap[vid / 8] |= BIT(vid % 8);
-
-	mq = dpu_vdpa_state_put(w, DPU_VDPA_STATE_NET_MQ, crit, sizeof(*mq));
-	mq->pairs = cpu_to_le16(ns->pairs);
-}
-
-static size_t dpu_vdpa_state_net_size(const struct dpu_vdpa_net_state *ns)
-{
-	struct dpu_vdpa_state_net_mac_table *mt;
-
-	return STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_net_config)) +
-	       STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_net_rx_mode)) +
-	       STATE_SECT_SIZE(struct_size(mt, macs, ns->uc + ns->mc)) +
-	       STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_net_vlan)) +
-	       STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_net_mq));
+	/* a queue served in software is paused by suspend: its index is exact */
+	return type->soft_avail_idx(dev, i);
 }
 
 static int dpu_vdpa_state_save_locked(struct dpu_vdpa_dev *dev, void **blob, size_t *len,
-				      struct dpu_vdpa_net_state *ns,
-				      struct netlink_ext_ack *extack)
+				      void *priv, struct netlink_ext_ack *extack)
 {
+	const struct dpu_vdpa_type *type = dev->fn->type;
 	struct dpu_vdpa_state_writer w = { };
 	struct dpu_vdpa_state_device *ds;
 	struct dpu_vdpa_state_hdr *hdr;
-	size_t cfg_len, total;
+	size_t cfg_len, total, type_len = 0;
 	u8 *cfg;
 	u16 i;
+	int err;
 
 	lockdep_assert_held(&dev->lock);
 	if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
@@ -184,22 +112,16 @@ static int dpu_vdpa_state_save_locked(struct dpu_vdpa_dev *dev, void **blob, siz
 		NL_SET_ERR_MSG_MOD(extack, "queue state inexact: function completed out of order; resume and suspend again");
 		return -EIO;
 	}
-	if (ns) {
-		dpu_vdpa_net_state_get(dev, ns);
-		if (ns->macs_overflow) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "guest MAC table exceeds the %u entries saved",
-					       DPU_VDPA_NET_MACS_MAX);
-			return -EOVERFLOW;
-		}
-		if (ns->untracked)
-			dev_warn(&dev->vdpa.dev, "state save: control-queue classes %#x (RSS, offloads, coalescing) are not saved\n",
-				 ns->untracked);
+	if (priv) {
+		err = type->state_get(dev, priv, &type_len, extack);
+		if (err)
+			return err;
 	}
 
 	cfg_len = dpu_vdpa_config_size(dev);
-	total = sizeof(*hdr) + STATE_SECT_SIZE(sizeof(*ds)) +
-		dev->nvqs * STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_vq)) +
-		STATE_SECT_SIZE(cfg_len) + (ns ? dpu_vdpa_state_net_size(ns) : 0);
+	total = sizeof(*hdr) + DPU_VDPA_STATE_SECT_SIZE(sizeof(*ds)) +
+		dev->nvqs * DPU_VDPA_STATE_SECT_SIZE(sizeof(struct dpu_vdpa_state_vq)) +
+		DPU_VDPA_STATE_SECT_SIZE(cfg_len) + type_len;
 	w.buf = kvzalloc(total, GFP_KERNEL);
 	if (!w.buf)
 		return -ENOMEM;
@@ -238,8 +160,8 @@ static int dpu_vdpa_state_save_locked(struct dpu_vdpa_dev *dev, void **blob, siz
 
 	cfg = dpu_vdpa_state_put(&w, DPU_VDPA_STATE_CONFIG, 0, cfg_len);
 	dpu_vdpa_config_read(dev, cfg, cfg_len);
-	if (ns)
-		dpu_vdpa_state_put_net(dev, &w, ns, cfg, cfg_len);
+	if (priv)
+		type->state_put(dev, &w, priv, cfg, cfg_len);
 
 	WARN_ON_ONCE(w.off != total);
 	hdr->crc32 = cpu_to_le32(dpu_vdpa_state_crc(w.buf, total));
@@ -263,18 +185,19 @@ static int dpu_vdpa_state_save_locked(struct dpu_vdpa_dev *dev, void **blob, siz
 int dpu_vdpa_state_save(struct dpu_vdpa_dev *dev, void **blob, size_t *len,
 			struct netlink_ext_ack *extack)
 {
-	struct dpu_vdpa_net_state *ns = NULL;
+	const struct dpu_vdpa_type *type = dev->fn->type;
+	void *priv = NULL;
 	int err;
 
-	if (dpu_vdpa_state_is_net(dev)) {
-		ns = kmalloc(sizeof(*ns), GFP_KERNEL);
-		if (!ns)
+	if (type->state_size) {
+		priv = kzalloc(type->state_size, GFP_KERNEL);
+		if (!priv)
 			return -ENOMEM;
 	}
 	mutex_lock(&dev->lock);
-	err = dpu_vdpa_state_save_locked(dev, blob, len, ns, extack);
+	err = dpu_vdpa_state_save_locked(dev, blob, len, priv, extack);
 	mutex_unlock(&dev->lock);
-	kfree(ns);
+	kfree(priv);
 	return err;
 }
 
@@ -289,20 +212,18 @@ struct dpu_vdpa_state_parsed {
 	size_t hdr_len;			/* where the sections start */
 	const u8 *config;
 	u32 config_len;
-	bool have_net_config;
-	struct dpu_vdpa_state_net_config net_config;
-	struct dpu_vdpa_net_state *ns;	/* net only */
+	void *priv;			/* the type's own sections (state_size) */
 };
 
 /* Largest size vq @i may have under @features (get_vq_size, with the blob's features). */
 static u16 dpu_vdpa_state_vq_max(struct dpu_vdpa_dev *dev, u16 i, u64 features)
 {
+	const struct dpu_vdpa_type *type = dev->fn->type;
 	struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
-	if (dpu_vdpa_state_is_net(dev) && features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ) &&
-	    i == ((features & BIT_ULL(VIRTIO_NET_F_MQ)) ? 2 * dev->net.max_vqp : 2))
-		return STATE_SOFT_VQ_MAX;
-	return vq->max_num ?: STATE_SOFT_VQ_MAX;
+	if (type->state_vq_soft && type->state_vq_soft(dev, i, features))
+		return DPU_VDPA_SOFT_VQ_MAX;
+	return vq->max_num ?: DPU_VDPA_SOFT_VQ_MAX;
 }
 
 static int dpu_vdpa_state_parse_vq(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_parsed *p,
@@ -329,73 +250,10 @@ static int dpu_vdpa_state_parse_vq(struct dpu_vdpa_dev *dev, struct dpu_vdpa_sta
 	return 0;
 }
 
-static int dpu_vdpa_state_parse_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_parsed *p,
-				    u16 type, const void *payload, u32 len,
-				    struct netlink_ext_ack *extack)
-{
-	struct dpu_vdpa_net_state *ns = p->ns;
-
-	switch (type) {
-	case DPU_VDPA_STATE_NET_CONFIG:
-		memcpy(&p->net_config, payload, sizeof(p->net_config));
-		p->have_net_config = true;
-		ether_addr_copy(ns->mac, p->net_config.mac);
-		return 0;
-	case DPU_VDPA_STATE_NET_RX_MODE: {
-		struct dpu_vdpa_state_net_rx_mode rx;
-
-		memcpy(&rx, payload, sizeof(rx));
-		ns->rx_flags = le32_to_cpu(rx.flags);
-		if (ns->rx_flags & ~STATE_RX_ALL) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "unknown RX mode flags %#x",
-					       ns->rx_flags & ~STATE_RX_ALL);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	case DPU_VDPA_STATE_NET_MAC_TABLE: {
-		const struct dpu_vdpa_state_net_mac_table *mt = payload;
-		u32 uc = get_unaligned_le32(&mt->unicast), mc = get_unaligned_le32(&mt->multicast);
-
-		if (uc > DPU_VDPA_NET_MACS_MAX || mc > DPU_VDPA_NET_MACS_MAX - uc) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "MAC table of %u+%u entries, at most %u",
-					       uc, mc, DPU_VDPA_NET_MACS_MAX);
-			return -EINVAL;
-		}
-		if (len < struct_size(mt, macs, uc + mc)) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "MAC table section of %u bytes is short",
-					       len);
-			return -EINVAL;
-		}
-		ns->uc = uc;
-		ns->mc = mc;
-		memcpy(ns->macs, mt->macs, (size_t)(uc + mc) * ETH_ALEN);
-		return 0;
-	}
-	case DPU_VDPA_STATE_NET_VLAN: {
-		const struct dpu_vdpa_state_net_vlan *vl = payload;
-		unsigned int vid;
-
-		bitmap_zero(ns->vlans, VLAN_N_VID);
-		for (vid = 0; vid < VLAN_N_VID; vid++)
-			if (vl->bitmap[vid / 8] & BIT(vid % 8))
-				__set_bit(vid, ns->vlans);
-		return 0;
-	}
-	case DPU_VDPA_STATE_NET_MQ: {
-		const struct dpu_vdpa_state_net_mq *mq = payload;
-
-		ns->pairs = get_unaligned_le16(&mq->pairs);
-		return 0;
-	}
-	}
-	return 0;
-}
-
 /* Minimum payload of a section this driver knows; 0 for an unknown one. */
 static size_t dpu_vdpa_state_min_len(struct dpu_vdpa_dev *dev, u16 type)
 {
-	bool net = dpu_vdpa_state_is_net(dev);
+	const struct dpu_vdpa_type *dt = dev->fn->type;
 
 	switch (type) {
 	case DPU_VDPA_STATE_DEVICE:
@@ -404,29 +262,19 @@ static size_t dpu_vdpa_state_min_len(struct dpu_vdpa_dev *dev, u16 type)
 		return sizeof(struct dpu_vdpa_state_vq);
 	case DPU_VDPA_STATE_CONFIG:
 		return 1;	/* known; any length, checked against config_len */
-	case DPU_VDPA_STATE_NET_CONFIG:
-		return net ? sizeof(struct dpu_vdpa_state_net_config) : 0;
-	case DPU_VDPA_STATE_NET_RX_MODE:
-		return net ? sizeof(struct dpu_vdpa_state_net_rx_mode) : 0;
-	case DPU_VDPA_STATE_NET_MAC_TABLE:
-		return net ? sizeof(struct dpu_vdpa_state_net_mac_table) : 0;
-	case DPU_VDPA_STATE_NET_VLAN:
-		return net ? sizeof(struct dpu_vdpa_state_net_vlan) : 0;
-	case DPU_VDPA_STATE_NET_MQ:
-		return net ? sizeof(struct dpu_vdpa_state_net_mq) : 0;
 	}
-	return 0;
+	/* the device type's own sections */
+	return dt->state_min_len ? dt->state_min_len(type) : 0;
 }
 
-/* Framing: header, crc, device id, and every section inside the blob. */
-static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
-				struct dpu_vdpa_state_parsed *p, struct netlink_ext_ack *extack)
+/* The header: length, magic, version, crc, device id; where the sections start. */
+static int dpu_vdpa_state_parse_hdr(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
+				    size_t *sections, struct netlink_ext_ack *extack)
 {
 	struct dpu_vdpa_state_hdr hdr;
-	size_t off, hdr_len;
+	size_t hdr_len;
 	u16 version;
 	u32 crc;
-	int err;
 
 	if (len < sizeof(hdr) || len > DPU_VDPA_STATE_MAX_LEN) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "state of %zu bytes: %zu to %u expected", len,
@@ -472,9 +320,54 @@ static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t
 				       le32_to_cpu(hdr.device_id), dev->fn->vpm.id.device);
 		return -EMEDIUMTYPE;
 	}
+	*sections = hdr_len;
+	return 0;
+}
 
-	p->hdr_len = hdr_len;
-	for (off = hdr_len; off < len; ) {
+/* One known section, whose payload is at least dpu_vdpa_state_min_len long. */
+static int dpu_vdpa_state_parse_sect(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_parsed *p,
+				     u16 type, const u8 *payload, u32 plen,
+				     struct netlink_ext_ack *extack)
+{
+	switch (type) {
+	case DPU_VDPA_STATE_DEVICE:
+		if (p->have_device) {
+			NL_SET_ERR_MSG_MOD(extack, "two DEVICE sections");
+			return -EINVAL;
+		}
+		memcpy(&p->device, payload, sizeof(p->device));
+		p->have_device = true;
+		return 0;
+	case DPU_VDPA_STATE_VQ: {
+		struct dpu_vdpa_state_vq vs;
+
+		memcpy(&vs, payload, sizeof(vs));
+		return dpu_vdpa_state_parse_vq(dev, p, &vs, extack);
+	}
+	case DPU_VDPA_STATE_CONFIG:
+		if (p->config) {
+			NL_SET_ERR_MSG_MOD(extack, "two CONFIG sections");
+			return -EINVAL;
+		}
+		p->config = payload;
+		p->config_len = plen;
+		return 0;
+	}
+	/* one of the type's own (dpu_vdpa_state_min_len) */
+	return dev->fn->type->state_parse(dev, p->priv, type, payload, plen, extack);
+}
+
+/* Framing: the header, then every section inside the blob. */
+static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
+				struct dpu_vdpa_state_parsed *p, struct netlink_ext_ack *extack)
+{
+	size_t off;
+	int err;
+
+	err = dpu_vdpa_state_parse_hdr(dev, blob, len, &p->hdr_len, extack);
+	if (err)
+		return err;
+	for (off = p->hdr_len; off < len; ) {
 		struct dpu_vdpa_state_sect s;
 		const u8 *payload;
 		size_t min;
@@ -490,12 +383,12 @@ static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t
 		flags = le16_to_cpu(s.flags);
 		plen = le32_to_cpu(s.len);
 		payload = blob + off + sizeof(s);
-		if (STATE_SECT_SIZE(plen) > len - off) {
+		if (DPU_VDPA_STATE_SECT_SIZE(plen) > len - off) {
 			NL_SET_ERR_MSG_FMT_MOD(extack, "section %u at %zu: %u bytes overrun the state",
 					       type, off, plen);
 			return -EINVAL;
 		}
-		off += STATE_SECT_SIZE(plen);
+		off += DPU_VDPA_STATE_SECT_SIZE(plen);
 
 		min = dpu_vdpa_state_min_len(dev, type);
 		if (!min) {
@@ -512,36 +405,7 @@ static int dpu_vdpa_state_parse(struct dpu_vdpa_dev *dev, const u8 *blob, size_t
 					       type, plen, min);
 			return -EINVAL;
 		}
-
-		err = 0;
-		switch (type) {
-		case DPU_VDPA_STATE_DEVICE:
-			if (p->have_device) {
-				NL_SET_ERR_MSG_MOD(extack, "two DEVICE sections");
-				return -EINVAL;
-			}
-			memcpy(&p->device, payload, sizeof(p->device));
-			p->have_device = true;
-			break;
-		case DPU_VDPA_STATE_VQ: {
-			struct dpu_vdpa_state_vq vs;
-
-			memcpy(&vs, payload, sizeof(vs));
-			err = dpu_vdpa_state_parse_vq(dev, p, &vs, extack);
-			break;
-		}
-		case DPU_VDPA_STATE_CONFIG:
-			if (p->config) {
-				NL_SET_ERR_MSG_MOD(extack, "two CONFIG sections");
-				return -EINVAL;
-			}
-			p->config = payload;
-			p->config_len = plen;
-			break;
-		default:
-			err = dpu_vdpa_state_parse_net(dev, p, type, payload, plen, extack);
-			break;
-		}
+		err = dpu_vdpa_state_parse_sect(dev, p, type, payload, plen, extack);
 		if (err)
 			return err;
 	}
@@ -570,66 +434,7 @@ static int dpu_vdpa_state_check_vqs(struct dpu_vdpa_dev *dev, const u8 *blob, si
 				return -EINVAL;
 			}
 		}
-		off += STATE_SECT_SIZE(le32_to_cpu(s.len));
-	}
-	return 0;
-}
-
-/* The saved control-queue state agrees with the saved features and this device. */
-static int dpu_vdpa_state_check_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_parsed *p,
-				    u64 f, struct netlink_ext_ack *extack)
-{
-	const struct dpu_vdpa_net_state *ns = p->ns;
-
-	if (p->have_net_config) {
-		u16 mtu = le16_to_cpu(p->net_config.mtu);
-		u16 vqp = le16_to_cpu(p->net_config.max_virtqueue_pairs);
-
-		if (f & BIT_ULL(VIRTIO_NET_F_MTU) && mtu != dev->net.mtu) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "saved with MTU %u, this device has %u",
-					       mtu, dev->net.mtu);
-			return -EINVAL;
-		}
-		if (f & BIT_ULL(VIRTIO_NET_F_MQ) && vqp != dev->net.max_vqp) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "saved with %u queue pairs, this device has %u",
-					       vqp, dev->net.max_vqp);
-			return -EINVAL;
-		}
-		if (!is_valid_ether_addr(ns->mac)) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "saved MAC %pM is not unicast", ns->mac);
-			return -EINVAL;
-		}
-		/*
-		 * A consumer without a control queue has the MAC of the config
-		 * space, which it cannot change: nothing could make this
-		 * device's function take another one at DRIVER_OK.
-		 */
-		if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) &&
-		    !ether_addr_equal(ns->mac, dev->net.mac)) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "saved MAC %pM, here %pM, no CTRL_VQ",
-					       ns->mac, dev->net.mac);
-			return -EINVAL;
-		}
-	}
-	if (!ns->pairs || ns->pairs > dev->net.max_vqp ||
-	    (ns->pairs > 1 && !(f & BIT_ULL(VIRTIO_NET_F_MQ)))) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "saved %u queue pairs, device has %u%s", ns->pairs,
-				       dev->net.max_vqp,
-				       f & BIT_ULL(VIRTIO_NET_F_MQ) ? "" : " (no MQ)");
-		return -EINVAL;
-	}
-	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_RX)) &&
-	    (ns->rx_flags != DPU_VDPA_STATE_RX_PROMISC || ns->uc || ns->mc)) {
-		NL_SET_ERR_MSG_MOD(extack, "saved RX mode or MAC table without VIRTIO_NET_F_CTRL_RX");
-		return -EINVAL;
-	}
-	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_RX_EXTRA)) && ns->rx_flags & ~STATE_RX_BASIC) {
-		NL_SET_ERR_MSG_MOD(extack, "saved RX mode needs VIRTIO_NET_F_CTRL_RX_EXTRA");
-		return -EINVAL;
-	}
-	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VLAN)) && !bitmap_empty(ns->vlans, VLAN_N_VID)) {
-		NL_SET_ERR_MSG_MOD(extack, "saved VLANs without VIRTIO_NET_F_CTRL_VLAN");
-		return -EINVAL;
+		off += DPU_VDPA_STATE_SECT_SIZE(le32_to_cpu(s.len));
 	}
 	return 0;
 }
@@ -638,6 +443,7 @@ static int dpu_vdpa_state_check_net(struct dpu_vdpa_dev *dev, struct dpu_vdpa_st
 static int dpu_vdpa_state_check(struct dpu_vdpa_dev *dev, const u8 *blob, size_t len,
 				struct dpu_vdpa_state_parsed *p, struct netlink_ext_ack *extack)
 {
+	const struct dpu_vdpa_type *type = dev->fn->type;
 	u64 drv, bad;
 	u16 nq, cfg_len;
 	int err;
@@ -675,8 +481,8 @@ static int dpu_vdpa_state_check(struct dpu_vdpa_dev *dev, const u8 *blob, size_t
 				       p->config_len, cfg_len);
 		return -EINVAL;
 	}
-	if (p->ns)
-		return dpu_vdpa_state_check_net(dev, p, drv, extack);
+	if (p->priv)
+		return type->state_check(dev, p->priv, drv, extack);
 	return 0;
 }
 
@@ -705,14 +511,15 @@ static void dpu_vdpa_state_compare_config(struct dpu_vdpa_dev *dev,
 
 static void dpu_vdpa_state_apply(struct dpu_vdpa_dev *dev, const struct dpu_vdpa_state_parsed *p)
 {
+	const struct dpu_vdpa_type *type = dev->fn->type;
 	u16 i;
 
 	for (i = 0; i < dev->nvqs; i++) {
 		dev->vqs[i].avail_idx = p->avail[i];
 		dev->vqs[i].state_avail_idx = p->avail[i];
 	}
-	if (p->ns)
-		memcpy(&dev->net.staged, p->ns, sizeof(*p->ns));
+	if (p->priv)
+		type->state_apply(dev, p->priv);
 	dev->state_features = le64_to_cpu(p->device.driver_features);
 	dev->state_loaded = true;
 }
@@ -730,6 +537,7 @@ static void dpu_vdpa_state_apply(struct dpu_vdpa_dev *dev, const struct dpu_vdpa
 int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
 			struct netlink_ext_ack *extack)
 {
+	const struct dpu_vdpa_type *type = dev->fn->type;
 	struct dpu_vdpa_state_parsed p = { };
 	int err = -ENOMEM;
 
@@ -737,11 +545,11 @@ int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
 	p.vq_seen = bitmap_zalloc(dev->nvqs, GFP_KERNEL);
 	if (!p.avail || !p.vq_seen)
 		goto out_free;
-	if (dpu_vdpa_state_is_net(dev)) {
-		p.ns = kmalloc(sizeof(*p.ns), GFP_KERNEL);
-		if (!p.ns)
+	if (type->state_size) {
+		p.priv = kzalloc(type->state_size, GFP_KERNEL);
+		if (!p.priv)
 			goto out_free;
-		dpu_vdpa_net_state_init(dev, p.ns);
+		type->state_init(dev, p.priv);
 	}
 
 	mutex_lock(&dev->lock);
@@ -764,7 +572,7 @@ int dpu_vdpa_state_load(struct dpu_vdpa_dev *dev, const void *blob, size_t len,
 out_unlock:
 	mutex_unlock(&dev->lock);
 out_free:
-	kfree(p.ns);
+	kfree(p.priv);
 	bitmap_free(p.vq_seen);
 	kfree(p.avail);
 	return err;

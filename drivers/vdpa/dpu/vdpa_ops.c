@@ -11,7 +11,6 @@
 #include "dpu_vdpa.h"
 
 #define DPU_VDPA_CONFIG_MAX	256
-#define DPU_VDPA_SOFT_VQ_MAX	256
 
 static struct dpu_vdpa_vq *dpu_vdpa_vq_get(struct dpu_vdpa_dev *dev, u16 idx)
 {
@@ -76,7 +75,7 @@ static void dpu_vdpa_kick_vq(struct vdpa_device *vdpa, u16 idx)
 	}
 	notify = READ_ONCE(vq->notify);
 	if (notify)
-		vp_iowrite16(idx, notify);
+		dpu_vdpa_hw_kick(notify, idx);
 }
 
 /*
@@ -107,6 +106,7 @@ static int dpu_vdpa_bus_notify(struct notifier_block *nb, unsigned long action, 
 	if (data != &dev->vdpa.dev || action != BUS_NOTIFY_UNBOUND_DRIVER)
 		return NOTIFY_DONE;
 	dpu_vdpa_cbs_clear(dev);
+	WRITE_ONCE(dev->consumer_dma_api, false);
 	dev_dbg(&dev->vdpa.dev, "bus driver unbound: callbacks forgotten\n");
 	return NOTIFY_OK;
 }
@@ -195,9 +195,7 @@ static int dpu_vdpa_get_vq_state(struct vdpa_device *vdpa, u16 idx, struct vdpa_
 		return -EINVAL;
 	mutex_lock(&dev->lock);
 	if (dpu_vdpa_vq_soft(dev, idx) && dev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
-		mutex_lock(&dev->net.cvq.lock);
-		state->split.avail_index = dev->net.cvq.last_avail_idx;
-		mutex_unlock(&dev->net.cvq.lock);
+		state->split.avail_index = dev->fn->type->soft_avail_idx(dev, idx);
 	} else if (vq->shadow && !dev->suspended) {
 		/* exact while the relay is halted, a snapshot while it runs */
 		state->split.avail_index = dpu_vdpa_svq_avail_idx(vq);
@@ -345,13 +343,14 @@ static u32 dpu_vdpa_get_vendor_id(struct vdpa_device *vdpa)
 static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+	const struct dpu_vdpa_type *type = dev->fn->type;
 	u8 status = READ_ONCE(dev->status);
 
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK &&
-	    vp_modern_get_status(&dev->fn->vpm) & VIRTIO_CONFIG_S_NEEDS_RESET)
+	    dpu_vdpa_hw_get_status(dev->fn) & VIRTIO_CONFIG_S_NEEDS_RESET)
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-	/* the software control queue met a malformed ring (net_cvq.c) */
-	if (READ_ONCE(dev->net.cvq.broken))
+	/* the type met a malformed request (net: its software control queue) */
+	if (type->needs_reset && type->needs_reset(dev))
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	/* a queue could not be started after DRIVER_OK, at resume or in a mode switch */
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK && READ_ONCE(dev->vq_failed))
@@ -374,20 +373,21 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
  */
 static bool dpu_vdpa_park_detach_vectors(struct dpu_vdpa_dev *dev)
 {
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
+	struct dpu_vdpa_fn *fn = dev->fn;
 	u16 i;
 
 	lockdep_assert_held(&dev->lock);
 	if (!dev->irqs_allocated)
 		return true;
-	if (vp_modern_config_vector(vpm, VIRTIO_MSI_NO_VECTOR) != VIRTIO_MSI_NO_VECTOR)
+	if (dpu_vdpa_hw_set_config_vector(fn, VIRTIO_MSI_NO_VECTOR) != VIRTIO_MSI_NO_VECTOR)
 		goto refused;
 	for (i = 0; i < dev->nvqs; i++) {
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
 		if (vq->fn_vector == VIRTIO_MSI_NO_VECTOR)
 			continue;
-		if (vp_modern_queue_vector(vpm, i, VIRTIO_MSI_NO_VECTOR) != VIRTIO_MSI_NO_VECTOR)
+		if (dpu_vdpa_hw_set_queue_vector(fn, i, VIRTIO_MSI_NO_VECTOR) !=
+		    VIRTIO_MSI_NO_VECTOR)
 			goto refused;
 		WRITE_ONCE(vq->fn_vector, VIRTIO_MSI_NO_VECTOR);
 	}
@@ -484,7 +484,6 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 {
 	const struct dpu_vdpa_type *type = dev->fn->type;
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	u64 features = dev->driver_features;
 	int err;
 
@@ -512,7 +511,7 @@ static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 		/* no vectors since it was parked: INTx is its default again */
 		pci_intx(dev->fn->pdev, 1);
 	}
-	vp_modern_set_status(vpm, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	dpu_vdpa_hw_set_status(dev->fn, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	dev->fn_driver_features = features;
 	return dpu_vdpa_hw_set_features(dev->fn, features);
 }
@@ -548,7 +547,6 @@ static void dpu_vdpa_driver_ok_undo(struct dpu_vdpa_dev *dev)
 static int dpu_vdpa_driver_ok(struct dpu_vdpa_dev *dev)
 {
 	const struct dpu_vdpa_type *type = dev->fn->type;
-	struct virtio_pci_modern_device *vpm = &dev->fn->vpm;
 	int err;
 
 	/* a loaded state holds for the features it was saved with only */
@@ -558,7 +556,7 @@ static int dpu_vdpa_driver_ok(struct dpu_vdpa_dev *dev)
 	err = dpu_vdpa_hw_start(dev);
 	if (err)
 		goto err_undo;
-	vp_modern_set_status(vpm, vp_modern_get_status(vpm) | VIRTIO_CONFIG_S_DRIVER_OK);
+	dpu_vdpa_hw_add_status(dev->fn, VIRTIO_CONFIG_S_DRIVER_OK);
 	/* net: replays a loaded state before the consumer's commands are served */
 	if (type->post_driver_ok) {
 		err = type->post_driver_ok(dev);
@@ -614,8 +612,7 @@ static void dpu_vdpa_set_status(struct vdpa_device *vdpa, u8 status)
 		}
 	}
 	if (status & VIRTIO_CONFIG_S_FAILED)
-		vp_modern_set_status(&dev->fn->vpm,
-				     vp_modern_get_status(&dev->fn->vpm) | VIRTIO_CONFIG_S_FAILED);
+		dpu_vdpa_hw_add_status(dev->fn, VIRTIO_CONFIG_S_FAILED);
 	WRITE_ONCE(dev->status, status);
 	dev_dbg(&vdpa->dev, "status %#x -> %#x\n", old, status);
 out:
@@ -704,26 +701,26 @@ static void dpu_vdpa_set_config(struct vdpa_device *vdpa, unsigned int offset,
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
 	const struct dpu_vdpa_type *type = dev->fn->type;
-	const u8 *p = buf;
-	unsigned int i;
 
 	if (offset + len > dev->fn->vpm.device_len ||
 	    (type->config_writable && !type->config_writable(dev, offset, len))) {
 		dev_dbg(&vdpa->dev, "config write at %u len %u ignored\n", offset, len);
 		return;
 	}
-	for (i = 0; i < len; i++)
-		vp_iowrite8(p[i], (u8 __iomem *)dev->fn->vpm.device + offset + i);
+	dpu_vdpa_hw_write_config(dev->fn, offset, buf, len);
 }
 
 static u32 dpu_vdpa_get_generation(struct vdpa_device *vdpa)
 {
-	return vp_modern_generation(&vdpa_to_dpu(vdpa)->fn->vpm);
+	return dpu_vdpa_hw_config_generation(vdpa_to_dpu(vdpa)->fn);
 }
 
+/* Only a consumer that maps its rings with the DMA API asks (virtio_vdpa). */
 static struct device *dpu_vdpa_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
+
+	WRITE_ONCE(dev->consumer_dma_api, true);
 
 	if (dev->fn->type->vq_dma_dev)
 		return dev->fn->type->vq_dma_dev(dev, idx);
