@@ -499,6 +499,8 @@ struct dpu_vdpa_type {
 	void (*state_apply)(struct dpu_vdpa_dev *dev, const void *priv);
 	/* is vq @i served in software under @features (a saved vq's size limit) */
 	bool (*state_vq_soft)(struct dpu_vdpa_dev *dev, u16 i, u64 features);
+	/* the type's part of a staged state, in DPU_VDPA_A_STAGED (DEV_GET) */
+	int (*state_report)(struct dpu_vdpa_dev *dev, struct sk_buff *msg);
 };
 
 /**
@@ -783,6 +785,7 @@ int dpu_vdpa_net_blob_check(struct dpu_vdpa_dev *dev, const void *priv, u64 f,
 			    struct netlink_ext_ack *extack);
 void dpu_vdpa_net_blob_apply(struct dpu_vdpa_dev *dev, const void *priv);
 bool dpu_vdpa_net_blob_vq_soft(struct dpu_vdpa_dev *dev, u16 i, u64 features);
+int dpu_vdpa_net_blob_report(struct dpu_vdpa_dev *dev, struct sk_buff *msg);
 
 /* net_state.c: control-queue state of net devices */
 /* @ns as a freshly reset function has it; no lock */

@@ -599,4 +599,5 @@ const struct dpu_vdpa_type dpu_vdpa_type_net = {
 	.state_check = dpu_vdpa_net_blob_check,
 	.state_apply = dpu_vdpa_net_blob_apply,
 	.state_vq_soft = dpu_vdpa_net_blob_vq_soft,
+	.state_report = dpu_vdpa_net_blob_report,
 };

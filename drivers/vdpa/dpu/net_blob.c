@@ -9,6 +9,7 @@
 #include <linux/etherdevice.h>
 #include <linux/dpu_vdpa_state.h>
 #include <linux/unaligned.h>
+#include <net/netlink.h>
 
 #include "dpu_vdpa.h"
 
@@ -258,4 +259,19 @@ bool dpu_vdpa_net_blob_vq_soft(struct dpu_vdpa_dev *dev, u16 i, u64 features)
 	return features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ) &&
 	       i == ((features & BIT_ULL(VIRTIO_NET_F_MQ)) ?
 		     2 * dpu_vdpa_to_net(dev)->max_vqp : 2);
+}
+
+/* The net part of a staged state, as DEV_GET reports it.  dev->lock held. */
+int dpu_vdpa_net_blob_report(struct dpu_vdpa_dev *dev, struct sk_buff *msg)
+{
+	const struct dpu_vdpa_net_state *ns = &dpu_vdpa_to_net(dev)->staged;
+
+	lockdep_assert_held(&dev->lock);
+	if (nla_put(msg, DPU_VDPA_STAGED_NET_MAC, ETH_ALEN, ns->mac) ||
+	    nla_put_u16(msg, DPU_VDPA_STAGED_NET_PAIRS, ns->pairs) ||
+	    nla_put_u32(msg, DPU_VDPA_STAGED_NET_RX_FLAGS, ns->rx_flags) ||
+	    nla_put_u32(msg, DPU_VDPA_STAGED_NET_MACS, ns->uc + ns->mc) ||
+	    nla_put_u32(msg, DPU_VDPA_STAGED_NET_VLANS, bitmap_weight(ns->vlans, VLAN_N_VID)))
+		return -EMSGSIZE;
+	return 0;
 }

@@ -619,7 +619,7 @@ int dpu_vdpa_state_check_features(struct dpu_vdpa_dev *dev)
  */
 int dpu_vdpa_state_put_staged(struct sk_buff *msg, struct dpu_vdpa_dev *dev)
 {
-	const struct dpu_vdpa_net_state *ns = &dev->net.staged;
+	const struct dpu_vdpa_type *type = dev->fn->type;
 	struct nlattr *nest, *attr;
 	u16 *avail, i;
 
@@ -638,12 +638,7 @@ int dpu_vdpa_state_put_staged(struct sk_buff *msg, struct dpu_vdpa_dev *dev)
 	avail = nla_data(attr);
 	for (i = 0; i < dev->nvqs; i++)
 		avail[i] = dev->vqs[i].state_avail_idx;
-	if (dpu_vdpa_state_is_net(dev) &&
-	    (nla_put(msg, DPU_VDPA_STAGED_NET_MAC, ETH_ALEN, ns->mac) ||
-	     nla_put_u16(msg, DPU_VDPA_STAGED_NET_PAIRS, ns->pairs) ||
-	     nla_put_u32(msg, DPU_VDPA_STAGED_NET_RX_FLAGS, ns->rx_flags) ||
-	     nla_put_u32(msg, DPU_VDPA_STAGED_NET_MACS, ns->uc + ns->mc) ||
-	     nla_put_u32(msg, DPU_VDPA_STAGED_NET_VLANS, bitmap_weight(ns->vlans, VLAN_N_VID))))
+	if (type->state_report && type->state_report(dev, msg))
 		goto cancel;
 	nla_nest_end(msg, nest);
 	return 0;
