@@ -74,6 +74,7 @@ OUTSIDE=$(mig_outside_gap)
 echo "# from outside (target -> guest, every 0.1 s): $OUTSIDE (s, relative to completed)"
 SWITCH=$(mig_switch_breakdown)
 echo "# the switch, s after the destination runs the guest: $SWITCH"
+echo "# outside ping round trips (ms, the target's clock): $(mig_outside_rtt)"
 OUTAGE=$(mig_outage)
 echo "# wall clock: $OUTAGE; timeline (s since migrate, replies so far, VmPin kB src/dst):"
 mig_timeline | sed 's/^/#   /' | tail -n 40

@@ -7,6 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../vm/nested/migrate.sh"
 MIG_DIR=$(mktemp -d -p "$PROJECT/build" baseline.XXXXXX)
+modprobe tun && test -c /dev/net/tun || t_bail "no /dev/net/tun"
 echo "# MIG_DIR=$MIG_DIR"
 ip link add brbase type bridge && ip addr add "$MIG_TARGET/24" dev brbase && ip link set brbase up
 for t in tapS tapD; do ip tuntap add dev $t mode tap multi_queue && ip link set $t master brbase up; done
@@ -31,5 +32,8 @@ echo "# outage (guest-side): $(mig_outage)"
 echo "# loss (guest-side): $(mig_loss src dst)"
 c=$(awk '$2 == "completed" { print $1 }' $MIG_DIR/events)
 awk -F'[][]' -v c="$c" '/bytes from/ { t=$2; if (p != "" && t-p > g && t > c - 30) { g=t-p; a=p; b=t }; p=t } END { printf "# outside: longest gap %.1f s (%.1f -> %.1f, completed at %.1f)\n", g, a-c, b-c, 0 }' $MIG_DIR/outside.ping
+echo "# outside ping round trips (ms, the target's clock): $(mig_outside_rtt)"
+grep -a -o 'time=[0-9.]*' "$MIG_DIR/src.console" | cut -d= -f2 | sort -n |
+	awk '{ a[NR] = $1 } END { printf "# guest ping RTT through the source (guest clock): n=%d p50=%s\n", NR, a[int(NR / 2) + 1] }'
 mig_stop src; mig_stop dst
 t_done

@@ -309,6 +309,15 @@ mig_outside_gap() {
 	' "$MIG_DIR/outside.ping"
 }
 
+# mig_outside_rtt: the outside pings' round trips (the target's clock, not
+# the guest's): "n=N p50=MS p90=MS max=MS".
+mig_outside_rtt() {
+	grep -o 'time=[0-9.]*' "$MIG_DIR/outside.ping" | cut -d= -f2 | sort -n |
+		awk '{ a[NR] = $1 } END { if (!NR) { print "n=0"; exit }
+			p90 = int(NR * 0.9) + 1; if (p90 > NR) p90 = NR
+			printf "n=%d p50=%s p90=%s max=%s\n", NR, a[int(NR / 2) + 1], a[p90], a[NR] }'
+}
+
 # mig_capture_start / mig_capture_stop: every frame on both peers, from
 # $MIG_NS, in $MIG_DIR/peerA.pcap and peerB.pcap (mig_switch_breakdown).
 mig_capture_start() {
