@@ -107,8 +107,13 @@ static u32 dpu_vdpa_genl_shadow_vqs(struct dpu_vdpa_dev *dev)
 	return n;
 }
 
+/*
+ * @admin: the caller has CAP_NET_ADMIN.  A staged state is the guest's (its
+ * MAC, RX mode, ring positions), like a saved one, which only an admin may
+ * save: others do not see it.
+ */
 static int dpu_vdpa_genl_fill_dev(struct sk_buff *msg, struct dpu_vdpa_dev *dev, u32 portid,
-				  u32 seq, int flags)
+				  u32 seq, int flags, bool admin)
 {
 	struct device_driver *drv = READ_ONCE(dev->vdpa.dev.driver);
 	char mgmtdev[32];
@@ -136,7 +141,7 @@ static int dpu_vdpa_genl_fill_dev(struct sk_buff *msg, struct dpu_vdpa_dev *dev,
 		goto out;
 	if (dpu_vdpa_genl_put_stats(msg, dev) ||
 	    nla_put_u32(msg, DPU_VDPA_A_SHADOW_VQS, dpu_vdpa_genl_shadow_vqs(dev)) ||
-	    dpu_vdpa_state_put_staged(msg, dev))
+	    (admin && dpu_vdpa_state_put_staged(msg, dev)))
 		goto out;
 	err = 0;
 out:
@@ -161,7 +166,8 @@ static int dpu_vdpa_genl_dev_get_doit(struct sk_buff *skb, struct genl_info *inf
 	mutex_lock(&dpu_vdpa_devs_lock);
 	dev = dpu_vdpa_genl_find(info);
 	err = IS_ERR(dev) ? PTR_ERR(dev) :
-	      dpu_vdpa_genl_fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0);
+	      dpu_vdpa_genl_fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0,
+				     netlink_capable(skb, CAP_NET_ADMIN));
 	mutex_unlock(&dpu_vdpa_devs_lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -181,7 +187,8 @@ static int dpu_vdpa_genl_dev_get_dumpit(struct sk_buff *msg, struct netlink_call
 		if (idx++ < start)
 			continue;
 		err = dpu_vdpa_genl_fill_dev(msg, dev, NETLINK_CB(cb->skb).portid,
-					     cb->nlh->nlmsg_seq, NLM_F_MULTI);
+					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					     netlink_capable(cb->skb, CAP_NET_ADMIN));
 		if (err) {
 			idx--;
 			break;

@@ -256,8 +256,9 @@ void dpu_vdpa_net_blob_apply(struct dpu_vdpa_dev *dev, const void *priv)
 /* Is vq @i the consumer's control queue under @features (a saved vq's size limit)? */
 bool dpu_vdpa_net_blob_vq_soft(struct dpu_vdpa_dev *dev, u16 i, u64 features)
 {
+	/* where net_consumer_cvq_index puts it: past every pair under MQ or RSS */
 	return features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ) &&
-	       i == ((features & BIT_ULL(VIRTIO_NET_F_MQ)) ?
+	       i == ((features & (BIT_ULL(VIRTIO_NET_F_MQ) | BIT_ULL(VIRTIO_NET_F_RSS))) ?
 		     2 * dpu_vdpa_to_net(dev)->max_vqp : 2);
 }
 

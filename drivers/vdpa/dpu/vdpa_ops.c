@@ -103,7 +103,14 @@ static int dpu_vdpa_bus_notify(struct notifier_block *nb, unsigned long action, 
 {
 	struct dpu_vdpa_dev *dev = container_of(nb, struct dpu_vdpa_dev, bus_nb);
 
-	if (data != &dev->vdpa.dev || action != BUS_NOTIFY_UNBOUND_DRIVER)
+	if (data != &dev->vdpa.dev)
+		return NOTIFY_DONE;
+	/* a new driver starts with no DMA API use, whatever the last one did */
+	if (action == BUS_NOTIFY_BIND_DRIVER) {
+		WRITE_ONCE(dev->consumer_dma_api, false);
+		return NOTIFY_OK;
+	}
+	if (action != BUS_NOTIFY_UNBOUND_DRIVER)
 		return NOTIFY_DONE;
 	dpu_vdpa_cbs_clear(dev);
 	WRITE_ONCE(dev->consumer_dma_api, false);

@@ -15,7 +15,8 @@
  *                -> DEV_NAME, MGMTDEV_NAME, DEVICE_ID, BUS_DRIVER, STATUS,
  *                   MODE, SUSPENDED, LOGGING, [LOG_PAGE_SIZE, LOG_IOVA,
  *                   LOG_LEN while logging], STATS, SHADOW_VQS, [STAGED
- *                   while a loaded state waits for DRIVER_OK]
+ *                   while a loaded state waits for DRIVER_OK, to a
+ *                   CAP_NET_ADMIN caller only: it is the guest's]
  *   SUSPEND      R DEV_NAME.  The device must be DRIVER_OK.  On return the
  *                device reads and writes no consumer memory and every vq
  *                state is exact.  EALREADY if already suspended.
