@@ -337,7 +337,8 @@ mig_capture_stop() {
 
 # MIG_DST_TRACE: QEMU options for the destination that give
 # mig_switch_breakdown its run state and announce (wall-clock stamps).
-MIG_DST_TRACE=(-msg timestamp=on -trace vm_state_notify -trace virtio_net_announce_notify)
+MIG_DST_TRACE=(-msg timestamp=on -trace vm_state_notify -trace virtio_net_announce_notify
+	-trace vhost_vdpa_add_status -trace vhost_vdpa_net_load_cmd)
 
 # _mig_frames P: "TIME DIR WHAT" for each frame on peer P's capture: DIR is
 # from-guest or to-guest (by the guest's MAC), WHAT garp for a gratuitous
@@ -355,7 +356,8 @@ _mig_frames() {
 
 # mig_switch_breakdown: where the outside gap goes, in seconds from the
 # moment the destination QEMU runs the guest (its vm_state_notify trace):
-# QEMU's announce request to the guest (GUEST_ANNOUNCE, which QEMU emulates
+# the device's DRIVER_OK and QEMU's last control command replayed into it
+# (the vCPUs run once that is done), QEMU's announce request to the guest (GUEST_ANNOUNCE, which QEMU emulates
 # for vhost-vdpa), the guest's first frame and gratuitous ARP on B, the
 # first reply to the outside pings, and how many requests from outside
 # still went to A after that moment (the bridge had not learned yet).
@@ -367,6 +369,9 @@ mig_switch_breakdown() {
 	[ -n "$run" ] || { echo "no run state in $MIG_DIR/dst.log"; return 1; }
 	{
 		sed -n 's/^[0-9]*@\([0-9.]*\):virtio_net_announce_notify.*/\1 dst announce/p' "$MIG_DIR/dst.log"
+		# the device's start: DRIVER_OK, then QEMU replays the control state
+		sed -n 's/^[0-9]*@\([0-9.]*\):vhost_vdpa_add_status .* status: 0x4$/\1 dst driver_ok/p;
+			s/^[0-9]*@\([0-9.]*\):vhost_vdpa_net_load_cmd .*/\1 dst cvq_load/p' "$MIG_DIR/dst.log"
 		_mig_frames A | sed 's/^\([^ ]*\) /\1 A /'
 		_mig_frames B | sed 's/^\([^ ]*\) /\1 B /'
 		awk -F'[][]' '/bytes from/ { print $2, "outside reply" }' "$MIG_DIR/outside.ping"
@@ -374,7 +379,9 @@ mig_switch_breakdown() {
 		function at(k, t) { if (!(k in v)) v[k] = sprintf("%+.2f", t - r) }
 		$1 < r && $2 == "A" && $3 == "from-guest" { la = $1 }
 		$1 >= r {
-			if ($2 == "dst") at("announce", $1)
+			if ($2 == "dst" && $3 == "announce") at("announce", $1)
+			if ($2 == "dst" && $3 == "driver_ok") at("driver_ok", $1)
+			if ($2 == "dst" && $3 == "cvq_load") { v["last_cvq_load"] = sprintf("%+.2f", $1 - r); nl++ }
 			if ($2 == "B" && $3 == "from-guest") at("first_from_guest_B", $1)
 			if ($2 == "B" && $3 == "from-guest" && $4 == "garp") at("garp_B", $1)
 			if ($2 == "outside") at("first_outside_reply", $1)
@@ -382,7 +389,8 @@ mig_switch_breakdown() {
 		}
 		END {
 			printf "dst_runs=%+.2f(completed) last_from_guest_A=%s", r - tc, la ? sprintf("%+.2f", la - r) : "none"
-			n = split("announce garp_B first_from_guest_B first_outside_reply", k, " ")
+			printf " cvq_loads=%d", nl
+			n = split("driver_ok last_cvq_load announce garp_B first_from_guest_B first_outside_reply", k, " ")
 			for (i = 1; i <= n; i++) printf " %s=%s", k[i], (k[i] in v) ? v[k[i]] : "none"
 			printf " outside_requests_to_A=%d\n", lost
 		}'
