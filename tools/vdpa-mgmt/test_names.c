@@ -15,23 +15,11 @@
 #include <string.h>
 
 #include "libvdpamgmt.h"
+#include "test_tap.h"
 
 #define NET	1
 #define BLK	2
 #define B(n)	(1ULL << (n))
-
-static int test_num, test_failed;
-
-static void check(const char *what, int ok)
-{
-	test_num++;
-	if (ok) {
-		printf("ok %d - %s\n", test_num, what);
-	} else {
-		test_failed++;
-		printf("not ok %d - %s\n", test_num, what);
-	}
-}
 
 /* What text output shows for BIT of a DEVICE_ID device (cli_out_features). */
 static const char *shown(uint32_t device_id, unsigned int bit, char *buf, size_t size)

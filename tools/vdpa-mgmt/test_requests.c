@@ -17,6 +17,7 @@
 #include <linux/vdpa.h>
 
 #include "libvdpamgmt.h"
+#include "test_tap.h"
 
 #define FAMILY	0x1d
 #define DPU_FAMILY	0x2a
@@ -24,19 +25,6 @@
 _Static_assert(DPU_VDPA_A_MAX <= VDPA_ATTR_MAX, "struct attrs holds dpu_vdpa's attributes");
 #define BUF	4096
 #define NL_BIG	(DPU_VDPA_STATE_MAX_LEN + 4096)
-
-static int test_num, test_failed;
-
-static void check(const char *what, int ok)
-{
-	test_num++;
-	if (ok) {
-		printf("ok %d - %s\n", test_num, what);
-	} else {
-		test_failed++;
-		printf("not ok %d - %s\n", test_num, what);
-	}
-}
 
 /* --- reading a built request back */
 
@@ -399,7 +387,6 @@ static void test_names(void)
 	      vdpamgmt_pci_bdf_parse("-0:00:08.0", bdf) == -EINVAL &&
 	      vdpamgmt_pci_bdf_parse("", bdf) == -EINVAL);
 }
-
 
 /* --- dpu_vdpa's family */
 

@@ -24,23 +24,11 @@
 #include <linux/vdpa.h>
 
 #include "libvdpamgmt.h"
+#include "test_tap.h"
 
 #define FAKE_FAMILY	0x30		/* dpu_vdpa */
 #define FAKE_VDPA	0x31		/* the kernel's vdpa family */
 #define REPLY_MAX	(256 * 1024)
-
-static int test_num, test_failed;
-
-static void check(const char *what, int ok)
-{
-	test_num++;
-	if (ok) {
-		printf("ok %d - %s\n", test_num, what);
-	} else {
-		test_failed++;
-		printf("not ok %d - %s\n", test_num, what);
-	}
-}
 
 /* --- the fake kernel */
 

@@ -16,21 +16,9 @@
 #include <linux/dpu_vdpa_state.h>
 
 #include "libvdpamgmt.h"
+#include "test_tap.h"
 
 #define BLOB_MAX	8192
-
-static int test_num, test_failed;
-
-static void check(const char *what, int ok)
-{
-	test_num++;
-	if (ok) {
-		printf("ok %d - %s\n", test_num, what);
-	} else {
-		test_failed++;
-		printf("not ok %d - %s\n", test_num, what);
-	}
-}
 
 /* decode BLOB, expect ERR and WORDS in the message; the message is printed on failure */
 static void check_refused(const char *what, const void *blob, size_t len, int err,
