@@ -3,10 +3,13 @@
 # host's own virtio_net): device query, suspend and resume under traffic,
 # dirty logging with a live switch direct -> shadow -> direct under an
 # iperf3 TCP stream, and the errors a caller gets for bad requests; a blk
-# device suspended and resumed in the middle of direct writes.
+# device suspended and resumed in the middle of direct writes.  A
+# suspended net device still answers virtio_net's control commands, and
+# is deleted while one is in flight.
 # Driven with tests/dpu-genl.py, which speaks the family with raw sockets.
 . "$(dirname "$0")/../lib.sh"
 two_nets_one_blk
+S="python3 $PWD/tests/state-blob.py"
 
 # field NAME KEY: KEY from the device query of NAME
 field() { $G get "$1" | sed -n "s/^$2=//p"; }
@@ -75,7 +78,19 @@ t_ok "ping -f: all 3000 answered across suspend and resume" -- \
 	grep -q '3000 received, 0% packet loss' /tmp/flood.txt
 t_ok "ping after resume" -- ip netns exec a ping -c 3 -i 0.2 -W 2 10.99.0.2
 t_eq "two suspends counted" "2" "$(field vdpa0 suspends)"
-teardown_net
+
+# --- a suspended kernel consumer's control queue still answers: virtio_net
+# waits for each command holding RTNL, and unbinding it waits for that
+t_ok "suspend vdpa0 again" -- $G suspend vdpa0
+t_ok "suspended: a MAC change through the control queue returns" -- \
+	timeout 20 ip -n a link set "$NA" address 02:00:00:00:0d:11
+t_ok "suspended: the new MAC is in the saved state" -- \
+	sh -c "$G state-save vdpa0 /tmp/susp.bin && $S show /tmp/susp.bin | grep -q 'net_mac=02:00:00:00:0d:11'"
+t_ok "suspended: the MAC set back" -- timeout 20 ip -n a link set "$NA" address 02:00:00:00:0d:01
+# promiscuous mode is set from virtio_net's work, which its removal flushes
+ip -n a link set "$NA" promisc on
+t_ok "dev del of the suspended device returns" -- timeout 30 vdpa dev del vdpa0
+teardown_net 2>/dev/null
 
 # --- dirty logging under iperf3: direct -> shadow -> direct (TX) with no TCP drop
 setup_net

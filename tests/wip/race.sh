@@ -27,7 +27,7 @@ load_modules || t_bail "modprobe"
 SEED=$(fuzz_seed 1777953269)
 SECS=${FUZZ_SECS:-90}
 echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/wip/race.sh)"
-T=/tmp/race; mkdir -p $T; : >$T/hangs
+T=/tmp/race; rm -rf $T; mkdir -p $T; : >$T/hangs
 
 bind2() { bind_fn "$A" && bind_fn "$B" virtio-pci; }
 t_ok "bind $A to dpu_vdpa, $B to virtio-pci (the peer)" -- bind2
@@ -42,7 +42,15 @@ step() {
 	local name=$1 secs=$2 rc=0; shift 2
 	timeout -k 5 "$secs" bash -c "$(declare -f attach_vdpa bind_fn)"'; "$@"' step "$@" \
 		>/dev/null 2>&1 || rc=$?
-	[ "$rc" = 124 ] || [ "$rc" = 137 ] && echo "$name: '$*' did not return in $secs s" >>$T/hangs
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "$name: '$*' did not return in $secs s" >>$T/hangs
+		# the first hang's blocked tasks, for the report
+		if mkdir $T/stacks.lock 2>/dev/null; then
+			echo "race: blocked tasks" >/dev/kmsg
+			echo w >/proc/sysrq-trigger; sleep 1
+			dmesg | sed -n '/race: blocked tasks/,$p' >$T/stacks
+		fi
+	fi
 	return 0
 }
 
@@ -106,6 +114,7 @@ t_result 0 "the three loops ended ($SECS s)"
 wait $P1 $P2 $P3 2>/dev/null
 kill $PEER 2>/dev/null; wait $PEER 2>/dev/null
 echo "# $(paste -sd';' $T/counts)"
+[ -s $T/stacks ] && { echo "# blocked tasks at the first hang (sysrq w):"; sed 's/^/#   /' $T/stacks | head -n 300; }
 t_eq "no step hung" "" "$(cat $T/hangs)"
 
 vdpa dev del vdpa0 2>/dev/null

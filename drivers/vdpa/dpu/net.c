@@ -420,6 +420,21 @@ static int net_cvq_serve(struct dpu_vdpa_dev *dev, struct dpu_vdpa_vq *vq, bool 
 	return 0;
 }
 
+/*
+ * A kernel consumer's control queue is not paused by a suspend.  Its
+ * driver (virtio_net) waits for each command's answer without a timeout,
+ * holding RTNL, from work that unbinding it flushes: a paused queue would
+ * stall the host's networking until a resume, and deadlock "vdpa dev
+ * del", an unbind or a PCI removal, which remove the device before any
+ * resume can reach it.  Such a consumer cannot be migrated anyway; what
+ * it sets while suspended is in the state saved after it.
+ */
+static bool net_cvq_may_pause(struct dpu_vdpa_dev *dev)
+{
+	return dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ) &&
+	       !READ_ONCE(dev->consumer_dma_api);
+}
+
 /* The consumer enabled its control queue, or an ignored one, after DRIVER_OK. */
 static int net_soft_start(struct dpu_vdpa_dev *dev, u16 idx)
 {
@@ -432,7 +447,7 @@ static int net_soft_start(struct dpu_vdpa_dev *dev, u16 idx)
 	}
 	err = net_cvq_serve(dev, &dev->vqs[idx], false);
 	/* held like the rest of the device until resume */
-	if (!err && dev->suspended)
+	if (!err && dev->suspended && net_cvq_may_pause(dev))
 		dpu_vdpa_cvq_pause(dev);
 	return err;
 }
@@ -506,7 +521,7 @@ static bool net_needs_reset(struct dpu_vdpa_dev *dev)
 	return READ_ONCE(dpu_vdpa_to_net(dev)->cvq.broken);
 }
 
-/* The control queue's next avail index: exact when it is paused. */
+/* The control queue's next avail index: exact when it is paused (net_cvq_may_pause). */
 static u16 net_soft_avail_idx(struct dpu_vdpa_dev *dev, u16 idx)
 {
 	struct dpu_vdpa_cvq *cvq = &dpu_vdpa_to_net(dev)->cvq;
@@ -533,7 +548,7 @@ static bool net_vq_may_rewind(struct dpu_vdpa_dev *dev, u16 idx)
 
 static void net_soft_pause(struct dpu_vdpa_dev *dev)
 {
-	if (dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ))
+	if (net_cvq_may_pause(dev))
 		dpu_vdpa_cvq_pause(dev);
 }
 
