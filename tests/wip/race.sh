@@ -47,8 +47,15 @@ step() {
 		# the first hang's blocked tasks, for the report
 		if mkdir $T/stacks.lock 2>/dev/null; then
 			echo "race: blocked tasks" >/dev/kmsg
-			echo w >/proc/sysrq-trigger; sleep 1
-			dmesg | sed -n '/race: blocked tasks/,$p' >$T/stacks
+			echo w >/proc/sysrq-trigger; echo l >/proc/sysrq-trigger; sleep 1
+			dmesg | sed -n '/race: blocked tasks/,$p' | grep -v '\] *? ' >$T/stacks
+			# and every task in the driver stack, running or not
+			for p in /proc/[0-9]*; do
+				grep -qE 'vdpa|virtnet|virtio' $p/stack 2>/dev/null || continue
+				echo "task $(cat $p/comm) ${p#/proc/} $(cut -d' ' -f3 $p/stat):"
+				cat $p/stack
+			done >>$T/stacks 2>/dev/null
+			ps -eo pid,stat,wchan:30,args | grep -E 'vdpa|virtio|sh -c|timeout' >>$T/stacks
 		fi
 	fi
 	return 0
@@ -114,7 +121,7 @@ t_result 0 "the three loops ended ($SECS s)"
 wait $P1 $P2 $P3 2>/dev/null
 kill $PEER 2>/dev/null; wait $PEER 2>/dev/null
 echo "# $(paste -sd';' $T/counts)"
-[ -s $T/stacks ] && { echo "# blocked tasks at the first hang (sysrq w):"; sed 's/^/#   /' $T/stacks | head -n 300; }
+[ -s $T/stacks ] && { echo "# blocked tasks at the first hang (sysrq w):"; sed 's/^/#   /' $T/stacks | head -n 500; }
 t_eq "no step hung" "" "$(cat $T/hangs)"
 
 vdpa dev del vdpa0 2>/dev/null
