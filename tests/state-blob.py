@@ -10,7 +10,7 @@ fuzzer (state-fuzz.py) parses and re-serialises through it.
 
   state-blob.py show FILE               KEY=VALUE lines; exit 1 on a bad crc
   state-blob.py edit IN OUT EDIT...     rewrite, crc recomputed unless "keepcrc"
-     EDIT: magic=N version=N devid=N drvfeat=N drvfeat_or=N nq=N vqnum=I:N avail0
+     EDIT: magic=N version=N devid=N drvfeat=N drvfeat_or=N nq=N vqnum=I:N vqavail=I:N avail0
            append=TYPE:FLAGS:LEN  flipbyte=OFF  truncate=N  keepcrc
 """
 import struct
@@ -104,6 +104,11 @@ def edit(b, edits):
             for off, typ, _, _ in sections(b):
                 if typ == 2 and struct.unpack_from("<H", b, off + 8)[0] == i:
                     struct.pack_into("<H", b, off + 10, n)
+        elif k == "vqavail":
+            i, n = (int(x, 0) for x in v.split(":"))
+            for off, typ, _, _ in sections(b):
+                if typ == 2 and struct.unpack_from("<H", b, off + 8)[0] == i:
+                    struct.pack_into("<HH", b, off + 12, n, n)
         elif k == "avail0":
             for off, typ, _, _ in sections(b):
                 if typ == 2:

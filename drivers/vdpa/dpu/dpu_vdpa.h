@@ -176,11 +176,13 @@ struct dpu_vdpa_cvq {
 	struct mutex lock;	/* the fields below */
 	bool running;		/* consumer ring is being served */
 	bool paused;		/* running, but held by a suspend */
-	bool broken;		/* consumer ring was malformed: needs reset */
+	/* consumer ring malformed, or the function failed a command: needs reset */
+	bool broken;
 	/*
-	 * DRIVER_OK failed: every command is answered VIRTIO_NET_ERR and none
-	 * reaches the function, so that a driver that waits for each answer
-	 * (virtio_net does, without a timeout) fails instead of hanging
+	 * DRIVER_OK failed, or the function failed a command: every command
+	 * is answered VIRTIO_NET_ERR and none reaches the function, so that a
+	 * driver that waits for each answer (virtio_net does, without a
+	 * timeout) fails instead of hanging
 	 */
 	bool refusing;
 	/* consumer ring, snapshot taken at DRIVER_OK */
@@ -765,6 +767,7 @@ void dpu_vdpa_state_reset(struct dpu_vdpa_dev *dev, bool full);
 /* DRIVER_OK: before the function starts, and once the device runs */
 int dpu_vdpa_state_check_features(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_state_consumed(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_state_rings_from_zero(struct dpu_vdpa_dev *dev);
 
 /* net_blob.c: the net sections of the device state (the net type's state_* ops) */
 struct dpu_vdpa_net_blob {
