@@ -129,7 +129,8 @@ static int dpu_vdpa_genl_fill_dev(struct sk_buff *msg, struct dpu_vdpa_dev *dev,
 	    nla_put_string(msg, DPU_VDPA_A_MGMTDEV_NAME, mgmtdev) ||
 	    nla_put_u32(msg, DPU_VDPA_A_DEVICE_ID, dev->fn->vpm.id.device) ||
 	    nla_put_string(msg, DPU_VDPA_A_BUS_DRIVER, drv ? drv->name : "") ||
-	    nla_put_u8(msg, DPU_VDPA_A_STATUS, dev->status) ||
+	    /* with NEEDS_RESET when the consumer would see it */
+	    nla_put_u8(msg, DPU_VDPA_A_STATUS, dev->vdpa.config->get_status(&dev->vdpa)) ||
 	    nla_put_u8(msg, DPU_VDPA_A_MODE, dev->mode) ||
 	    nla_put_u8(msg, DPU_VDPA_A_SUSPENDED, dev->suspended) ||
 	    nla_put_u8(msg, DPU_VDPA_A_LOGGING, dev->log.active))

@@ -427,13 +427,27 @@ static int dpu_vdpa_cvq_relay_one(struct dpu_vdpa_dev *dev)
 		memset(in, 0, cmd.in_len);
 		*in = VIRTIO_NET_ERR;
 		err = dpu_vdpa_cvq_exec(dev, cmd.out_len, cmd.in_len, &written);
-		if (err)
-			return err;
-		reply = in;
-		cvq->commands++;
-		/* what the function took is state to save (net_state.c) */
-		if (written >= 1 && *in == VIRTIO_NET_OK)
-			dpu_vdpa_net_state_record(dev, cvq->buf.va, cmd.out_len);
+		if (err) {
+			/*
+			 * The function failed, not the consumer: this command
+			 * and every later one are answered with an error, and
+			 * the consumer is told to reset.  Left unanswered, a
+			 * kernel consumer would wait forever, holding RTNL or
+			 * its device lock.
+			 */
+			dev_err(&dev->vdpa.dev, "control queue: function failed a command (%d): refusing commands until reset\n",
+				err);
+			cvq->refusing = true;
+			cvq->broken = true;
+			cvq->errors++;
+			written = 1;
+		} else {
+			reply = in;
+			cvq->commands++;
+			/* what the function took is state to save (net_state.c) */
+			if (written >= 1 && *in == VIRTIO_NET_OK)
+				dpu_vdpa_net_state_record(dev, cvq->buf.va, cmd.out_len);
+		}
 	}
 	cvq->last_avail_idx++;
 	err = dpu_vdpa_cvq_complete(dev, &cmd, reply, written);
@@ -453,10 +467,11 @@ static void dpu_vdpa_cvq_work(struct work_struct *work)
 	struct dpu_vdpa_cvq *cvq = container_of(work, struct dpu_vdpa_cvq, work);
 	struct dpu_vdpa_dev *dev = container_of(cvq, struct dpu_vdpa_net, cvq)->dev;
 	struct dpu_vdpa_vq *vq;
-	bool completed = false, again = false;
+	bool completed = false, again = false, was_broken, broke;
 	int i, ret = 0;
 
 	mutex_lock(&cvq->lock);
+	was_broken = cvq->broken;
 	/* served only while the function's control queue runs on our buffers */
 	if (!cvq->running || WARN_ON_ONCE(!cvq->refusing && !cvq->buf.mapped))
 		goto out;
@@ -476,6 +491,7 @@ static void dpu_vdpa_cvq_work(struct work_struct *work)
 		again = true;
 	}
 out:
+	broke = cvq->broken && !was_broken;
 	mutex_unlock(&cvq->lock);
 
 	vq = &dev->vqs[cvq->index];
@@ -484,7 +500,8 @@ out:
 
 		dpu_vdpa_cb_call(&cb);
 	}
-	if (ret < 0) {
+	/* NEEDS_RESET is new: the consumer learns it through a config interrupt */
+	if (broke) {
 		struct vdpa_callback cb = dpu_vdpa_config_cb(dev);
 
 		dpu_vdpa_cb_call(&cb);

@@ -86,7 +86,7 @@ enum dpu_vdpa_attr {
 	DPU_VDPA_A_MGMTDEV_NAME,	/* string: "pci/0000:00:08.0" */
 	DPU_VDPA_A_DEVICE_ID,		/* u32: virtio device id */
 	DPU_VDPA_A_BUS_DRIVER,		/* string: "vhost_vdpa", "virtio_vdpa" or "" */
-	DPU_VDPA_A_STATUS,		/* u8: virtio device status */
+	DPU_VDPA_A_STATUS,		/* u8: virtio status, as the consumer reads it */
 	DPU_VDPA_A_MODE,		/* u8: enum dpu_vdpa_mode */
 	DPU_VDPA_A_SUSPENDED,		/* u8: 0 or 1 */
 	DPU_VDPA_A_LOGGING,		/* u8: 0 or 1 */
