@@ -146,11 +146,10 @@ t_eq "dmesg names both feature sets" "1" \
 	"$(dmesg | grep -c "loaded state was saved with driver features $(printf '%#x' $((FEAT & ~(1 << 21))))")"
 t_bounded "dev del vdpa3" 60 -- vdpa dev del vdpa3
 
-# A staged state is for the VMM that restores its guest's rings, not for
-# the kernel's own virtio_net, which starts every ring at 0: staged on a
-# device that virtio_vdpa then takes (the race in tests/wip/race.sh),
-# its control-queue index 1 made virtio_net's first command look already
-# taken, and the probe waited for its answer forever.
+# A staged state's ring indexes are for the VMM that restores its guest's
+# rings; virtio_vdpa sets every ring to 0 (set_vq_state) before
+# virtio_net starts.  A suspect of race.sh's hang, ruled out here: with the
+# control queue staged at index 1, virtio_net's probe and commands go on.
 t_ok "dev add vdpa4 on $B, detached" -- sh -c "vdpa dev add name vdpa4 mgmtdev pci/$B mac 02:00:00:00:0d:04 max_vqp 2 &&
 	sleep 1 && echo vdpa4 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind"
 $S edit $T/a.bin $T/k.bin avail0 vqavail=4:1
@@ -158,8 +157,6 @@ t_ok "load a blob whose control queue is at index 1 into vdpa4" -- $G state-load
 dmesg -C
 t_bounded "virtio_vdpa's probe of vdpa4 returns" 60 -- attach_vdpa vdpa4 virtio_vdpa
 t_ok "vdpa4's netdev appears" -- wait_for netdev_of "$B"
-t_ok "the staged ring indexes were ignored, and the log says so" -- \
-	sh -c "dmesg | grep -q 'vdpa4: loaded state: ring indexes ignored, a kernel driver starts its rings at 0'"
 t_bounded "control commands are answered (ethtool -L combined 1)" 30 -- \
 	ethtool -L "$(basename "$(netdev_of "$B")")" combined 1
 t_bounded "dev del vdpa4" 60 -- vdpa dev del vdpa4

@@ -648,32 +648,6 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/*
- * DRIVER_OK of a consumer that maps its rings with the DMA API (the
- * kernel's own virtio driver, through virtio_vdpa): it starts every ring
- * at index 0, so a staged state's ring indexes are not for it; what the
- * state set through the control queue is still replayed.  Served from the
- * saved indexes, its first control command would look already taken and
- * wait for its answer forever (virtio_net's probe, holding the device
- * lock).
- */
-void dpu_vdpa_state_rings_from_zero(struct dpu_vdpa_dev *dev)
-{
-	bool ignored = false;
-	u16 i;
-
-	lockdep_assert_held(&dev->lock);
-	if (!dev->state_loaded)
-		return;
-	for (i = 0; i < dev->nvqs; i++) {
-		ignored |= dev->vqs[i].avail_idx || dev->vqs[i].state_avail_idx;
-		dev->vqs[i].avail_idx = 0;
-		dev->vqs[i].state_avail_idx = 0;
-	}
-	if (ignored)
-		dev_info(&dev->vdpa.dev, "loaded state: ring indexes ignored, a kernel driver starts its rings at 0\n");
-}
-
 /* DRIVER_OK succeeded: the loaded state is in effect. */
 void dpu_vdpa_state_consumed(struct dpu_vdpa_dev *dev)
 {
