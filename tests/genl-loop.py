@@ -4,6 +4,8 @@ one device, in random order from --seed, for --secs seconds, from one
 process (a new python per command would be a few a second under TCG).
 
   genl-loop.py --seed S --secs T NAME
+  genl-loop.py --secs T --load FILE NAME    only STATE_LOAD of FILE, as fast as
+                                           the family answers
 
 SUSPEND, RESUME, STATE_SAVE, STATE_LOAD (of the last saved blob), LOG_START
 (whole space, or a range), LOG_SYNC, LOG_STOP, DEV_GET.  Any answer is
@@ -26,7 +28,8 @@ CMDS = {"get": 1, "suspend": 2, "resume": 3, "log-start": 4, "log-sync": 5, "log
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--load", help="only load this state blob, over and over")
     p.add_argument("--secs", type=float, default=60)
     p.add_argument("name")
     a = p.parse_args()
@@ -37,7 +40,7 @@ def main():
     # the family goes away, and comes back with another id
     fam = None
     name = (2, a.name.encode() + b"\0")
-    blob = None
+    blob = open(a.load, "rb").read() if a.load else None
     answers = collections.Counter()
     i = 0
     while time.monotonic() - start < a.secs:
@@ -49,7 +52,7 @@ def main():
                 answers["family:absent"] += 1
                 time.sleep(0.05)
                 continue
-        verb = r.choice(list(CMDS) + ["log-sync"] * 2)
+        verb = "state-load" if a.load else r.choice(list(CMDS) + ["log-sync"] * 2)
         attrs = [name]
         if verb == "log-start" and r.random() < 0.5:
             attrs += [(11, struct.pack("<Q", 0)), (12, struct.pack("<Q", r.choice([1, 64]) << 20))]

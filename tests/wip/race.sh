@@ -8,16 +8,13 @@
 # return is a hang.  Afterwards no splat, and fresh devices on the same
 # functions pass traffic.
 #
-# Not in the suite yet: it still finds a hang, 2 runs in 6 on
-# 2026-12-04 (seeds 133986541, 3782352125; the same seeds passed other
-# runs, timing decides): virtio_net's probe under virtio_vdpa spins in
-# set_queues waiting for a control command's answer, and unbind, PCI
-# removal, dev del and rmmod wait behind its device lock.  The driver's
-# debug trail shows nothing from the relay after the genl loop's last
-# suspend/resume/log/state commands on the device under virtio_vdpa.
-# Ruled out: a staged state's control-queue index (tests/vm/state.sh),
-# the relay's failure path (now answers, tests/vm/fn-stops.sh), a
-# suspend pausing a kernel consumer's queue (a86c99e).
+# Its hang (2 runs in 6 on 2026-12-04, seeds 133986541 and 3782352125:
+# virtio_net's probe under virtio_vdpa spinning in set_queues, unbind,
+# PCI removal, dev del and rmmod stuck behind its device lock) was a
+# state loaded between virtio_vdpa's find_vqs and DRIVER_OK: it moved the
+# control queue to the saved index (fixed in state.c,
+# dpu_vdpa_state_rings_from_zero; tests/vm/state.sh reproduces it in a
+# minute).  About 4 minutes.
 #
 # FUZZ_SEED=N seeds each loop's choices (bash RANDOM; timing still varies);
 # FUZZ_SECS (default 90) is how long the loops run.

@@ -767,6 +767,7 @@ void dpu_vdpa_state_reset(struct dpu_vdpa_dev *dev, bool full);
 /* DRIVER_OK: before the function starts, and once the device runs */
 int dpu_vdpa_state_check_features(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_state_consumed(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_state_rings_from_zero(struct dpu_vdpa_dev *dev);
 
 /* net_blob.c: the net sections of the device state (the net type's state_* ops) */
 struct dpu_vdpa_net_blob {

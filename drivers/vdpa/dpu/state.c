@@ -648,6 +648,33 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * DRIVER_OK of a consumer that maps its rings with the DMA API (the
+ * kernel's own virtio driver, through virtio_vdpa): it starts every ring
+ * at index 0, so a staged state's ring indexes are not for it; what the
+ * state set through the control queue is still replayed.  virtio_vdpa
+ * sets each ring to 0 in its find_vqs, but a state loaded after that and
+ * before DRIVER_OK would move them: served from the saved index, virtio_net's
+ * first control command looks already taken and its probe waits for the
+ * answer forever, holding the device lock.
+ */
+void dpu_vdpa_state_rings_from_zero(struct dpu_vdpa_dev *dev)
+{
+	bool ignored = false;
+	u16 i;
+
+	lockdep_assert_held(&dev->lock);
+	if (!dev->state_loaded)
+		return;
+	for (i = 0; i < dev->nvqs; i++) {
+		ignored |= dev->vqs[i].avail_idx;
+		dev->vqs[i].avail_idx = 0;
+		dev->vqs[i].state_avail_idx = 0;
+	}
+	if (ignored)
+		dev_info(&dev->vdpa.dev, "loaded state: ring indexes ignored, a kernel driver starts its rings at 0\n");
+}
+
 /* DRIVER_OK succeeded: the loaded state is in effect. */
 void dpu_vdpa_state_consumed(struct dpu_vdpa_dev *dev)
 {

@@ -556,6 +556,8 @@ static int dpu_vdpa_driver_ok(struct dpu_vdpa_dev *dev)
 	const struct dpu_vdpa_type *type = dev->fn->type;
 	int err;
 
+	if (READ_ONCE(dev->consumer_dma_api))
+		dpu_vdpa_state_rings_from_zero(dev);
 	/* a loaded state holds for the features it was saved with only */
 	err = dpu_vdpa_state_check_features(dev);
 	if (err)
