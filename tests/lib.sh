@@ -72,6 +72,14 @@ bind_fn() {
 	[ "$(basename "$(readlink "$d/driver")")" = "$drv" ]
 }
 
+# two_nets: the preamble of the tests that use two net functions of the
+# VM (A, then B, its cabled peer); bails out without them or the modules.
+two_nets() {
+	A=$(awk '{ print $1 }' <<<"$VM_NETS") B=$(awk '{ print $2 }' <<<"$VM_NETS")
+	[ -n "$B" ] || t_bail "needs two net functions"
+	load_modules || t_bail "modprobe"
+}
+
 # two_nets_one_blk: the preamble of the tests that use two net functions
 # (A, B) and a blk function (F) of the VM, and the dpu_vdpa family ($G);
 # bails out without them or the modules.

@@ -9,10 +9,7 @@
 # unbind, dev del or rmmod after it.
 . "$(dirname "$0")/../lib.sh"
 V=$PWD/tools/vdpa-mgmt/vdpa-mgmt
-set -- $VM_NETS
-A=$1 B=$2
-[ -n "$B" ] || t_bail "needs two net functions"
-load_modules || t_bail "modprobe"
+two_nets
 
 t_ok "bind $A to dpu_vdpa" -- bind_fn "$A"
 t_ok "dev add fs0 with a MAC and 2 queue pairs" -- \

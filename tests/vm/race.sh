@@ -20,10 +20,7 @@
 # FUZZ_SECS (default 90) is how long the loops run.
 . "$(dirname "$0")/../lib.sh"
 VC=$PWD/tests/vhost-client/vhost-client
-set -- $VM_NETS
-A=$1 B=$2
-[ -n "$B" ] || t_bail "needs two net functions"
-load_modules || t_bail "modprobe"
+two_nets
 SEED=$(fuzz_seed 1777953269)
 SECS=${FUZZ_SECS:-90}
 echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/vm/race.sh)"

@@ -7,19 +7,25 @@
 # Issue 12 item 5: every session after the first used to move nothing
 # until the device was deleted and added again.
 #
+# Not in the suite: the bug is still there, intermittently.  5 runs of
+# 2026-12-04 passed 3 sessions of 3; in the fresh-clone CI run of
+# 18:00 sessions 1 and 2 sent exactly one ring (256 frames, TX-PACKETS
+# 256, the peer got none) and session 2 received nothing, while session
+# 1 received 2000 of 2000 and session 3 passed.  The TX queue was never
+# served: to find out whether the kick went to the function's doorbell
+# (handed out before DRIVER_OK) while the queue ran shadowed, or the
+# relay's notification suppression stayed on.
+#
 # testpmd runs without hugepages (--no-huge, 128 MiB), within vhost_vdpa's
 # default IOTLB limit; three sessions take about 80 s under TCG.
 # vm-options: --mem 3G
 . "$(dirname "$0")/../lib.sh"
 VC=$PWD/tests/vhost-client/vhost-client
-set -- $VM_NETS
-A=$1 B=$2
 SESSIONS=${SESSIONS:-3}
 TP_MEM=128		# MiB of testpmd memory, 4 KiB pages
-[ -n "$B" ] || t_bail "needs two net functions"
 command -v dpdk-testpmd >/dev/null || t_bail "dpdk-testpmd not installed (dpdk-dev)"
 [ -x "$VC" ] || t_bail "$VC not built (make all)"
-load_modules || t_bail "modprobe"
+two_nets
 echo "# vhost_vdpa max_iotlb_entries=$(cat /sys/module/vhost_vdpa/parameters/max_iotlb_entries)"
 # vhost_vdpa pins what testpmd maps: RLIMIT_MEMLOCK applies to root too
 ulimit -l unlimited || t_bail "ulimit -l unlimited"
