@@ -8,8 +8,8 @@
 # until the device was deleted and added again.
 #
 # Not in the suite: the bug is still there, intermittently.  5 runs of
-# 2026-12-04 passed 3 sessions of 3; in the fresh-clone CI run of
-# 18:00 sessions 1 and 2 sent exactly one ring (256 frames, TX-PACKETS
+# 2026-12-04 passed 3 sessions of 3; in the fresh-clone CI run started
+# at 17:37 sessions 1 and 2 sent exactly one ring (256 frames, TX-packets
 # 256, the peer got none) and session 2 received nothing, while session
 # 1 received 2000 of 2000 and session 3 passed.  The TX queue was never
 # served: to find out whether the kick went to the function's doorbell
