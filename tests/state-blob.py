@@ -76,6 +76,12 @@ def show(b):
     return crc == crc_of(b)
 
 
+def vq_sections(b, i):
+    """Offsets of the VQ sections (type 2) of vq I."""
+    return [off for off, typ, _, _ in sections(b)
+            if typ == 2 and struct.unpack_from("<H", b, off + 8)[0] == i]
+
+
 def edit(b, edits):
     b = bytearray(b)
     keepcrc = False
@@ -101,14 +107,12 @@ def edit(b, edits):
                         struct.pack_into("<H", b, off + 8 + 20, int(v, 0))
         elif k == "vqnum":
             i, n = (int(x, 0) for x in v.split(":"))
-            for off, typ, _, _ in sections(b):
-                if typ == 2 and struct.unpack_from("<H", b, off + 8)[0] == i:
-                    struct.pack_into("<H", b, off + 10, n)
+            for off in vq_sections(b, i):
+                struct.pack_into("<H", b, off + 10, n)
         elif k == "vqavail":
             i, n = (int(x, 0) for x in v.split(":"))
-            for off, typ, _, _ in sections(b):
-                if typ == 2 and struct.unpack_from("<H", b, off + 8)[0] == i:
-                    struct.pack_into("<HH", b, off + 12, n, n)
+            for off in vq_sections(b, i):
+                struct.pack_into("<HH", b, off + 12, n, n)
         elif k == "avail0":
             for off, typ, _, _ in sections(b):
                 if typ == 2:
