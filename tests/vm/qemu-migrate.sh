@@ -54,7 +54,8 @@ t_ok "no migration blocker: QEMU accepts SVQ on A" -- \
 
 pa_rx=$(mig_rx_packets "$MIG_PEER_A") pb_rx=$(mig_rx_packets "$MIG_PEER_B")
 mig_outside_start
-mig_capture_start
+rc=0; mig_capture_start || rc=$?	# not in t_ok's subshell: sets MIG_CAPTURE
+t_result "$rc" "tcpdump captures the frames on both peers (the switch breakdown)"
 mig_sample_start
 mstart=$SECONDS
 t_ok "migrate to tcp:127.0.0.1:$MIG_PORT: completed" -- mig_migrate src

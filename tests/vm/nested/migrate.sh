@@ -320,15 +320,26 @@ mig_outside_rtt() {
 
 # mig_capture_start / mig_capture_stop: every frame on both peers, from
 # $MIG_NS, in $MIG_DIR/peerA.pcap and peerB.pcap (mig_switch_breakdown).
+# Fails when a capture does not start (no tcpdump: the breakdown would say
+# "none" for every frame).  -Z root: tcpdump would otherwise open its file
+# as user tcpdump, which cannot write to the project's directory.
 mig_capture_start() {
 	local p dev
 	MIG_CAPTURE=
+	command -v tcpdump >/dev/null || return 1
 	for p in A B; do
 		eval "dev=\$MIG_PEER_$p"
-		ip netns exec "$MIG_NS" tcpdump -i "$dev" -n -e -tt -U -w "$MIG_DIR/peer$p.pcap" \
-			>/dev/null 2>&1 &
+		ip netns exec "$MIG_NS" tcpdump -Z root -i "$dev" -n -e -tt -U \
+			-w "$MIG_DIR/peer$p.pcap" >"$MIG_DIR/tcpdump$p.log" 2>&1 &
 		MIG_CAPTURE+=" $!"
 	done
+	_mig_wait_file "$MIG_DIR/peerA.pcap" && _mig_wait_file "$MIG_DIR/peerB.pcap"
+}
+_mig_wait_file() {
+	local i
+	for ((i = 0; i < 50; i++)); do [ -s "$1" ] && return 0; sleep 0.1; done
+	cat "${1%peer?.pcap}tcpdump"*.log >&2
+	return 1
 }
 mig_capture_stop() {
 	[ -n "${MIG_CAPTURE:-}" ] && kill $MIG_CAPTURE 2>/dev/null && sleep 1
