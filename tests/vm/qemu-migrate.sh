@@ -7,14 +7,20 @@
 # survive.  QEMU shadows the queues (SVQ) from migration start, which
 # needs our SUSPEND, the control vq in an address space of its own, and
 # device features SVQ accepts.  Shared steps: tests/vm/nested/migrate.sh
-# (scripts/migrate-demo runs the same).
+# (scripts/migrate-demo runs the same).  Then the same guest migrates on
+# QEMU's own tap-backed virtio-net, the baseline for how long the guest is
+# unreachable from outside.
 # vm-options: --nets 4 --mem 3G --timeout 1800
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../vm/nested/migrate.sh"
 LOSS_MAX=${LOSS_MAX:-100}	# pings (10 s at 0.1 s): generous, TCG in TCG
-OUTSIDE_GAP_MAX=${OUTSIDE_GAP_MAX:-10}	# s without a reply to the outside pings: 6.1 measured
-# under TCG with other VMs on the machine (stop, destination start, the guest's
-# announce), 18-101 s with the VLAN replay (tests/vm/nested/migrate.sh)
+# The outside outage (mig_outside_outage) is compared with QEMU migrating the
+# same guest on its own tap-backed virtio-net in this VM, right after (the
+# baseline: what TCG in TCG costs without vDPA; 4.9 s measured, ours 6.7 s).
+# Issue 17's target is 1.5x; the test fails beyond OUTSIDE_RATIO_MAX, which
+# leaves room for this machine's noise and still catches the 10-20 s outages
+# of the past (18-101 s with the VLAN replay, tests/vm/nested/migrate.sh).
+OUTSIDE_RATIO_MAX=${OUTSIDE_RATIO_MAX:-2}
 set -- $VM_NETS
 A=$1 PA=$2 B=$3 PB=$4
 [ -n "$PB" ] || t_bail "needs four net functions"
@@ -72,7 +78,8 @@ mig_outside_stop
 mig_sample_stop
 mig_capture_stop
 OUTSIDE=$(mig_outside_gap)
-echo "# from outside (target -> guest, every 0.1 s): $OUTSIDE (s, relative to completed)"
+OUTSIDE_OUTAGE=$(mig_outside_outage)
+echo "# from outside (target -> guest, every 0.1 s): $OUTSIDE_OUTAGE (between prompt replies), $OUTSIDE (between any replies; s, relative to completed)"
 SWITCH=$(mig_switch_breakdown)
 echo "# the switch, s after the destination runs the guest: $SWITCH"
 echo "# outside ping round trips (ms, the target's clock): $(mig_outside_rtt)"
@@ -81,12 +88,9 @@ echo "# wall clock: $OUTAGE; timeline (s since migrate, replies so far, VmPin kB
 mig_timeline | sed 's/^/#   /' | tail -n 40
 t_ok "the guest's state line from B" -- mig_wait 30 sh -c "grep -q 'guest: state' $MIG_DIR/dst.console"
 grep -a 'guest: \|sysrq\|task:' "$MIG_DIR/dst.console" | head -n 30 | sed 's/^/#   dst: /'
-o=$(sed 's/outage=\([-0-9]*\).*/\1/' <<<"$OUTAGE")
-t_ok "replies resume within ${OUTAGE_MAX:-60} s (wall clock) of the last through A" -- \
-	test "${o:--1}" -ge 0 -a "${o:--1}" -lt "${OUTAGE_MAX:-60}"
 g=$(sed 's/outside_gap=\([-0-9.]*\).*/\1/' <<<"$OUTSIDE")
-t_ok "the guest answers pings from outside again within ${OUTSIDE_GAP_MAX} s (longest gap ${g} s)" -- \
-	awk -v g="${g:--1}" -v m="$OUTSIDE_GAP_MAX" 'BEGIN { exit !(g >= 0 && g <= m) }'
+t_ok "the guest answers pings from outside again (longest gap ${g} s)" -- \
+	awk -v g="${g:--1}" 'BEGIN { exit !(g >= 0) }'
 t_eq "MAC and queue pairs survived (seen by the guest on B)" "mac=$MIG_MAC rxq=$MIG_QUEUES combined=$MIG_QUEUES" "$(mig_state dst)"
 t_ok "the target's neighbour entry still has the guest's MAC" -- \
 	sh -c "ip -n $MIG_NS neigh show $MIG_GUEST_IP | grep -q 'lladdr $MIG_MAC'"
@@ -108,7 +112,17 @@ t_ok "no kernel splat or virtio error in the guest on B" -- mig_no_splat dst
 t_ok "source QEMU quits" -- mig_stop src
 t_ok "destination QEMU quits" -- mig_stop dst
 t_ok "dev del migA and migB" -- sh -c "vdpa dev del migA && vdpa dev del migB"
-echo "# result: $(mig_numbers 2>/dev/null) $LOSS $OUTAGE $OUTSIDE $SWITCH"
+
+# the baseline: the same guest and migration on QEMU's tap, no vDPA
+rc=0; TAP=$(mig_tap_baseline "$INITRD") || rc=$?
+t_result "$rc" "baseline: the same guest migrates on QEMU's tap-backed virtio-net ($TAP)"
+ov=$(sed 's/outside_outage=\([-0-9.]*\).*/\1/' <<<"$OUTSIDE_OUTAGE")
+ot=$(sed 's/outside_outage=\([-0-9.]*\).*/\1/' <<<"$TAP")
+ratio=$(awk -v v="${ov:--1}" -v t="${ot:--1}" 'BEGIN { if (v < 0 || t <= 0) print "none"; else printf "%.2f", v / t }')
+echo "# outside outage: vDPA ${ov} s, tap ${ot} s, ratio $ratio (issue 17's target: 1.5)"
+t_ok "outside outage within ${OUTSIDE_RATIO_MAX}x the tap baseline (vDPA ${ov} s, tap ${ot} s)" -- \
+	awk -v v="${ov:--1}" -v t="${ot:--1}" -v m="$OUTSIDE_RATIO_MAX" 'BEGIN { exit !(v >= 0 && t > 0 && v <= m * t) }'
+echo "# result: $(mig_numbers 2>/dev/null) $LOSS $OUTAGE $OUTSIDE_OUTAGE $OUTSIDE $SWITCH tap_${TAP%% *} ratio=$ratio"
 echo "# whole test: $((SECONDS - start)) s after setup"
 [ "$T_FAILED" = 0 ] && rm -rf "$MIG_DIR"
 t_done

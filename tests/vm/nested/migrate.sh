@@ -197,7 +197,8 @@ mig_initrd() {
 # $MIG_DIR/NAME.console, QMP on $MIG_DIR/NAME.qmp, QEMU's own output in
 # $MIG_DIR/NAME.log, pid in $MIG_DIR/NAME.pid.  The destination gets
 # "-incoming tcp:...": the same command line otherwise.  MIG_NETDEV, if
-# set, replaces "vhost-vdpa,vhostdev=VHOSTDEV" (the tap-backed baseline).
+# set, replaces "vhost-vdpa,vhostdev=VHOSTDEV" (the tap-backed baseline);
+# MIG_QEMU_NS, if set, is the network namespace QEMU runs in.
 mig_qemu() {
 	local name=$1 dev=$2 initrd=$3 append
 	shift 3
@@ -215,7 +216,9 @@ mig_qemu() {
 		-device "virtio-net-pci,netdev=net0,mq=on,vectors=6,mac=$MIG_MAC0,addr=0x08,romfile="
 		"$@")
 	mig_say "\$ ${cmd[*]} &"
-	# a simple command in the background: $! is QEMU itself
+	[ -n "${MIG_QEMU_NS:-}" ] && cmd=(ip netns exec "$MIG_QEMU_NS" "${cmd[@]}")
+	# a simple command in the background: $! is QEMU itself (ip netns
+	# exec execs it)
 	"${cmd[@]}" </dev/null >"$MIG_DIR/$name.log" 2>&1 &
 	echo $! >"$MIG_DIR/$name.pid"
 	mig_say "# (in the background, pid $!)"
@@ -259,9 +262,13 @@ mig_sample_start() {
 }
 mig_sample_stop() { [ -n "${MIG_SAMPLER:-}" ] && kill "$MIG_SAMPLER" 2>/dev/null; MIG_SAMPLER=; }
 
-# mig_outage: wall-clock seconds without new replies around the switch:
-# from the source's last new reply to the destination's first.
-#   "outage=S longest_quiet=S"  (longest_quiet: over the whole run)
+# mig_outage: wall-clock seconds without new replies on the guest's own
+# consoles around the switch: from the source's last new reply to the
+# destination's first.  A guest-side figure, dominated under TCG in TCG by
+# how slowly the resumed guest writes its console (50 s measured on QEMU's
+# own tap, no vDPA): mig_outside_outage is the one that says whether the
+# guest can be reached.
+#   "guest_quiet=S longest_quiet=S"  (longest_quiet: over the whole run)
 mig_outage() {
 	awk '
 		NR == 1 { t0 = $1 }
@@ -270,7 +277,7 @@ mig_outage() {
 		NR > 1 && ($2 > s || $3 > d) { if (last != "" && $1 - last > q) q = $1 - last; last = $1 }
 		NR == 1 { last = $1 }
 		{ s = $2; d = $3 }
-		END { printf "outage=%.1f longest_quiet=%.1f\n", (fd == "" ? -1 : fd - ls), q }
+		END { printf "guest_quiet=%.1f longest_quiet=%.1f\n", (fd == "" ? -1 : fd - ls), q }
 	' "$MIG_DIR/samples"
 }
 
@@ -307,6 +314,64 @@ mig_outside_gap() {
 		      if (p == "") { g = -1 }
 		      printf "outside_gap=%.1f at=%.1f..%.1f replies=%d/%d\n", g, a - tc, b - tc, n, m }
 	' "$MIG_DIR/outside.ping"
+}
+
+# mig_outside_outage: how long the guest was unreachable from outside: the
+# longest wall-clock time between two prompt replies (round trip under
+# 500 ms) to the outside pings, from 10 s before "migrate" to the end.
+# Replies that come seconds late answer requests queued during the switch:
+# the guest was not reachable then, whatever mig_outside_gap says.
+#   "outside_outage=S"
+mig_outside_outage() {
+	local t0 te
+	t0=$(awk '$2 == "migrate" { print $1; exit }' "$MIG_DIR/events")
+	te=$(awk '$2 == "outside-stop" { print $1; exit }' "$MIG_DIR/events")
+	awk -F'[][]' -v t0="${t0:-0}" -v te="${te:-0}" '
+		/bytes from/ { t = $2; r = $0; sub(/.*time=/, "", r); sub(/ .*/, "", r)
+			if (t < t0 - 10 || r + 0 >= 500) next
+			if (p != "" && t - p > g) g = t - p
+			p = t }
+		END { if (p == "") g = -1; else if (te > 0 && te - p > g) g = te - p
+		      printf "outside_outage=%.1f\n", g }
+	' "$MIG_DIR/outside.ping"
+}
+
+# mig_tap_baseline INITRD: the baseline for the outside outage: the same
+# guest, migrated the same way, on QEMU's own tap-backed virtio-net (no
+# vDPA), both QEMUs and their taps in a namespace of their own with a
+# bridge holding the target.  Prints "outside_outage=S outside_gap=..."
+# (mig_outside_outage, mig_outside_gap); fails if the migration does.
+# Its files are in $MIG_DIR/tap.
+mig_tap_baseline() {
+	local initrd=$1 rc=0 t q="tap,script=no,downscript=no,queues=$MIG_QUEUES,vhost=off"
+	local MIG_NS=migtap MIG_BR=brtap MIG_DIR=$MIG_DIR/tap MIG_QEMU_NS=migtap
+	mkdir -p "$MIG_DIR" && ip netns add "$MIG_NS" || return 1
+	ip -n "$MIG_NS" link set lo up &&
+		ip -n "$MIG_NS" link add "$MIG_BR" type bridge &&
+		ip -n "$MIG_NS" addr add "$MIG_TARGET/24" dev "$MIG_BR" &&
+		ip -n "$MIG_NS" link set "$MIG_BR" up || rc=1
+	for t in tapS tapD; do
+		ip -n "$MIG_NS" tuntap add dev $t mode tap multi_queue &&
+			ip -n "$MIG_NS" link set $t master "$MIG_BR" up || rc=1
+	done
+	if [ "$rc" = 0 ]; then
+		MIG_NETDEV="$q,ifname=tapD" mig_qemu dst - "$initrd" -incoming "tcp:127.0.0.1:$MIG_PORT"
+		MIG_NETDEV="$q,ifname=tapS" mig_qemu src - "$initrd"
+		mig_wait 400 grep -q 'guest: ready' "$MIG_DIR/src.console" &&
+			mig_wait 60 sh -c "[ \$(grep -c 'bytes from' $MIG_DIR/src.console) -ge 30 ]" || rc=1
+	fi
+	if [ "$rc" = 0 ]; then
+		mig_outside_start
+		mig_migrate src || rc=1
+		mig_wait 120 sh -c "[ \$(grep -c 'bytes from' $MIG_DIR/dst.console) -ge 30 ]"
+		sleep 10	# as qemu-migrate.sh does
+		mig_outside_stop
+		echo "$(mig_outside_outage) $(mig_outside_gap)"
+	fi
+	mig_stop src
+	mig_stop dst
+	ip netns del "$MIG_NS"
+	return "$rc"
 }
 
 # mig_outside_rtt: the outside pings' round trips (the target's clock, not
