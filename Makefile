@@ -15,6 +15,10 @@
 #   make demo            a walk-through in the test VM
 #   make migrate-demo    live migration of a VM between two vDPA devices
 #                        with stock QEMU, in the test VM (scripts/migrate-demo)
+#   make bench           the driver stacks side by side (plain virtio, upstream
+#                        vp_vdpa, ours direct, shadow, shadow with the dirty log)
+#                        in the test VM: build/bench/results.md and plots
+#                        (scripts/bench; not part of make check)
 
 # The newest installed Debian 6.12 kernel, whatever the build host runs.
 KVER ?= $(shell ls -d /lib/modules/6.12.*/build 2>/dev/null | sort -V | tail -n1 | \
@@ -22,7 +26,7 @@ KVER ?= $(shell ls -d /lib/modules/6.12.*/build 2>/dev/null | sort -V | tail -n1
 KDIR ?= /lib/modules/$(KVER)/build
 TESTS ?=
 
-.PHONY: all modules tools install install-modules install-tools check check-debug unit demo migrate-demo clean deps deb
+.PHONY: all modules tools install install-modules install-tools check check-debug unit demo migrate-demo bench clean deps deb
 
 all: modules tools
 
@@ -67,6 +71,10 @@ demo: deps
 migrate-demo: deps
 	$(MAKE) all
 	scripts/migrate-demo
+
+bench: deps
+	$(MAKE) all
+	scripts/bench
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
