@@ -363,6 +363,18 @@ static const struct apply_current_device *current_device(const struct apply_curr
 	return NULL;
 }
 
+/* A device on mgmtdev HANDLE, whatever its name. */
+static const struct apply_current_device *current_device_on(const struct apply_current *current,
+							    const char *handle)
+{
+	size_t i;
+
+	for (i = 0; i < current->device_count; i++)
+		if (!strcmp(current->devices[i].mgmtdev, handle))
+			return &current->devices[i];
+	return NULL;
+}
+
 static struct apply_step *plan_add(struct apply_plan *plan, enum apply_action action)
 {
 	struct apply_step *step = array_append(&plan->steps, &plan->count, sizeof(*step));
@@ -489,20 +501,32 @@ static void device_differences(const struct apply_device *dev,
 }
 
 /*
- * One device: create it if missing; if it exists as the file says, attach
- * it if it is on no bus driver.  A device that differs, or that is on
+ * One device: create it if missing (and its function has no other); if
+ * it exists as the file says, attach it if it is on no bus driver.  A device that differs, or that is on
  * another bus driver than the file's, may be in use: a conflict, never
  * deleted or rebound behind the operator's back.
  */
 static int plan_device(struct apply_plan *plan, const struct apply_device *dev,
 		       const struct apply_current *current)
 {
-	const struct apply_current_device *cur = current_device(current, dev->name);
+	const struct apply_current_device *cur = current_device(current, dev->name), *occupant;
 	char handle[VDPAMGMT_NAME_MAX], diffs[APPLY_WHY_MAX];
 	const char *want_driver = dev->driver ? dev->driver : "";
 	struct apply_step *step;
 
 	snprintf(handle, sizeof(handle), "pci/%s", dev->bdf);
+	occupant = current_device_on(current, handle);
+	if (!cur && occupant) {
+		/* renamed in the file, most likely: dev add would fail with EBUSY */
+		step = plan_add(plan, APPLY_CONFLICT);
+		if (!step)
+			return -ENOMEM;
+		step->device = dev;
+		snprintf(step->why, sizeof(step->why), "%s already has device %s, which the "
+			 "file does not name (dpu_vdpa makes one device per function)", dev->bdf,
+			 occupant->config.name);
+		return 0;
+	}
 	if (!cur) {
 		step = plan_add(plan, APPLY_CREATE);
 		if (!step)

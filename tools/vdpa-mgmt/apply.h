@@ -66,7 +66,10 @@ struct apply_current_device {
 	char bus_driver[VDPAMGMT_NAME_MAX];	/* "" when unbound */
 };
 
-/* The host now: functions present, dpu_vdpa's mgmtdevs, vDPA devices. */
+/*
+ * The host now: functions present, dpu_vdpa's mgmtdevs, and the vDPA
+ * devices the file names or that are on its functions.
+ */
 struct apply_current {
 	const struct vdpamgmt_pci_fn *functions;
 	size_t function_count;

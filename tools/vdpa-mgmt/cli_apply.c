@@ -64,17 +64,31 @@ static int collect_mgmtdev(const struct vdpamgmt_mgmtdev *m, void *arg)
 	return 0;
 }
 
-/* The devices the file names: their mgmtdev now, the rest read after the walk. */
+/* Does the file name device NAME, or list the function of mgmtdev HANDLE? */
+static bool concerns_config(const struct apply_config *config, const char *name,
+			    const char *handle)
+{
+	size_t i;
+
+	for (i = 0; i < config->device_count; i++)
+		if (!strcmp(config->devices[i].name, name))
+			return true;
+	for (i = 0; i < config->function_count; i++)
+		if (!strncmp(handle, "pci/", 4) && !strcmp(config->functions[i].bdf, handle + 4))
+			return true;
+	return false;
+}
+
+/*
+ * The devices the file names, and any on its functions (a device renamed in
+ * the file): their mgmtdev now, the rest read after the walk.
+ */
 static int collect_device(const struct vdpamgmt_dev *d, void *arg)
 {
 	struct host_state *host = arg;
 	struct apply_current_device *cur;
-	size_t i;
 
-	for (i = 0; i < host->config->device_count; i++)
-		if (!strcmp(host->config->devices[i].name, d->name))
-			break;
-	if (i == host->config->device_count)
+	if (!concerns_config(host->config, d->name, d->mgmtdev))
 		return 0;
 	if (!grow(&host->devices, host->device_count, sizeof(*cur)))
 		return -ENOMEM;

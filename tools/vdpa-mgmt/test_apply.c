@@ -370,6 +370,11 @@ static void test_plans(void)
 	check_plan("a deleted device is re-created and attached, nothing else", &config, &h,
 		   "absent 0000:00:05.0, create vdpa1, attach vdpa1", NULL);
 	host_as_file(&h);
+	strcpy(h.devices[1].config.name, "old1");
+	check_plan("a device renamed in the file: its function is taken, a conflict", &config,
+		   &h, "absent 0000:00:05.0, conflict vdpa1",
+		   "0000:00:04.0 already has device old1, which the file does not name");
+	host_as_file(&h);
 	strcpy(h.functions[1].driver, "virtio-pci");
 	h.current.device_count = 1;
 	h.current.mgmtdev_count = 1;
