@@ -195,7 +195,7 @@ expect 0 'vdpa-mgmt pci unbind BDF' "pci -h lists the pci commands" -- pci -h
 for words in "mgmtdev show" "dev show" "dev add" "dev del" "dev set" "dev config show" \
 	"dev attach" "dev detach" "pci show" "pci bind" "pci unbind" "dev status" "dev suspend" \
 	"dev resume" "dev log start" "dev log sync" "dev log stop" "dev state save" \
-	"dev state load" "dev state show" "dev migrate"; do
+	"dev state load" "dev state show" "dev migrate" "apply"; do
 	expect 0 "^usage: vdpa-mgmt $words" "$words -h" -- $words -h
 done
 run help
@@ -206,6 +206,8 @@ expect 0 'len: its length, required' "dev log start -h explains why len is requi
 expect 0 'ssh host vdpa-mgmt dev state load B -' "dev state save -h shows the remote form" -- \
 	dev state save -h
 expect 0 'stays suspended' "dev migrate -h says what is left to do" -- dev migrate -h
+expect 0 'device NAME function BDF \[mac MAC\]' "apply -h shows the lines of the file" -- apply -h
+expect 2 'apply: unknown option "-n"' "apply: an unknown option" -- apply -n
 expect 0 '^vdpa-mgmt dev log start NAME \[\[iova ADDR\] len BYTES\]' "dev log help lists the log commands" \
 	-- dev log help
 

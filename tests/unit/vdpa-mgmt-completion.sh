@@ -17,12 +17,19 @@ complete_line() {	# WORDS...: the completions for the last word
 	echo "${COMPREPLY[*]}"
 }
 
-t_eq "objects" "mgmtdev dev pci help" "$(complete_line vdpa-mgmt '')"
+t_eq "objects" "mgmtdev dev pci apply help" "$(complete_line vdpa-mgmt '')"
 t_eq "options" "-j -p -V -h --json --pretty --version --help" "$(complete_line vdpa-mgmt -)"
 t_eq "dev commands after options" \
 	"show add del set config attach detach status suspend resume log state migrate help" \
 	"$(complete_line vdpa-mgmt -j dev '')"
 t_eq "pci commands" "show bind unbind help" "$(complete_line vdpa-mgmt pci '')"
+t_eq "apply: a file" "FILES" "$(complete_line vdpa-mgmt apply '')"
+t_eq "apply -: --dry-run" "--dry-run" "$(complete_line vdpa-mgmt apply -)"
+t_eq "apply --dry-run: then a file" "FILES" "$(complete_line vdpa-mgmt -j apply --dry-run '')"
+t_eq "apply FILE -: --dry-run once, no second file" "--dry-run " \
+	"$(complete_line vdpa-mgmt apply f.conf -) $(complete_line vdpa-mgmt apply f.conf '')"
+t_eq "apply --dry-run FILE: nothing more" "" \
+	"$(complete_line vdpa-mgmt apply --dry-run f.conf -)$(complete_line vdpa-mgmt apply --dry-run f.conf '')"
 t_eq "dev add: keywords not given yet" "mac mtu max_vqp device_features" \
 	"$(complete_line vdpa-mgmt dev add name x mgmtdev pci/0000:00:08.0 '')"
 # the mgmtdev's features, as mgmtdev show prints them (wrapped)

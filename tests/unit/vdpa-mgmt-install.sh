@@ -17,6 +17,13 @@ t_ok "installed: tool, man page, completion, libraries, pkg-config file, header"
 	test -x "$ROOT/usr/local/sbin/vdpa-mgmt" -a -f "$LIB/libvdpamgmt.a" -a \
 	-f "$LIB/libvdpamgmt.so.1" -a -L "$LIB/libvdpamgmt.so" -a \
 	-f "$LIB/pkgconfig/libvdpamgmt.pc" -a -f "$INC/libvdpamgmt.h"
+# apply at boot and on hot-plug: the unit runs the installed tool
+t_eq "installed: apply's systemd unit, running the tool of this install" \
+	"ExecStart=/usr/local/sbin/vdpa-mgmt apply /etc/vdpa-mgmt/devices.conf" \
+	"$(grep '^ExecStart=' "$ROOT/usr/local/lib/systemd/system/vdpa-mgmt-apply.service")"
+t_ok "installed: the udev rule and the example devices file" -- \
+	test -f "$ROOT/usr/local/lib/udev/rules.d/90-vdpa-mgmt.rules" -a \
+	-f "$ROOT/usr/local/share/doc/vdpa-mgmt/examples/devices.conf.example"
 # <linux/...> in the system include path is linux-libc-dev's
 t_ok "uapi headers under include/dpu-vdpa/linux, none in include/linux" -- \
 	test -f "$INC/dpu-vdpa/linux/dpu_vdpa.h" -a -f "$INC/dpu-vdpa/linux/dpu_vdpa_state.h" \

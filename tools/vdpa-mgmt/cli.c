@@ -18,6 +18,7 @@
 
 #include <linux/vdpa.h>
 
+#include "apply.h"
 #include "cli.h"
 
 #define VIRTIO_ID_NET		1
@@ -508,8 +509,8 @@ static int cmd_dev_config_show(struct cli *c, int argc, char **argv)
  * and of a profile, and its class says whose names they are.  Nothing is
  * added if a name does not fit it.
  */
-static int resolve_features(struct cli *c, const char *name, const char *mgmtdev,
-			    const char *text, uint64_t *features)
+int cli_resolve_features(struct cli *c, const char *name, const char *mgmtdev,
+			 const char *text, uint64_t *features)
 {
 	char why[VDPAMGMT_ERR_MAX];
 	struct vdpamgmt_mgmtdev m;
@@ -572,7 +573,7 @@ static int cmd_dev_add(struct cli *c, int argc, char **argv)
 		p.set |= VDPAMGMT_DEV_PARAM_FEATURES;
 	}
 	if (kw[FEATURES].value && !vdpamgmt_features_is_hex(kw[FEATURES].value)) {
-		err = resolve_features(c, p.name, p.mgmtdev, kw[FEATURES].value,
+		err = cli_resolve_features(c, p.name, p.mgmtdev, kw[FEATURES].value,
 				       &p.device_features);
 		if (err)
 			return err;
@@ -853,6 +854,18 @@ const struct command cli_commands[] = {
 	  cmd_pci_bind, NULL },
 	{ "pci unbind", "BDF", "give a PCI function back to its usual driver",
 	  cmd_pci_unbind, NULL },
+	{ "apply", "[--dry-run] [FILE]",
+	  "bind functions, create and attach devices as FILE (" APPLY_DEFAULT_FILE ") says",
+	  cmd_apply,
+	  "  FILE, one line each (# starts a comment):\n"
+	  "    function BDF                  hand this PCI function to dpu_vdpa\n"
+	  "    device NAME function BDF [mac MAC] [mtu MTU] [max_vqp N]\n"
+	  "           [device_features FEATURES] [driver vhost_vdpa|virtio_vdpa|none]\n"
+	  "  The whole file is checked first: a bad one changes nothing (exit 2).\n"
+	  "  Then only what is missing is done, one line per change; a second run\n"
+	  "  says \"nothing to change\".  A device that exists but differs from the\n"
+	  "  file, or is on another bus driver, is reported and left alone (exit 1):\n"
+	  "  delete it to have it re-created.  --dry-run: print the plan, change nothing.\n" },
 };
 
 const size_t cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);

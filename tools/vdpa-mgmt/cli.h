@@ -66,6 +66,13 @@ struct keyword {
 /* "key value" pairs, each key at most once, in any order. */
 int cli_parse_keywords(struct cli *c, int argc, char **argv, struct keyword *kw, size_t n);
 
+/*
+ * A device_features value in names (+/-, profile=) against MGMTDEV's
+ * features, for device NAME: 0, or the failure printed and EXIT_FAILED.
+ */
+int cli_resolve_features(struct cli *c, const char *name, const char *mgmtdev,
+			 const char *text, uint64_t *features);
+
 /* Feature bits as names (iproute2's) or bit_N. */
 void cli_out_features(struct out_node *obj, const char *key, uint64_t features,
 		      uint32_t device_id);
@@ -89,5 +96,7 @@ int cmd_dev_state_save(struct cli *c, int argc, char **argv);
 int cmd_dev_state_load(struct cli *c, int argc, char **argv);
 int cmd_dev_state_show(struct cli *c, int argc, char **argv);
 int cmd_dev_migrate(struct cli *c, int argc, char **argv);
+/* cli_apply.c: the devices file */
+int cmd_apply(struct cli *c, int argc, char **argv);
 
 #endif
