@@ -110,7 +110,7 @@ t_ok "man page renders with no groff warning" -- sh -c \
 	 [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
 # the installed file, with bash-completion's helpers (stubbed as in
 # vdpa-mgmt-completion.sh where bash-completion is not installed)
-t_eq "bash completion: completes vdpa-mgmt's objects" "mgmtdev dev pci help" "$(bash -c '
+t_eq "bash completion: completes vdpa-mgmt's objects" "mgmtdev dev pci apply help" "$(bash -c '
 	if [ -r /usr/share/bash-completion/bash_completion ]; then
 		. /usr/share/bash-completion/bash_completion
 	else

@@ -32,10 +32,13 @@ snapshot() {
 		[ -e "$d" ] && echo "${d##*/} $(bus_of "${d##*/}")"
 	done
 }
-# apply_run ARGS...: RC, OUT, ERR of vdpa-mgmt apply ARGS
+# apply_run [-j] ARGS...: RC, OUT, ERR of vdpa-mgmt [-j] apply ARGS (-j is
+# the tool's global option: it comes before the command)
 apply_run() {
+	local json=()
+	[ "$1" = -j ] && { json=(-j); shift; }
 	RC=0
-	OUT=$("$V" apply "$@" 2>"$DIR/err") || RC=$?
+	OUT=$("$V" "${json[@]}" apply "$@" 2>"$DIR/err") || RC=$?
 	ERR=$(cat "$DIR/err")
 }
 

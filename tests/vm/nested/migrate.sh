@@ -345,7 +345,7 @@ mig_outside_outage() {
 mig_tap_baseline() {
 	local initrd=$1 rc=0 t q="tap,script=no,downscript=no,queues=$MIG_QUEUES,vhost=off"
 	local MIG_NS=migtap MIG_BR=brtap MIG_DIR=$MIG_DIR/tap MIG_QEMU_NS=migtap
-	mkdir -p "$MIG_DIR" && ip netns add "$MIG_NS" || return 1
+	modprobe tun && mkdir -p "$MIG_DIR" && ip netns add "$MIG_NS" || return 1
 	ip -n "$MIG_NS" link set lo up &&
 		ip -n "$MIG_NS" link add "$MIG_BR" type bridge &&
 		ip -n "$MIG_NS" addr add "$MIG_TARGET/24" dev "$MIG_BR" &&
