@@ -321,18 +321,19 @@ mig_outside_gap() {
 # 500 ms) to the outside pings, from 10 s before "migrate" to the end.
 # Replies that come seconds late answer requests queued during the switch:
 # the guest was not reachable then, whatever mig_outside_gap says.
-#   "outside_outage=S"
+#   "outside_outage=S outage_at=A..B" (A, B: s relative to "completed")
 mig_outside_outage() {
-	local t0 te
+	local t0 tc te
 	t0=$(awk '$2 == "migrate" { print $1; exit }' "$MIG_DIR/events")
+	tc=$(awk '$2 == "completed" { print $1; exit }' "$MIG_DIR/events")
 	te=$(awk '$2 == "outside-stop" { print $1; exit }' "$MIG_DIR/events")
-	awk -F'[][]' -v t0="${t0:-0}" -v te="${te:-0}" '
+	awk -F'[][]' -v t0="${t0:-0}" -v tc="${tc:-0}" -v te="${te:-0}" '
 		/bytes from/ { t = $2; r = $0; sub(/.*time=/, "", r); sub(/ .*/, "", r)
 			if (t < t0 - 10 || r + 0 >= 500) next
-			if (p != "" && t - p > g) g = t - p
+			if (p != "" && t - p > g) { g = t - p; a = p; b = t }
 			p = t }
-		END { if (p == "") g = -1; else if (te > 0 && te - p > g) g = te - p
-		      printf "outside_outage=%.1f\n", g }
+		END { if (p == "") g = -1; else if (te > 0 && te - p > g) { g = te - p; a = p; b = te }
+		      printf "outside_outage=%.1f outage_at=%.1f..%.1f\n", g, a - tc, b - tc }
 	' "$MIG_DIR/outside.ping"
 }
 
