@@ -83,7 +83,14 @@ static int __init dpu_vdpa_init(void)
 {
 	int err;
 
-	dpu_vdpa_wq = alloc_workqueue("dpu_vdpa", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	/*
+	 * Per-CPU and high priority: a shadow queue's relay runs on the CPU
+	 * that took the kick or the interrupt, next, instead of waking an
+	 * unbound worker elsewhere.  Each packet crosses the relay twice per
+	 * round trip; make bench measured shadow mode's ping RTT at 1.6x
+	 * direct's with WQ_UNBOUND and 1.03x with this.
+	 */
+	dpu_vdpa_wq = alloc_workqueue("dpu_vdpa", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
 	if (!dpu_vdpa_wq)
 		return -ENOMEM;
 	err = dpu_vdpa_genl_register();
