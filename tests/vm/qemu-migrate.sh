@@ -15,12 +15,23 @@
 . "$(dirname "$0")/../vm/nested/migrate.sh"
 LOSS_MAX=${LOSS_MAX:-100}	# pings (10 s at 0.1 s): generous, TCG in TCG
 # The outside outage (mig_outside_outage) is compared with QEMU migrating the
-# same guest on its own tap-backed virtio-net in this VM, right after (the
-# baseline: what TCG in TCG costs without vDPA; 4.9 s measured, ours 6.7 s).
-# Issue 17's target is 1.5x; the test fails beyond OUTSIDE_RATIO_MAX, which
-# leaves room for this machine's noise and still catches the 10-20 s outages
-# of the past (18-101 s with the VLAN replay, tests/vm/nested/migrate.sh).
-OUTSIDE_RATIO_MAX=${OUTSIDE_RATIO_MAX:-2}
+# same guest on its own tap-backed virtio-net in this VM, right after, with
+# the same tracing, capture and sampling beside it (the baseline: what TCG in
+# TCG costs without vDPA).  Both outages end when the guest answers QEMU's
+# announce: QEMU's own RARP carries the MAC QEMU was started with, not the one
+# the guest set, and vhost-vdpa drops it anyway.  How long the guest takes to
+# do so after it runs again is its own time: 1.8-4.7 s measured on vDPA, 1.2-
+# 1.6 s on tap, while the device saw nothing from it (tests/wip/outage-trace.sh
+# traces both sides).  So a single run's ratio is noise on top of the guest:
+# the test bounds it loosely (OUTSIDE_RATIO_MAX, which still catches the 10-20
+# s outages of the past: 18-101 s with the VLAN replay) and asserts the
+# device's part exactly: the destination's device runs again within
+# DEVICE_START_MAX s of QEMU running the guest (it took 1.07 s while the
+# destination faulted in the RAM it pins; 20-27 s with the VLAN replay), and
+# every outside request that reached B once the guest was there is answered.
+# Issue 17's target (1.5x tap) is make bench's to measure, over rounds.
+OUTSIDE_RATIO_MAX=${OUTSIDE_RATIO_MAX:-4}
+DEVICE_START_MAX=${DEVICE_START_MAX:-0.5}
 set -- $VM_NETS
 A=$1 PA=$2 B=$3 PB=$4
 [ -n "$PB" ] || t_bail "needs four net functions"
@@ -101,6 +112,15 @@ t_ok "the bridge learned the guest's MAC on B's peer $MIG_PEER_B" -- \
 t_ok "traffic arrives through B's peer now (rx $pb_rx -> $(mig_rx_packets "$MIG_PEER_B"))" -- \
 	test "$(mig_rx_packets "$MIG_PEER_B")" -gt $((pb_rx + 20))
 echo "# A's peer rx: $pa_rx -> $(mig_rx_packets "$MIG_PEER_A")"
+ANSWERED=$(mig_b_answered)
+t_ok "every outside request that reached B after the switch was answered ($ANSWERED)" -- \
+	awk -v s="$ANSWERED" 'BEGIN { split(s, f, /[ =]/); exit !(f[2] > 0 && f[2] == f[4]) }'
+dstart=$(awk -v s="$SWITCH" 'BEGIN { n = split(s, f, " "); m = -1
+	for (i = 1; i <= n; i++) if (f[i] ~ /^(driver_ok|last_cvq_load)=[-+]?[0-9.]+$/) {
+		split(f[i], kv, "="); if (kv[2] + 0 > m) m = kv[2] + 0 }
+	print m }')
+t_ok "B's device runs again within ${DEVICE_START_MAX} s of QEMU running the guest (${dstart} s: DRIVER_OK and the control state replayed)" -- \
+	awk -v d="$dstart" -v m="$DEVICE_START_MAX" 'BEGIN { exit !(d >= 0 && d <= m) }'
 echo "# the outer kernel around the migration:"
 dmesg | sed -n '/qemu-migrate: migrate sent/,$p' | grep -v 'dpu-vdpa-test: mark' | tail -n 30 | sed 's/^/#   /'
 echo "# ping RTT ms (guest clock): through A $(mig_rtt src); through B, first 10 $(mig_rtt dst 10), all $(mig_rtt dst)"
