@@ -433,9 +433,10 @@ mig_capture_stop() {
 MIG_DST_TRACE=(-msg timestamp=on -trace vm_state_notify -trace virtio_net_announce_notify
 	-trace vhost_vdpa_add_status -trace vhost_vdpa_net_load_cmd)
 
-# _mig_frames P: "TIME DIR WHAT" for each frame on peer P's capture: DIR is
-# from-guest or to-guest (by the guest's MAC), WHAT garp for a gratuitous
-# ARP (sender = target = the guest), echo-reply, echo-request or other.
+# _mig_frames P: "TIME DIR WHAT [ID,SEQ]" for each frame on peer P's
+# capture: DIR is from-guest or to-guest (by the guest's MAC), WHAT garp
+# for a gratuitous ARP (sender = target = the guest), echo-reply,
+# echo-request or other; an echo also gets its ICMP id and seq.
 _mig_frames() {
 	tcpdump -r "$MIG_DIR/peer$1.pcap" -n -e -tt 2>/dev/null |
 		awk -v g="$MIG_MAC" -v ip="$MIG_GUEST_IP" '{
@@ -444,7 +445,9 @@ _mig_frames() {
 			if ($0 ~ "who-has " ip " tell " ip ",") w = "garp"
 			else if ($0 ~ /ICMP echo reply/) w = "echo-reply"
 			else if ($0 ~ /ICMP echo request/) w = "echo-request"
-			print $1, d, w }'
+			k = ""
+			if (w ~ /^echo/) { k = $0; sub(/.*, id /, "", k); sub(/, length.*/, "", k); gsub(/, seq /, ",", k) }
+			print $1, d, w, k }'
 }
 
 # mig_b_answered: the receive path on B after the switch, from the capture
@@ -456,23 +459,22 @@ _mig_frames() {
 # guest: the outage of issue 17, where B took the requests and the guest
 # never saw them.  "requests=N answered=M" (N=0: none reached B).
 mig_b_answered() {
-	tcpdump -r "$MIG_DIR/peerB.pcap" -n -e -tt 2>/dev/null |
-		awk -v g="$MIG_MAC" -v ip="$MIG_GUEST_IP" '
-			{ t[NR] = $1; l[NR] = $0; if ($2 == g && first == "") first = $1 }
-			END {
-				end = t[NR] - 3
-				for (i = 1; i <= NR; i++) {
-					if (l[i] !~ /ICMP echo/) continue
-					k = l[i]; sub(/.*, id /, "", k); sub(/, length.*/, "", k)
-					if (l[i] ~ ("> " ip ": ICMP echo request") && first != "" && t[i] >= first && t[i] <= end)
-						req[k] = 1
-					if (l[i] ~ (ip " > [0-9.]*: ICMP echo reply") && (k in req))
-						ans[k] = 1
-				}
-				for (k in req) n++
-				for (k in ans) m++
-				printf "requests=%d answered=%d\n", n, m
-			}'
+	_mig_frames B | awk '
+		{ t[NR] = $1; d[NR] = $2; w[NR] = $3; k[NR] = $4
+		  if ($2 == "from-guest" && first == "") first = $1 }
+		END {
+			end = t[NR] - 3
+			for (i = 1; i <= NR; i++) {
+				if (d[i] == "to-guest" && w[i] == "echo-request" && first != "" &&
+				    t[i] >= first && t[i] <= end)
+					req[k[i]] = 1
+				if (d[i] == "from-guest" && w[i] == "echo-reply" && (k[i] in req))
+					ans[k[i]] = 1
+			}
+			for (x in req) n++
+			for (x in ans) m++
+			printf "requests=%d answered=%d\n", n, m
+		}'
 }
 
 # mig_switch_breakdown: where the outside gap goes, in seconds from the
