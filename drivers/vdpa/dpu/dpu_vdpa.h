@@ -12,7 +12,6 @@
 #ifndef _DPU_VDPA_H_
 #define _DPU_VDPA_H_
 
-#include <linux/if_vlan.h>
 #include <linux/interrupt.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -37,93 +36,13 @@ struct dpu_vdpa_dev;
 struct dpu_vdpa_fn;
 struct dpu_vdpa_state_writer;
 
-/*
- * A buffer of the driver's own that the function reads and writes while
- * the CPU does, coherent memory (addr_space.c, dpu_vdpa_fn_buf_map).
- */
-struct dpu_vdpa_fn_buf {
-	void *va;		/* NULL until first mapped */
-	size_t size;
-	dma_addr_t dma;		/* the address the function uses, while mapped */
-	bool mapped;
-	/* pages at a private IOVA of the driver's domain, else dma_alloc_coherent */
-	bool in_domain;
-};
-
-/* A consumer descriptor as the relay copied it, in CPU byte order. */
-struct dpu_vdpa_svq_desc {
-	u64 addr;
-	u32 len;
-	u16 flags;
-	u16 next;
-};
-
-/* One avail entry the relay handed to the function (shadow.c). */
-struct dpu_vdpa_svq_slot {
-	u16 head;		/* descriptor id, the same in both rings */
-	u16 ndesc;		/* descriptors in its chain */
-	u32 len;		/* used length the function reported */
-	bool done;		/* the function used it; not yet given back */
-	/* translated: its pages hold references until it comes back */
-	bool pinned;
-};
-
-/**
- * struct dpu_vdpa_svq - shadow virtqueue (shadow.c)
- *
- * The consumer's ring is read and written through its address space; the
- * function runs a ring of the driver's own, of the same size.  A chain the
- * consumer makes available is copied into the driver's descriptor table at
- * the same ids (so ids need no mapping), and completions are given back to
- * the consumer in the order it made them available, so the consumer-side
- * state is always "everything before used_idx is done, [used_idx,
- * last_avail_idx) is at the function".  That makes suspend exact: what the
- * function did not use is handed back by moving last_avail_idx back.
- *
- * @lock protects everything below it; it nests inside dpu_vdpa_dev.lock
- * and outside dpu_vdpa_as.lock.  @running is also read without it (kick and
- * interrupt paths) to decide whether to queue @work.
- */
-struct dpu_vdpa_svq {
-	struct work_struct work;
-	struct mutex lock;	/* see above */
-	bool running;		/* relaying; cleared to suspend or stop */
-	bool broken;		/* malformed consumer ring or function used ring */
-	/*
-	 * Hand the queue back to the function at the next index wrap: the
-	 * function can only run the consumer's ring from index 0, so the relay
-	 * stops taking chains when last_avail_idx wraps to 0 and asks for the
-	 * switch once the function has used them all.
-	 */
-	bool to_direct;
-	u16 num;
-	bool event_idx;
-	bool indirect_ok;	/* the function takes indirect descriptors */
-	/* consumer ring */
-	u16 last_avail_idx;
-	u16 used_idx;
-	/* the driver's ring, run by the function */
-	struct dpu_vdpa_fn_buf ring;
-	struct vring fn;
-	u16 fn_avail_idx;
-	u16 fn_used_idx;
-	struct dpu_vdpa_svq_slot *slots;	/* by avail position % num */
-	u16 *head_pos;			/* avail position of each head in flight */
-	struct dpu_vdpa_svq_desc *cdesc;	/* the consumer's descriptors, as copied */
-	/*
-	 * Without an IOMMU domain a buffer that is not physically contiguous
-	 * is split: the chain then goes to the function as one indirect
-	 * descriptor, at its head's id, pointing into @indirect.
-	 */
-	struct dpu_vdpa_fn_buf indirect;	/* DPU_VDPA_SVQ_INDIRECT entries per head */
-	unsigned long *busy;		/* descriptors at the function */
-};
+#include "addr_space.h"
 
 /**
  * struct dpu_vdpa_vq - one virtqueue as its consumer configured it
  *
  * Ring addresses, size and readiness are only cached here; they reach the
- * function when the consumer sets DRIVER_OK (dpu_vdpa_hw_start), so the
+ * function when the consumer sets DRIVER_OK (dpu_vdpa_mode_start), so the
  * consumer may set them in any order and a reset forgets them.
  */
 struct dpu_vdpa_vq {
@@ -157,105 +76,8 @@ struct dpu_vdpa_vq {
 	u16 fn_vector;		/* MSI-X vector the function queue now signals */
 	/* served by the shadow relay; read without a lock by kick and irq */
 	bool shadow;
-	struct dpu_vdpa_svq svq;
-};
-
-/**
- * struct dpu_vdpa_cvq - software control queue of a net device
- *
- * The consumer's control queue is never handed to the function.  Its
- * commands are read by a worker, relayed through a small ring owned by
- * the driver on the function's own control queue, and completed back.
- * This lets the driver program the MAC given to "vdpa dev add" before the
- * consumer's first command, and sees every command for later replay.
- *
- * @lock protects everything below it; it nests inside dpu_vdpa_dev.lock.
- */
-struct dpu_vdpa_cvq {
-	struct work_struct work;
-	struct mutex lock;	/* the fields below */
-	bool running;		/* consumer ring is being served */
-	bool paused;		/* running, but held by a suspend */
-	/* consumer ring malformed, or the function failed a command: needs reset */
-	bool broken;
-	/*
-	 * DRIVER_OK failed, or the function failed a command: every command
-	 * is answered VIRTIO_NET_ERR and none reaches the function, so that a
-	 * driver that waits for each answer (virtio_net does, without a
-	 * timeout) fails instead of hanging
-	 */
-	bool refusing;
-	/* consumer ring, snapshot taken at DRIVER_OK */
-	u16 index;
-	u64 desc_addr;
-	u64 driver_addr;
-	u64 device_addr;
-	u32 num;
-	bool event_idx;
-	u16 last_avail_idx;	/* consumer ring: next avail entry to read */
-	u16 used_idx;		/* consumer ring: next used entry to write */
-	/* the driver's ring on the function's control queue */
-	u16 fn_index;
-	void __iomem *fn_notify;
-	struct dpu_vdpa_fn_buf ring;	/* desc table, avail and used rings */
-	struct dpu_vdpa_fn_buf buf;	/* command bounce buffer */
-	u16 fn_avail_idx;
-	u16 fn_used_idx;
-	/*
-	 * a command timed out and may still be answered: a later answer would
-	 * be taken for the next command's, so none is sent until DRIVER_OK
-	 * starts the function's queue afresh
-	 */
-	bool fn_hung;
-	u64 commands;		/* relayed commands, for debugging */
-	u64 errors;		/* malformed or failed commands */
-};
-
-/*
- * How the function reaches the buffers of the consumer's data queues.
- * Whatever a vhost consumer does (map only another address space, move
- * the data group onto an empty one, unmap everything while running), its
- * IOVAs reach the function only through the driver's IOMMU domain.
- */
-enum dpu_vdpa_reach {
-	/* nothing may be handed to the function: refuse to run the queues */
-	DPU_VDPA_REACH_NONE,
-	/*
-	 * the consumer's addresses as they are: virtio_vdpa's DMA API
-	 * addresses, or IOVAs of the driver's domain, which mirrors the data
-	 * group's address space; direct mode may run
-	 */
-	DPU_VDPA_REACH_IOVA,
-	/*
-	 * no IOMMU: the shadow relay hands the function physical addresses
-	 * of pages it holds a reference to, from the software IOTLB
-	 */
-	DPU_VDPA_REACH_TRANSLATE,
-};
-
-#define DPU_VDPA_MAX_AS		2
-#define DPU_VDPA_MAX_GROUPS	2
-#define DPU_VDPA_GROUP_DATA	0
-#define DPU_VDPA_GROUP_CVQ	1
-
-/**
- * struct dpu_vdpa_as - the consumer's address spaces (addr_space.c)
- *
- * @lock protects everything below it except the constants set at dev_add
- * (domain, first, last, priv_base, resv).  It nests inside
- * dpu_vdpa_dev.lock and dpu_vdpa_cvq.lock.
- */
-struct dpu_vdpa_as {
-	struct mutex lock;	/* see above */
-	/* what the consumer mapped, per address space; pages pinned by vhost */
-	struct vhost_iotlb *iotlb[DPU_VDPA_MAX_AS];
-	u32 group_asid[DPU_VDPA_MAX_GROUPS];
-	/* the function is on @domain, which mirrors the data group's space */
-	bool attached;
-	struct iommu_domain *domain;	/* NULL: no IOMMU to translate */
-	struct vhost_iotlb *resv;	/* IOMMU reserved regions (MSI) */
-	u64 first, last;		/* IOVA range offered to consumers */
-	u64 priv_base;			/* the driver's own window above it */
+	/* the relay's state, private to shadow.c; from dev_add to the device's release */
+	struct dpu_vdpa_svq *svq;
 };
 
 /**
@@ -283,50 +105,6 @@ struct dpu_vdpa_stats {
 	atomic64_t mode_switches;
 	atomic64_t rewound;
 	atomic64_t ring_errors;
-};
-
-/* entries of a MAC table (unicast and multicast together) that are tracked */
-#define DPU_VDPA_NET_MACS_MAX	256
-
-/**
- * struct dpu_vdpa_net_state - what the consumer set through the control queue
- *
- * Tracked from the commands the function acknowledged (net_state.c), saved
- * in the NET_* sections of the device-state blob and replayed at load.
- * After a reset: the config MAC, promiscuous mode on (what virtio-net
- * devices start with), no MAC table, no VLAN, one queue pair.
- */
-struct dpu_vdpa_net_state {
-	u8 mac[ETH_ALEN];	/* VIRTIO_NET_CTRL_MAC_ADDR_SET */
-	u32 rx_flags;		/* DPU_VDPA_STATE_RX_*: bit n is VIRTIO_NET_CTRL_RX cmd n */
-	u32 uc, mc;		/* MAC table: uc unicast entries, then mc multicast */
-	/* the last MAC_TABLE_SET had more than DPU_VDPA_NET_MACS_MAX entries */
-	bool macs_overflow;
-	u8 macs[DPU_VDPA_NET_MACS_MAX][ETH_ALEN];
-	DECLARE_BITMAP(vlans, VLAN_N_VID);
-	u16 pairs;		/* VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET */
-	u32 untracked;		/* bit n: an accepted command of class n that is not saved */
-};
-
-/* Net attributes from "vdpa dev add" (or the function's own values). */
-struct dpu_vdpa_net {
-	struct dpu_vdpa_dev *dev;
-	u8 mac[ETH_ALEN];
-	bool mac_set;		/* program mac into the function at DRIVER_OK */
-	u16 mtu;
-	bool mtu_set;
-	u16 max_vqp;		/* queue pairs presented to the consumer */
-	struct dpu_vdpa_cvq cvq;
-	/* the consumer's control-queue state, under cvq.lock */
-	struct dpu_vdpa_net_state cur;
-	/* from a state load, replayed at DRIVER_OK; under dpu_vdpa_dev.lock */
-	struct dpu_vdpa_net_state staged;
-	/*
-	 * What a parked function still holds (cur when it was parked), undone
-	 * when a consumer takes it over; under dpu_vdpa_dev.lock
-	 */
-	struct dpu_vdpa_net_state held;
-	bool held_valid;
 };
 
 /**
@@ -400,12 +178,6 @@ struct dpu_vdpa_dev {
 	bool state_loaded;
 	u64 state_features;
 };
-
-/* The net type's state of @dev (net.c allocates it in dev_setup). */
-static inline struct dpu_vdpa_net *dpu_vdpa_to_net(struct dpu_vdpa_dev *dev)
-{
-	return dev->type_priv;
-}
 
 /*
  * What differs between device types.  All hooks are optional except
@@ -538,6 +310,20 @@ static inline struct dpu_vdpa_dev *vdpa_to_dpu(struct vdpa_device *vdpa)
 	return container_of(vdpa, struct dpu_vdpa_dev, vdpa);
 }
 
+/*
+ * Does function queue @i run at DRIVER_OK?  Not a queue served in software
+ * (the net control queue), and not one the consumer enabled without a size:
+ * QEMU's vhost-vdpa-device enables every queue, also those its guest never
+ * set up.
+ */
+static inline bool dpu_vdpa_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i)
+{
+	const struct dpu_vdpa_type *type = dev->fn->type;
+
+	return dev->vqs[i].ready && dev->vqs[i].num &&
+	       !(type->vq_is_soft && type->vq_is_soft(dev, i));
+}
+
 /* The consumer's callbacks, read whole (dpu_vdpa_dev.cb_lock). */
 static inline struct vdpa_callback dpu_vdpa_vq_cb(struct dpu_vdpa_vq *vq)
 {
@@ -605,25 +391,34 @@ static inline void dpu_vdpa_hw_kick(void __iomem *notify, u16 i)
 int dpu_vdpa_hw_probe(struct dpu_vdpa_fn *fn);
 void dpu_vdpa_hw_remove(struct dpu_vdpa_fn *fn);
 int dpu_vdpa_hw_reset(struct dpu_vdpa_fn *fn);
-void dpu_vdpa_hw_probe_queues(struct dpu_vdpa_dev *dev);
-void dpu_vdpa_hw_unmap_notify(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_hw_start(struct dpu_vdpa_dev *dev);
-void dpu_vdpa_hw_stop(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_hw_read_config(struct dpu_vdpa_fn *fn, u8 *buf, size_t len);
 void dpu_vdpa_hw_write_config(struct dpu_vdpa_fn *fn, unsigned int offset, const u8 *buf,
 			      size_t len);
 int dpu_vdpa_hw_set_features(struct dpu_vdpa_fn *fn, u64 features);
-bool dpu_vdpa_hw_vq_on_fn(struct dpu_vdpa_dev *dev, u16 i);
+/* the function's queues, as the device's vqs see them */
+void dpu_vdpa_hw_probe_queues(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_hw_vq_map(struct dpu_vdpa_dev *dev, u16 i);
+void dpu_vdpa_hw_unmap_notify(struct dpu_vdpa_dev *dev);
 int dpu_vdpa_hw_vq_check_num(struct dpu_vdpa_dev *dev, u16 i);
-bool dpu_vdpa_hw_needs_shadow(struct dpu_vdpa_dev *dev);
-bool dpu_vdpa_hw_will_shadow(struct dpu_vdpa_dev *dev);
-bool dpu_vdpa_hw_shadow_required(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_hw_check_reach(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_hw_vq_to_direct(struct dpu_vdpa_dev *dev, u16 i);
-int dpu_vdpa_hw_vq_start_late(struct dpu_vdpa_dev *dev, u16 i);
-void dpu_vdpa_hw_vq_program(struct dpu_vdpa_dev *dev, u16 i);
 void dpu_vdpa_hw_vq_reset(struct dpu_vdpa_dev *dev, u16 i);
-int dpu_vdpa_hw_vq_restart(struct dpu_vdpa_dev *dev, u16 i);
+
+/* irq.c: MSI-X vectors and their handlers; dev->lock held */
+int dpu_vdpa_irq_setup(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_irq_free(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_irq_vq_vector(struct dpu_vdpa_dev *dev, u16 i, u16 v);
+
+/* vq_mode.c: direct, shadow and translated queues; dev->lock held */
+int dpu_vdpa_mode_start(struct dpu_vdpa_dev *dev);
+int dpu_vdpa_mode_vq_start_late(struct dpu_vdpa_dev *dev, u16 i);
+bool dpu_vdpa_mode_will_shadow(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_mode_shadow_required(struct dpu_vdpa_dev *dev);
+bool dpu_vdpa_mode_any_direct(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_mode_vq_suspend(struct dpu_vdpa_dev *dev, u16 i, struct netlink_ext_ack *extack);
+int dpu_vdpa_mode_vq_resume(struct dpu_vdpa_dev *dev, u16 i);
+void dpu_vdpa_mode_quiesce(struct dpu_vdpa_dev *dev);
+void dpu_vdpa_mode_unquiesce(struct dpu_vdpa_dev *dev);
+/* the wrap-time switch back to direct mode; takes dev->lock */
+void dpu_vdpa_mode_work(struct work_struct *work);
 
 /* vdpa_ops.c */
 extern const struct vdpa_config_ops dpu_vdpa_ops;
@@ -632,8 +427,14 @@ void dpu_vdpa_cbs_untrack(struct dpu_vdpa_dev *dev);
 /* main.c: the relays' work items (unbound: see there) */
 extern struct workqueue_struct *dpu_vdpa_wq;
 int dpu_vdpa_reset_full(struct dpu_vdpa_dev *dev);
+
+/* config.c: the consumer's view of the config space */
 size_t dpu_vdpa_config_size(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_config_read(struct dpu_vdpa_dev *dev, u8 *buf, size_t size);
+void dpu_vdpa_config_get(struct dpu_vdpa_dev *dev, unsigned int offset, void *buf,
+			 unsigned int len);
+void dpu_vdpa_config_set(struct dpu_vdpa_dev *dev, unsigned int offset, const void *buf,
+			 unsigned int len);
 
 /* mgmt.c */
 int dpu_vdpa_mgmt_register(struct dpu_vdpa_fn *fn);
@@ -645,74 +446,6 @@ extern const struct dpu_vdpa_type dpu_vdpa_type_blk;
 const struct dpu_vdpa_type *dpu_vdpa_type_lookup(u32 device_id);
 u64 dpu_vdpa_type_passthrough_features(struct dpu_vdpa_fn *fn);
 int dpu_vdpa_type_passthrough_probe(struct dpu_vdpa_fn *fn);
-
-/* net_cvq.c */
-int dpu_vdpa_cvq_init(struct dpu_vdpa_dev *dev);
-void dpu_vdpa_cvq_cleanup(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index);
-void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev);
-void dpu_vdpa_cvq_release(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_cvq_send(struct dpu_vdpa_dev *dev, u8 class, u8 cmd,
-		      const void *data, size_t len);
-void dpu_vdpa_cvq_kick(struct dpu_vdpa_dev *dev);
-void dpu_vdpa_cvq_pause(struct dpu_vdpa_dev *dev);
-void dpu_vdpa_cvq_resume(struct dpu_vdpa_dev *dev);
-/* the features control command @class/@cmd needs; 0: no such command */
-u64 dpu_vdpa_net_ctrl_features(u8 class, u8 cmd);
-
-/* addr_space.c */
-int dpu_vdpa_as_init(struct dpu_vdpa_dev *dev);
-void dpu_vdpa_as_cleanup(struct dpu_vdpa_dev *dev);
-void dpu_vdpa_as_reset(struct dpu_vdpa_dev *dev);
-enum dpu_vdpa_reach dpu_vdpa_as_reach(struct dpu_vdpa_dev *dev);
-bool dpu_vdpa_as_mapped(struct dpu_vdpa_dev *dev, unsigned int group);
-bool dpu_vdpa_as_span(struct dpu_vdpa_dev *dev, unsigned int group, u64 *first, u64 *end);
-bool dpu_vdpa_as_logged(struct dpu_vdpa_dev *dev, unsigned int group);
-int dpu_vdpa_as_translate(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u32 perm,
-			  phys_addr_t *pa, u64 *contig);
-int dpu_vdpa_fn_buf_map(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf, size_t size,
-			unsigned int slot);
-void dpu_vdpa_fn_buf_unmap(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
-void dpu_vdpa_fn_buf_free(struct dpu_vdpa_dev *dev, struct dpu_vdpa_fn_buf *buf);
-int dpu_vdpa_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size,
-		     u64 pa, u32 perm, void *opaque);
-int dpu_vdpa_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u64 size);
-int dpu_vdpa_reset_map(struct vdpa_device *vdpa, unsigned int asid);
-struct vdpa_iova_range dpu_vdpa_get_iova_range(struct vdpa_device *vdpa);
-u32 dpu_vdpa_get_vq_group(struct vdpa_device *vdpa, u16 idx);
-int dpu_vdpa_set_group_asid(struct vdpa_device *vdpa, unsigned int group, unsigned int asid);
-u64 dpu_vdpa_get_backend_features(const struct vdpa_device *vdpa);
-
-/* guest_mem.c: reading and writing consumer memory by ring address */
-int dpu_vdpa_mem_read(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, void *buf,
-		      size_t len);
-int dpu_vdpa_mem_write(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr,
-		       const void *buf, size_t len);
-int dpu_vdpa_mem_read16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 *val);
-int dpu_vdpa_mem_write16(struct dpu_vdpa_dev *dev, unsigned int group, u64 addr, u16 val);
-bool dpu_vdpa_mem_dma_api(struct dpu_vdpa_dev *dev);
-enum dpu_vdpa_reach dpu_vdpa_mem_fn_reach(struct dpu_vdpa_dev *dev);
-bool dpu_vdpa_mem_fn_translates(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_mem_fn_check(struct dpu_vdpa_dev *dev, u64 addr, u32 len, u32 perm);
-int dpu_vdpa_mem_fn_segment(struct dpu_vdpa_dev *dev, u64 addr, u64 len, u32 perm, u64 *pa,
-			    u64 *contig);
-void dpu_vdpa_mem_fn_unpin(u64 pa, u64 len);
-
-/* shadow.c: the shadow virtqueue relay */
-void dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq);
-int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq);
-void dpu_vdpa_svq_run(struct dpu_vdpa_vq *vq);
-void dpu_vdpa_doorbell_poll(struct work_struct *work);
-void dpu_vdpa_svq_halt(struct dpu_vdpa_vq *vq);
-void dpu_vdpa_svq_drain(struct dpu_vdpa_vq *vq, unsigned int timeout_ms);
-u16 dpu_vdpa_svq_rewind(struct dpu_vdpa_vq *vq);
-void dpu_vdpa_svq_release(struct dpu_vdpa_vq *vq);
-void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq);
-u16 dpu_vdpa_svq_avail_idx(struct dpu_vdpa_vq *vq);
-bool dpu_vdpa_svq_broken(struct dpu_vdpa_dev *dev);
-bool dpu_vdpa_svq_at_wrap(struct dpu_vdpa_vq *vq);
-bool dpu_vdpa_svq_may_go_direct(struct dpu_vdpa_vq *vq);
-void dpu_vdpa_svq_set_to_direct(struct dpu_vdpa_vq *vq, bool to_direct);
 
 /* dirty_log.c */
 void dpu_vdpa_log_mark(struct dpu_vdpa_dev *dev, u64 iova, u64 len);
@@ -733,7 +466,6 @@ int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 le
 int dpu_vdpa_log_sync(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
 		      unsigned long *bitmap, u64 *dirty, struct netlink_ext_ack *extack);
 int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
-void dpu_vdpa_mode_work(struct work_struct *work);
 
 /* genl.c: the dpu_vdpa generic netlink family */
 extern struct genl_family dpu_vdpa_genl_family;
@@ -768,39 +500,5 @@ void dpu_vdpa_state_reset(struct dpu_vdpa_dev *dev, bool full);
 int dpu_vdpa_state_check_features(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_state_consumed(struct dpu_vdpa_dev *dev);
 void dpu_vdpa_state_rings_from_zero(struct dpu_vdpa_dev *dev);
-
-/* net_blob.c: the net sections of the device state (the net type's state_* ops) */
-struct dpu_vdpa_net_blob {
-	struct dpu_vdpa_net_state ns;
-	bool have_config;		/* a NET_CONFIG section was read */
-	struct dpu_vdpa_state_net_config config;
-};
-
-int dpu_vdpa_net_blob_get(struct dpu_vdpa_dev *dev, void *priv, size_t *len,
-			  struct netlink_ext_ack *extack);
-void dpu_vdpa_net_blob_put(struct dpu_vdpa_dev *dev, struct dpu_vdpa_state_writer *w,
-			   const void *priv, const u8 *cfg, size_t cfg_len);
-void dpu_vdpa_net_blob_init(struct dpu_vdpa_dev *dev, void *priv);
-size_t dpu_vdpa_net_blob_min_len(u16 type);
-int dpu_vdpa_net_blob_parse(struct dpu_vdpa_dev *dev, void *priv, u16 type, const void *payload,
-			    u32 len, struct netlink_ext_ack *extack);
-int dpu_vdpa_net_blob_check(struct dpu_vdpa_dev *dev, const void *priv, u64 f,
-			    struct netlink_ext_ack *extack);
-void dpu_vdpa_net_blob_apply(struct dpu_vdpa_dev *dev, const void *priv);
-bool dpu_vdpa_net_blob_vq_soft(struct dpu_vdpa_dev *dev, u16 i, u64 features);
-int dpu_vdpa_net_blob_report(struct dpu_vdpa_dev *dev, struct sk_buff *msg);
-
-/* net_state.c: control-queue state of net devices */
-/* @ns as a freshly reset function has it; no lock */
-void dpu_vdpa_net_state_init(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
-/* an acknowledged consumer command; cvq.lock held */
-void dpu_vdpa_net_state_record(struct dpu_vdpa_dev *dev, const void *cmd, size_t len);
-/* dev->lock held; these take cvq.lock */
-void dpu_vdpa_net_state_reset(struct dpu_vdpa_dev *dev);
-void dpu_vdpa_net_state_mac(struct dpu_vdpa_dev *dev, u8 *mac);
-void dpu_vdpa_net_state_get(struct dpu_vdpa_dev *dev, struct dpu_vdpa_net_state *ns);
-int dpu_vdpa_net_state_replay(struct dpu_vdpa_dev *dev);
-bool dpu_vdpa_net_state_undoable(struct dpu_vdpa_dev *dev);
-int dpu_vdpa_net_state_undo(struct dpu_vdpa_dev *dev, const struct dpu_vdpa_net_state *held);
 
 #endif /* _DPU_VDPA_H_ */

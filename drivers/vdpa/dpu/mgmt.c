@@ -7,6 +7,7 @@
 #include <linux/virtio_config.h>
 
 #include "dpu_vdpa.h"
+#include "shadow.h"
 
 static struct dpu_vdpa_fn *mgmt_to_fn(struct vdpa_mgmt_dev *mgmt)
 {
@@ -52,7 +53,7 @@ static void dpu_vdpa_dev_teardown(struct dpu_vdpa_dev *dev)
 	 * work after the last halt; the irqs are gone now, so this is final.
 	 */
 	for (u16 i = 0; dev->vqs && i < dev->nvqs; i++)
-		cancel_work_sync(&dev->vqs[i].svq.work);
+		dpu_vdpa_svq_cancel(&dev->vqs[i]);
 	/* after the work above, which asks the type about queues (vq_is_soft) */
 	if (dev->fn->type->dev_teardown)
 		dev->fn->type->dev_teardown(dev);
@@ -125,7 +126,9 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 		dev->vqs[i].dev = dev;
 		dev->vqs[i].index = i;
 		dev->vqs[i].irq = -1;
-		dpu_vdpa_svq_init(&dev->vqs[i]);
+		err = dpu_vdpa_svq_init(&dev->vqs[i]);
+		if (err)
+			goto err_teardown;
 	}
 	dpu_vdpa_hw_probe_queues(dev);
 

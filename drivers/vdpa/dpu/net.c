@@ -15,7 +15,7 @@
 #include <linux/etherdevice.h>
 #include <linux/virtio_config.h>
 
-#include "dpu_vdpa.h"
+#include "net.h"
 
 #define NET_MTU_MIN		ETH_MIN_MTU
 #define NET_MTU_DEFAULT		ETH_DATA_LEN
@@ -71,7 +71,7 @@ static int net_fn_probe(struct dpu_vdpa_fn *fn)
 	}
 	fn->mgmt.max_supported_vqs = 2 * fn->net_max_vqp +
 				     !!net_fn_has(fn, VIRTIO_NET_F_CTRL_VQ);
-	/* queues beyond the first pair may appear only with MQ (see hw.c) */
+	/* queues beyond the first pair may appear only with MQ (see dpu_vdpa_hw_probe_queues) */
 	fn->num_queues = max_t(u16, fn->num_queues, fn->mgmt.max_supported_vqs);
 	return 0;
 }

@@ -11,7 +11,7 @@
 #include <linux/unaligned.h>
 #include <net/netlink.h>
 
-#include "dpu_vdpa.h"
+#include "net.h"
 
 #define NET_BLOB_RX_ALL		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI | \
 				 DPU_VDPA_STATE_RX_ALLUNI | DPU_VDPA_STATE_RX_NOMULTI | \

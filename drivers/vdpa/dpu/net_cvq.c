@@ -23,7 +23,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
-#include "dpu_vdpa.h"
+#include "net.h"
 
 /* The driver's ring on the function: one command in flight at a time. */
 #define CVQ_FN_NUM		4

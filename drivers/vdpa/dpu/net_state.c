@@ -34,7 +34,7 @@
 #include <linux/etherdevice.h>
 #include <linux/dpu_vdpa_state.h>
 
-#include "dpu_vdpa.h"
+#include "net.h"
 
 /*
  * RX mode commands: PROMISC and ALLMULTI need CTRL_RX, ALLUNI and the rest

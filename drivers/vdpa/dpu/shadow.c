@@ -15,6 +15,7 @@
 #include <linux/virtio_config.h>
 
 #include "dpu_vdpa.h"
+#include "shadow.h"
 
 #define DPU_VDPA_SVQ_ALIGN	64
 /* entries of a split chain; more segments than this end in a ring error */
@@ -22,9 +23,79 @@
 /* consumer chains relayed per worker run before it yields */
 #define DPU_VDPA_SVQ_BUDGET	256
 
+/* A consumer descriptor as the relay copied it, in CPU byte order. */
+struct dpu_vdpa_svq_desc {
+	u64 addr;
+	u32 len;
+	u16 flags;
+	u16 next;
+};
+
+/* One avail entry the relay handed to the function (shadow.c). */
+struct dpu_vdpa_svq_slot {
+	u16 head;		/* descriptor id, the same in both rings */
+	u16 ndesc;		/* descriptors in its chain */
+	u32 len;		/* used length the function reported */
+	bool done;		/* the function used it; not yet given back */
+	/* translated: its pages hold references until it comes back */
+	bool pinned;
+};
+
+/*
+ * struct dpu_vdpa_svq - shadow virtqueue
+ *
+ * The consumer's ring is read and written through its address space; the
+ * function runs a ring of the driver's own, of the same size.  A chain the
+ * consumer makes available is copied into the driver's descriptor table at
+ * the same ids (so ids need no mapping), and completions are given back to
+ * the consumer in the order it made them available, so the consumer-side
+ * state is always "everything before used_idx is done, [used_idx,
+ * last_avail_idx) is at the function".  That makes suspend exact: what the
+ * function did not use is handed back by moving last_avail_idx back.
+ *
+ * @lock protects everything below it; it nests inside dpu_vdpa_dev.lock
+ * and outside dpu_vdpa_as.lock.  @running is also read without it (kick and
+ * interrupt paths) to decide whether to queue @work.
+ */
+struct dpu_vdpa_svq {
+	struct dpu_vdpa_vq *vq;		/* the queue it serves */
+	struct work_struct work;
+	struct mutex lock;	/* see above */
+	bool running;		/* relaying; cleared to suspend or stop */
+	bool broken;		/* malformed consumer ring or function used ring */
+	/*
+	 * Hand the queue back to the function at the next index wrap: the
+	 * function can only run the consumer's ring from index 0, so the relay
+	 * stops taking chains when last_avail_idx wraps to 0 and asks for the
+	 * switch once the function has used them all.
+	 */
+	bool to_direct;
+	u16 num;
+	bool event_idx;
+	bool indirect_ok;	/* the function takes indirect descriptors */
+	/* consumer ring */
+	u16 last_avail_idx;
+	u16 used_idx;
+	/* the driver's ring, run by the function */
+	struct dpu_vdpa_fn_buf ring;
+	struct vring fn;
+	u16 fn_avail_idx;
+	u16 fn_used_idx;
+	struct dpu_vdpa_svq_slot *slots;	/* by avail position % num */
+	u16 *head_pos;			/* avail position of each head in flight */
+	struct dpu_vdpa_svq_desc *cdesc;	/* the consumer's descriptors, as copied */
+	/*
+	 * Without an IOMMU domain a buffer that is not physically contiguous
+	 * is split: the chain then goes to the function as one indirect
+	 * descriptor, at its head's id, pointing into @indirect.
+	 */
+	struct dpu_vdpa_fn_buf indirect;	/* DPU_VDPA_SVQ_INDIRECT entries per head */
+	unsigned long *busy;		/* descriptors at the function */
+};
+
 static struct dpu_vdpa_vq *svq_vq(struct dpu_vdpa_svq *svq)
 {
-	return container_of(svq, struct dpu_vdpa_vq, svq);
+	return svq->vq;
 }
 
 static void dpu_vdpa_svq_fail(struct dpu_vdpa_svq *svq, const char *what, int err)
@@ -47,24 +118,24 @@ static u64 svq_avail_idx_addr(struct dpu_vdpa_vq *vq)
 static u64 svq_avail_ring_addr(struct dpu_vdpa_vq *vq, u16 pos)
 {
 	return vq->driver_addr + offsetof(struct vring_avail, ring) +
-	       (u64)(pos % vq->svq.num) * sizeof(__virtio16);
+	       (u64)(pos % vq->svq->num) * sizeof(__virtio16);
 }
 
 static u64 svq_used_elem_addr(struct dpu_vdpa_vq *vq, u16 pos)
 {
 	return vq->device_addr + offsetof(struct vring_used, ring) +
-	       (u64)(pos % vq->svq.num) * sizeof(struct vring_used_elem);
+	       (u64)(pos % vq->svq->num) * sizeof(struct vring_used_elem);
 }
 
 /* used_event sits after the avail ring, avail_event after the used ring */
 static u64 svq_used_event_addr(struct dpu_vdpa_vq *vq)
 {
-	return svq_avail_ring_addr(vq, 0) + (u64)vq->svq.num * sizeof(__virtio16);
+	return svq_avail_ring_addr(vq, 0) + (u64)vq->svq->num * sizeof(__virtio16);
 }
 
 static u64 svq_avail_event_addr(struct dpu_vdpa_vq *vq)
 {
-	return svq_used_elem_addr(vq, 0) + (u64)vq->svq.num * sizeof(struct vring_used_elem);
+	return svq_used_elem_addr(vq, 0) + (u64)vq->svq->num * sizeof(struct vring_used_elem);
 }
 
 static void svq_log_used(struct dpu_vdpa_vq *vq, u16 pos)
@@ -136,7 +207,7 @@ static void svq_unpin_chain(struct dpu_vdpa_svq *svq, const struct dpu_vdpa_svq_
  */
 static int svq_translate_in_place(struct dpu_vdpa_vq *vq, u16 head, u16 ndesc)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 	u16 i = head, n;
 	int err;
 
@@ -170,7 +241,7 @@ static int svq_translate_in_place(struct dpu_vdpa_vq *vq, u16 head, u16 ndesc)
  */
 static int svq_translate_chain(struct dpu_vdpa_vq *vq, u16 head, u16 ndesc)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 	struct vring_desc *table = svq_indirect_table(svq, head);
 	unsigned int nseg = 0, n;
 	u16 i = head;
@@ -228,7 +299,7 @@ err_unpin:
  */
 static int svq_get_chain(struct dpu_vdpa_vq *vq, u16 head, bool *pinned)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 	struct dpu_vdpa_dev *dev = vq->dev;
 	enum dpu_vdpa_reach reach = dpu_vdpa_mem_fn_reach(dev);
 	bool translate = reach == DPU_VDPA_REACH_TRANSLATE;
@@ -305,7 +376,7 @@ err_put:
 /* Mark what the function wrote for a used chain: its writable part, by length. */
 static void svq_log_chain(struct dpu_vdpa_vq *vq, const struct dpu_vdpa_svq_slot *slot)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 	u32 left = slot->len;
 	u16 i = slot->head, n;
 
@@ -332,7 +403,7 @@ static bool svq_consumer_wants_call(struct dpu_vdpa_vq *vq, u16 old, u16 new)
 
 	/* the used index must be visible before the consumer's flags are read */
 	smp_mb();
-	if (vq->svq.event_idx) {
+	if (vq->svq->event_idx) {
 		if (dpu_vdpa_mem_read16(dev, DPU_VDPA_GROUP_DATA, svq_used_event_addr(vq), &v))
 			return true;
 		return vring_need_event(v, new, old);
@@ -361,7 +432,7 @@ static void svq_call_consumer(struct dpu_vdpa_vq *vq)
  */
 static int svq_complete(struct dpu_vdpa_vq *vq)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 	struct dpu_vdpa_dev *dev = vq->dev;
 	u16 old = svq->used_idx;
 	u16 fn_used;
@@ -459,7 +530,7 @@ static void svq_kick_function(struct dpu_vdpa_vq *vq)
 /* Hand the function what the consumer made available.  Returns chains relayed. */
 static int svq_relay(struct dpu_vdpa_vq *vq, int budget)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 	struct dpu_vdpa_dev *dev = vq->dev;
 	u16 avail, head;
 	int n = 0, err;
@@ -568,7 +639,7 @@ static void dpu_vdpa_svq_work(struct work_struct *work)
 /* Nothing at the function and the consumer's indexes at 0: ready for direct. */
 bool dpu_vdpa_svq_at_wrap(struct dpu_vdpa_vq *vq)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 	bool ret;
 
 	mutex_lock(&svq->lock);
@@ -579,7 +650,7 @@ bool dpu_vdpa_svq_at_wrap(struct dpu_vdpa_vq *vq)
 
 void dpu_vdpa_svq_set_to_direct(struct dpu_vdpa_vq *vq, bool to_direct)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 
 	mutex_lock(&svq->lock);
 	svq->to_direct = to_direct;
@@ -588,32 +659,55 @@ void dpu_vdpa_svq_set_to_direct(struct dpu_vdpa_vq *vq, bool to_direct)
 		dpu_vdpa_svq_notify(vq);
 }
 
-void dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq)
+/* The relay's state of @vq, at dev_add; idle until a queue is shadowed. */
+int dpu_vdpa_svq_init(struct dpu_vdpa_vq *vq)
 {
-	INIT_WORK(&vq->svq.work, dpu_vdpa_svq_work);
-	mutex_init(&vq->svq.lock);
+	struct dpu_vdpa_svq *svq = kzalloc(sizeof(*svq), GFP_KERNEL);
+
+	if (!svq)
+		return -ENOMEM;
+	svq->vq = vq;
+	INIT_WORK(&svq->work, dpu_vdpa_svq_work);
+	mutex_init(&svq->lock);
+	vq->svq = svq;
+	return 0;
 }
 
 /*
- * Can the queue go back to the function at an index wrap?  Only if what the
- * function holds there is sure to be used: not for net RX, whose function
- * may wait for more buffers than it holds before it uses any (mergeable
- * buffers and a large packet), which would stall the queue at the wrap.
+ * Work an interrupt or a kick queued after the last halt; called once the
+ * device's interrupts are gone, so nothing queues it again.
  */
-bool dpu_vdpa_svq_may_go_direct(struct dpu_vdpa_vq *vq)
+void dpu_vdpa_svq_cancel(struct dpu_vdpa_vq *vq)
 {
-	const struct dpu_vdpa_type *type = vq->dev->fn->type;
+	if (vq->svq)
+		cancel_work_sync(&vq->svq->work);
+}
 
-	if (dpu_vdpa_hw_shadow_required(vq->dev))
-		return false;
-	return !(type->vq_may_rewind && type->vq_may_rewind(vq->dev, vq->index));
+/* At the device's release: the relay's rings went with its last reset. */
+void dpu_vdpa_svq_destroy(struct dpu_vdpa_vq *vq)
+{
+	if (!vq->svq)
+		return;
+	mutex_destroy(&vq->svq->lock);
+	kfree(vq->svq);
+	vq->svq = NULL;
+}
+
+/* Where the function finds the driver's ring of @vq (shadow mode). */
+void dpu_vdpa_svq_fn_ring(struct dpu_vdpa_vq *vq, u64 *desc, u64 *driver, u64 *device)
+{
+	struct dpu_vdpa_svq *svq = vq->svq;
+
+	*desc = svq->ring.dma;
+	*driver = svq->ring.dma + ((void *)svq->fn.avail - svq->ring.va);
+	*device = svq->ring.dma + ((void *)svq->fn.used - svq->ring.va);
 }
 
 /* Kick or interrupt: atomic context. */
 void dpu_vdpa_svq_notify(struct dpu_vdpa_vq *vq)
 {
-	if (READ_ONCE(vq->svq.running))
-		queue_work(dpu_vdpa_wq, &vq->svq.work);
+	if (READ_ONCE(vq->svq->running))
+		queue_work(dpu_vdpa_wq, &vq->svq->work);
 }
 
 /*
@@ -656,12 +750,13 @@ static void svq_free(struct dpu_vdpa_svq *svq)
 
 /*
  * Build the driver's ring for @vq, to start at the consumer's avail index
- * vq->avail_idx (as set_vq_state left it).  Called with the function
- * queue disabled; the function is then pointed at svq->ring.dma.
+ * vq->avail_idx (as set_vq_state left it), and with @to_direct to hand
+ * the queue back to the function at its next index wrap.  Called with the
+ * function queue disabled; the function is then pointed at svq->ring.dma.
  */
-int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
+int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq, bool to_direct)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 	struct dpu_vdpa_dev *dev = vq->dev;
 	u32 num = vq->num;
 	int err;
@@ -712,7 +807,7 @@ int dpu_vdpa_svq_prepare(struct dpu_vdpa_vq *vq)
 	svq->num = num;
 	vring_init(&svq->fn, num, svq->ring.va, DPU_VDPA_SVQ_ALIGN);
 reset:
-	svq->to_direct = dpu_vdpa_svq_may_go_direct(vq);
+	svq->to_direct = to_direct;
 	svq->indirect_ok = dev->fn_driver_features & BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC);
 	svq->event_idx = dev->driver_features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
 	svq->last_avail_idx = vq->avail_idx;
@@ -741,7 +836,7 @@ err_free:
 /* The function queue is enabled on the driver's ring: relay. */
 void dpu_vdpa_svq_run(struct dpu_vdpa_vq *vq)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 
 	mutex_lock(&svq->lock);
 	WRITE_ONCE(svq->running, true);
@@ -772,9 +867,9 @@ void dpu_vdpa_doorbell_poll(struct work_struct *work)
 		struct dpu_vdpa_vq *vq = &dev->vqs[i];
 
 		if (!READ_ONCE(vq->notify_given) || !READ_ONCE(vq->shadow) ||
-		    !READ_ONCE(vq->svq.running))
+		    !READ_ONCE(vq->svq->running))
 			continue;
-		queue_work(dpu_vdpa_wq, &vq->svq.work);
+		queue_work(dpu_vdpa_wq, &vq->svq->work);
 		again = true;
 	}
 	if (again)
@@ -784,7 +879,7 @@ void dpu_vdpa_doorbell_poll(struct work_struct *work)
 /* Stop relaying; on return the worker is idle and will not run again. */
 void dpu_vdpa_svq_halt(struct dpu_vdpa_vq *vq)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 
 	mutex_lock(&svq->lock);
 	WRITE_ONCE(svq->running, false);
@@ -798,7 +893,7 @@ void dpu_vdpa_svq_halt(struct dpu_vdpa_vq *vq)
  */
 void dpu_vdpa_svq_drain(struct dpu_vdpa_vq *vq, unsigned int timeout_ms)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	bool empty;
 
@@ -823,7 +918,7 @@ void dpu_vdpa_svq_drain(struct dpu_vdpa_vq *vq, unsigned int timeout_ms)
  */
 u16 dpu_vdpa_svq_rewind(struct dpu_vdpa_vq *vq)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 	u16 n;
 
 	mutex_lock(&svq->lock);
@@ -851,9 +946,9 @@ u16 dpu_vdpa_svq_avail_idx(struct dpu_vdpa_vq *vq)
 {
 	u16 idx;
 
-	mutex_lock(&vq->svq.lock);
-	idx = vq->svq.last_avail_idx;
-	mutex_unlock(&vq->svq.lock);
+	mutex_lock(&vq->svq->lock);
+	idx = vq->svq->last_avail_idx;
+	mutex_unlock(&vq->svq->lock);
 	return idx;
 }
 
@@ -862,7 +957,7 @@ bool dpu_vdpa_svq_broken(struct dpu_vdpa_dev *dev)
 	u16 i;
 
 	for (i = 0; i < dev->nvqs; i++)
-		if (READ_ONCE(dev->vqs[i].shadow) && READ_ONCE(dev->vqs[i].svq.broken))
+		if (READ_ONCE(dev->vqs[i].shadow) && READ_ONCE(dev->vqs[i].svq->broken))
 			return true;
 	return false;
 }
@@ -870,7 +965,7 @@ bool dpu_vdpa_svq_broken(struct dpu_vdpa_dev *dev)
 /* Free the driver's ring; the relay is halted and the function reset. */
 void dpu_vdpa_svq_release(struct dpu_vdpa_vq *vq)
 {
-	struct dpu_vdpa_svq *svq = &vq->svq;
+	struct dpu_vdpa_svq *svq = vq->svq;
 
 	dpu_vdpa_svq_halt(vq);
 	svq_free(svq);

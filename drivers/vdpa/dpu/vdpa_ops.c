@@ -3,14 +3,13 @@
  * The vdpa_config_ops table: what virtio_vdpa and vhost_vdpa call.
  *
  * Queue setup is cached in struct dpu_vdpa_vq and reaches the function at
- * DRIVER_OK (see hw.c); status and features are forwarded as the consumer
+ * DRIVER_OK (see vq_mode.c); status and features are forwarded as the consumer
  * sets them, through the device-type hooks of the function.
  */
 #include <linux/virtio_config.h>
 
 #include "dpu_vdpa.h"
-
-#define DPU_VDPA_CONFIG_MAX	256
+#include "shadow.h"
 
 static struct dpu_vdpa_vq *dpu_vdpa_vq_get(struct dpu_vdpa_dev *dev, u16 idx)
 {
@@ -156,7 +155,7 @@ static void dpu_vdpa_set_vq_ready(struct vdpa_device *vdpa, u16 idx, bool ready)
 	} else if (ready && !vq->ready) {
 		/* QEMU enables the data queues once the control queue restored state */
 		vq->ready = true;
-		if (dpu_vdpa_hw_vq_start_late(dev, idx))
+		if (dpu_vdpa_mode_vq_start_late(dev, idx))
 			dev->vq_failed = true;
 	} else if (!ready && vq->ready) {
 		dev_dbg(&vdpa->dev, "vq %u disabled after DRIVER_OK: ignored\n", idx);
@@ -244,7 +243,7 @@ static struct vdpa_notification_area dpu_vdpa_get_vq_notification(struct vdpa_de
 		if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
 			shadow = vq->shadow;
 		else
-			shadow = dpu_vdpa_hw_will_shadow(dev);
+			shadow = dpu_vdpa_mode_will_shadow(dev);
 		if (!shadow)
 			WRITE_ONCE(vq->notify_given, true);
 		mutex_unlock(&dev->lock);
@@ -370,7 +369,7 @@ static u8 dpu_vdpa_get_status(struct vdpa_device *vdpa)
 
 /*
  * Parking keeps the function in DRIVER_OK, but the consumer's interrupt
- * set-up goes: dpu_vdpa_hw_stop frees the MSI-X vectors, which turns MSI-X
+ * set-up goes: dpu_vdpa_irq_free frees the MSI-X vectors, which turns MSI-X
  * off and INTx back on.  Before that, take every vector off the function,
  * whose queues the suspend stopped: a function in DRIVER_OK must not point
  * at a vector that is freed (and maybe reallocated), nor signal an INTx
@@ -457,7 +456,7 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 	if (type->reset_done)
 		type->reset_done(dev);
 	/* parked, the function points at none of the vectors freed here */
-	dpu_vdpa_hw_stop(dev);
+	dpu_vdpa_irq_free(dev);
 	/* parked: no INTx either; reset: INTx is the function's default again */
 	pci_intx(dev->fn->pdev, !dev->fn_parked);
 	for (i = 0; i < dev->nvqs; i++) {
@@ -542,7 +541,7 @@ static void dpu_vdpa_driver_ok_undo(struct dpu_vdpa_dev *dev)
 	dpu_vdpa_hw_reset(dev->fn);
 	if (type->reset_done)
 		type->reset_done(dev);
-	dpu_vdpa_hw_stop(dev);
+	dpu_vdpa_irq_free(dev);
 	for (i = 0; i < dev->nvqs; i++) {
 		WRITE_ONCE(dev->vqs[i].shadow, false);
 		dpu_vdpa_svq_release(&dev->vqs[i]);
@@ -562,7 +561,7 @@ static int dpu_vdpa_driver_ok(struct dpu_vdpa_dev *dev)
 	err = dpu_vdpa_state_check_features(dev);
 	if (err)
 		return err;
-	err = dpu_vdpa_hw_start(dev);
+	err = dpu_vdpa_mode_start(dev);
 	if (err)
 		goto err_undo;
 	dpu_vdpa_hw_add_status(dev->fn, VIRTIO_CONFIG_S_DRIVER_OK);
@@ -660,32 +659,6 @@ int dpu_vdpa_reset_full(struct dpu_vdpa_dev *dev)
 	return err;
 }
 
-/* Bytes of config space the consumer sees. */
-size_t dpu_vdpa_config_size(struct dpu_vdpa_dev *dev)
-{
-	size_t len = dev->fn->vpm.device_len;
-
-	if (dev->fn->type->config_size)
-		len = dev->fn->type->config_size(dev);
-	return min_t(size_t, len, DPU_VDPA_CONFIG_MAX);
-}
-
-/*
- * The config space as the consumer sees it: the function's, with the
- * fields the driver virtualizes patched in.  @size is at most
- * dpu_vdpa_config_size(); state.c saves it.
- */
-void dpu_vdpa_config_read(struct dpu_vdpa_dev *dev, u8 *buf, size_t size)
-{
-	u8 cfg[DPU_VDPA_CONFIG_MAX] = { };
-	size_t full = dpu_vdpa_config_size(dev);
-
-	dpu_vdpa_hw_read_config(dev->fn, cfg, full);
-	if (dev->fn->type->config_patch)
-		dev->fn->type->config_patch(dev, cfg, full);
-	memcpy(buf, cfg, min(size, full));
-}
-
 static size_t dpu_vdpa_get_config_size(struct vdpa_device *vdpa)
 {
 	return dpu_vdpa_config_size(vdpa_to_dpu(vdpa));
@@ -694,29 +667,13 @@ static size_t dpu_vdpa_get_config_size(struct vdpa_device *vdpa)
 static void dpu_vdpa_get_config(struct vdpa_device *vdpa, unsigned int offset, void *buf,
 				unsigned int len)
 {
-	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
-	size_t size = dpu_vdpa_config_size(dev);
-	u8 cfg[DPU_VDPA_CONFIG_MAX];
-
-	memset(buf, 0, len);
-	if (offset >= size)
-		return;
-	dpu_vdpa_config_read(dev, cfg, size);
-	memcpy(buf, cfg + offset, min_t(size_t, len, size - offset));
+	dpu_vdpa_config_get(vdpa_to_dpu(vdpa), offset, buf, len);
 }
 
 static void dpu_vdpa_set_config(struct vdpa_device *vdpa, unsigned int offset,
 				const void *buf, unsigned int len)
 {
-	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
-	const struct dpu_vdpa_type *type = dev->fn->type;
-
-	if (offset + len > dev->fn->vpm.device_len ||
-	    (type->config_writable && !type->config_writable(dev, offset, len))) {
-		dev_dbg(&vdpa->dev, "config write at %u len %u ignored\n", offset, len);
-		return;
-	}
-	dpu_vdpa_hw_write_config(dev->fn, offset, buf, len);
+	dpu_vdpa_config_set(vdpa_to_dpu(vdpa), offset, buf, len);
 }
 
 static u32 dpu_vdpa_get_generation(struct vdpa_device *vdpa)
@@ -744,6 +701,8 @@ static void dpu_vdpa_free(struct vdpa_device *vdpa)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
 
+	for (u16 i = 0; dev->vqs && i < dev->nvqs; i++)
+		dpu_vdpa_svq_destroy(&dev->vqs[i]);
 	kfree(dev->vqs);
 	mutex_destroy(&dev->lock);
 }
