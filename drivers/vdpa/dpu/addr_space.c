@@ -180,6 +180,7 @@ static void dpu_vdpa_as_detach(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_as *as = &dev->as;
 
+	lockdep_assert_held(&dev->as.lock);
 	if (!as->attached)
 		return;
 	iommu_detach_device(as->domain, dpu_vdpa_dev_to_dev(dev));
@@ -236,6 +237,7 @@ static int dpu_vdpa_as_attach(struct dpu_vdpa_dev *dev)
 	struct vhost_iotlb_map *map;
 	int err;
 
+	lockdep_assert_held(&dev->as.lock);
 	if (as->attached)
 		return 0;
 	/* attach first: the IOMMU sets the domain's page-table depth then */
@@ -293,6 +295,7 @@ static int dpu_vdpa_as_set_data_asid(struct dpu_vdpa_dev *dev, u32 asid)
 /* Leave the domain once nothing is mapped and the device is reset. */
 static void dpu_vdpa_as_maybe_detach(struct dpu_vdpa_dev *dev)
 {
+	lockdep_assert_held(&dev->as.lock);
 	if (dev->as.attached && dpu_vdpa_as_empty(&dev->as) &&
 	    !(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
 		dpu_vdpa_as_detach(dev);

@@ -37,6 +37,7 @@ int dpu_vdpa_log_alloc(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 le
 	struct dpu_vdpa_log *log = &dev->log;
 	u64 pages = len >> ilog2(page_size);
 
+	lockdep_assert_held(&dev->lock);
 	log->bitmap = kvcalloc(BITS_TO_LONGS(pages), sizeof(unsigned long), GFP_KERNEL);
 	if (!log->bitmap)
 		return -ENOMEM;

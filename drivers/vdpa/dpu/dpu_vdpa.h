@@ -8,6 +8,29 @@
  *   struct dpu_vdpa_dev  the vDPA device created by "vdpa dev add".
  *   struct dpu_vdpa_vq   one virtqueue of that device, as the consumer
  *                        (virtio_vdpa or vhost_vdpa) configured it.
+ *
+ * Locking, outermost first; a lock is only taken while holding those above
+ * it, never the other way round:
+ *
+ *   the vdpa core's device lock   dev add and dev del (mgmt.c)
+ *   dpu_vdpa_devs_lock (genl.c)   a whole dpu_vdpa netlink command; dev del
+ *                                 takes it to unlink the device
+ *   dpu_vdpa_dev.lock             every vdpa_config_op that changes state,
+ *                                 suspend, resume, the dirty log, state
+ *                                 save and load, the wrap-time mode switch
+ *   dpu_vdpa_svq.lock (shadow.c)  one relay's rings; held by its worker
+ *   dpu_vdpa_cvq.lock (net.h)     the control-queue relay and the tracked
+ *                                 control state; held by its worker
+ *   dpu_vdpa_as.lock              the address spaces and the IOMMU domain
+ *   dpu_vdpa_dev.cb_lock          spinlock, irq-safe: the consumer's
+ *                                 callbacks, copied out and called outside it
+ *
+ * The relay workers never take dpu_vdpa_dev.lock, so its holders may halt
+ * them with cancel_work_sync().  mode_work does take it, and is only
+ * cancelled by dev del, which does not hold it.  The dirty bitmap is
+ * lock-free (atomic bitops).  Functions that expect a lock say so with
+ * lockdep_assert_held().  kick_vq and the interrupt handlers run in atomic
+ * context and take no mutex.
  */
 #ifndef _DPU_VDPA_H_
 #define _DPU_VDPA_H_

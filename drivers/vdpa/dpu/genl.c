@@ -58,6 +58,7 @@ static struct dpu_vdpa_dev *dpu_vdpa_genl_find(struct genl_info *info)
 	struct nlattr *attr = info->attrs[DPU_VDPA_A_DEV_NAME];
 	struct dpu_vdpa_dev *dev;
 
+	lockdep_assert_held(&dpu_vdpa_devs_lock);
 	if (dpu_vdpa_genl_missing(info, DPU_VDPA_A_DEV_NAME, "device name (DPU_VDPA_A_DEV_NAME)"))
 		return ERR_PTR(-EINVAL);
 	list_for_each_entry(dev, &dpu_vdpa_devs, node)

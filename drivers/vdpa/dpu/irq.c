@@ -72,6 +72,7 @@ void dpu_vdpa_irq_free(struct dpu_vdpa_dev *dev)
 	struct pci_dev *pdev = dev->fn->pdev;
 	u16 i;
 
+	lockdep_assert_held(&dev->lock);
 	if (!dev->irqs_allocated)
 		return;
 	for (i = 0; i < dev->nvqs; i++) {
@@ -164,6 +165,7 @@ int dpu_vdpa_irq_setup(struct dpu_vdpa_dev *dev)
 	u16 i, vector = 2;
 	bool shared;
 
+	lockdep_assert_held(&dev->lock);
 	for (i = 0; i < dev->nvqs; i++)
 		if (dpu_vdpa_vq_on_fn(dev, i) && dpu_vdpa_vq_cb(&dev->vqs[i]).callback &&
 		    !dev->vqs[i].shadow)

@@ -462,6 +462,7 @@ static void net_start_refused(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_vq *vq;
 
+	lockdep_assert_held(&dev->lock);
 	if (!(dev->driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return;
 	vq = &dev->vqs[net_consumer_cvq_index(dev)];
@@ -476,6 +477,7 @@ static void net_start_refused(struct dpu_vdpa_dev *dev)
  */
 static bool net_may_park(struct dpu_vdpa_dev *dev)
 {
+	lockdep_assert_held(&dev->lock);
 	if (!(dev->fn_driver_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return true;
 	return dpu_vdpa_net_state_undoable(dev);
@@ -485,6 +487,7 @@ static void net_reset(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
 
+	lockdep_assert_held(&dev->lock);
 	if (!net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
 		return;
 	/* a parked function keeps running: stop its control queue by itself */
@@ -511,6 +514,7 @@ static void net_reset(struct dpu_vdpa_dev *dev)
 /* the function is reset, or parked with its control queue reset */
 static void net_reset_done(struct dpu_vdpa_dev *dev)
 {
+	lockdep_assert_held(&dev->lock);
 	if (net_fn_has(dev->fn, VIRTIO_NET_F_CTRL_VQ))
 		dpu_vdpa_cvq_release(dev);
 }

@@ -157,6 +157,7 @@ static int dpu_vdpa_cvq_exec(struct dpu_vdpa_dev *dev, u32 out_len, u32 in_len, 
 	struct vring_used *used = cvq->ring.va + CVQ_FN_USED_OFF;
 	unsigned long timeout;
 
+	lockdep_assert_held(&cvq->lock);
 	if (!cvq->fn_notify)
 		return -ENODEV;
 	if (cvq->fn_hung)
@@ -369,6 +370,7 @@ static bool dpu_vdpa_cvq_allowed(struct dpu_vdpa_dev *dev)
 {
 	const struct virtio_net_ctrl_hdr *hdr = dev_cvq(dev)->buf.va;
 
+	lockdep_assert_held(&dev_cvq(dev)->lock);
 	if (dpu_vdpa_cvq_cmd_ok(dev->driver_features, hdr->class, hdr->cmd) &&
 	    dpu_vdpa_cvq_cmd_ok(dev->fn_driver_features, hdr->class, hdr->cmd))
 		return true;
@@ -527,6 +529,7 @@ int dpu_vdpa_cvq_start(struct dpu_vdpa_dev *dev, u16 fn_index)
 	resource_size_t pa;
 	int err;
 
+	lockdep_assert_held(&dev->lock);
 	if (dpu_vdpa_hw_queue_size_max(fn, fn_index) < CVQ_FN_NUM) {
 		dev_err(&dev->vdpa.dev, "function control queue %u too small\n", fn_index);
 		return -EINVAL;
@@ -576,6 +579,7 @@ void dpu_vdpa_cvq_pause(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
 
+	lockdep_assert_held(&dev->lock);
 	mutex_lock(&cvq->lock);
 	cvq->paused = cvq->running;
 	cvq->running = false;
@@ -608,6 +612,7 @@ void dpu_vdpa_cvq_stop(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
 
+	lockdep_assert_held(&dev->lock);
 	mutex_lock(&cvq->lock);
 	cvq->running = false;
 	cvq->paused = false;
@@ -627,6 +632,7 @@ void dpu_vdpa_cvq_release(struct dpu_vdpa_dev *dev)
 {
 	struct dpu_vdpa_cvq *cvq = dev_cvq(dev);
 
+	lockdep_assert_held(&dev->lock);
 	mutex_lock(&cvq->lock);
 	if (cvq->fn_notify)
 		dpu_vdpa_hw_notify_unmap(dev->fn, cvq->fn_notify);

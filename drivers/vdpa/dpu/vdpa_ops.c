@@ -442,6 +442,7 @@ static int dpu_vdpa_do_reset(struct dpu_vdpa_dev *dev, bool full)
 	int err = 0;
 	u16 i;
 
+	lockdep_assert_held(&dev->lock);
 	for (i = 0; i < dev->nvqs; i++)
 		dpu_vdpa_svq_halt(&dev->vqs[i]);
 	dev->fn_parked = dpu_vdpa_may_park(dev, full);
@@ -493,6 +494,7 @@ static int dpu_vdpa_features_ok(struct dpu_vdpa_dev *dev)
 	u64 features = dev->driver_features;
 	int err;
 
+	lockdep_assert_held(&dev->lock);
 	/* refused here, the consumer's probe fails cleanly (virtio_features_ok) */
 	err = dpu_vdpa_state_check_features(dev);
 	if (err)
@@ -555,6 +557,7 @@ static int dpu_vdpa_driver_ok(struct dpu_vdpa_dev *dev)
 	const struct dpu_vdpa_type *type = dev->fn->type;
 	int err;
 
+	lockdep_assert_held(&dev->lock);
 	if (READ_ONCE(dev->consumer_dma_api))
 		dpu_vdpa_state_rings_from_zero(dev);
 	/* a loaded state holds for the features it was saved with only */

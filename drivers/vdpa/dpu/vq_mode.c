@@ -213,6 +213,7 @@ int dpu_vdpa_mode_start(struct dpu_vdpa_dev *dev)
 	u16 i;
 	int err;
 
+	lockdep_assert_held(&dev->lock);
 	err = mode_check_reach(dev);
 	if (err)
 		return err;
