@@ -220,6 +220,15 @@ fuzz_run() {
 	t_result "$rc" "$desc"
 }
 
+# One 3-second TCP stream from netns NS_CLIENT to ADDR in NS_SERVER, in
+# Gbit/s (3 decimals).  A figure for the log, not a gate: see make bench.
+iperf_gbps() {	# iperf_gbps NS_SERVER NS_CLIENT ADDR
+	ip netns exec "$1" iperf3 -s -1 -D -p 5201 >/dev/null 2>&1
+	sleep 0.5
+	ip netns exec "$2" iperf3 -c "$3" -p 5201 -t 3 -J 2>/dev/null |
+		jq -r '.end.sum_received.bits_per_second / 1e9 | . * 1000 | floor / 1000'
+}
+
 # net_pair_works A B: fresh vDPA devices on net functions A and B (cabled
 # to each other) under virtio_vdpa pass a ping between two namespaces;
 # both devices are deleted again.  The "devices still work" oracle of the

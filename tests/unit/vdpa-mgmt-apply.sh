@@ -1,6 +1,6 @@
 #!/bin/bash
 # vdpa-mgmt apply without a kernel: its parser and planner
-# (tools/vdpa-mgmt/test_apply.c: good and bad files with their line
+# (tests/unit/test_apply.c: good and bad files with their line
 # numbers, plans against made-up hosts) under valgrind; then the tool itself,
 # under valgrind, on files whose functions this host does not have, so that
 # it reads the host and changes nothing: a bad file refused at its line with

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Feature names and device_features values, no kernel: every bit's shown
 # name reads back, + and - against a mgmtdev's features, exact lists,
-# unknown names, the qemu-svq profile (tools/vdpa-mgmt/test_names.c); then
+# unknown names, the qemu-svq profile (tests/unit/test_names.c); then
 # every feature bit the kernel's uapi headers define (virtio_net.h,
 # virtio_blk.h, virtio_config.h, virtio_ring.h, in /usr/include and in the
 # 6.12 headers) has a name and its macro's name is taken.  Under valgrind.

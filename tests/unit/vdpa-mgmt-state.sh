@@ -1,5 +1,5 @@
 #!/bin/bash
-# The device-state blob: the codec's unit test (tools/vdpa-mgmt/test_state.c)
+# The device-state blob: the codec's unit test (tests/unit/test_state.c)
 # under valgrind, then "dev state show" and "dev state load" on blobs made
 # here by an independent writer (Python's struct and zlib.crc32), text and
 # JSON (read by jq), and malformed ones refused with where they are wrong.

@@ -44,12 +44,6 @@ t_ok "promiscuous mode toggles (control queue RX mode)" -- \
 	sh -c "ip -n a link set $NA promisc on && ip -n a link set $NA promisc off"
 t_ok "ping after multiqueue and rx mode changes" -- ip netns exec a ping -c 3 -i 0.2 -W 3 10.99.0.2
 
-iperf_gbps() {	# iperf_gbps NS_SERVER NS_CLIENT ADDR
-	ip netns exec "$1" iperf3 -s -1 -D -p 5201 >/dev/null 2>&1
-	sleep 0.5
-	ip netns exec "$2" iperf3 -c "$3" -p 5201 -t 3 -J 2>/dev/null |
-		jq -r '.end.sum_received.bits_per_second / 1e9 | . * 1000 | floor / 1000'
-}
 VDPA_GBPS=$(iperf_gbps b a 10.99.0.2)
 t_ok "iperf3 through vDPA: $VDPA_GBPS Gbit/s" -- test -n "$VDPA_GBPS" -a "$VDPA_GBPS" != null
 

@@ -6,13 +6,13 @@
 # Before migrating the guest sets a new MAC and 2 queue pairs; both must
 # survive.  QEMU shadows the queues (SVQ) from migration start, which
 # needs our SUSPEND, the control vq in an address space of its own, and
-# device features SVQ accepts.  Shared steps: tests/vm/nested/migrate.sh
+# device features SVQ accepts.  Shared steps: tests/nested/migrate.sh
 # (scripts/migrate-demo runs the same).  Then the same guest migrates on
 # QEMU's own tap-backed virtio-net, the baseline for how long the guest is
 # unreachable from outside.
 # vm-options: --nets 4 --mem 3G --timeout 1800
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../vm/nested/migrate.sh"
+. "$(dirname "$0")/../nested/migrate.sh"
 LOSS_MAX=${LOSS_MAX:-100}	# pings (10 s at 0.1 s): generous, TCG in TCG
 # The outside outage (mig_outside_outage) is compared with QEMU migrating the
 # same guest on its own tap-backed virtio-net in this VM, right after, with
@@ -21,7 +21,7 @@ LOSS_MAX=${LOSS_MAX:-100}	# pings (10 s at 0.1 s): generous, TCG in TCG
 # announce: QEMU's own RARP carries the MAC QEMU was started with, not the one
 # the guest set, and vhost-vdpa drops it anyway.  How long the guest takes to
 # do so after it runs again is its own time: 1.8-4.7 s measured on vDPA, 1.2-
-# 1.6 s on tap, while the device saw nothing from it (tests/wip/outage-trace.sh
+# 1.6 s on tap, while the device saw nothing from it (tests/diag/outage-trace.sh
 # traces both sides).  So a single run's ratio is noise on top of the guest:
 # the test bounds it loosely (OUTSIDE_RATIO_MAX, which still catches the 10-20
 # s outages of the past: 18-101 s with the VLAN replay) and asserts the

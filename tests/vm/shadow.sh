@@ -37,12 +37,6 @@ teardown_net() {
 	ip netns del a; ip netns del b
 	vdpa dev del vdpa0; vdpa dev del vdpa1
 }
-iperf_gbps() {	# iperf_gbps NS_SERVER NS_CLIENT ADDR
-	ip netns exec "$1" iperf3 -s -1 -D -p 5201 >/dev/null 2>&1
-	sleep 0.5
-	ip netns exec "$2" iperf3 -c "$3" -p 5201 -t 3 -J 2>/dev/null |
-		jq -r '.end.sum_received.bits_per_second / 1e9 | . * 1000 | floor / 1000'
-}
 
 setup_net
 t_ok "two net devices on virtio_vdpa ($NA, $NB)" -- test -n "$NA" -a -n "$NB"

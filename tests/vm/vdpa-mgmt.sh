@@ -199,7 +199,7 @@ t_fail "a feature the mgmtdev lacks: exit 1, named" \
 	-- "$V" dev add name x mgmtdev "pci/$B" device_features +RING_PACKED
 t_ok "... no device added by those" -- sh -c "! vdpa dev show x >/dev/null 2>&1"
 
-# the profile against the bit list tests/vm/nested/migrate.sh had before it
+# the profile against the bit list tests/nested/migrate.sh had before it
 # (QEMU 10.0's SVQ set without CTRL_VLAN), read through iproute2's names
 svq_bits() {
 	jq -r --argjson n '{"CSUM":0,"GUEST_CSUM":1,"CTRL_GUEST_OFFLOADS":2,"MTU":3,"MAC":5,
@@ -222,7 +222,7 @@ t_eq "p1: the mgmtdev's features that migrate.sh's MIG_SVQ_BITS listed" "$want" 
 t_ok "negative control: the mgmtdev has features SVQ refuses" -- \
 	test "$(svq_bits <<<"$SUP")" != "$want"
 t_ok "migrate.sh's helpers read p1: CTRL_VLAN and GUEST_ANNOUNCE dropped" -- bash -c \
-	". '$PROJECT/tests/vm/nested/migrate.sh' && mig_features p1 | grep -qw VERSION_1 &&
+	". '$PROJECT/tests/nested/migrate.sh' && mig_features p1 | grep -qw VERSION_1 &&
 	 ! mig_features p1 | grep -qw CTRL_VLAN && mig_features_dropped $B p1 | grep -qw GUEST_ANNOUNCE"
 "$V" dev del p1
 

@@ -8,7 +8,7 @@
 #   00:09  vhost-vdpa-device-pci on a net device: the guest pings
 #   00:0a  vhost-vdpa-device-pci on a blk device: checksummed pattern
 # The peers are the functions cabled to A and C, on plain virtio_net here.
-# The guest's part is tests/vm/nested/vhost-guest.sh; it prints
+# The guest's part is tests/nested/vhost-guest.sh; it prints
 # "nested: ok|not ok - what" lines that become this test's results, and
 # checks the nested kernel's log for splats (scripts/vm inside also fails
 # the nested run on one).  Afterwards each device must be usable again.
@@ -69,7 +69,7 @@ VM_MODULES= scripts/vm --no-iommu --nets 0 --blks 0 --mem $NESTED_MEM --cpus 1 \
 	--qemu -device --qemu "virtio-net-pci,netdev=vn0,mq=on,vectors=8,addr=0x08,romfile=" \
 	--qemu -device --qemu "vhost-vdpa-device-pci,vhostdev=$VN1,addr=0x09" \
 	--qemu -device --qemu "vhost-vdpa-device-pci,vhostdev=$VB0,addr=0x0a" \
-	-- bash tests/vm/nested/vhost-guest.sh >"$out" 2>&1
+	-- bash tests/nested/vhost-guest.sh >"$out" 2>&1
 rc=$?
 echo "# nested VM: exit $rc after $(($(date +%s) - start)) s"
 # everything but the results, which follow as our own

@@ -270,7 +270,7 @@ int vdpamgmt_feature_bit(uint32_t device_id, const char *name)
  * RING_RESET.  QEMU's list also has bit 26, VHOST_F_LOG_ALL: vhost's own,
  * not a device feature, so not here.  CTRL_VLAN is in it; a test that
  * does not want QEMU's VLAN table replayed drops it with -CTRL_VLAN.
- * tests/vm/nested/migrate.sh creates its devices with this profile.
+ * tests/nested/migrate.sh creates its devices with this profile.
  */
 #define BIT64(n)	(1ULL << (n))
 static const uint64_t qemu_svq_features =

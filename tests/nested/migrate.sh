@@ -8,7 +8,7 @@
 #   B (00:0a.0) --cable-- 00:0b.0 ---+   ping target 10.73.0.2 on it
 #
 # The source QEMU runs the guest on A's /dev/vhost-vdpa-N, the destination
-# (-incoming) waits on B's; the guest (tests/vm/nested/migrate-init, an
+# (-incoming) waits on B's; the guest (tests/nested/migrate-init, an
 # initramfs and nothing else, so nothing blocks migration) pings the
 # target every 0.1 s throughout.  Set MIG_ECHO=1 to have every command
 # echoed before it runs ("$ cmd").

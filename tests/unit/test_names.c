@@ -161,7 +161,7 @@ static void test_arithmetic(void)
 	      parse("10000000000000000", NET, 0, &out, why) == -EINVAL);
 }
 
-/* QEMU 10.0's SVQ set, as tests/vm/nested/migrate.sh had it (MIG_SVQ_BITS) with CTRL_VLAN */
+/* QEMU 10.0's SVQ set, as tests/nested/migrate.sh had it (MIG_SVQ_BITS) with CTRL_VLAN */
 static const unsigned int svq_bits[] = {
 	0, 1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 23, 27, 29,
 	32, 33, 57, 60, 61, 62, 63,

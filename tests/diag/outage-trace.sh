@@ -8,7 +8,7 @@
 # nothing reaches the device from it until it answers the announce.
 # vm-options: --nets 4 --mem 3G --timeout 1800
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../vm/nested/migrate.sh"
+. "$(dirname "$0")/../nested/migrate.sh"
 set -- $VM_NETS
 A=$1 PA=$2 B=$3 PB=$4
 MIG_DIR=$(mktemp -d -p "$PROJECT/build" otrace.XXXXXX)
