@@ -40,7 +40,6 @@
 #include <linux/pci.h>
 #include <linux/vdpa.h>
 #include <linux/vhost_iotlb.h>
-#include <linux/virtio_net.h>
 #include <linux/virtio_pci_modern.h>
 #include <linux/virtio_byteorder.h>
 #include <linux/virtio_ring.h>
@@ -316,8 +315,6 @@ struct dpu_vdpa_fn {
 	u16 num_queues;
 	int msix_vectors;
 	struct dpu_vdpa_dev *dev;
-	/* net: the function's own limits */
-	u16 net_max_vqp;
 };
 
 /* Rings and config of a VERSION_1 device are little-endian. */

@@ -59,17 +59,23 @@ static u64 net_offered_features(struct dpu_vdpa_fn *fn)
 /* Features under which a net device has max_virtqueue_pairs pairs, not 1. */
 #define NET_MULTI_FEATURES	(BIT_ULL(VIRTIO_NET_F_MQ) | BIT_ULL(VIRTIO_NET_F_RSS))
 
-/* Learn the function's queue pairs (its control queue index is twice this). */
-static int net_fn_probe(struct dpu_vdpa_fn *fn)
+/*
+ * The function's queue pairs (its control queue index is twice this): its
+ * config space says, and a function does not change it while it is bound.
+ */
+static u16 net_fn_max_vqp(struct dpu_vdpa_fn *fn)
 {
 	struct virtio_net_config cfg;
 
-	fn->net_max_vqp = 1;
-	if (fn->features & NET_MULTI_FEATURES) {
-		net_fn_config(fn, &cfg);
-		fn->net_max_vqp = max_t(u16, 1, dpu_vdpa_u16(cfg.max_virtqueue_pairs));
-	}
-	fn->mgmt.max_supported_vqs = 2 * fn->net_max_vqp +
+	if (!(fn->features & NET_MULTI_FEATURES))
+		return 1;
+	net_fn_config(fn, &cfg);
+	return max_t(u16, 1, dpu_vdpa_u16(cfg.max_virtqueue_pairs));
+}
+
+static int net_fn_probe(struct dpu_vdpa_fn *fn)
+{
+	fn->mgmt.max_supported_vqs = 2 * net_fn_max_vqp(fn) +
 				     !!net_fn_has(fn, VIRTIO_NET_F_CTRL_VQ);
 	/* queues beyond the first pair may appear only with MQ (see dpu_vdpa_hw_probe_queues) */
 	fn->num_queues = max_t(u16, fn->num_queues, fn->mgmt.max_supported_vqs);
@@ -82,6 +88,7 @@ static int net_dev_configure(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set
 	struct dpu_vdpa_fn *fn = dev->fn;
 	struct device *pdev = &fn->pdev->dev;
 	struct dpu_vdpa_net *net = dpu_vdpa_to_net(dev);
+	u16 fn_max_vqp = net_fn_max_vqp(fn);
 	struct virtio_net_config fncfg;
 	u16 fn_mtu_max = U16_MAX;
 
@@ -131,12 +138,12 @@ static int net_dev_configure(struct dpu_vdpa_dev *dev, const struct vdpa_dev_set
 		net->mtu_set = true;
 	}
 
-	net->max_vqp = (dev->device_features & BIT_ULL(VIRTIO_NET_F_MQ)) ? fn->net_max_vqp : 1;
+	net->max_vqp = (dev->device_features & BIT_ULL(VIRTIO_NET_F_MQ)) ? fn_max_vqp : 1;
 	if (cfg->mask & BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MAX_VQP)) {
 		u16 n = cfg->net.max_vq_pairs;
 
-		if (n < 1 || n > fn->net_max_vqp) {
-			dev_err(pdev, "max_vqp %u out of range 1-%u\n", n, fn->net_max_vqp);
+		if (n < 1 || n > fn_max_vqp) {
+			dev_err(pdev, "max_vqp %u out of range 1-%u\n", n, fn_max_vqp);
 			return -ERANGE;
 		}
 		if (n > 1 && !(dev->device_features & BIT_ULL(VIRTIO_NET_F_MQ))) {
@@ -340,7 +347,7 @@ static int net_pre_driver_ok(struct dpu_vdpa_dev *dev)
 
 	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return 0;
-	fn_index = (f & NET_MULTI_FEATURES) ? 2 * dev->fn->net_max_vqp : 2;
+	fn_index = (f & NET_MULTI_FEATURES) ? 2 * net_fn_max_vqp(dev->fn) : 2;
 	return dpu_vdpa_cvq_start(dev, fn_index);
 }
 
