@@ -61,6 +61,27 @@ static void dpu_vdpa_dev_teardown(struct dpu_vdpa_dev *dev)
 	dpu_vdpa_as_cleanup(dev);
 }
 
+/* The device's vqs, each with its relay's state; freed by dpu_vdpa_free. */
+static int dpu_vdpa_vqs_alloc(struct dpu_vdpa_dev *dev)
+{
+	u16 i;
+	int err;
+
+	dev->vqs = kcalloc(dev->nvqs, sizeof(*dev->vqs), GFP_KERNEL);
+	if (!dev->vqs)
+		return -ENOMEM;
+	for (i = 0; i < dev->nvqs; i++) {
+		dev->vqs[i].dev = dev;
+		dev->vqs[i].index = i;
+		dev->vqs[i].irq = -1;
+		err = dpu_vdpa_svq_init(&dev->vqs[i]);
+		if (err)
+			return err;
+	}
+	dpu_vdpa_hw_probe_queues(dev);
+	return 0;
+}
+
 static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 			    const struct vdpa_dev_set_config *cfg)
 {
@@ -68,7 +89,6 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	struct device *pdev = &fn->pdev->dev;
 	struct dpu_vdpa_dev *dev;
 	u32 ngroups = fn->type->ngroups ?: 1;
-	u16 i;
 	int err;
 
 	/* the vdpa core passes the attribute as it came: "" names no device */
@@ -117,20 +137,9 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 			goto err_as;
 	}
 
-	dev->vqs = kcalloc(dev->nvqs, sizeof(*dev->vqs), GFP_KERNEL);
-	if (!dev->vqs) {
-		err = -ENOMEM;
+	err = dpu_vdpa_vqs_alloc(dev);
+	if (err)
 		goto err_teardown;
-	}
-	for (i = 0; i < dev->nvqs; i++) {
-		dev->vqs[i].dev = dev;
-		dev->vqs[i].index = i;
-		dev->vqs[i].irq = -1;
-		err = dpu_vdpa_svq_init(&dev->vqs[i]);
-		if (err)
-			goto err_teardown;
-	}
-	dpu_vdpa_hw_probe_queues(dev);
 
 	err = dpu_vdpa_cbs_track(dev);
 	if (err)
