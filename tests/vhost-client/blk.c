@@ -69,176 +69,266 @@ unsigned int vc_blk_req_sectors(const struct vc_dev *d)
 	return req;
 }
 
-int cmd_blk(int type)
+uint64_t vc_blk_capacity(const struct vc_dev *d)
 {
-	static const unsigned int vqs[1] = { 0 };
-	static const uint32_t sizes[1] = { 0 };
-	uint64_t capacity, next, end, done_sect = 0, bad_sect = 0, first_bad = 0;
-	unsigned int depth, req, i, inflight = 0, nslots, ioerr = 0;
-	struct blk_slot *slots;
-	double t0, t1, last;
+	uint64_t c;
+
+	memcpy(&c, d->config + offsetof(struct virtio_blk_config, capacity), 8);
+	return le64toh(c);
+}
+
+/*
+ * Queue request SLOT on descriptors 3 SLOT (header), 3 SLOT + 1 (LEN bytes
+ * of data, left out when LEN is 0) and 3 SLOT + 2 (status), so that a used
+ * id names its slot.  The caller has filled the data and kicks.
+ */
+void vc_blk_queue_req(struct vc_dev *d, struct vc_vq *vq, unsigned int slot,
+		      struct virtio_blk_outhdr *hdr, uint32_t type, uint64_t sector, uint8_t *data,
+		      uint32_t len, uint8_t *status)
+{
+	uint16_t ids[3] = { 3 * slot, 3 * slot + 1, 3 * slot + 2 };
+	unsigned int n = 0;
+
+	hdr->type = htole32(type);
+	hdr->ioprio = 0;
+	hdr->sector = htole64(sector);
+	vc_track_write(hdr, sizeof(*hdr));
+	if (type == VIRTIO_BLK_T_OUT)
+		vc_track_write(data, len);
+	vq->desc[ids[n]].addr = vc_iova(d, hdr);
+	vq->desc[ids[n]].len = sizeof(*hdr);
+	vq->desc[ids[n]].flags = 0;
+	n++;
+	if (len) {
+		vq->desc[ids[n]].addr = vc_iova(d, data);
+		vq->desc[ids[n]].len = len;
+		vq->desc[ids[n]].flags = type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0;
+		n++;
+	}
+	vq->desc[ids[n]].addr = vc_iova(d, status);
+	vq->desc[ids[n]].len = 1;
+	vq->desc[ids[n]].flags = VRING_DESC_F_WRITE;
+	n++;
+	/* it marks the descriptors it links for the dirty-page checks */
+	vc_vq_add_chain(vq, ids, n);
+}
+
+/* One blk-write, blk-read or blk-flush: the device, its request slots, the tallies. */
+struct blk_run {
+	int type;
+	const char *who;
 	struct vc_dev d;
 	struct vc_vq *vq;
-	uint64_t want;
-	const char *who = cmd_name(type);
-	uint8_t first_status = 0;
-	int rc = VC_EXIT_OK;
+	struct blk_slot *slots;
+	unsigned int nslots, req, inflight, ioerr;
+	uint64_t next, end, done_sect, bad_sect, first_bad;
+	uint8_t first_status;
+};
 
-	vc_open(&d, opt.dev);
-	if (d.device_id != VIRTIO_ID_BLOCK)
-		vc_die(VC_EXIT_ERR, "%s is not a block device (device id %u)", d.path, d.device_id);
-	memcpy(&capacity, d.config + offsetof(struct virtio_blk_config, capacity), 8);
-	capacity = le64toh(capacity);
-	if (type == VIRTIO_BLK_T_FLUSH) {
+/* Before any setup: what the device or the options rule out. */
+static void blk_open(struct blk_run *r)
+{
+	struct vc_dev *d = &r->d;
+	uint64_t capacity;
+
+	vc_open(d, opt.dev);
+	if (d->device_id != VIRTIO_ID_BLOCK)
+		vc_die(VC_EXIT_ERR, "%s is not a block device (device id %u)", d->path, d->device_id);
+	capacity = vc_blk_capacity(d);
+	if (r->type == VIRTIO_BLK_T_FLUSH) {
 		opt.sector = 0;
 		opt.count = 1;
-		if (!(d.dev_features & (1ull << VIRTIO_BLK_F_FLUSH)))
+		if (!(d->dev_features & (1ull << VIRTIO_BLK_F_FLUSH)))
 			vc_die(VC_EXIT_UNSUPP, "blk-flush: the device does not offer VIRTIO_BLK_F_FLUSH");
 	} else if (!opt.force && (opt.sector > capacity || opt.count > capacity - opt.sector)) {
 		vc_die(VC_EXIT_USAGE, "sectors %llu..%llu beyond the capacity of %llu sectors "
 		       "(--force sends them anyway)", (unsigned long long)opt.sector,
 		       (unsigned long long)(opt.sector + opt.count - 1), (unsigned long long)capacity);
 	}
-	if (type == VIRTIO_BLK_T_OUT && (d.dev_features & (1ull << VIRTIO_BLK_F_RO)))
+	if (r->type == VIRTIO_BLK_T_OUT && (d->dev_features & (1ull << VIRTIO_BLK_F_RO)))
 		vc_die(VC_EXIT_ERR, "blk-write: the device is read-only");
-	if (type != VIRTIO_BLK_T_FLUSH && !opt.seed_set && type == VIRTIO_BLK_T_OUT)
+	if (r->type != VIRTIO_BLK_T_FLUSH && !opt.seed_set && r->type == VIRTIO_BLK_T_OUT)
 		vc_die(VC_EXIT_USAGE, "blk-write needs --seed");
+}
+
+static void blk_setup(struct blk_run *r)
+{
+	static const unsigned int vqs[1] = { 0 };
+	static const uint32_t sizes[1] = { 0 };
+	uint64_t want;
+	unsigned int i;
 
 	want = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
 	       (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
 	       (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_FLUSH) |
 	       (1ull << VIRTIO_BLK_F_RO);
-	vc_start(&d, want, vqs, 1, sizes);
-	vq = &d.vqs[0];
+	vc_start(&r->d, want, vqs, 1, sizes);
+	r->vq = &r->d.vqs[0];
 
-	req = vc_blk_req_sectors(&d);
-	depth = opt.depth;
-	if (depth > vq->num / 3)
-		depth = vq->num / 3;
-	nslots = depth;
-	slots = calloc(nslots, sizeof(*slots));
-	if (!slots)
+	r->req = vc_blk_req_sectors(&r->d);
+	/* three descriptors a request */
+	r->nslots = opt.depth;
+	if (r->nslots > r->vq->num / 3)
+		r->nslots = r->vq->num / 3;
+	r->slots = calloc(r->nslots, sizeof(*r->slots));
+	if (!r->slots)
 		vc_die(VC_EXIT_ERR, "out of memory");
-	for (i = 0; i < nslots; i++) {
-		slots[i].hdr = vc_alloc(&d, sizeof(*slots[i].hdr), 16);
-		slots[i].status = vc_alloc(&d, 1, 1);
-		slots[i].data = vc_alloc(&d, (uint64_t)req * SECTOR, 4096);
+	for (i = 0; i < r->nslots; i++) {
+		r->slots[i].hdr = vc_alloc(&r->d, sizeof(*r->slots[i].hdr), 16);
+		r->slots[i].status = vc_alloc(&r->d, 1, 1);
+		r->slots[i].data = vc_alloc(&r->d, (uint64_t)r->req * SECTOR, 4096);
 	}
+}
 
-	next = opt.sector;
-	end = opt.sector + opt.count;
-	t0 = last = vc_now();
-	while (next < end || inflight) {
-		bool progress = false;
-		uint32_t len;
-		uint16_t id;
+/* Fill the free slots; true when one was queued. */
+static bool blk_submit(struct blk_run *r)
+{
+	bool flush = r->type == VIRTIO_BLK_T_FLUSH, progress = false;
+	unsigned int i, k;
 
-		/* submit: slot i uses descriptors 3i, 3i+1, 3i+2 */
-		for (i = 0; i < nslots && next < end; i++) {
-			struct blk_slot *s = &slots[i];
-			uint16_t ids[3] = { 3 * i, 3 * i + 1, 3 * i + 2 };
-			unsigned int n = 0, k;
+	for (i = 0; i < r->nslots && r->next < r->end; i++) {
+		struct blk_slot *s = &r->slots[i];
 
-			if (s->busy)
-				continue;
-			s->sector = next;
-			s->nsect = type == VIRTIO_BLK_T_FLUSH ? 0 :
-				   (end - next < req ? (unsigned int)(end - next) : req);
-			next += type == VIRTIO_BLK_T_FLUSH ? 1 : s->nsect;
-			s->hdr->type = htole32(type);
-			s->hdr->ioprio = 0;
-			s->hdr->sector = htole64(type == VIRTIO_BLK_T_FLUSH ? 0 : s->sector);
-			*s->status = 0xff;
-			if (type == VIRTIO_BLK_T_OUT)
-				for (k = 0; k < s->nsect; k++)
-					vc_blk_pattern(s->data + k * SECTOR, s->sector + k, opt.seed);
-			vq->desc[ids[n]].addr = vc_iova(&d, s->hdr);
-			vq->desc[ids[n]].len = sizeof(*s->hdr);
-			vq->desc[ids[n]].flags = 0;
-			n++;
-			if (s->nsect) {
-				vq->desc[ids[n]].addr = vc_iova(&d, s->data);
-				vq->desc[ids[n]].len = s->nsect * SECTOR;
-				vq->desc[ids[n]].flags = type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0;
-				n++;
-			}
-			vq->desc[ids[n]].addr = vc_iova(&d, s->status);
-			vq->desc[ids[n]].len = 1;
-			vq->desc[ids[n]].flags = VRING_DESC_F_WRITE;
-			n++;
-			vc_vq_add_chain(vq, ids, n);
-			s->busy = true;
-			inflight++;
-			progress = true;
+		if (s->busy)
+			continue;
+		s->sector = r->next;
+		s->nsect = flush ? 0 : (r->end - r->next < r->req ? (unsigned int)(r->end - r->next) :
+					r->req);
+		r->next += flush ? 1 : s->nsect;
+		*s->status = 0xff;
+		if (r->type == VIRTIO_BLK_T_OUT)
+			for (k = 0; k < s->nsect; k++)
+				vc_blk_pattern(s->data + k * SECTOR, s->sector + k, opt.seed);
+		vc_blk_queue_req(&r->d, r->vq, i, s->hdr, r->type, flush ? 0 : s->sector, s->data,
+				 s->nsect * SECTOR, s->status);
+		s->busy = true;
+		r->inflight++;
+		progress = true;
+	}
+	if (progress)
+		vc_vq_kick(r->vq);
+	return progress;
+}
+
+/* A read's sectors against the seeded pattern or zeroes. */
+static void blk_verify(struct blk_run *r, const struct blk_slot *s)
+{
+	unsigned int k;
+
+	for (k = 0; k < s->nsect; k++) {
+		uint8_t want_buf[SECTOR];
+
+		if (opt.expect_zero)
+			memset(want_buf, 0, SECTOR);
+		else
+			vc_blk_pattern(want_buf, s->sector + k, opt.seed);
+		if (memcmp(want_buf, s->data + k * SECTOR, SECTOR)) {
+			if (!r->bad_sect++)
+				r->first_bad = s->sector + k;
 		}
-		if (progress)
-			vc_vq_kick(vq);
+	}
+}
 
-		while (vc_vq_used(vq, &id, &len)) {
-			struct blk_slot *s = &slots[id / 3];
-			unsigned int k;
+/* Take the completed requests; true when there was one. */
+static bool blk_reap(struct blk_run *r)
+{
+	bool progress = false;
+	uint32_t len;
+	uint16_t id;
 
-			if (id % 3 || id / 3 >= nslots || !s->busy)
-				vc_die(VC_EXIT_ERR, "%s: device used descriptor %u, not a request head",
-				       who, id);
-			s->busy = false;
-			inflight--;
-			progress = true;
-			if (*s->status != VIRTIO_BLK_S_OK) {
-				if (!ioerr++) {
-					first_status = *s->status;
-					first_bad = s->sector;
-				}
-				continue;
+	while (vc_vq_used(r->vq, &id, &len)) {
+		struct blk_slot *s = &r->slots[id / 3];
+
+		if (id % 3 || id / 3 >= r->nslots || !s->busy)
+			vc_die(VC_EXIT_ERR, "%s: device used descriptor %u, not a request head",
+			       r->who, id);
+		s->busy = false;
+		r->inflight--;
+		progress = true;
+		if (*s->status != VIRTIO_BLK_S_OK) {
+			if (!r->ioerr++) {
+				r->first_status = *s->status;
+				r->first_bad = s->sector;
 			}
-			done_sect += s->nsect;
-			if (type != VIRTIO_BLK_T_IN || (!opt.seed_set && !opt.expect_zero))
-				continue;
-			for (k = 0; k < s->nsect; k++) {
-				uint8_t want_buf[SECTOR];
-
-				if (opt.expect_zero)
-					memset(want_buf, 0, SECTOR);
-				else
-					vc_blk_pattern(want_buf, s->sector + k, opt.seed);
-				if (memcmp(want_buf, s->data + k * SECTOR, SECTOR)) {
-					if (!bad_sect++)
-						first_bad = s->sector + k;
-				}
-			}
+			continue;
 		}
+		r->done_sect += s->nsect;
+		if (r->type == VIRTIO_BLK_T_IN && (opt.seed_set || opt.expect_zero))
+			blk_verify(r, s);
+	}
+	return progress;
+}
+
+/* Until every request is done; --timeout counts from the last progress, from T0 at first. */
+static void blk_io(struct blk_run *r, double t0)
+{
+	double last = t0;
+
+	while (r->next < r->end || r->inflight) {
+		bool progress = blk_submit(r);
+
+		if (blk_reap(r))
+			progress = true;
 		if (progress) {
 			last = vc_now();
 			continue;
 		}
 		if (vc_now() - last > opt.timeout)
 			vc_die(VC_EXIT_TIMEOUT, "%s: %u requests outstanding, none completed for %.1f s "
-			       "(avail %u, used %u)", who, inflight, opt.timeout, vq->avail_idx,
-			       vq->used_idx);
-		vc_vq_wait(&d, last + opt.timeout);
+			       "(avail %u, used %u)", r->who, r->inflight, opt.timeout,
+			       r->vq->avail_idx, r->vq->used_idx);
+		vc_vq_wait(&r->d, last + opt.timeout);
 	}
-	t1 = vc_now();
-	if (type == VIRTIO_BLK_T_FLUSH)
-		printf("%s: status=%s secs=%.3f\n", who, ioerr ? blk_status_name(first_status) : "OK",
-		       t1 - t0);
+}
+
+static int blk_report(const struct blk_run *r, double t0, double t1)
+{
+	const char *who = r->who;
+	int rc = VC_EXIT_OK;
+
+	if (r->type == VIRTIO_BLK_T_FLUSH)
+		printf("%s: status=%s secs=%.3f\n", who,
+		       r->ioerr ? blk_status_name(r->first_status) : "OK", t1 - t0);
 	else
 		printf("%s: sectors=%llu start=%llu done=%llu ioerr=%u mismatched=%llu "
 		       "request_sectors=%u depth=%u secs=%.3f MiB/s=%.1f\n", who,
 		       (unsigned long long)opt.count, (unsigned long long)opt.sector,
-		       (unsigned long long)done_sect, ioerr, (unsigned long long)bad_sect, req, depth,
-		       t1 - t0, t1 > t0 ? done_sect * SECTOR / (t1 - t0) / 1048576 : 0.0);
-	if (ioerr) {
-		printf("%s: %u requests failed, first at sector %llu: status %u (%s)\n", who, ioerr,
-		       (unsigned long long)first_bad, first_status, blk_status_name(first_status));
+		       (unsigned long long)r->done_sect, r->ioerr, (unsigned long long)r->bad_sect,
+		       r->req, r->nslots, t1 - t0,
+		       t1 > t0 ? r->done_sect * SECTOR / (t1 - t0) / 1048576 : 0.0);
+	if (r->ioerr) {
+		printf("%s: %u requests failed, first at sector %llu: status %u (%s)\n", who,
+		       r->ioerr, (unsigned long long)r->first_bad, r->first_status,
+		       blk_status_name(r->first_status));
 		rc = VC_EXIT_CHECK;
 	}
-	if (bad_sect) {
+	if (r->bad_sect) {
 		printf("%s: %llu sectors differ from the %s, first %llu\n", who,
-		       (unsigned long long)bad_sect, opt.expect_zero ? "zeroes" : "seeded pattern",
-		       (unsigned long long)first_bad);
+		       (unsigned long long)r->bad_sect, opt.expect_zero ? "zeroes" : "seeded pattern",
+		       (unsigned long long)r->first_bad);
 		rc = VC_EXIT_CHECK;
 	}
-	free(slots);
-	vc_close(&d);
+	return rc;
+}
+
+int cmd_blk(int type)
+{
+	struct blk_run r;
+	double t0, t1;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.type = type;
+	r.who = cmd_name(type);
+	blk_open(&r);
+	blk_setup(&r);
+	r.next = opt.sector;
+	r.end = opt.sector + opt.count;
+	t0 = vc_now();
+	blk_io(&r, t0);
+	t1 = vc_now();
+	rc = blk_report(&r, t0, t1);
+	free(r.slots);
+	vc_close(&r.d);
 	return rc;
 }

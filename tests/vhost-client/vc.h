@@ -311,6 +311,12 @@ uint64_t vc_net_reap_rx(struct vc_net *n, struct vc_rx_stats *st);
 void vc_blk_pattern(uint8_t *buf, uint64_t sector, uint64_t seed);
 /* --req-sectors, cut to the device's size_max once features are negotiated */
 unsigned int vc_blk_req_sectors(const struct vc_dev *d);
+/* in sectors, from the config space */
+uint64_t vc_blk_capacity(const struct vc_dev *d);
+struct virtio_blk_outhdr;
+void vc_blk_queue_req(struct vc_dev *d, struct vc_vq *vq, unsigned int slot,
+		      struct virtio_blk_outhdr *hdr, uint32_t type, uint64_t sector, uint8_t *data,
+		      uint32_t len, uint8_t *status);
 
 /* mig.c */
 int cmd_dirty_check(void);

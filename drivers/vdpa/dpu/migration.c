@@ -251,15 +251,18 @@ int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack)
 		err = -ENOENT;
 		goto out;
 	}
-	/* no relay is marking once they are held */
+	/*
+	 * No relay marks once it has been held with the log off; they run on
+	 * at once, and go back to direct mode at their next index wrap (the
+	 * switch waits for dev->lock, so the bitmap is freed before).
+	 */
 	dpu_vdpa_mode_quiesce(dev);
 	WRITE_ONCE(dev->log.active, false);
+	dpu_vdpa_mode_unquiesce(dev);
 	/* the queues served in software mark too */
 	if (dev->fn->type->soft_sync)
 		dev->fn->type->soft_sync(dev);
 	dpu_vdpa_log_free(dev);
-	/* back to direct mode, one queue at a time, at each one's next index wrap */
-	dpu_vdpa_mode_unquiesce(dev);
 	dev_dbg(&dev->vdpa.dev, "dirty log stopped\n");
 out:
 	mutex_unlock(&dev->lock);

@@ -5,9 +5,11 @@
  * is opaque: struct dpu_vdpa_svq is shadow.c's alone.
  *
  * Locking: each relay has a mutex of its own, nested inside
- * dpu_vdpa_dev.lock and outside dpu_vdpa_as.lock; callers hold dev->lock
- * for everything below except dpu_vdpa_svq_notify (any context) and
- * dpu_vdpa_svq_broken.
+ * dpu_vdpa_dev.lock and outside dpu_vdpa_as.lock.  Callers hold dev->lock
+ * to start, stop or move a queue (prepare, run, halt, drain, rewind,
+ * release, set_to_direct); not for init and cancel (dev add and del),
+ * destroy (the device's release), notify (any context), doorbell_poll (a
+ * work item) or broken.
  */
 #ifndef _DPU_VDPA_SHADOW_H_
 #define _DPU_VDPA_SHADOW_H_
