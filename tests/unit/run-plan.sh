@@ -1,0 +1,37 @@
+#!/bin/bash
+# tests/run's plan from tests/debug.list: a test marked "check" runs on
+# both kernels, one marked "instead" only on the debug kernel, with its
+# NAME=VALUE settings; DEBUG_PASS=1 (make check-debug) runs everything on
+# the stock kernel and the whole list on the debug kernel.
+. "$(dirname "$0")/../lib-host.sh"
+cd "$PROJECT"
+list=$(mktemp)
+trap 'rm -f "$list"' EXIT
+has() { grep -qx -- "$1" <<<"$plan"; }
+lacks() { ! grep -q -- "$1" <<<"$plan"; }
+not() { ! "$@"; }
+printf '%s\n' '# a comment' '' \
+	'tests/vm/genl.sh	check' \
+	'tests/vm/nl-fuzz.sh	instead	FUZZ_SECS=20 FUZZ_SEED=7' \
+	'tests/vm/race.sh' >"$list"
+plan=$(DEBUG_LIST=$list tests/run --plan)
+t_ok "check: genl runs on the stock kernel" -- has 'tests/vm/genl.sh'
+t_ok "check: and on the debug kernel" -- has 'debug:tests/vm/genl.sh'
+t_ok "instead: nl-fuzz not on the stock kernel" -- lacks '^tests/vm/nl-fuzz.sh'
+t_ok "instead: nl-fuzz on the debug kernel with its settings" -- \
+	has 'debug:tests/vm/nl-fuzz.sh FUZZ_SECS=20 FUZZ_SEED=7'
+t_ok "unmarked: race on the stock kernel" -- has 'tests/vm/race.sh'
+t_ok "unmarked: not on the debug kernel" -- lacks 'debug:tests/vm/race.sh'
+t_ok "unit tests run too" -- has 'tests/unit/run-plan.sh'
+plan=$(DEBUG_PASS=1 DEBUG_LIST=$list tests/run --plan)
+t_ok "DEBUG_PASS=1: nl-fuzz on the stock kernel" -- has 'tests/vm/nl-fuzz.sh'
+t_ok "DEBUG_PASS=1: race on the debug kernel, no settings" -- has 'debug:tests/vm/race.sh'
+t_ok "DEBUG_PASS=1: nl-fuzz's settings not applied" -- has 'debug:tests/vm/nl-fuzz.sh'
+# negative control: the same checks see a test that lost its mark
+printf '%s\n' 'tests/vm/nl-fuzz.sh' >"$list"
+plan=$(DEBUG_LIST=$list tests/run --plan)
+t_ok "negative control: unmarked, nl-fuzz is not on the debug kernel" -- \
+	lacks 'debug:tests/vm/nl-fuzz.sh'
+t_ok "negative control: there, the 'not on the stock kernel' check fails" -- \
+	not lacks '^tests/vm/nl-fuzz.sh'
+t_done
