@@ -133,7 +133,8 @@ static void blk_open(struct blk_run *r)
 
 	vc_open(d, opt.dev);
 	if (d->device_id != VIRTIO_ID_BLOCK)
-		vc_die(VC_EXIT_ERR, "%s is not a block device (device id %u)", d->path, d->device_id);
+		vc_die(VC_EXIT_ERR, "%s is not a block device (device id %u)", d->path,
+		       d->device_id);
 	capacity = vc_blk_capacity(d);
 	if (r->type == VIRTIO_BLK_T_FLUSH) {
 		opt.sector = 0;
@@ -143,7 +144,8 @@ static void blk_open(struct blk_run *r)
 	} else if (!opt.force && (opt.sector > capacity || opt.count > capacity - opt.sector)) {
 		vc_die(VC_EXIT_USAGE, "sectors %llu..%llu beyond the capacity of %llu sectors "
 		       "(--force sends them anyway)", (unsigned long long)opt.sector,
-		       (unsigned long long)(opt.sector + opt.count - 1), (unsigned long long)capacity);
+		       (unsigned long long)(opt.sector + opt.count - 1),
+		       (unsigned long long)capacity);
 	}
 	if (r->type == VIRTIO_BLK_T_OUT && (d->dev_features & (1ull << VIRTIO_BLK_F_RO)))
 		vc_die(VC_EXIT_ERR, "blk-write: the device is read-only");
@@ -188,12 +190,12 @@ static bool blk_submit(struct blk_run *r)
 
 	for (i = 0; i < r->nslots && r->next < r->end; i++) {
 		struct blk_slot *s = &r->slots[i];
+		uint64_t left = r->end - r->next;
 
 		if (s->busy)
 			continue;
 		s->sector = r->next;
-		s->nsect = flush ? 0 : (r->end - r->next < r->req ? (unsigned int)(r->end - r->next) :
-					r->req);
+		s->nsect = flush ? 0 : left < r->req ? (unsigned int)left : r->req;
 		r->next += flush ? 1 : s->nsect;
 		*s->status = 0xff;
 		if (r->type == VIRTIO_BLK_T_OUT)
@@ -304,7 +306,8 @@ static int blk_report(const struct blk_run *r, double t0, double t1)
 	}
 	if (r->bad_sect) {
 		printf("%s: %llu sectors differ from the %s, first %llu\n", who,
-		       (unsigned long long)r->bad_sect, opt.expect_zero ? "zeroes" : "seeded pattern",
+		       (unsigned long long)r->bad_sect,
+		       opt.expect_zero ? "zeroes" : "seeded pattern",
 		       (unsigned long long)r->first_bad);
 		rc = VC_EXIT_CHECK;
 	}

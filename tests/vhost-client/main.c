@@ -334,6 +334,86 @@ static const struct option longopts[] = {
 
 static bool count_set;
 
+/*
+ * The options that only store their argument (or true): parsed by the
+ * field's type, NAME in the messages.  SET, when not NULL, records that
+ * the option was given; for a flag it is the flag itself.
+ */
+struct opt_store {
+	int code;
+	const char *name;
+	bool *set;
+	uint64_t *u64;
+	bool suffix;			/* K, M, G allowed */
+	unsigned int *uint;
+	double *dbl;
+	const char **str;
+};
+
+static const struct opt_store stores[] = {
+	{ 'j', NULL, .set = &opt.json },
+	{ O_MEM, "--mem", .u64 = &opt.mem_size, .suffix = true },
+	{ O_IOVA, "--iova", .u64 = &opt.iova, .set = &opt.iova_set },
+	{ O_QSIZE, "--qsize", .uint = &opt.qsize },
+	{ O_TIMEOUT, "--timeout", .dbl = &opt.timeout },
+	{ O_FEATURES, "--features", .u64 = &opt.features_mask, .set = &opt.features_set },
+	{ O_DOORBELL, NULL, .set = &opt.doorbell_mmap },
+	{ O_COUNT, "--count", .u64 = &opt.count, .suffix = true, .set = &count_set },
+	{ O_SIZE, "--size", .uint = &opt.size },
+	{ O_STREAM, "--stream", .uint = &opt.stream },
+	{ O_BENCH, NULL, .set = &opt.bench },
+	{ O_ALLOW_LOSS, NULL, .set = &opt.allow_loss },
+	{ O_MRG, NULL, .set = &opt.mrg_rxbuf },
+	{ O_LINGER, "--linger", .dbl = &opt.linger },
+	{ O_RATE, "--rate", .dbl = &opt.rate },
+	{ O_WINDOW, "--window", .uint = &opt.window },
+	{ O_SUSPEND_EVERY, "--suspend-every", .u64 = &opt.suspend_every, .suffix = true },
+	{ O_RESET, NULL, .set = &opt.reset },
+	{ O_NO_SUSPEND, NULL, .set = &opt.no_suspend },
+	{ O_SECTOR, "--sector", .u64 = &opt.sector },
+	{ O_SEED, "--seed", .u64 = &opt.seed, .set = &opt.seed_set },
+	{ O_REQ, "--req-sectors", .uint = &opt.req_sectors },
+	{ O_DEPTH, "--depth", .uint = &opt.depth },
+	{ O_FORCE, NULL, .set = &opt.force },
+	{ O_ZERO, NULL, .set = &opt.expect_zero },
+	{ O_NAME, NULL, .str = &opt.name },
+	{ O_NAME_B, NULL, .str = &opt.name_b },
+	{ O_ROUNDS, "--rounds", .uint = &opt.rounds },
+	{ O_IGNORE_LOG, NULL, .set = &opt.ignore_log },
+	{ O_NO_LOAD, NULL, .set = &opt.no_load },
+	{ O_PAIRS, "--pairs", .uint = &opt.pairs },
+	{ O_TX_REWIND, "--tx-rewind", .uint = &opt.tx_rewind },
+	{ O_WAIT_STDIN, NULL, .set = &opt.wait_stdin },
+	{ O_ITERATIONS, "--iterations", .u64 = &opt.iterations },
+	{ O_START, "--start", .u64 = &opt.start },
+	{ O_MODE, NULL, .str = &opt.mode },
+	{ O_REGION, "--region", .u64 = &opt.region, .suffix = true },
+	{ O_SECS, "--secs", .dbl = &opt.secs },
+};
+
+/* Returns false when C is not one of stores[]. */
+static bool store_opt(int c, const char *arg)
+{
+	const struct opt_store *s;
+
+	for (s = stores; s < stores + sizeof(stores) / sizeof(stores[0]); s++) {
+		if (s->code != c)
+			continue;
+		if (s->u64)
+			*s->u64 = parse_u64(arg, s->name, s->suffix);
+		else if (s->uint)
+			*s->uint = parse_uint(arg, s->name);
+		else if (s->dbl)
+			*s->dbl = parse_double(arg, s->name);
+		else if (s->str)
+			*s->str = arg;
+		if (s->set)
+			*s->set = true;
+		return true;
+	}
+	return false;
+}
+
 /* --ctrl CLASS:CMD[:HEX] */
 static void parse_ctrl(const char *s)
 {
@@ -371,10 +451,8 @@ bad:
 	exit(VC_EXIT_USAGE);
 }
 
-static void parse_opts(int argc, char **argv)
+static void set_defaults(void)
 {
-	int c;
-
 	/*
 	 * 8 MiB: vhost-vdpa makes an IOTLB entry per physically contiguous
 	 * run of the pinned pages and allows 2048, so 2048 pages always fit;
@@ -396,154 +474,106 @@ static void parse_opts(int argc, char **argv)
 	opt.cvq_index = -1;
 	opt.enable_late = -1;
 	opt.iterations = 100;
+}
 
+/* --group-asid G:A */
+static void parse_group_asid(const char *arg)
+{
+	unsigned int g, a;
+	char end;
+
+	if (sscanf(arg, "%u:%u%c", &g, &a, &end) != 2 || g > 0xffff || a > 0xffff)
+		vc_die(VC_EXIT_USAGE, "bad --group-asid '%s' (G:A)", arg);
+	opt.group_asid[0] = g;
+	opt.group_asid[1] = a;
+}
+
+static void parse_mac_opt(const char *arg, const char *name, uint8_t mac[6], bool *set)
+{
+	if (vc_parse_mac(arg, mac))
+		vc_die(VC_EXIT_USAGE, "bad %s '%s'", name, arg);
+	*set = true;
+}
+
+/* --ack ok|err|none */
+static void parse_ack(const char *arg)
+{
+	if (!strcmp(arg, "ok"))
+		opt.ctrl_ack = VIRTIO_NET_OK;
+	else if (!strcmp(arg, "err"))
+		opt.ctrl_ack = VIRTIO_NET_ERR;
+	else if (!strcmp(arg, "none"))
+		opt.ctrl_ack = -1;
+	else
+		vc_die(VC_EXIT_USAGE, "bad --ack '%s' (ok, err, none)", arg);
+}
+
+/* --cvq-index, --enable-late: a vq index */
+static int parse_vq_index(const char *arg, const char *name)
+{
+	int v = (int)parse_uint(arg, name);
+
+	if (v >= VC_MAX_VQS)
+		vc_die(VC_EXIT_USAGE, "%s below %d", name, VC_MAX_VQS);
+	return v;
+}
+
+/* The options stores[] cannot express; returns false when C is none of them. */
+static bool special_opt(int c, const char *arg)
+{
+	switch (c) {
+	case 'v': opt.verbose++; break;
+	case 'h': usage(stdout); exit(VC_EXIT_OK);
+	case O_GROUP_ASID: parse_group_asid(arg); break;
+	case O_DST: parse_mac_opt(arg, "--dst-mac", opt.dst_mac, &opt.dst_set); break;
+	case O_SRC: parse_mac_opt(arg, "--src-mac", opt.src_mac, &opt.src_set); break;
+	case O_ROUND_MS: opt.round_secs = parse_double(arg, "--round-ms") / 1e3; break;
+	case O_NO_QUIESCE: opt.quiesce = false; break;
+	case O_CTRL: parse_ctrl(arg); break;
+	case O_ACK: parse_ack(arg); break;
+	case O_CVQ_INDEX: opt.cvq_index = parse_vq_index(arg, "--cvq-index"); break;
+	case O_ENABLE_LATE: opt.enable_late = parse_vq_index(arg, "--enable-late"); break;
+	case O_CVQ_BASE:
+		opt.cvq_base = parse_uint(arg, "--cvq-base");
+		if (opt.cvq_base > 0xffff)
+			vc_die(VC_EXIT_USAGE, "--cvq-base above 65535");
+		break;
+	default: return false;
+	}
+	return true;
+}
+
+/* Options that exclude or need each other, once all are parsed. */
+static void check_opts(void)
+{
+	if (opt.size < VC_FRAME_MIN)
+		vc_die(VC_EXIT_USAGE, "--size must be at least %u", VC_FRAME_MIN);
+	if (!opt.mem_size || !opt.req_sectors || !opt.depth || !opt.window || opt.timeout <= 0)
+		vc_die(VC_EXIT_USAGE,
+		       "--mem, --req-sectors, --depth, --window, --timeout must be > 0");
+	if (opt.seed_set && opt.expect_zero)
+		vc_die(VC_EXIT_USAGE, "--seed and --expect-zero exclude each other");
+	if (opt.cvq_base && opt.cvq_index < 0)
+		vc_die(VC_EXIT_USAGE, "--cvq-base goes with --cvq-index");
+	if (opt.cvq_index >= 0 && opt.pairs)
+		vc_die(VC_EXIT_USAGE,
+		       "--cvq-index is for a consumer without CTRL_VQ: drop --pairs");
+	if (opt.reset && opt.no_suspend)
+		vc_die(VC_EXIT_USAGE, "--no-suspend always resets; drop --reset");
+}
+
+static void parse_opts(int argc, char **argv)
+{
+	int c;
+
+	set_defaults();
 	while ((c = getopt_long(argc, argv, "jvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': opt.json = true; break;
-		case 'v': opt.verbose++; break;
-		case 'h': usage(stdout); exit(VC_EXIT_OK);
-		case O_MEM: opt.mem_size = parse_u64(optarg, "--mem", true); break;
-		case O_IOVA:
-			opt.iova = parse_u64(optarg, "--iova", false);
-			opt.iova_set = true;
-			break;
-		case O_QSIZE: opt.qsize = parse_uint(optarg, "--qsize"); break;
-		case O_TIMEOUT: opt.timeout = parse_double(optarg, "--timeout"); break;
-		case O_FEATURES:
-			opt.features_mask = parse_u64(optarg, "--features", false);
-			opt.features_set = true;
-			break;
-		case O_GROUP_ASID: {
-			unsigned int g, a;
-			char end;
-
-			if (sscanf(optarg, "%u:%u%c", &g, &a, &end) != 2 || g > 0xffff || a > 0xffff) {
-				fprintf(stderr, "%s: bad --group-asid '%s' (G:A)\n", prog, optarg);
-				exit(VC_EXIT_USAGE);
-			}
-			opt.group_asid[0] = g;
-			opt.group_asid[1] = a;
-			break;
-		}
-		case O_DOORBELL: opt.doorbell_mmap = true; break;
-		case O_COUNT:
-			opt.count = parse_u64(optarg, "--count", true);
-			count_set = true;
-			break;
-		case O_SIZE: opt.size = parse_uint(optarg, "--size"); break;
-		case O_DST:
-			if (vc_parse_mac(optarg, opt.dst_mac)) {
-				fprintf(stderr, "%s: bad --dst-mac '%s'\n", prog, optarg);
-				exit(VC_EXIT_USAGE);
-			}
-			opt.dst_set = true;
-			break;
-		case O_SRC:
-			if (vc_parse_mac(optarg, opt.src_mac)) {
-				fprintf(stderr, "%s: bad --src-mac '%s'\n", prog, optarg);
-				exit(VC_EXIT_USAGE);
-			}
-			opt.src_set = true;
-			break;
-		case O_STREAM: opt.stream = parse_uint(optarg, "--stream"); break;
-		case O_BENCH: opt.bench = true; break;
-		case O_ALLOW_LOSS: opt.allow_loss = true; break;
-		case O_MRG: opt.mrg_rxbuf = true; break;
-		case O_LINGER: opt.linger = parse_double(optarg, "--linger"); break;
-		case O_RATE: opt.rate = parse_double(optarg, "--rate"); break;
-		case O_WINDOW: opt.window = parse_uint(optarg, "--window"); break;
-		case O_SUSPEND_EVERY:
-			opt.suspend_every = parse_u64(optarg, "--suspend-every", true);
-			break;
-		case O_RESET: opt.reset = true; break;
-		case O_NO_SUSPEND: opt.no_suspend = true; break;
-		case O_SECTOR: opt.sector = parse_u64(optarg, "--sector", false); break;
-		case O_SEED:
-			opt.seed = parse_u64(optarg, "--seed", false);
-			opt.seed_set = true;
-			break;
-		case O_REQ: opt.req_sectors = parse_uint(optarg, "--req-sectors"); break;
-		case O_DEPTH: opt.depth = parse_uint(optarg, "--depth"); break;
-		case O_FORCE: opt.force = true; break;
-		case O_ZERO: opt.expect_zero = true; break;
-		case O_NAME: opt.name = optarg; break;
-		case O_NAME_B: opt.name_b = optarg; break;
-		case O_ROUNDS: opt.rounds = parse_uint(optarg, "--rounds"); break;
-		case O_ROUND_MS: opt.round_secs = parse_double(optarg, "--round-ms") / 1e3; break;
-		case O_IGNORE_LOG: opt.ignore_log = true; break;
-		case O_NO_QUIESCE: opt.quiesce = false; break;
-		case O_NO_LOAD: opt.no_load = true; break;
-		case O_PAIRS: opt.pairs = parse_uint(optarg, "--pairs"); break;
-		case O_TX_REWIND: opt.tx_rewind = parse_uint(optarg, "--tx-rewind"); break;
-		case O_CTRL: parse_ctrl(optarg); break;
-		case O_ACK:
-			if (!strcmp(optarg, "ok")) {
-				opt.ctrl_ack = VIRTIO_NET_OK;
-			} else if (!strcmp(optarg, "err")) {
-				opt.ctrl_ack = VIRTIO_NET_ERR;
-			} else if (!strcmp(optarg, "none")) {
-				opt.ctrl_ack = -1;
-			} else {
-				fprintf(stderr, "%s: bad --ack '%s' (ok, err, none)\n", prog, optarg);
-				exit(VC_EXIT_USAGE);
-			}
-			break;
-		case O_CVQ_INDEX:
-			opt.cvq_index = (int)parse_uint(optarg, "--cvq-index");
-			if (opt.cvq_index >= VC_MAX_VQS) {
-				fprintf(stderr, "%s: --cvq-index below %d\n", prog, VC_MAX_VQS);
-				exit(VC_EXIT_USAGE);
-			}
-			break;
-		case O_ENABLE_LATE:
-			opt.enable_late = (int)parse_uint(optarg, "--enable-late");
-			if (opt.enable_late >= VC_MAX_VQS) {
-				fprintf(stderr, "%s: --enable-late below %d\n", prog, VC_MAX_VQS);
-				exit(VC_EXIT_USAGE);
-			}
-			break;
-		case O_WAIT_STDIN: opt.wait_stdin = true; break;
-		case O_CVQ_BASE:
-			opt.cvq_base = parse_uint(optarg, "--cvq-base");
-			if (opt.cvq_base > 0xffff) {
-				fprintf(stderr, "%s: --cvq-base above 65535\n", prog);
-				exit(VC_EXIT_USAGE);
-			}
-			break;
-		case O_ITERATIONS: opt.iterations = parse_u64(optarg, "--iterations", false); break;
-		case O_START: opt.start = parse_u64(optarg, "--start", false); break;
-		case O_MODE: opt.mode = optarg; break;
-		case O_REGION: opt.region = parse_u64(optarg, "--region", true); break;
-		case O_SECS: opt.secs = parse_double(optarg, "--secs"); break;
-		default: usage(stderr); exit(VC_EXIT_USAGE);
+		if (!store_opt(c, optarg) && !special_opt(c, optarg)) {
+			usage(stderr);
+			exit(VC_EXIT_USAGE);
 		}
 	}
-	if (opt.size < VC_FRAME_MIN) {
-		fprintf(stderr, "%s: --size must be at least %u\n", prog, VC_FRAME_MIN);
-		exit(VC_EXIT_USAGE);
-	}
-	if (!opt.mem_size || !opt.req_sectors || !opt.depth || !opt.window || opt.timeout <= 0) {
-		fprintf(stderr, "%s: --mem, --req-sectors, --depth, --window, --timeout must be > 0\n",
-			prog);
-		exit(VC_EXIT_USAGE);
-	}
-	if (opt.seed_set && opt.expect_zero) {
-		fprintf(stderr, "%s: --seed and --expect-zero exclude each other\n", prog);
-		exit(VC_EXIT_USAGE);
-	}
-	if (opt.cvq_base && opt.cvq_index < 0) {
-		fprintf(stderr, "%s: --cvq-base goes with --cvq-index\n", prog);
-		exit(VC_EXIT_USAGE);
-	}
-	if (opt.cvq_index >= 0 && opt.pairs) {
-		fprintf(stderr, "%s: --cvq-index is for a consumer without CTRL_VQ: drop --pairs\n",
-			prog);
-		exit(VC_EXIT_USAGE);
-	}
-	if (opt.reset && opt.no_suspend) {
-		fprintf(stderr, "%s: --no-suspend always resets; drop --reset\n", prog);
-		exit(VC_EXIT_USAGE);
-	}
+	check_opts();
 }
 
 struct command {

@@ -383,154 +383,194 @@ static int dirty_net(void)
 
 /* --- dirty-check, blk */
 
-static int dirty_blk(void)
+/* Random reads and writes in a small window of sectors, so reads find what writes left. */
+struct blk_rand {
+	struct vc_dev d;
+	struct vc_vq *vq;
+	struct virtio_blk_outhdr *hdrs;
+	uint8_t *status, *wbuf, *rbuf;
+	uint64_t *busy_sect;
+	bool *busy;
+	unsigned int depth, req, inflight;
+	uint64_t rs, lo, span, reads, writes, ioerr;
+};
+
+static void blk_rand_open(struct blk_rand *b)
 {
 	static const unsigned int vqs[1] = { 0 };
 	static const uint32_t sizes[1] = { 0 };
-	uint64_t rs = opt.seed * 0x9e3779b97f4a7c15ull + 1, capacity, lo, span, bad;
-	uint64_t reads = 0, writes = 0, ioerr = 0, *busy_sect;
-	struct virtio_blk_outhdr *hdrs;
-	uint8_t *status, *wbuf, *rbuf;
-	unsigned int depth, req, i, inflight = 0, r;
-	struct vc_dev d;
-	struct vc_vq *vq;
-	struct mig m;
-	bool *busy;
+	struct vc_dev *d = &b->d;
+	uint64_t capacity;
 
-	vc_open(&d, opt.dev);
-	if (d.device_id != VIRTIO_ID_BLOCK)
-		vc_die(VC_EXIT_ERR, "%s is not a block device (device id %u)", d.path, d.device_id);
-	memcpy(&capacity, d.config + offsetof(struct virtio_blk_config, capacity), 8);
-	capacity = le64toh(capacity);
-	vc_start(&d, (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
+	vc_open(d, opt.dev);
+	if (d->device_id != VIRTIO_ID_BLOCK)
+		vc_die(VC_EXIT_ERR, "%s is not a block device (device id %u)", d->path,
+		       d->device_id);
+	capacity = vc_blk_capacity(d);
+	vc_start(d, (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
 		 (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
 		 (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_FLUSH), vqs, 1, sizes);
-	vq = &d.vqs[0];
-	req = vc_blk_req_sectors(&d);
-	depth = opt.depth < vq->num / 3 ? opt.depth : vq->num / 3;
-	/* a small window of sectors, so reads find what the writes left */
-	lo = opt.sector;
-	span = opt.count;
-	if (lo >= capacity || span > capacity - lo || span < req)
+	b->vq = &d->vqs[0];
+	b->req = vc_blk_req_sectors(d);
+	b->depth = opt.depth < b->vq->num / 3 ? opt.depth : b->vq->num / 3;
+	b->lo = opt.sector;
+	b->span = opt.count;
+	if (b->lo >= capacity || b->span > capacity - b->lo || b->span < b->req)
 		vc_die(VC_EXIT_USAGE, "sectors %llu + %llu: capacity %llu, requests of %u",
-		       (unsigned long long)lo, (unsigned long long)span,
-		       (unsigned long long)capacity, req);
+		       (unsigned long long)b->lo, (unsigned long long)b->span,
+		       (unsigned long long)capacity, b->req);
+}
 
-	/* CPU pages: headers, write data; device pages: status bytes, read data */
-	hdrs = vc_alloc(&d, sizeof(*hdrs) * depth, PG);
-	status = vc_alloc(&d, PG, PG);
-	wbuf = vc_alloc(&d, (uint64_t)depth * req * SECTOR, PG);
-	rbuf = vc_alloc(&d, (uint64_t)depth * req * SECTOR, PG);
-	busy = calloc(depth, sizeof(*busy));
-	busy_sect = calloc(depth, sizeof(*busy_sect));
-	if (!busy || !busy_sect)
+/* CPU pages: headers, write data; device pages: status bytes, read data */
+static void blk_rand_alloc(struct blk_rand *b)
+{
+	uint64_t bytes = (uint64_t)b->depth * b->req * SECTOR;
+
+	b->hdrs = vc_alloc(&b->d, sizeof(*b->hdrs) * b->depth, PG);
+	b->status = vc_alloc(&b->d, PG, PG);
+	b->wbuf = vc_alloc(&b->d, bytes, PG);
+	b->rbuf = vc_alloc(&b->d, bytes, PG);
+	b->busy = calloc(b->depth, sizeof(*b->busy));
+	b->busy_sect = calloc(b->depth, sizeof(*b->busy_sect));
+	if (!b->busy || !b->busy_sect)
 		vc_die(VC_EXIT_ERR, "out of memory");
-	memset(status, 0xff, depth);
+	memset(b->status, 0xff, b->depth);
 	/* not zero: a read of never-written sectors changes these pages too */
-	memset(rbuf, 0xa5, (uint64_t)depth * req * SECTOR);
+	memset(b->rbuf, 0xa5, bytes);
+}
 
-	mig_init(&m, opt.name, &d.mem);
-	area_add(&m, "descriptors", vq->desc, 16ull * vq->num);
-	area_add(&m, "avail ring", vq->avail, 6 + 2ull * vq->num);
-	area_add(&m, "used ring", vq->used, 6 + 8ull * vq->num);
-	area_add(&m, "request headers", hdrs, sizeof(*hdrs) * depth);
-	area_add(&m, "status bytes", status, depth);
-	area_add(&m, "write data", wbuf, (uint64_t)depth * req * SECTOR);
-	area_add(&m, "read data", rbuf, (uint64_t)depth * req * SECTOR);
+static void blk_rand_areas(struct mig *m, const struct blk_rand *b)
+{
+	const struct vc_vq *vq = b->vq;
+	uint64_t bytes = (uint64_t)b->depth * b->req * SECTOR;
+
+	area_add(m, "descriptors", vq->desc, 16ull * vq->num);
+	area_add(m, "avail ring", vq->avail, 6 + 2ull * vq->num);
+	area_add(m, "used ring", vq->used, 6 + 8ull * vq->num);
+	area_add(m, "request headers", b->hdrs, sizeof(*b->hdrs) * b->depth);
+	area_add(m, "status bytes", b->status, b->depth);
+	area_add(m, "write data", b->wbuf, bytes);
+	area_add(m, "read data", b->rbuf, bytes);
+}
+
+/* Fill the free slots with random requests until END; true when one was queued. */
+static bool blk_rand_submit(struct blk_rand *b, double end)
+{
+	bool progress = false;
+	unsigned int i;
+
+	for (i = 0; i < b->depth && vc_now() < end; i++) {
+		/* drawn for busy slots too: a seed's sequence depends on it */
+		bool wr = rnd(&b->rs, 2);
+		unsigned int ns = 1 + (unsigned int)rnd(&b->rs, b->req), k;
+		uint64_t sect = b->lo + rnd(&b->rs, b->span - ns + 1);
+		uint8_t *data = (wr ? b->wbuf : b->rbuf) + (uint64_t)i * b->req * SECTOR;
+
+		if (b->busy[i])
+			continue;
+		if (wr) {
+			for (k = 0; k < ns * SECTOR / 8; k++) {
+				uint64_t v = vc_splitmix64(&b->rs);
+
+				memcpy(data + 8 * k, &v, 8);
+			}
+		}
+		vc_blk_queue_req(&b->d, b->vq, i, &b->hdrs[i],
+				 wr ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, sect, data, ns * SECTOR,
+				 b->status + i);
+		b->busy[i] = true;
+		b->busy_sect[i] = sect;
+		b->inflight++;
+		if (wr)
+			b->writes++;
+		else
+			b->reads++;
+		progress = true;
+	}
+	if (progress)
+		vc_vq_kick(b->vq);
+	return progress;
+}
+
+/* Take the completed requests; true when there was one. */
+static bool blk_rand_reap(struct blk_rand *b)
+{
+	bool progress = false;
+	uint32_t len;
+	uint16_t id;
+
+	while (vc_vq_used(b->vq, &id, &len)) {
+		if (id % 3 || id / 3 >= b->depth || !b->busy[id / 3])
+			vc_die(VC_EXIT_ERR, "dirty-check: device used descriptor %u, not a "
+			       "request head", id);
+		b->busy[id / 3] = false;
+		b->inflight--;
+		if (b->status[id / 3] != VIRTIO_BLK_S_OK && !b->ioerr++)
+			vc_warn("request at sector %llu: status %u",
+				(unsigned long long)b->busy_sect[id / 3], b->status[id / 3]);
+		progress = true;
+	}
+	return progress;
+}
+
+/* One round: requests until END, then until none is out, so the sync sees them all. */
+static void blk_rand_round(struct blk_rand *b, double end)
+{
+	double last = vc_now();
+
+	while (vc_now() < end || b->inflight) {
+		bool progress = blk_rand_submit(b, end);
+
+		if (blk_rand_reap(b))
+			progress = true;
+		if (progress) {
+			last = vc_now();
+			continue;
+		}
+		if (vc_now() - last > opt.timeout)
+			vc_die(VC_EXIT_TIMEOUT, "dirty-check: %u requests outstanding, none "
+			       "completed for %.1f s", b->inflight, opt.timeout);
+		vc_vq_wait(&b->d, end > vc_now() ? end : last + opt.timeout);
+	}
+}
+
+static int dirty_blk(void)
+{
+	struct blk_rand b;
+	struct mig m;
+	unsigned int r;
+	uint64_t bad;
+
+	memset(&b, 0, sizeof(b));
+	b.rs = opt.seed * 0x9e3779b97f4a7c15ull + 1;
+	blk_rand_open(&b);
+	blk_rand_alloc(&b);
+	mig_init(&m, opt.name, &b.d.mem);
+	blk_rand_areas(&m, &b);
 	mig_log_start(&m);
 
 	for (r = 0; r < opt.rounds; r++) {
-		double end = vc_now() + opt.round_secs * (0.5 + rnd(&rs, 1000) / 1000.0);
-		double last = vc_now();
-
-		while (vc_now() < end || inflight) {
-			bool progress = false;
-			uint32_t len;
-			uint16_t id;
-
-			for (i = 0; i < depth && vc_now() < end; i++) {
-				uint16_t ids[3] = { 3 * i, 3 * i + 1, 3 * i + 2 };
-				bool wr = rnd(&rs, 2);
-				unsigned int ns = 1 + (unsigned int)rnd(&rs, req), k;
-				uint64_t sect = lo + rnd(&rs, span - ns + 1);
-				uint8_t *data = (wr ? wbuf : rbuf) + (uint64_t)i * req * SECTOR;
-
-				if (busy[i])
-					continue;
-				hdrs[i].type = htole32(wr ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN);
-				hdrs[i].ioprio = 0;
-				hdrs[i].sector = htole64(sect);
-				vc_track_write(&hdrs[i], sizeof(hdrs[i]));
-				if (wr) {
-					for (k = 0; k < ns * SECTOR / 8; k++) {
-						uint64_t v = vc_splitmix64(&rs);
-
-						memcpy(data + 8 * k, &v, 8);
-					}
-					vc_track_write(data, ns * SECTOR);
-				}
-				vq->desc[ids[0]].addr = vc_iova(&d, &hdrs[i]);
-				vq->desc[ids[0]].len = sizeof(hdrs[i]);
-				vq->desc[ids[0]].flags = 0;
-				vq->desc[ids[1]].addr = vc_iova(&d, data);
-				vq->desc[ids[1]].len = ns * SECTOR;
-				vq->desc[ids[1]].flags = wr ? 0 : VRING_DESC_F_WRITE;
-				vq->desc[ids[2]].addr = vc_iova(&d, status + i);
-				vq->desc[ids[2]].len = 1;
-				vq->desc[ids[2]].flags = VRING_DESC_F_WRITE;
-				vc_track_write(&vq->desc[ids[0]], 3 * sizeof(vq->desc[0]));
-				vc_vq_add_chain(vq, ids, 3);
-				busy[i] = true;
-				busy_sect[i] = sect;
-				inflight++;
-				if (wr)
-					writes++;
-				else
-					reads++;
-				progress = true;
-			}
-			if (progress)
-				vc_vq_kick(vq);
-			while (vc_vq_used(vq, &id, &len)) {
-				if (id % 3 || id / 3 >= depth || !busy[id / 3])
-					vc_die(VC_EXIT_ERR, "dirty-check: device used descriptor %u, not a "
-					       "request head", id);
-				busy[id / 3] = false;
-				inflight--;
-				if (status[id / 3] != VIRTIO_BLK_S_OK && !ioerr++)
-					vc_warn("request at sector %llu: status %u",
-						(unsigned long long)busy_sect[id / 3], status[id / 3]);
-				progress = true;
-			}
-			if (progress) {
-				last = vc_now();
-				continue;
-			}
-			if (vc_now() - last > opt.timeout)
-				vc_die(VC_EXIT_TIMEOUT, "dirty-check: %u requests outstanding, none completed "
-				       "for %.1f s", inflight, opt.timeout);
-			vc_vq_wait(&d, end > vc_now() ? end : last + opt.timeout);
-		}
+		blk_rand_round(&b, vc_now() + opt.round_secs * (0.5 + rnd(&b.rs, 1000) / 1000.0));
 		mig_sync_copy(&m, opt.ignore_log);
-		vc_log("round %u: %llu log pages, %llu cpu pages", r, (unsigned long long)m.round_log,
-		       (unsigned long long)m.round_cpu);
+		vc_log("round %u: %llu log pages, %llu cpu pages", r,
+		       (unsigned long long)m.round_log, (unsigned long long)m.round_cpu);
 	}
 	dpu_call(&m, vdpamgmt_dpu_suspend(m.vm, m.name), "suspend", m.name);
 	mig_sync_copy(&m, opt.ignore_log);
 	bad = mig_compare(&m, "dirty-check");
 	printf("dirty-check: type=blk seed=%llu rounds=%u reads=%llu writes=%llu ioerr=%llu "
 	       "log_pages=%llu cpu_pages=%llu outside=%llu mismatched=%llu%s\n",
-	       (unsigned long long)opt.seed, opt.rounds, (unsigned long long)reads,
-	       (unsigned long long)writes, (unsigned long long)ioerr,
+	       (unsigned long long)opt.seed, opt.rounds, (unsigned long long)b.reads,
+	       (unsigned long long)b.writes, (unsigned long long)b.ioerr,
 	       (unsigned long long)m.log_pages, (unsigned long long)m.cpu_pages,
 	       (unsigned long long)m.outside, (unsigned long long)bad,
 	       opt.ignore_log ? " (--ignore-log)" : "");
 	dpu_call(&m, vdpamgmt_dpu_log_stop(m.vm, m.name), "log stop", m.name);
 	mig_fini(&m);
-	free(busy);
-	free(busy_sect);
-	vc_close(&d);
-	return bad || ioerr || !reads || !writes ? VC_EXIT_CHECK : VC_EXIT_OK;
+	free(b.busy);
+	free(b.busy_sect);
+	vc_close(&b.d);
+	return bad || b.ioerr || !b.reads || !b.writes ? VC_EXIT_CHECK : VC_EXIT_OK;
 }
 
 int cmd_dirty_check(void)
@@ -552,17 +592,21 @@ int cmd_dirty_check(void)
 
 /* --- net-migrate */
 
+/* P's address in the copy, at the same offset as in the region at OLD_BASE */
+static void *rebase(const void *p, const uint8_t *old_base, uint8_t *new_base)
+{
+	return new_base + ((const uint8_t *)p - old_base);
+}
+
 /* The same vq, its rings and buffers at the same offsets of the copy. */
 static void vq_move(struct vc_vq *to, const struct vc_vq *from, const uint8_t *old_base,
 		    uint8_t *new_base)
 {
 	*to = *from;
-#define REBASE(p)	((void *)(new_base + ((const uint8_t *)(p) - old_base)))
-	to->desc = REBASE(from->desc);
-	to->avail = REBASE(from->avail);
-	to->used = REBASE(from->used);
-	to->bufs = from->bufs ? REBASE(from->bufs) : NULL;
-#undef REBASE
+	to->desc = rebase(from->desc, old_base, new_base);
+	to->avail = rebase(from->avail, old_base, new_base);
+	to->used = rebase(from->used, old_base, new_base);
+	to->bufs = from->bufs ? rebase(from->bufs, old_base, new_base) : NULL;
 	to->free_ids = calloc(from->num, sizeof(*to->free_ids));
 	if (!to->free_ids)
 		vc_die(VC_EXIT_ERR, "out of memory");
@@ -626,225 +670,344 @@ static void state_decode(const uint8_t *blob, size_t len, struct vdpamgmt_state 
 		vc_die(VC_EXIT_ERR, "state of %s: %s", who, why);
 }
 
-int cmd_net_migrate(void)
+/* --- the switch from A to B, both migrations */
+
+/* What the source left: its rings' indexes, its saved state, when each step ended. */
+struct mig_stop {
+	double t_susp, t_susp_done, t_saved, t_loaded;
+	uint16_t bases[VC_MAX_VQS];	/* GET_VRING_BASE of each active vq */
+	uint8_t *blob;
+	size_t len;
+	struct vdpamgmt_state st;	/* the blob decoded */
+};
+
+/* Suspend A, sync the last pages, save its state and (with LOAD) load it into B. */
+static void mig_stop_source(struct mig *m, struct vc_dev *d, bool load, struct mig_stop *s)
 {
-	double t0, t_stop, t_susp, t_susp_done, t_saved, t_loaded, t_ok, t_end;
-	double last_rx_a, first_rx_b = 0, first_use_b;
-	uint64_t switch_at, inflight_tx, unreturned, gaps = 0, base_mismatch = 0;
-	uint8_t *blob_a = NULL, *blob_b = NULL, *old_base;
-	size_t len_a = 0, len_b = 0;
-	struct vdpamgmt_state st_a, st_b;
-	struct vc_rx_stats st;
-	struct vc_dev a;
-	struct traffic t;
-	struct vc_net n;
-	struct mig m;
-	unsigned int r, i;
-	uint16_t bases[VC_MAX_VQS] = { 0 };
-	int rc, state_diff;
+	unsigned int i;
 
-	need_names("net-migrate", true);
-	vc_net_open(&n);
-	if (opt.window > n.tx->num || opt.window > n.rx->num)
-		opt.window = n.tx->num < n.rx->num ? n.tx->num : n.rx->num;
-	mig_init(&m, opt.name, &n.d.mem);
-	net_areas(&m, &n);
-	memset(&t, 0, sizeof(t));
-	t.frames = opt.count;
-	switch_at = opt.count / 2;
-	vc_rx_stats_init(&st, opt.count);
-	vc_net_post_rx(&n);
-	t0 = vc_now();
-
-	/* pre-copy: the whole region, then rounds of what changed, under traffic */
-	mig_log_start(&m);
-	if (n.cvq) {
-		/* state for B to take over: MAC, RX mode, VLAN (and MQ, set at open) */
-		uint8_t mac[6] = { 0x02, 0, 0, 0, 0x0d, (uint8_t)(0x10 + n.pairs) }, on = 1;
-		uint16_t vid = htole16(100);
-
-		vc_net_ctrl(&n, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET, mac, 6);
-		memcpy(n.src, mac, 6);
-		vc_net_ctrl(&n, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_ALLMULTI, &on, 1);
-		vc_net_ctrl(&n, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD, &vid, 2);
-	}
-	for (r = 0; r < opt.rounds; r++) {
-		double end = vc_now() + opt.round_secs;
-		/* spread the first half over the rounds: traffic in each */
-		uint64_t limit = opt.rounds ? switch_at * (r + 1) / opt.rounds : switch_at;
-
-		while (vc_now() < end)
-			stream_step(&n, &st, &t, limit, NULL, end);
-		mig_sync_copy(&m, false);
-		printf("net-migrate: round %u: pages=%llu (log %llu, client %llu) sent=%llu back=%llu\n",
-		       r, (unsigned long long)(m.round_log + m.round_cpu),
-		       (unsigned long long)m.round_log, (unsigned long long)m.round_cpu,
-		       (unsigned long long)t.sent, (unsigned long long)st.unique);
-	}
-	/* the source stops: no new frames; with --quiesce, wait for those out */
-	t_stop = vc_now();
-	while (opt.quiesce && (t.tx_done < t.sent || st.unique + st.dup < t.sent) &&
-	       vc_now() - t_stop < opt.timeout)
-		stream_step(&n, &st, &t, t.sent, NULL, t_stop + opt.timeout);
-	inflight_tx = t.sent - t.tx_done;
-	unreturned = t.sent - st.unique;
-	last_rx_a = t.last_rx;
-
-	t_susp = vc_now();
-	dpu_call(&m, vdpamgmt_dpu_suspend(m.vm, opt.name), "suspend", opt.name);
-	t_susp_done = vc_now();
+	memset(s, 0, sizeof(*s));
+	s->t_susp = vc_now();
+	dpu_call(m, vdpamgmt_dpu_suspend(m->vm, m->name), "suspend", m->name);
+	s->t_susp_done = vc_now();
 	for (i = 0; i < VC_MAX_VQS; i++)
-		if (n.d.vqs[i].active)
-			bases[i] = vc_get_vring_base(&n.d, i);
-	mig_sync_copy(&m, false);
-	dpu_call(&m, vdpamgmt_dpu_state_save(m.vm, opt.name, &blob_a, &len_a), "state save",
-		 opt.name);
-	t_saved = vc_now();
-	state_decode(blob_a, len_a, &st_a, opt.name);
-	dpu_call(&m, vdpamgmt_dpu_log_stop(m.vm, opt.name), "log stop", opt.name);
-	if (!opt.no_load)
-		dpu_call(&m, vdpamgmt_dpu_state_load(m.vm, opt.name_b, blob_a, len_a),
+		if (d->vqs[i].active)
+			s->bases[i] = vc_get_vring_base(d, i);
+	mig_sync_copy(m, false);
+	dpu_call(m, vdpamgmt_dpu_state_save(m->vm, m->name, &s->blob, &s->len), "state save",
+		 m->name);
+	s->t_saved = vc_now();
+	state_decode(s->blob, s->len, &s->st, m->name);
+	dpu_call(m, vdpamgmt_dpu_log_stop(m->vm, m->name), "log stop", m->name);
+	if (load)
+		dpu_call(m, vdpamgmt_dpu_state_load(m->vm, opt.name_b, s->blob, s->len),
 			 "state load into", opt.name_b);
-	t_loaded = vc_now();
-	for (i = 0; i < VC_MAX_VQS; i++) {
-		if (!n.d.vqs[i].active)
-			continue;
-		if (st_a.num_queues <= i || st_a.vqs[i].avail_idx != bases[i]) {
-			printf("net-migrate: vq %u: saved avail index %u, GET_VRING_BASE %u\n", i,
-			       st_a.num_queues > i ? st_a.vqs[i].avail_idx : 0, bases[i]);
-			base_mismatch++;
-		}
-	}
+	s->t_loaded = vc_now();
+}
 
-	/* the switch: B on the copy, same features, rings, IOVAs */
-	a = n.d;
-	old_base = a.mem.base;
-	vc_open(&n.d, opt.dev_b);
-	if (n.d.device_id != VIRTIO_ID_NET)
-		vc_die(VC_EXIT_ERR, "%s is not a net device", n.d.path);
-	vc_negotiate(&n.d, a.features);
-	if (n.d.features != a.features)
-		vc_die(VC_EXIT_ERR, "%s: features %#llx, A had %#llx", n.d.path,
-		       (unsigned long long)n.d.features, (unsigned long long)a.features);
-	vc_mem_adopt(&n.d, m.copy_fd, m.copy, a.mem.size, a.mem.iova);
+static void mig_stop_release(struct mig_stop *s)
+{
+	vdpamgmt_state_release(&s->st);
+	free(s->blob);
+}
+
+/* D becomes B (DEV_B); A moves to A, still open: its region lives until the end. */
+static void mig_open_b(struct vc_dev *d, struct vc_dev *a, uint32_t device_id, const char *kind)
+{
+	*a = *d;
+	vc_open(d, opt.dev_b);
+	if (d->device_id != device_id)
+		vc_die(VC_EXIT_ERR, "%s is not a %s device", d->path, kind);
+}
+
+/* B on the copy: A's features, A's vqs with their rings at the same IOVAs. */
+static void mig_take_over(struct mig *m, struct vc_dev *d, const struct vc_dev *a)
+{
+	unsigned int i;
+
+	vc_negotiate(d, a->features);
+	if (d->features != a->features)
+		vc_die(VC_EXIT_ERR, "%s: features %#llx, A had %#llx", d->path,
+		       (unsigned long long)d->features, (unsigned long long)a->features);
+	vc_mem_adopt(d, m->copy_fd, m->copy, a->mem.size, a->mem.iova);
 	free(vc_track.bits);	/* no more copies: stop tracking */
 	vc_track.bits = NULL;
 	for (i = 0; i < VC_MAX_VQS; i++) {
-		if (!a.vqs[i].active)
+		if (!a->vqs[i].active)
 			continue;
-		vq_move(&n.d.vqs[i], &a.vqs[i], old_base, m.copy);
-		n.d.nactive++;
+		vq_move(&d->vqs[i], &a->vqs[i], a->mem.base, m->copy);
+		d->nactive++;
 	}
-	vc_net_bind(&n);
-	/* what A completed before it stopped, as the copy has it */
-	t.tx_done += vc_net_reap_tx(&n);
-	vc_net_reap_rx(&n, &st);
-	if (opt.tx_rewind) {
-		/*
-		 * Negative control: B sends again what A sent last.  Those
-		 * descriptors are taken back from the free list (the source
-		 * stopped, nothing reused them) so that B's completions of them
-		 * are counted once more, not as descriptors returned twice.
-		 */
-		for (i = 1; i <= opt.tx_rewind; i++) {
-			uint16_t id = n.tx->avail->ring[(uint16_t)(st_a.vqs[TXQ].avail_idx - i) %
-						       n.tx->num];
-			unsigned int k;
+}
 
-			for (k = 0; k < n.tx->nfree && n.tx->free_ids[k] != id; k++)
-				;
-			if (k == n.tx->nfree)
-				vc_die(VC_EXIT_ERR, "--tx-rewind: descriptor %u is not free", id);
-			n.tx->free_ids[k] = n.tx->free_ids[--n.tx->nfree];
-			t.tx_done--;
-		}
-		st_a.vqs[TXQ].avail_idx -= opt.tx_rewind;
-		n.tx->used_idx -= opt.tx_rewind;
+/* --- net-migrate */
+
+struct net_mig {
+	struct vc_net n;		/* on A, then on B */
+	struct vc_dev a;		/* A, once B took over */
+	struct mig m;
+	struct mig_stop src;
+	struct traffic t;
+	struct vc_rx_stats st;
+	uint64_t switch_at, inflight_tx, unreturned, gaps, base_mismatch;
+	double t0, t_ok, t_end, last_rx_a, first_rx_b, first_use_b;
+};
+
+static void net_mig_start(struct net_mig *x)
+{
+	memset(x, 0, sizeof(*x));
+	vc_net_open(&x->n);
+	if (opt.window > x->n.tx->num || opt.window > x->n.rx->num)
+		opt.window = x->n.tx->num < x->n.rx->num ? x->n.tx->num : x->n.rx->num;
+	mig_init(&x->m, opt.name, &x->n.d.mem);
+	net_areas(&x->m, &x->n);
+	x->t.frames = opt.count;
+	x->switch_at = opt.count / 2;
+	vc_rx_stats_init(&x->st, opt.count);
+	vc_net_post_rx(&x->n);
+	x->t0 = vc_now();
+}
+
+/* state for B to take over: MAC, RX mode, VLAN (and MQ, set at open) */
+static void net_mig_set_state(struct vc_net *n)
+{
+	uint8_t mac[6] = { 0x02, 0, 0, 0, 0x0d, (uint8_t)(0x10 + n->pairs) }, on = 1;
+	uint16_t vid = htole16(100);
+
+	vc_net_ctrl(n, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET, mac, 6);
+	memcpy(n->src, mac, 6);
+	vc_net_ctrl(n, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_ALLMULTI, &on, 1);
+	vc_net_ctrl(n, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD, &vid, 2);
+}
+
+/* pre-copy: the whole region, then rounds of what changed, under traffic */
+static void net_mig_precopy(struct net_mig *x)
+{
+	unsigned int r;
+
+	mig_log_start(&x->m);
+	if (x->n.cvq)
+		net_mig_set_state(&x->n);
+	for (r = 0; r < opt.rounds; r++) {
+		double end = vc_now() + opt.round_secs;
+		/* spread the first half over the rounds: traffic in each */
+		uint64_t limit = opt.rounds ? x->switch_at * (r + 1) / opt.rounds : x->switch_at;
+
+		while (vc_now() < end)
+			stream_step(&x->n, &x->st, &x->t, limit, NULL, end);
+		mig_sync_copy(&x->m, false);
+		printf("net-migrate: round %u: pages=%llu (log %llu, client %llu) sent=%llu back=%llu\n",
+		       r, (unsigned long long)(x->m.round_log + x->m.round_cpu),
+		       (unsigned long long)x->m.round_log, (unsigned long long)x->m.round_cpu,
+		       (unsigned long long)x->t.sent, (unsigned long long)x->st.unique);
 	}
+}
+
+/* the source stops: no new frames; with --quiesce, wait for those out */
+static void net_mig_stop_stream(struct net_mig *x)
+{
+	double t_stop = vc_now();
+
+	while (opt.quiesce && (x->t.tx_done < x->t.sent || x->st.unique + x->st.dup < x->t.sent) &&
+	       vc_now() - t_stop < opt.timeout)
+		stream_step(&x->n, &x->st, &x->t, x->t.sent, NULL, t_stop + opt.timeout);
+	x->inflight_tx = x->t.sent - x->t.tx_done;
+	x->unreturned = x->t.sent - x->st.unique;
+	x->last_rx_a = x->t.last_rx;
+}
+
+/* Each active vq of D: the avail index A saved must be the one GET_VRING_BASE gave. */
+static uint64_t net_mig_check_bases(const struct vc_dev *d, const struct mig_stop *s)
+{
+	uint64_t mismatch = 0;
+	unsigned int i;
+
 	for (i = 0; i < VC_MAX_VQS; i++) {
-		struct vc_vq *vq = &n.d.vqs[i];
+		if (!d->vqs[i].active)
+			continue;
+		if (s->st.num_queues <= i || s->st.vqs[i].avail_idx != s->bases[i]) {
+			printf("net-migrate: vq %u: saved avail index %u, GET_VRING_BASE %u\n", i,
+			       s->st.num_queues > i ? s->st.vqs[i].avail_idx : 0, s->bases[i]);
+			mismatch++;
+		}
+	}
+	return mismatch;
+}
+
+/*
+ * --tx-rewind, a negative control: B sends again what A sent last.  Those
+ * descriptors are taken back from the free list (the source stopped,
+ * nothing reused them) so that B's completions of them are counted once
+ * more, not as descriptors returned twice.
+ */
+static void net_mig_rewind_tx(struct net_mig *x)
+{
+	struct vc_vq *tx = x->n.tx;
+	unsigned int i;
+
+	for (i = 1; i <= opt.tx_rewind; i++) {
+		uint16_t id = tx->avail->ring[(uint16_t)(x->src.st.vqs[TXQ].avail_idx - i) %
+					      tx->num];
+		unsigned int k;
+
+		for (k = 0; k < tx->nfree && tx->free_ids[k] != id; k++)
+			;
+		if (k == tx->nfree)
+			vc_die(VC_EXIT_ERR, "--tx-rewind: descriptor %u is not free", id);
+		tx->free_ids[k] = tx->free_ids[--tx->nfree];
+		x->t.tx_done--;
+	}
+	x->src.st.vqs[TXQ].avail_idx -= opt.tx_rewind;
+	tx->used_idx -= opt.tx_rewind;
+}
+
+/* B's vqs from A's saved avail indexes; returns the gaps found. */
+static uint64_t net_mig_program_b(struct net_mig *x)
+{
+	const struct vdpamgmt_state *st_a = &x->src.st;
+	uint64_t gaps = 0;
+	unsigned int i;
+
+	for (i = 0; i < VC_MAX_VQS; i++) {
+		struct vc_vq *vq = &x->n.d.vqs[i];
 
 		if (!vq->active)
 			continue;
 		/* everything A consumed it also used: no gap between used and base */
-		if (vq->used_idx != st_a.vqs[i].avail_idx) {
+		if (vq->used_idx != st_a->vqs[i].avail_idx) {
 			printf("net-migrate: vq %u: %u buffers consumed by A but not used (used %u, "
-			       "base %u)\n", i, (uint16_t)(st_a.vqs[i].avail_idx - vq->used_idx),
-			       vq->used_idx, st_a.vqs[i].avail_idx);
+			       "base %u)\n", i, (uint16_t)(st_a->vqs[i].avail_idx - vq->used_idx),
+			       vq->used_idx, st_a->vqs[i].avail_idx);
 			gaps++;
 		}
-		vc_vq_program(&n.d, vq, st_a.vqs[i].avail_idx);
-		vq->used_idx = st_a.vqs[i].avail_idx;
+		vc_vq_program(&x->n.d, vq, st_a->vqs[i].avail_idx);
+		vq->used_idx = st_a->vqs[i].avail_idx;
 	}
-	vc_driver_ok(&n.d);
-	t_ok = vc_now();
-	for (i = 0; i < n.pairs; i++) {
-		vc_vq_kick(n.rxq[i]);
-		vc_vq_kick(n.txq[i]);
-	}
+	return gaps;
+}
 
-	/* the rest of the stream on B */
-	t.first_use = 0;
-	t.last_rx = 0;
+/* B, on the copy, goes on where A stopped. */
+static void net_mig_resume_on_b(struct net_mig *x)
+{
+	unsigned int i;
+
+	vc_net_bind(&x->n);
+	/* what A completed before it stopped, as the copy has it */
+	x->t.tx_done += vc_net_reap_tx(&x->n);
+	vc_net_reap_rx(&x->n, &x->st);
+	if (opt.tx_rewind)
+		net_mig_rewind_tx(x);
+	x->gaps = net_mig_program_b(x);
+	vc_driver_ok(&x->n.d);
+	x->t_ok = vc_now();
+	for (i = 0; i < x->n.pairs; i++) {
+		vc_vq_kick(x->n.rxq[i]);
+		vc_vq_kick(x->n.txq[i]);
+	}
+}
+
+/* the rest of the stream on B */
+static void net_mig_finish_stream(struct net_mig *x)
+{
+	x->t.first_use = 0;
+	x->t.last_rx = 0;
 	for (;;) {
 		double now = vc_now(), last;
 
-		stream_step(&n, &st, &t, opt.count, NULL, now + 0.05);
-		if (t.last_rx && !first_rx_b)
-			first_rx_b = t.last_rx;
-		last = t.last_rx > t_ok ? t.last_rx : t_ok;
-		if (st.unique == opt.count && t.tx_done == opt.count)
+		stream_step(&x->n, &x->st, &x->t, opt.count, NULL, now + 0.05);
+		if (x->t.last_rx && !x->first_rx_b)
+			x->first_rx_b = x->t.last_rx;
+		last = x->t.last_rx > x->t_ok ? x->t.last_rx : x->t_ok;
+		if (x->st.unique == opt.count && x->t.tx_done == opt.count)
 			break;
 		if (vc_now() - last > opt.timeout)
 			break;
 	}
-	first_use_b = t.first_use;
-	t_end = vc_now();
+	x->first_use_b = x->t.first_use;
+	x->t_end = vc_now();
 	/* linger: duplicates would come now */
-	while (vc_now() - t_end < opt.linger)
-		stream_step(&n, &st, &t, opt.count, NULL, t_end + opt.linger);
+	while (vc_now() - x->t_end < opt.linger)
+		stream_step(&x->n, &x->st, &x->t, opt.count, NULL, x->t_end + opt.linger);
+}
 
-	printf("net-migrate: pairs=%u ctrl_cmds=%llu\n", n.pairs, (unsigned long long)n.ctrl_cmds);
+static int net_mig_report(const struct net_mig *x)
+{
+	const struct mig_stop *s = &x->src;
+	const struct mig *m = &x->m;
+	int rc;
+
+	printf("net-migrate: pairs=%u ctrl_cmds=%llu\n", x->n.pairs,
+	       (unsigned long long)x->n.ctrl_cmds);
 	printf("net-migrate: frames=%llu sent=%llu tx_completed=%llu rounds=%u switch_at=%llu "
 	       "tx_inflight_at_suspend=%llu unreturned_at_suspend=%llu gaps=%llu "
-	       "base_mismatch=%llu\n", (unsigned long long)opt.count, (unsigned long long)t.sent,
-	       (unsigned long long)t.tx_done, opt.rounds, (unsigned long long)switch_at,
-	       (unsigned long long)inflight_tx, (unsigned long long)unreturned,
-	       (unsigned long long)gaps, (unsigned long long)base_mismatch);
+	       "base_mismatch=%llu\n", (unsigned long long)opt.count, (unsigned long long)x->t.sent,
+	       (unsigned long long)x->t.tx_done, opt.rounds, (unsigned long long)x->switch_at,
+	       (unsigned long long)x->inflight_tx, (unsigned long long)x->unreturned,
+	       (unsigned long long)x->gaps, (unsigned long long)x->base_mismatch);
 	printf("net-migrate: measured total_ms=%.1f precopy_pages=%llu final_pages=%llu "
 	       "suspend_ms=%.1f save_ms=%.1f load_ms=%.1f switch_ms=%.1f "
 	       "downtime_ms=%.1f frame_gap_ms=%.1f state_bytes=%zu\n",
-	       1e3 * (t_end - t0), (unsigned long long)(m.log_pages + m.cpu_pages -
-	       m.round_log - m.round_cpu), (unsigned long long)(m.round_log + m.round_cpu),
-	       1e3 * (t_susp_done - t_susp), 1e3 * (t_saved - t_susp_done),
-	       1e3 * (t_loaded - t_saved), 1e3 * (t_ok - t_loaded),
-	       first_use_b ? 1e3 * (first_use_b - t_susp) : -1.0,
-	       first_rx_b && last_rx_a ? 1e3 * (first_rx_b - last_rx_a) : -1.0, len_a);
-	rc = vc_rx_stats_report("net-migrate", &st, t_end - t0, !opt.quiesce);
-	if (t.tx_done != opt.count || t.sent != opt.count || gaps || base_mismatch)
+	       1e3 * (x->t_end - x->t0), (unsigned long long)(m->log_pages + m->cpu_pages -
+	       m->round_log - m->round_cpu), (unsigned long long)(m->round_log + m->round_cpu),
+	       1e3 * (s->t_susp_done - s->t_susp), 1e3 * (s->t_saved - s->t_susp_done),
+	       1e3 * (s->t_loaded - s->t_saved), 1e3 * (x->t_ok - s->t_loaded),
+	       x->first_use_b ? 1e3 * (x->first_use_b - s->t_susp) : -1.0,
+	       x->first_rx_b && x->last_rx_a ? 1e3 * (x->first_rx_b - x->last_rx_a) : -1.0,
+	       s->len);
+	rc = vc_rx_stats_report("net-migrate", &x->st, x->t_end - x->t0, !opt.quiesce);
+	if (x->t.tx_done != opt.count || x->t.sent != opt.count || x->gaps || x->base_mismatch)
 		rc = VC_EXIT_CHECK;
+	return rc;
+}
 
-	/* B carries A's state: suspend it and compare what it would save */
-	dpu_call(&m, vdpamgmt_dpu_suspend(m.vm, opt.name_b), "suspend", opt.name_b);
-	dpu_call(&m, vdpamgmt_dpu_state_save(m.vm, opt.name_b, &blob_b, &len_b), "state save",
-		 opt.name_b);
+/* B carries A's state: suspend it and compare what it would save; nonzero if it differs. */
+static int net_mig_check_b_state(struct net_mig *x)
+{
+	struct vdpamgmt_state st_b;
+	uint8_t *blob_b = NULL;
+	size_t len_b = 0;
+	int diff;
+
+	dpu_call(&x->m, vdpamgmt_dpu_suspend(x->m.vm, opt.name_b), "suspend", opt.name_b);
+	dpu_call(&x->m, vdpamgmt_dpu_state_save(x->m.vm, opt.name_b, &blob_b, &len_b),
+		 "state save", opt.name_b);
 	state_decode(blob_b, len_b, &st_b, opt.name_b);
-	state_diff = state_compare(&st_a, &st_b);
+	diff = state_compare(&x->src.st, &st_b);
 	printf("net-migrate: state of %s after the switch: %s (%zu bytes)\n", opt.name_b,
-	       state_diff ? "DIFFERS from A's" : "features, MAC, MTU, RX mode, MAC table, VLANs, "
+	       diff ? "DIFFERS from A's" : "features, MAC, MTU, RX mode, MAC table, VLANs, "
 	       "queue pairs as A's", len_b);
-	if (state_diff)
-		rc = VC_EXIT_CHECK;
-	vdpamgmt_state_release(&st_a);
 	vdpamgmt_state_release(&st_b);
-	free(blob_a);
 	free(blob_b);
+	return diff;
+}
 
-	vc_rx_stats_free(&st);
+int cmd_net_migrate(void)
+{
+	struct net_mig x;
+	int rc;
+
+	need_names("net-migrate", true);
+	net_mig_start(&x);
+	net_mig_precopy(&x);
+	net_mig_stop_stream(&x);
+	mig_stop_source(&x.m, &x.n.d, !opt.no_load, &x.src);
+	x.base_mismatch = net_mig_check_bases(&x.n.d, &x.src);
+
+	/* the switch: B on the copy, same features, rings, IOVAs */
+	mig_open_b(&x.n.d, &x.a, VIRTIO_ID_NET, "net");
+	mig_take_over(&x.m, &x.n.d, &x.a);
+	net_mig_resume_on_b(&x);
+	net_mig_finish_stream(&x);
+
+	rc = net_mig_report(&x);
+	if (net_mig_check_b_state(&x))
+		rc = VC_EXIT_CHECK;
+	mig_stop_release(&x.src);
+	vc_rx_stats_free(&x.st);
 	/* A's region goes with A; the copy with B */
-	vc_close(&a);
-	mig_fini(&m);
-	vc_net_close(&n);
+	vc_close(&x.a);
+	mig_fini(&x.m);
+	vc_net_close(&x.n);
 	return rc;
 }
 
@@ -862,14 +1025,6 @@ struct blk_mig {
 	double last, first_use;
 };
 
-static uint64_t blk_capacity(const struct vc_dev *d)
-{
-	uint64_t c;
-
-	memcpy(&c, d->config + offsetof(struct virtio_blk_config, capacity), 8);
-	return le64toh(c);
-}
-
 /* Submit writes until LIMIT (sector), reap, wait a little. */
 static void blk_step(struct blk_mig *b, uint64_t limit, double deadline)
 {
@@ -879,32 +1034,17 @@ static void blk_step(struct blk_mig *b, uint64_t limit, double deadline)
 	uint16_t id;
 
 	for (i = 0; i < b->depth && b->next < limit; i++) {
-		uint16_t ids[3] = { 3 * i, 3 * i + 1, 3 * i + 2 };
-		unsigned int ns = limit - b->next < b->req ? (unsigned int)(limit - b->next) : b->req;
+		unsigned int ns = limit - b->next < b->req ? (unsigned int)(limit - b->next) :
+				  b->req;
 		uint8_t *data = b->wbuf + (uint64_t)i * b->req * SECTOR;
-		struct vc_vq *vq = b->vq;
 		unsigned int k;
 
 		if (b->busy[i])
 			continue;
-		b->hdrs[i].type = htole32(VIRTIO_BLK_T_OUT);
-		b->hdrs[i].ioprio = 0;
-		b->hdrs[i].sector = htole64(b->next);
-		vc_track_write(&b->hdrs[i], sizeof(b->hdrs[i]));
 		for (k = 0; k < ns; k++)
 			vc_blk_pattern(data + k * SECTOR, b->next + k, opt.seed);
-		vc_track_write(data, ns * SECTOR);
-		vq->desc[ids[0]].addr = vc_iova(&b->d, &b->hdrs[i]);
-		vq->desc[ids[0]].len = sizeof(b->hdrs[i]);
-		vq->desc[ids[0]].flags = 0;
-		vq->desc[ids[1]].addr = vc_iova(&b->d, data);
-		vq->desc[ids[1]].len = ns * SECTOR;
-		vq->desc[ids[1]].flags = 0;
-		vq->desc[ids[2]].addr = vc_iova(&b->d, b->status + i);
-		vq->desc[ids[2]].len = 1;
-		vq->desc[ids[2]].flags = VRING_DESC_F_WRITE;
-		vc_track_write(&vq->desc[ids[0]], 3 * sizeof(vq->desc[0]));
-		vc_vq_add_chain(vq, ids, 3);
+		vc_blk_queue_req(&b->d, b->vq, i, &b->hdrs[i], VIRTIO_BLK_T_OUT, b->next, data,
+				 ns * SECTOR, b->status + i);
 		b->busy[i] = true;
 		b->sect[i] = ((uint64_t)ns << 48) | b->next;
 		b->next += ns;
@@ -943,110 +1083,115 @@ static void blk_step(struct blk_mig *b, uint64_t limit, double deadline)
 	vc_vq_wait(&b->d, deadline);
 }
 
-int cmd_blk_migrate(void)
+/* A started, with the request slots and the sectors to write. */
+static void blk_mig_start(struct blk_mig *b)
 {
 	static const unsigned int vqs[1] = { 0 };
 	static const uint32_t sizes[1] = { 0 };
-	double t0, t_susp, t_susp_done, t_ok, t_end;
-	uint64_t split, pending = 0, rounds_pages = 0;
-	unsigned int inflight_at_suspend, rounds = 0, i;
-	uint8_t *blob = NULL, *old_base;
-	struct vdpamgmt_state st_a;
+
+	memset(b, 0, sizeof(*b));
+	vc_open(&b->d, opt.dev);
+	if (b->d.device_id != VIRTIO_ID_BLOCK)
+		vc_die(VC_EXIT_ERR, "%s is not a block device", b->d.path);
+	if (opt.sector > vc_blk_capacity(&b->d) || opt.count > vc_blk_capacity(&b->d) - opt.sector)
+		vc_die(VC_EXIT_USAGE, "sectors beyond the capacity of %s", b->d.path);
+	vc_start(&b->d, (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
+		 (1ull << VIRTIO_BLK_F_SEG_MAX) | (1ull << VIRTIO_BLK_F_BLK_SIZE) |
+		 (1ull << VIRTIO_BLK_F_FLUSH), vqs, 1, sizes);
+	b->vq = &b->d.vqs[0];
+	b->req = opt.req_sectors;
+	b->depth = opt.depth < b->vq->num / 3 ? opt.depth : b->vq->num / 3;
+	b->hdrs = vc_alloc(&b->d, sizeof(*b->hdrs) * b->depth, PG);
+	b->status = vc_alloc(&b->d, PG, PG);
+	b->wbuf = vc_alloc(&b->d, (uint64_t)b->depth * b->req * SECTOR, PG);
+	b->busy = calloc(b->depth, sizeof(*b->busy));
+	b->sect = calloc(b->depth, sizeof(*b->sect));
+	if (!b->busy || !b->sect)
+		vc_die(VC_EXIT_ERR, "out of memory");
+	b->next = opt.sector;
+	b->end = opt.sector + opt.count;
+}
+
+/* pre-copy rounds while the first half is written; returns the rounds */
+static unsigned int blk_mig_precopy(struct blk_mig *b, struct mig *m, uint64_t split,
+				    uint64_t *pages)
+{
+	unsigned int rounds = 0;
+
+	mig_log_start(m);
+	while (b->next < split) {
+		double end = vc_now() + opt.round_secs;
+
+		while (vc_now() < end && b->next < split)
+			blk_step(b, split, end);
+		mig_sync_copy(m, false);
+		rounds++;
+		*pages += m->round_log + m->round_cpu;
+	}
+	return rounds;
+}
+
+/* The request buffers at their offsets in the copy, on B's vq. */
+static void blk_mig_rebase(struct blk_mig *b, const uint8_t *old_base, uint8_t *new_base)
+{
+	b->vq = &b->d.vqs[0];
+	b->hdrs = rebase(b->hdrs, old_base, new_base);
+	b->status = rebase(b->status, old_base, new_base);
+	b->wbuf = rebase(b->wbuf, old_base, new_base);
+}
+
+/* A's completions, as the copy has them; returns the requests A left unfinished. */
+static uint64_t blk_mig_pending(struct blk_mig *b, const struct mig_stop *src)
+{
+	uint64_t pending = 0;
+	unsigned int i;
+
+	b->first_use = 0;
+	blk_step(b, 0, vc_now());
+	for (i = 0; i < b->depth; i++)
+		pending += b->busy[i];
+	if (pending || b->vq->used_idx != src->bases[0] ||
+	    src->bases[0] != src->st.vqs[0].avail_idx)
+		printf("blk-migrate: after suspend: %llu requests not completed by A, used %u, "
+		       "GET_VRING_BASE %u, saved avail %u\n", (unsigned long long)pending,
+		       b->vq->used_idx, src->bases[0], src->st.vqs[0].avail_idx);
+	return pending;
+}
+
+int cmd_blk_migrate(void)
+{
+	uint64_t split, pending, rounds_pages = 0;
+	unsigned int inflight_at_suspend, rounds;
+	struct mig_stop src;
+	double t0, t_end;
 	struct blk_mig b;
 	struct vc_dev a;
 	struct mig m;
-	uint16_t base;
-	size_t len = 0;
 	int rc = VC_EXIT_OK;
 
 	need_names("blk-migrate", true);
 	if (!opt.seed_set)
 		vc_die(VC_EXIT_USAGE, "blk-migrate needs --seed");
-	memset(&b, 0, sizeof(b));
-	vc_open(&b.d, opt.dev);
-	if (b.d.device_id != VIRTIO_ID_BLOCK)
-		vc_die(VC_EXIT_ERR, "%s is not a block device", b.d.path);
-	if (opt.sector > blk_capacity(&b.d) || opt.count > blk_capacity(&b.d) - opt.sector)
-		vc_die(VC_EXIT_USAGE, "sectors beyond the capacity of %s", b.d.path);
-	vc_start(&b.d, (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
-		 (1ull << VIRTIO_BLK_F_SEG_MAX) | (1ull << VIRTIO_BLK_F_BLK_SIZE) |
-		 (1ull << VIRTIO_BLK_F_FLUSH), vqs, 1, sizes);
-	b.vq = &b.d.vqs[0];
-	b.req = opt.req_sectors;
-	b.depth = opt.depth < b.vq->num / 3 ? opt.depth : b.vq->num / 3;
-	b.hdrs = vc_alloc(&b.d, sizeof(*b.hdrs) * b.depth, PG);
-	b.status = vc_alloc(&b.d, PG, PG);
-	b.wbuf = vc_alloc(&b.d, (uint64_t)b.depth * b.req * SECTOR, PG);
-	b.busy = calloc(b.depth, sizeof(*b.busy));
-	b.sect = calloc(b.depth, sizeof(*b.sect));
-	if (!b.busy || !b.sect)
-		vc_die(VC_EXIT_ERR, "out of memory");
-	b.next = opt.sector;
-	b.end = opt.sector + opt.count;
+	blk_mig_start(&b);
 	split = opt.sector + opt.count / 2;
 
 	mig_init(&m, opt.name, &b.d.mem);
 	t0 = b.last = vc_now();
-	mig_log_start(&m);
-	/* pre-copy rounds while the first half is written */
-	while (b.next < split) {
-		double end = vc_now() + opt.round_secs;
-
-		while (vc_now() < end && b.next < split)
-			blk_step(&b, split, end);
-		mig_sync_copy(&m, false);
-		rounds++;
-		rounds_pages += m.round_log + m.round_cpu;
-	}
+	rounds = blk_mig_precopy(&b, &m, split, &rounds_pages);
 	/* the source stops submitting; what it has out, A must finish (drain) */
 	inflight_at_suspend = b.inflight;
-	t_susp = vc_now();
-	dpu_call(&m, vdpamgmt_dpu_suspend(m.vm, opt.name), "suspend", opt.name);
-	t_susp_done = vc_now();
-	base = vc_get_vring_base(&b.d, 0);
-	mig_sync_copy(&m, false);
-	dpu_call(&m, vdpamgmt_dpu_state_save(m.vm, opt.name, &blob, &len), "state save", opt.name);
-	state_decode(blob, len, &st_a, opt.name);
-	dpu_call(&m, vdpamgmt_dpu_log_stop(m.vm, opt.name), "log stop", opt.name);
-	dpu_call(&m, vdpamgmt_dpu_state_load(m.vm, opt.name_b, blob, len), "state load into",
-		 opt.name_b);
+	mig_stop_source(&m, &b.d, true, &src);
 
-	a = b.d;
-	old_base = a.mem.base;
-	vc_open(&b.d, opt.dev_b);
-	if (b.d.device_id != VIRTIO_ID_BLOCK)
-		vc_die(VC_EXIT_ERR, "%s is not a block device", b.d.path);
-	if (b.end > blk_capacity(&b.d))
+	mig_open_b(&b.d, &a, VIRTIO_ID_BLOCK, "block");
+	if (b.end > vc_blk_capacity(&b.d))
 		vc_die(VC_EXIT_ERR, "%s is smaller than %s", b.d.path, a.path);
-	vc_negotiate(&b.d, a.features);
-	if (b.d.features != a.features)
-		vc_die(VC_EXIT_ERR, "%s: features %#llx, A had %#llx", b.d.path,
-		       (unsigned long long)b.d.features, (unsigned long long)a.features);
-	vc_mem_adopt(&b.d, m.copy_fd, m.copy, a.mem.size, a.mem.iova);
-	free(vc_track.bits);
-	vc_track.bits = NULL;
-	vq_move(&b.d.vqs[0], &a.vqs[0], old_base, m.copy);
-	b.d.nactive = 1;
-	b.vq = &b.d.vqs[0];
-#define REBASE(p)	((void *)(m.copy + ((const uint8_t *)(p) - old_base)))
-	b.hdrs = REBASE(b.hdrs);
-	b.status = REBASE(b.status);
-	b.wbuf = REBASE(b.wbuf);
-#undef REBASE
-	/* A's completions, as the copy has them; what is left A did not finish */
-	b.first_use = 0;
-	blk_step(&b, 0, vc_now());
-	for (i = 0; i < b.depth; i++)
-		pending += b.busy[i];
-	if (pending || b.vq->used_idx != base || base != st_a.vqs[0].avail_idx)
-		printf("blk-migrate: after suspend: %llu requests not completed by A, used %u, "
-		       "GET_VRING_BASE %u, saved avail %u\n", (unsigned long long)pending,
-		       b.vq->used_idx, base, st_a.vqs[0].avail_idx);
-	vc_vq_program(&b.d, b.vq, st_a.vqs[0].avail_idx);
-	b.vq->used_idx = st_a.vqs[0].avail_idx;
+	mig_take_over(&m, &b.d, &a);
+	blk_mig_rebase(&b, a.mem.base, m.copy);
+	pending = blk_mig_pending(&b, &src);
+	vc_vq_program(&b.d, b.vq, src.st.vqs[0].avail_idx);
+	b.vq->used_idx = src.st.vqs[0].avail_idx;
 	vc_driver_ok(&b.d);
-	t_ok = vc_now();
-	b.last = t_ok;
+	b.last = vc_now();
 	while (b.next < b.end || b.inflight)
 		blk_step(&b, b.end, vc_now() + 0.05);
 	t_end = vc_now();
@@ -1060,12 +1205,12 @@ int cmd_blk_migrate(void)
 	printf("blk-migrate: measured total_ms=%.1f precopy_pages=%llu final_pages=%llu "
 	       "suspend_ms=%.1f downtime_ms=%.1f state_bytes=%zu\n", 1e3 * (t_end - t0),
 	       (unsigned long long)rounds_pages, (unsigned long long)(m.round_log + m.round_cpu),
-	       1e3 * (t_susp_done - t_susp), b.first_use ? 1e3 * (b.first_use - t_susp) : -1.0,
-	       len);
-	if (pending || b.ioerr || b.done_sect != opt.count || base != st_a.vqs[0].avail_idx)
+	       1e3 * (src.t_susp_done - src.t_susp),
+	       b.first_use ? 1e3 * (b.first_use - src.t_susp) : -1.0, src.len);
+	if (pending || b.ioerr || b.done_sect != opt.count ||
+	    src.bases[0] != src.st.vqs[0].avail_idx)
 		rc = VC_EXIT_CHECK;
-	vdpamgmt_state_release(&st_a);
-	free(blob);
+	mig_stop_release(&src);
 	vc_close(&a);
 	mig_fini(&m);
 	free(b.busy);
