@@ -77,6 +77,16 @@ uint64_t vc_blk_capacity(const struct vc_dev *d)
 	return le64toh(c);
 }
 
+/* Open opt.dev, which must be a block device; its capacity in sectors. */
+uint64_t vc_blk_open(struct vc_dev *d)
+{
+	vc_open(d, opt.dev);
+	if (d->device_id != VIRTIO_ID_BLOCK)
+		vc_die(VC_EXIT_ERR, "%s is not a block device (device id %u)", d->path,
+		       d->device_id);
+	return vc_blk_capacity(d);
+}
+
 /*
  * Queue request SLOT on descriptors 3 SLOT (header), 3 SLOT + 1 (LEN bytes
  * of data, left out when LEN is 0) and 3 SLOT + 2 (status), so that a used
@@ -131,11 +141,7 @@ static void blk_open(struct blk_run *r)
 	struct vc_dev *d = &r->d;
 	uint64_t capacity;
 
-	vc_open(d, opt.dev);
-	if (d->device_id != VIRTIO_ID_BLOCK)
-		vc_die(VC_EXIT_ERR, "%s is not a block device (device id %u)", d->path,
-		       d->device_id);
-	capacity = vc_blk_capacity(d);
+	capacity = vc_blk_open(d);
 	if (r->type == VIRTIO_BLK_T_FLUSH) {
 		opt.sector = 0;
 		opt.count = 1;

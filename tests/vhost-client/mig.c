@@ -402,11 +402,7 @@ static void blk_rand_open(struct blk_rand *b)
 	struct vc_dev *d = &b->d;
 	uint64_t capacity;
 
-	vc_open(d, opt.dev);
-	if (d->device_id != VIRTIO_ID_BLOCK)
-		vc_die(VC_EXIT_ERR, "%s is not a block device (device id %u)", d->path,
-		       d->device_id);
-	capacity = vc_blk_capacity(d);
+	capacity = vc_blk_open(d);
 	vc_start(d, (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
 		 (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
 		 (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_FLUSH), vqs, 1, sizes);

@@ -313,6 +313,7 @@ void vc_blk_pattern(uint8_t *buf, uint64_t sector, uint64_t seed);
 unsigned int vc_blk_req_sectors(const struct vc_dev *d);
 /* in sectors, from the config space */
 uint64_t vc_blk_capacity(const struct vc_dev *d);
+uint64_t vc_blk_open(struct vc_dev *d);
 struct virtio_blk_outhdr;
 void vc_blk_queue_req(struct vc_dev *d, struct vc_vq *vq, unsigned int slot,
 		      struct virtio_blk_outhdr *hdr, uint32_t type, uint64_t sector, uint8_t *data,
