@@ -13,7 +13,8 @@ not() { ! "$@"; }
 printf '%s\n' '# a comment' '' \
 	'tests/vm/genl.sh	check' \
 	'tests/vm/nl-fuzz.sh	instead	FUZZ_SECS=20 FUZZ_SEED=7' \
-	'tests/vm/race.sh' >"$list"
+	'tests/vm/race.sh' \
+	'tests/vm/state.sh	instead	X=1	# a comment ends the line' >"$list"
 plan=$(DEBUG_LIST=$list tests/run --plan)
 t_ok "check: genl runs on the stock kernel" -- has 'tests/vm/genl.sh'
 t_ok "check: and on the debug kernel" -- has 'debug:tests/vm/genl.sh'
@@ -23,6 +24,7 @@ t_ok "instead: nl-fuzz on the debug kernel with its settings" -- \
 t_ok "unmarked: race on the stock kernel" -- has 'tests/vm/race.sh'
 t_ok "unmarked: not on the debug kernel" -- lacks 'debug:tests/vm/race.sh'
 t_ok "unit tests run too" -- has 'tests/unit/run-plan.sh'
+t_ok "a comment after the settings is not one" -- has 'debug:tests/vm/state.sh X=1'
 plan=$(DEBUG_PASS=1 DEBUG_LIST=$list tests/run --plan)
 t_ok "DEBUG_PASS=1: nl-fuzz on the stock kernel" -- has 'tests/vm/nl-fuzz.sh'
 t_ok "DEBUG_PASS=1: race on the debug kernel, no settings" -- has 'debug:tests/vm/race.sh'
