@@ -18,6 +18,8 @@
 # MIG_PROFILE), and the same MAC and queue pairs.
 
 MIG_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# the checkout this library is in (tests/nested/..)
+MIG_PROJECT=$(cd "$MIG_LIB_DIR/../.." && pwd)
 MIG_DIR=${MIG_DIR:-/tmp/mig}
 MIG_NS=mig
 MIG_BR=brmig
@@ -48,7 +50,7 @@ mig_say() { [ -n "${MIG_ECHO:-}" ] && echo "$*" >&2; return 0; }
 # The devices offer only what QEMU's SVQ takes: vdpa-mgmt's profile
 # qemu-svq (tools/vdpa-mgmt/names.c has the list and where in QEMU it
 # comes from); one feature more and QEMU blocks migration.
-MIG_VDPA_MGMT=$(cd "$MIG_LIB_DIR/../../.." && pwd)/tools/vdpa-mgmt/vdpa-mgmt
+MIG_VDPA_MGMT=$MIG_PROJECT/tools/vdpa-mgmt/vdpa-mgmt
 MIG_PROFILE=profile=qemu-svq
 # CTRL_VLAN (19) is accepted by SVQ but left out unless MIG_CTRL_VLAN=1:
 # with it, the destination QEMU (net/vhost-vdpa.c vhost_vdpa_net_load_vlan)
@@ -165,7 +167,7 @@ mig_rx_packets() { ip netns exec "$MIG_NS" cat "/sys/class/net/$1/statistics/rx_
 # build/ and rebuilt when migrate-init changes.  Prints its path.
 mig_initrd() {
 	local out stage m f lib
-	out=$(cd "$MIG_LIB_DIR/../../.." && pwd)/build/migrate-guest/initrd-$MIG_KVER.cpio
+	out=$MIG_PROJECT/build/migrate-guest/initrd-$MIG_KVER.cpio
 	mkdir -p "${out%/*}" || return 1
 	if [ -s "$out" ] && [ "$out" -nt "$MIG_LIB_DIR/migrate-init" ]; then
 		echo "$out"
