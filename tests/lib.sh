@@ -70,6 +70,16 @@ load_modules() {
 	modprobe vdpa && modprobe virtio_vdpa && modprobe vhost_vdpa && modprobe dpu_vdpa
 }
 
+# The driver's dev_dbg messages on: a test that asserts on one (the state
+# replay's account) bails out when the kernel has no dynamic debug rather
+# than failing later on a message that could never appear.
+driver_debug_messages() {
+	local ctl=/sys/kernel/debug/dynamic_debug/control
+	[ -e "$ctl" ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	[ -w "$ctl" ] || t_bail "no $ctl: this kernel lacks CONFIG_DYNAMIC_DEBUG"
+	echo 'module dpu_vdpa +p' >"$ctl" || t_bail "dynamic debug refused module dpu_vdpa"
+}
+
 # bind_fn BDF [DRIVER]: hand a PCI function to DRIVER (default dpu_vdpa).
 bind_fn() {
 	local bdf=$1 drv=${2:-dpu_vdpa} d=/sys/bus/pci/devices/$1

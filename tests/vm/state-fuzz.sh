@@ -13,7 +13,7 @@
 . "$(dirname "$0")/../lib.sh"
 two_nets_one_blk
 # the state replay's account is a debug message
-echo 'module dpu_vdpa +p' >/sys/kernel/debug/dynamic_debug/control 2>/dev/null
+driver_debug_messages
 T=/tmp/statefuzz; mkdir -p $T
 SEED=$(fuzz_seed 2520380307)	# the refused-start hang
 echo "# seed $SEED (replay: FUZZ_SEED=$SEED tests/run tests/vm/state-fuzz.sh)"

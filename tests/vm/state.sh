@@ -11,7 +11,7 @@ set -- $VM_NETS
 A=$1 B=$2
 [ -n "$B" ] || t_bail "needs two net functions"
 load_modules || t_bail "modprobe"
-echo 'module dpu_vdpa +p' >/sys/kernel/debug/dynamic_debug/control 2>/dev/null
+driver_debug_messages
 T=/tmp/state; mkdir -p $T
 has() { grep -qx -- "$2" <<<"$1" || grep -q -- "$2" <<<"$1"; }
 
