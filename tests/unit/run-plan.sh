@@ -2,7 +2,8 @@
 # tests/run's plan from tests/debug.list: a test marked "check" runs on
 # both kernels, one marked "instead" only on the debug kernel, with its
 # NAME=VALUE settings; DEBUG_PASS=1 (make check-debug) runs everything on
-# the stock kernel and the whole list on the debug kernel.
+# the stock kernel and the whole list on the debug kernel, each test in a
+# VM of its own; tests of one vm:GROUP share one debug VM in make check.
 . "$(dirname "$0")/../lib-host.sh"
 cd "$PROJECT"
 list=$(mktemp)
@@ -14,7 +15,9 @@ printf '%s\n' '# a comment' '' \
 	'tests/vm/genl.sh	check' \
 	'tests/vm/nl-fuzz.sh	instead	FUZZ_SECS=20 FUZZ_SEED=7' \
 	'tests/vm/race.sh' \
-	'tests/vm/state.sh	instead	X=1	# a comment ends the line' >"$list"
+	'tests/vm/state.sh	instead	X=1	# a comment ends the line' \
+	'tests/vm/bad-input.sh	instead	vm:g	Y=2' \
+	'tests/vm/teardown.sh	instead	vm:g' >"$list"
 plan=$(DEBUG_LIST=$list tests/run --plan)
 t_ok "check: genl runs on the stock kernel" -- has 'tests/vm/genl.sh'
 t_ok "check: and on the debug kernel" -- has 'debug:tests/vm/genl.sh'
@@ -25,15 +28,26 @@ t_ok "unmarked: race on the stock kernel" -- has 'tests/vm/race.sh'
 t_ok "unmarked: not on the debug kernel" -- lacks 'debug:tests/vm/race.sh'
 t_ok "unit tests run too" -- has 'tests/unit/run-plan.sh'
 t_ok "a comment after the settings is not one" -- has 'debug:tests/vm/state.sh X=1'
+t_ok "vm:g: bad-input in the group, its setting apart" -- has 'debug:tests/vm/bad-input.sh vm:g Y=2'
+t_ok "vm:g: teardown in the group too" -- has 'debug:tests/vm/teardown.sh vm:g'
+plan=$(DEBUG_LIST=$list tests/run --plan vm:g)
+t_ok "tests/run vm:g: the group's two tests, as make check runs them" -- \
+	test "$plan" = "debug:tests/vm/bad-input.sh vm:g Y=2
+debug:tests/vm/teardown.sh vm:g"
+t_ok "tests/run vm:nope: refused" -- not tests/run --plan vm:nope
 plan=$(DEBUG_PASS=1 DEBUG_LIST=$list tests/run --plan)
+t_ok "DEBUG_PASS=1: each test in a VM of its own" -- lacks 'vm:g'
 t_ok "DEBUG_PASS=1: nl-fuzz on the stock kernel" -- has 'tests/vm/nl-fuzz.sh'
 t_ok "DEBUG_PASS=1: race on the debug kernel, no settings" -- has 'debug:tests/vm/race.sh'
 t_ok "DEBUG_PASS=1: nl-fuzz's settings not applied" -- has 'debug:tests/vm/nl-fuzz.sh'
 # negative control: the same checks see a test that lost its mark
-printf '%s\n' 'tests/vm/nl-fuzz.sh' >"$list"
+printf '%s\n' 'tests/vm/nl-fuzz.sh' 'tests/vm/teardown.sh instead vm:g' >"$list"
 plan=$(DEBUG_LIST=$list tests/run --plan)
 t_ok "negative control: unmarked, nl-fuzz is not on the debug kernel" -- \
 	lacks 'debug:tests/vm/nl-fuzz.sh'
 t_ok "negative control: there, the 'not on the stock kernel' check fails" -- \
 	not lacks '^tests/vm/nl-fuzz.sh'
+plan=$(DEBUG_LIST=$list tests/run --plan vm:g)
+t_ok "negative control: a test without vm:g is not in the group" -- \
+	test "$plan" = "debug:tests/vm/teardown.sh vm:g"
 t_done
