@@ -355,6 +355,15 @@ mig_outside_outage() {
 # outage_at=A..B outside_gap=... SWITCH" (mig_outside_outage,
 # mig_outside_gap, mig_switch_breakdown); fails if the migration does.
 # Its files are in $MIG_DIR/tap.
+_mig_tap_baseline_why() {	# what the baseline's source guest and QEMUs said
+	local f
+	echo "# tap baseline: the source guest never pinged 30 times in $((SECONDS - MIG_TAP_START)) s:"
+	for f in src.console src.log dst.log; do
+		echo "# $f:"
+		tail -n 15 "$MIG_DIR/$f" 2>&1 | sed 's/^/#   /'
+	done
+	ps -o pid,stat,etime,time,rss,args -C qemu-system-x86_64 | cut -c1-160 | sed 's/^/#   /'
+}
 mig_tap_baseline() {
 	local initrd=$1 rc=0 t q="tap,script=no,downscript=no,queues=$MIG_QUEUES,vhost=off"
 	local MIG_NS=migtap MIG_BR=brtap MIG_DIR=$MIG_DIR/tap MIG_QEMU_NS=migtap
@@ -372,8 +381,10 @@ mig_tap_baseline() {
 		MIG_NETDEV="$q,ifname=tapD" mig_qemu dst - "$initrd" -incoming "tcp:127.0.0.1:$MIG_PORT" \
 			"${MIG_DST_TRACE[@]}"
 		MIG_NETDEV="$q,ifname=tapS" mig_qemu src - "$initrd"
+		MIG_TAP_START=$SECONDS
 		mig_wait 400 grep -q 'guest: ready' "$MIG_DIR/src.console" &&
 			mig_wait 60 sh -c "[ \$(grep -c 'bytes from' $MIG_DIR/src.console) -ge 30 ]" || rc=1
+		[ "$rc" = 0 ] || _mig_tap_baseline_why >&2
 	fi
 	if [ "$rc" = 0 ]; then
 		mig_outside_start

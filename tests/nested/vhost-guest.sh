@@ -45,9 +45,10 @@ if [ -n "$n0" ]; then
 	# behind the function answers a flow on the queue it came from.
 	for x in /sys/class/net/$n0/queues/tx-*/xps_cpus; do echo 0 >"$x"; done
 	tx1=$(vq_irqs "$n0" output 1) rx1=$(vq_irqs "$n0" input 1)
-	check "TCP, 16 connections to the peer (iperf3)" \
-		sh -c "iperf3 -c 10.71.0.2 -P 16 -t 2 -J >/tmp/iperf.json 2>&1"
-	echo "nested: info iperf3 $(grep -o '"bits_per_second":[[:space:]]*[0-9.e+]*' /tmp/iperf.json | tail -n1)"
+	# iperf3 is the traffic; what is asserted is that both pairs carried it
+	# (its -J exits 0 even when it never connected: its figure is info)
+	iperf3 -c 10.71.0.2 -P 16 -t 2 -J >/tmp/iperf.json 2>&1
+	echo "nested: info iperf3 rc=$? $(grep -o -e '"bits_per_second":[[:space:]]*[0-9.e+]*' -e '"error":.*' /tmp/iperf.json | tail -n1)"
 	tx1b=$(vq_irqs "$n0" output 1) rx1b=$(vq_irqs "$n0" input 1)
 	echo "nested: info queue pair 1 interrupts: output $tx1 -> $tx1b, input $rx1 -> $rx1b"
 	check "queue pair 1 carried traffic out (output.1 interrupts $tx1 -> $tx1b)" \
@@ -74,7 +75,7 @@ blk=$(basename "$(ls -d /sys/bus/pci/devices/0000:00:0a.0/virtio*/block/* 2>/dev
 check "virtio-blk on vhost-vdpa-device-pci probed (${blk:-none})" test -n "$blk"
 if [ -n "$blk" ]; then
 	check "capacity is the function's 1 GiB" test "$(cat /sys/block/$blk/size)" = 2097152
-	head -c 8M /dev/urandom >/tmp/pattern
+	head -c 8388608 /dev/urandom >/tmp/pattern
 	sum=$(sha256sum </tmp/pattern)
 	check "write an 8 MiB pattern at 64 MiB (O_DIRECT)" \
 		dd if=/tmp/pattern of=/dev/$blk bs=1M seek=64 oflag=direct status=none
