@@ -7,13 +7,15 @@
 #                        tool (PREFIX=/usr/local DESTDIR=, see tools/vdpa-mgmt)
 #   make deb             the Debian packages (debian/) into build/deb:
 #                        dpu-vdpa-dkms, vdpa-mgmt, libvdpamgmt1, libvdpamgmt-dev
-#   make check           install deps if missing, build, run every test, those
-#                        marked in tests/debug.list on the debug kernel (KASAN,
+#   make check           install deps if missing, build, run every test but
+#                        those of tests/full.list, those marked in
+#                        tests/debug.list on the debug kernel (KASAN,
 #                        lockdep, kmemleak, UBSAN): "instead" of the stock one
 #                        or as well ("check")
 #   make check TESTS="tests/vm/net-virtio.sh"   a subset
-#   make check-debug     every test on the stock kernel, then all of
-#                        tests/debug.list at full length on the debug kernel
+#   make check-debug     every test (tests/full.list's too) on the stock
+#                        kernel, then all of tests/debug.list at full length
+#                        on the debug kernel
 #   make demo            a walk-through in the test VM
 #   make migrate-demo    live migration of a VM between two vDPA devices
 #                        with stock QEMU, in the test VM (scripts/migrate-demo)

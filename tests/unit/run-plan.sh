@@ -18,7 +18,15 @@ printf '%s\n' '# a comment' '' \
 	'tests/vm/state.sh	instead	X=1	# a comment ends the line' \
 	'tests/vm/bad-input.sh	instead	vm:g	Y=2' \
 	'tests/vm/teardown.sh	instead	vm:g' >"$list"
-plan=$(DEBUG_LIST=$list tests/run --plan)
+fl=$(mktemp)
+trap 'rm -f "$list" "$fl"' EXIT
+printf '%s\n' '# a comment' 'tests/vm/race.sh	# too long for make check' >"$fl"
+plan=$(FULL_LIST=$fl DEBUG_LIST=$list tests/run --plan)
+t_ok "full.list: race is not in make check" -- lacks 'tests/vm/race.sh'
+t_ok "negative control: a test not in full.list still is (genl)" -- has 'tests/vm/genl.sh'
+plan=$(DEBUG_PASS=1 FULL_LIST=$fl DEBUG_LIST=$list tests/run --plan)
+t_ok "full.list: make check-debug runs race on the stock kernel" -- has 'tests/vm/race.sh'
+plan=$(FULL_LIST=/dev/null DEBUG_LIST=$list tests/run --plan)
 t_ok "check: genl runs on the stock kernel" -- has 'tests/vm/genl.sh'
 t_ok "check: and on the debug kernel" -- has 'debug:tests/vm/genl.sh'
 t_ok "instead: nl-fuzz not on the stock kernel" -- lacks '^tests/vm/nl-fuzz.sh'
