@@ -200,29 +200,37 @@ mig_initrd() {
 # $MIG_DIR/NAME.log, pid in $MIG_DIR/NAME.pid.  The destination gets
 # "-incoming tcp:...": the same command line otherwise.  MIG_NETDEV, if
 # set, replaces "vhost-vdpa,vhostdev=VHOSTDEV" (the tap-backed baseline);
-# MIG_QEMU_NS, if set, is the network namespace QEMU runs in.
+# MIG_QEMU_NS, if set, is the network namespace QEMU runs in.  For another
+# guest: MIG_QEMU_BIN is the QEMU to run (default Debian's), MIG_DEVICE a
+# -device that replaces the network pair (vhost-vdpa-device-pci,...), and
+# MIG_APPEND the guest's own kernel arguments.
 mig_qemu() {
-	local name=$1 dev=$2 initrd=$3 append
+	local name=$1 dev=$2 initrd=$3 append devargs
 	shift 3
 	mkdir -p "$MIG_DIR" || return 1
 	rm -f "$MIG_DIR/$name".{console,qmp,log,pid}
 	append="console=ttyS0 loglevel=5 panic=-1 mitigations=off"
-	append+=" mig.mac=$MIG_MAC mig.queues=$MIG_QUEUES mig.ip=$MIG_GUEST_IP/24"
-	append+=" mig.target=$MIG_TARGET mig.interval=$MIG_INTERVAL"
+	if [ -n "${MIG_APPEND:-}" ]; then
+		append+=" $MIG_APPEND"
+	else
+		append+=" mig.mac=$MIG_MAC mig.queues=$MIG_QUEUES mig.ip=$MIG_GUEST_IP/24"
+		append+=" mig.target=$MIG_TARGET mig.interval=$MIG_INTERVAL"
+	fi
+	devargs=(-netdev "${MIG_NETDEV:-vhost-vdpa,vhostdev=$dev},id=net0"
+		-device "virtio-net-pci,netdev=net0,mq=on,vectors=6,mac=$MIG_MAC0,addr=0x08,romfile=")
+	[ -n "${MIG_DEVICE:-}" ] && devargs=(-device "$MIG_DEVICE")
 	# -mem-prealloc: vhost_vdpa pins all of the guest's RAM when the
 	# device starts, which on the destination is the switch itself; RAM
 	# that the incoming migration never wrote (zero pages) had to be
 	# faulted in then, 1.07 s of the outage for 256 MiB here, 0.03 s
 	# once QEMU allocates it at start-up.  Both QEMUs and the tap
 	# baseline get it: the same command line.
-	local cmd=(qemu-system-x86_64 -name "$name" -machine q35 -accel tcg -cpu max
+	local cmd=("${MIG_QEMU_BIN:-qemu-system-x86_64}" -name "$name" -machine q35 -accel tcg -cpu max
 		-smp 1 -m "$MIG_MEM" -mem-prealloc -nodefaults -no-user-config -display none -no-reboot
 		-kernel "$MIG_KERNEL" -initrd "$initrd" -append "$append"
 		-chardev "file,id=con,path=$MIG_DIR/$name.console" -serial chardev:con
 		-qmp "unix:$MIG_DIR/$name.qmp,server=on,wait=off"
-		-netdev "${MIG_NETDEV:-vhost-vdpa,vhostdev=$dev},id=net0"
-		-device "virtio-net-pci,netdev=net0,mq=on,vectors=6,mac=$MIG_MAC0,addr=0x08,romfile="
-		"$@")
+		"${devargs[@]}" "$@")
 	mig_say "\$ ${cmd[*]} &"
 	[ -n "${MIG_QEMU_NS:-}" ] && cmd=(ip netns exec "$MIG_QEMU_NS" "${cmd[@]}")
 	# a simple command in the background: $! is QEMU itself (ip netns

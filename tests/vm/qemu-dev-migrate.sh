@@ -1,0 +1,117 @@
+#!/bin/bash
+# A guest whose disk is a vhost-vdpa-device-pci live-migrates between two
+# dpu_vdpa devices, with QEMU patched to use the driver's dirty log and
+# device state (qemu/patches, scripts/build-qemu).  The two blk functions
+# serve one disk, as networked storage would.  The guest (tests/nested/
+# blk-init) runs blk-verify: it rewrites blocks of its disk without end,
+# reads each back into a long-lived buffer (the device writes that memory)
+# and checks the whole buffer once a second.  Asserted: QEMU sees no
+# migration blocker on our device and names why it blocks another vDPA
+# device (vdpa_sim_blk); the migration completes; on the destination the
+# guest goes on checking with no mismatch.  The negative control migrates
+# again with the device's dirty log off (x-dpu-dirty-log=off): the pages
+# the device wrote during the migration are stale on the destination, and
+# blk-verify must say so.
+# vm-options: --nets 0 --blks 3 --blk-shared --mem 2G --timeout 2400
+# host-prepare: scripts/build-qemu --into build/qemu-dpu && scripts/build-vp-vdpa
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../nested/migrate.sh"
+QEMU=$PROJECT/build/qemu-dpu/qemu-system-x86_64
+[ -x "$QEMU" ] || t_bail "no $QEMU (scripts/build-qemu --into build/qemu-dpu)"
+set -- $VM_BLKS
+A=$1 B=$2 C=$3
+[ -n "$C" ] || t_bail "needs three blk functions"
+VP_KO=$(ls "$PROJECT"/build/vp_vdpa/"$(uname -r)"/vp_vdpa.ko 2>/dev/null)
+BOOT_SECS=${QDM_BOOT_SECS:-600}
+BLOCKS=256
+MIG_DIR=$(mktemp -d -p "$PROJECT/build" qdm.XXXXXX)
+trap 'mig_stop src; mig_stop dst; rm -rf "$MIG_DIR"' EXIT
+export MIG_QEMU_BIN=$QEMU MIG_APPEND="blk.blocks=$BLOCKS"
+
+# the guest: busybox, virtio_blk, blk-verify (static), blk-init as /init
+initrd() {
+	local stage=$MIG_DIR/stage f
+	mkdir -p "$stage"/{bin,dev,proc,sys,modules} &&
+		cp /bin/busybox "$stage/bin/" &&
+		gcc -std=c11 -O2 -Wall -Wextra -Werror -static -o "$stage/blk-verify" \
+			"$PROJECT/tests/nested/blk-verify.c" &&
+		f=$(modinfo -k "$MIG_KVER" -n virtio_blk) &&
+		case "$f" in
+		*.xz) xz -dc "$f" >"$stage/modules/virtio_blk.ko" ;;
+		*.zst) zstd -dqc "$f" >"$stage/modules/virtio_blk.ko" ;;
+		*) cp "$f" "$stage/modules/virtio_blk.ko" ;;
+		esac &&
+		cp "$PROJECT/tests/nested/blk-init" "$stage/init" &&
+		(cd "$stage" && find . | cpio -o -H newc --quiet) >"$MIG_DIR/initrd.cpio"
+}
+t_ok "the guest's initramfs (blk-verify, virtio_blk)" -- initrd
+INITRD=$MIG_DIR/initrd.cpio
+
+ulimit -l unlimited || t_bail "ulimit -l unlimited"
+t_ok "modules" -- mig_modules
+blk_dev() {	# NAME FN: a blk device on FN, on vhost_vdpa; prints its chardev
+	mig_bind "$2" dpu_vdpa >&2 &&
+		"$MIG_VDPA_MGMT" dev add name "$1" mgmtdev "pci/$2" >&2 &&
+		"$MIG_VDPA_MGMT" dev attach "$1" vhost
+}
+DA=$(blk_dev qdmA "$A") || t_bail "device qdmA on $A"
+DB=$(blk_dev qdmB "$B") || t_bail "device qdmB on $B"
+t_ok "qdmA on $A is $DA, qdmB on $B is $DB" -- test -c "$DA" -a -c "$DB"
+
+ok_lines() { grep -a -c 'blk-verify: t=[0-9]* rounds=[0-9]* ok' "$MIG_DIR/$1.console" 2>/dev/null; }
+mismatch() { grep -a -m1 'MISMATCH\|I/O error\|exited' "$MIG_DIR/$1.console" 2>/dev/null; }
+at_least() { [ "$(ok_lines "$1")" -ge "$2" ]; }
+
+# migrate_once LABEL DEVICE-OPTIONS: boot on A, migrate to B; sets MIG_RC
+migrate_once() {
+	local opts=$2
+	rm -f "$MIG_DIR/events"
+	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DB,addr=0x08$opts" \
+		mig_qemu dst "$DB" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT"
+	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DA,addr=0x08$opts" \
+		mig_qemu src "$DA" "$INITRD"
+	t_ok "$1: the guest checks its disk on A" -- mig_wait "$BOOT_SECS" at_least src 3
+	t_eq "$1: QEMU sees nothing blocking the migration" "[]" \
+		"$(mig_qmp src query-migrate | jq -c '."blocked-reasons" // []')"
+	MIG_RC=0
+	mig_migrate src || MIG_RC=$?
+}
+
+migrate_once "dirty log on" ""
+t_eq "the migration completed" 0 "$MIG_RC"
+echo "# $(mig_numbers)"
+t_ok "on B the guest goes on checking its disk (3 more checks)" -- mig_wait 300 at_least dst 3
+t_eq "and never found a stale page" "" "$(mismatch dst)"
+t_eq "nor did it on A" "" "$(mismatch src)"
+t_ok "its log is stopped: qdmA not logging" -- \
+	sh -c "! $MIG_VDPA_MGMT dev status qdmA | grep -q 'logging *yes'"
+mig_stop src
+mig_stop dst
+
+# negative control: the same without the device's log
+migrate_once "no dirty log" ",x-dpu-dirty-log=off"
+t_eq "negative control: the migration completes" 0 "$MIG_RC"
+t_ok "and the guest on B finds a page the device wrote stale (60 s)" -- \
+	mig_wait 60 sh -c "grep -a -q MISMATCH $MIG_DIR/dst.console"
+mismatch dst | sed 's/^/# /'
+mig_stop src
+mig_stop dst
+
+# another vDPA device: upstream's blocker, with the reason
+if [ -n "$VP_KO" ] && insmod "$VP_KO" && mig_bind "$C" vp-vdpa &&
+	vdpa dev add name qdmvp mgmtdev "pci/$C"; then
+	VP=$("$MIG_VDPA_MGMT" dev attach qdmvp vhost) || t_bail "qdmvp on vhost_vdpa"
+	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$VP,addr=0x08" mig_qemu other "$VP" "$INITRD"
+	mig_wait 60 test -S "$MIG_DIR/other.qmp"
+	reasons=$(mig_qmp other query-migrate | jq -r '."blocked-reasons" // [] | .[]')
+	echo "# blocked: $reasons"
+	t_ok "a vp_vdpa device is blocked, and QEMU says why" -- \
+		grep -q "driven by vp-vdpa, and only dpu_vdpa offers the dirty page log" <<<"$reasons"
+	mig_stop other
+	vdpa dev del qdmvp
+else
+	t_result 1 "vp_vdpa on $C (scripts/build-vp-vdpa)"
+fi
+vdpa dev del qdmA
+vdpa dev del qdmB
+t_done
