@@ -7,8 +7,9 @@
 # reads each back into a long-lived buffer (the device writes that memory)
 # and checks the whole buffer once a second.  Asserted: QEMU sees no
 # migration blocker on our device and names why it blocks another vDPA
-# device (vdpa_sim_blk); the migration completes; on the destination the
-# guest goes on checking with no mismatch.  The negative control migrates
+# device (upstream's vp_vdpa on a third function); the migration
+# completes; on the destination the guest goes on checking with no
+# mismatch.  The negative control migrates
 # again with the device's dirty log off (x-dpu-dirty-log=off): the pages
 # the device wrote during the migration are stale on the destination, and
 # blk-verify must say so.
