@@ -162,11 +162,23 @@ mig_rx_packets() { ip netns exec "$MIG_NS" cat "/sys/class/net/$1/statistics/rx_
 
 # --- the guest
 
+# mig_module NAME DIR: the guest kernel's module NAME, uncompressed, as
+# DIR/NAME.ko (the guest's initramfs has no decompressor to load it with).
+mig_module() {
+	local f
+	f=$(modinfo -k "$MIG_KVER" -n "$1") || return 1
+	case "$f" in
+	*.xz) xz -dc "$f" >"$2/$1.ko" ;;
+	*.zst) zstd -dqc "$f" >"$2/$1.ko" ;;
+	*) cp "$f" "$2/$1.ko" ;;
+	esac
+}
+
 # mig_initrd: the guest's initramfs (busybox, ethtool and its libraries,
 # virtio_net and its dependencies, migrate-init as /init), cached in
 # build/ and rebuilt when migrate-init changes.  Prints its path.
 mig_initrd() {
-	local out stage m f lib
+	local out stage m lib
 	out=$MIG_PROJECT/build/migrate-guest/initrd-$MIG_KVER.cpio
 	mkdir -p "${out%/*}" || return 1
 	if [ -s "$out" ] && [ "$out" -nt "$MIG_LIB_DIR/migrate-init" ]; then
@@ -181,12 +193,7 @@ mig_initrd() {
 		cp "$lib" "$stage$lib" || return 1
 	done
 	for m in failover net_failover virtio_net; do
-		f=$(modinfo -k "$MIG_KVER" -n "$m") || return 1
-		case "$f" in
-		*.xz) xz -dc "$f" >"$stage/modules/$m.ko" ;;
-		*.zst) zstd -dqc "$f" >"$stage/modules/$m.ko" ;;
-		*) cp "$f" "$stage/modules/$m.ko" ;;
-		esac || return 1
+		mig_module "$m" "$stage/modules" || return 1
 	done
 	cp "$MIG_LIB_DIR/migrate-init" "$stage/init" && chmod +x "$stage/init" || return 1
 	(cd "$stage" && find . | cpio -o -H newc --quiet) >"$out.tmp" && mv "$out.tmp" "$out" || return 1

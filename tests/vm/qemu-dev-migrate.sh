@@ -31,17 +31,12 @@ export MIG_QEMU_BIN=$QEMU MIG_APPEND="blk.blocks=$BLOCKS"
 
 # the guest: busybox, virtio_blk, blk-verify (static), blk-init as /init
 initrd() {
-	local stage=$MIG_DIR/stage f
+	local stage=$MIG_DIR/stage
 	mkdir -p "$stage"/{bin,dev,proc,sys,modules} &&
 		cp /bin/busybox "$stage/bin/" &&
 		gcc -std=c11 -O2 -Wall -Wextra -Werror -static -o "$stage/blk-verify" \
 			"$PROJECT/tests/nested/blk-verify.c" &&
-		f=$(modinfo -k "$MIG_KVER" -n virtio_blk) &&
-		case "$f" in
-		*.xz) xz -dc "$f" >"$stage/modules/virtio_blk.ko" ;;
-		*.zst) zstd -dqc "$f" >"$stage/modules/virtio_blk.ko" ;;
-		*) cp "$f" "$stage/modules/virtio_blk.ko" ;;
-		esac &&
+		mig_module virtio_blk "$stage/modules" &&
 		cp "$PROJECT/tests/nested/blk-init" "$stage/init" &&
 		(cd "$stage" && find . | cpio -o -H newc --quiet) >"$MIG_DIR/initrd.cpio"
 }
