@@ -7,7 +7,12 @@ library in between, so tests can also send what vdpa-mgmt never would
 
   dpu-genl.py get [NAME]                       one device, or a dump
   dpu-genl.py suspend|resume|log-stop NAME
-  dpu-genl.py log-start NAME [IOVA LEN [PAGE_SIZE]]   no range: the kernel's choice
+  dpu-genl.py log-start [--owned [--hold SECS]] NAME [IOVA LEN [PAGE_SIZE]]
+                                               no range: the kernel's choice;
+                                               --owned: LOG_OWNED (the log stops
+                                               when this socket closes); --hold:
+                                               print "started", keep the socket
+                                               open SECS seconds (or until killed)
   dpu-genl.py log-sync NAME IOVA [LEN]         prints "dirty=N pages=M" and the
                                                dirty page numbers
   dpu-genl.py log-bench NAME LEN ROUNDS       ROUNDS syncs of [0, LEN), 1 GiB per
@@ -39,10 +44,10 @@ CMDS = {"get": 1, "suspend": 2, "resume": 3, "log-start": 4, "log-sync": 5,
 A = {"DEV_NAME": 2, "MGMTDEV_NAME": 3, "DEVICE_ID": 4, "BUS_DRIVER": 5, "STATUS": 6,
      "MODE": 7, "SUSPENDED": 8, "LOGGING": 9, "LOG_PAGE_SIZE": 10, "LOG_IOVA": 11,
      "LOG_LEN": 12, "LOG_BITMAP": 13, "LOG_DIRTY": 14, "STATE": 15, "STATS": 16,
-     "SHADOW_VQS": 17, "STAGED": 18}
+     "SHADOW_VQS": 17, "STAGED": 18, "LOG_OWNED": 19}
 KINDS = {2: "str", 3: "str", 4: "u32", 5: "str", 6: "u8", 7: "u8", 8: "u8", 9: "u8",
          10: "u32", 11: "u64", 12: "u64", 13: "bin", 14: "u64", 15: "bin", 16: "nest",
-         17: "u32"}
+         17: "u32", 19: "flag"}
 STATS = {2: "relayed_avail", 3: "relayed_used", 4: "dirty_marked", 5: "suspends",
          6: "mode_switches", 7: "rewound", 8: "ring_errors"}
 MODES = {0: "stopped", 1: "direct", 2: "shadow"}
@@ -143,6 +148,8 @@ def show(attrs):
             lines.append("%s=%s" % (name, MODES[v] if typ == A["MODE"] else v))
         elif kind == "u32":
             lines.append("%s=%d" % (name, struct.unpack("=I", data[:4])[0]))
+        elif kind == "flag":
+            lines.append("%s=%d" % (name, 1 if not data else -len(data)))
         elif kind == "u64":
             lines.append("%s=%d" % (name, struct.unpack("=Q", data[:8])[0]))
         elif kind == "nest":
@@ -169,13 +176,24 @@ def main(argv):
         elif verb in ("suspend", "resume", "log-stop"):
             g.request(g.family, CMDS[verb], [(A["DEV_NAME"], attr("str", args[0]))])
         elif verb == "log-start":
+            owned, hold = False, 0
+            while args and args[0] in ("--owned", "--hold"):
+                if args[0] == "--owned":
+                    owned, args = True, args[1:]
+                else:
+                    hold, args = float(args[1]), args[2:]
             attrs = [(A["DEV_NAME"], attr("str", args[0]))]
+            if owned:
+                attrs.append((A["LOG_OWNED"], b""))
             if len(args) > 2:
                 attrs += [(A["LOG_IOVA"], attr("u64", args[1])),
                           (A["LOG_LEN"], attr("u64", args[2]))]
             if len(args) > 3:
                 attrs.append((A["LOG_PAGE_SIZE"], attr("u32", args[3])))
             g.request(g.family, CMDS[verb], attrs)
+            if hold:
+                print("started", flush=True)
+                time.sleep(hold)
         elif verb == "log-sync":
             attrs = [(A["DEV_NAME"], attr("str", args[0])),
                      (A["LOG_IOVA"], attr("u64", args[1]))]

@@ -442,7 +442,7 @@ static void test_dpu_requests(void)
 					 "vdpa0") == -EINVAL);
 
 	len = vdpamgmt_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x100000000ULL,
-					   1ULL << 34, 2 << 20);
+					   1ULL << 34, 2 << 20, 0);
 	genl = read_request(buf, len, &a);
 	check("LOG_START: name, LOG_IOVA and LOG_LEN as u64, LOG_PAGE_SIZE as u32",
 	      genl && genl->cmd == DPU_VDPA_CMD_LOG_START &&
@@ -452,17 +452,23 @@ static void test_dpu_requests(void)
 	      a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] &&
 	      mnl_attr_get_payload_len(a.tb[DPU_VDPA_A_LOG_PAGE_SIZE]) == 4 &&
 	      mnl_attr_get_u32(a.tb[DPU_VDPA_A_LOG_PAGE_SIZE]) == 2 << 20 && a.count == 4);
-	len = vdpamgmt_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0, 4096, 0);
+	len = vdpamgmt_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0, 4096, 0, 0);
 	read_request(buf, len, &a);
 	check("LOG_START with page size 0: the kernel's default (no attribute)",
 	      len > 0 && !a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] && attr_is_u64(&a, DPU_VDPA_A_LOG_IOVA, 0) &&
 	      a.count == 3);
 	len = vdpamgmt_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x1000, 0,
-					   1 << 16);
+					   1 << 16, 0);
 	read_request(buf, len, &a);
 	check("LOG_START with len 0: no LOG_IOVA or LOG_LEN (the kernel picks the range)",
 	      len > 0 && !a.tb[DPU_VDPA_A_LOG_IOVA] && !a.tb[DPU_VDPA_A_LOG_LEN] &&
-	      a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] && a.count == 2);
+	      a.tb[DPU_VDPA_A_LOG_PAGE_SIZE] && !a.tb[DPU_VDPA_A_LOG_OWNED] && a.count == 2);
+	len = vdpamgmt_dpu_build_log_start(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0, 0, 0,
+					   VDPAMGMT_LOG_OWNED);
+	read_request(buf, len, &a);
+	check("LOG_START owned: LOG_OWNED as an empty flag",
+	      len > 0 && a.tb[DPU_VDPA_A_LOG_OWNED] &&
+	      mnl_attr_get_payload_len(a.tb[DPU_VDPA_A_LOG_OWNED]) == 0 && a.count == 2);
 	len = vdpamgmt_dpu_build_log_sync(buf, sizeof(buf), DPU_FAMILY, 1, "vdpa0", 0x40000000,
 					  (uint64_t)DPU_VDPA_LOG_SYNC_MAX_PAGES * 4096);
 	genl = read_request(buf, len, &a);

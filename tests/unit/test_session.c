@@ -485,7 +485,7 @@ static void test_log_sync(void)
 
 	fake_reset();
 	/* from the middle of page 1 to the middle of the last: rounded out */
-	err = vdpamgmt_dpu_log_start(vm, "src", 0x1800, (pages - 1) * 4096, 0);
+	err = vdpamgmt_dpu_log_start(vm, "src", 0x1800, (pages - 1) * 4096, 0, 0);
 	check("log start", err == 0 && devs[0].logging && devs[0].page_size == 4096);
 	err = vdpamgmt_dpu_log_range(vm, "src", &sum);
 	check("log range: the device's, rounded out to pages",
@@ -721,7 +721,7 @@ static void test_log_start_whole(void)
 	int err;
 
 	fake_reset();
-	err = vdpamgmt_dpu_log_start(vm, "src", 0, 0, 0);
+	err = vdpamgmt_dpu_log_start(vm, "src", 0, 0, 0, 0);
 	if (!err)
 		err = vdpamgmt_dpu_log_range(vm, "src", &range);
 	check("log start with len 0: the kernel's range, read back",

@@ -136,7 +136,7 @@ static void mig_fini(struct mig *m)
 static void mig_log_start(struct mig *m)
 {
 	struct vdpamgmt_dpu_log_summary range;
-	int err = vdpamgmt_dpu_log_start(m->vm, m->name, 0, 0, PG);
+	int err = vdpamgmt_dpu_log_start(m->vm, m->name, 0, 0, PG, VDPAMGMT_LOG_OWNED);
 
 	if (!err)
 		err = vdpamgmt_dpu_log_range(m->vm, m->name, &range);

@@ -149,6 +149,40 @@ t_ok "log sync of 2^18 pages at a time: what the device wrote is dirty ($DIRTY p
 t_ok "log stop" -- $G log-stop blk0
 t_err "log stop again: ENOENT" "ENOENT" -- $G log-stop blk0
 
+# --- an owned log (LOG_OWNED) stops with the socket that started it: a
+# VMM that quits or dies must not leave a log that refuses the next start
+# hold_owned: an owned log on blk0 from a process that keeps its socket
+# ($HOLD); run it in this shell, not in t_ok's subshell
+hold_owned() {
+	: >$T/hold.out
+	$G log-start --owned --hold 600 blk0 >$T/hold.out 2>&1 &
+	HOLD=$!
+	for _ in $(seq 100); do grep -q started $T/hold.out && return 0; sleep 0.2; done
+	return 1
+}
+t_ok "log start, not owned, from a process that exits" -- $G log-start blk0
+t_eq "negative control: a log not owned outlives its starter" "1 " \
+	"$(field blk0 logging) $(field blk0 log_owned)"
+t_ok "log stop" -- $G log-stop blk0
+hold_owned; t_result $? "owned log start, its socket kept open"
+t_eq "while the socket is open: logging, owned" "1 1" \
+	"$(field blk0 logging) $(field blk0 log_owned)"
+t_eq "vdpa-mgmt dev status -j: the log is owned" "true" \
+	"$("$PROJECT/tools/vdpa-mgmt/vdpa-mgmt" -j dev status blk0 | jq -r '.. | objects | select(has("owned")) | .owned')"
+for _ in 1 2 3 4 5 6 7 8; do $G get blk0 >/dev/null; done
+t_eq "other netlink sockets closing leave it running" "1" "$(field blk0 logging)"
+kill -9 $HOLD; wait $HOLD 2>/dev/null
+t_eq "its process killed (SIGKILL): the log is stopped" "0" "$(field blk0 logging)"
+t_ok "and the kernel says why" -- sh -c "dmesg | grep -q 'blk0: dirty log stopped: its owner (netlink port [0-9]*) is gone'"
+t_ok "owned log start, its process exits after 1 s" -- $G log-start --owned --hold 1 blk0
+t_eq "the log stopped with it" "0" "$(field blk0 logging)"
+t_ok "a new log starts at once (no EBUSY)" -- $G log-start blk0 0 0x1000
+t_ok "log stop" -- $G log-stop blk0
+hold_owned; t_result $? "owned log start again"
+t_ok "any admin may stop an owned log" -- $G log-stop blk0
+kill $HOLD; wait $HOLD 2>/dev/null
+t_eq "its owner's exit after the stop: nothing left, nothing stopped twice" "0" "$(field blk0 logging)"
+
 # --- blk state: save, then loads
 dd if=/dev/urandom of="$D" bs=4k count=300 oflag=direct status=none
 t_ok "suspend blk0" -- $G suspend blk0

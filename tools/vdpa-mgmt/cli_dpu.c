@@ -165,6 +165,7 @@ static void status_out(struct out_node *section, const struct vdpamgmt_dpu_dev *
 			out_uint(sub, "len", d->log_len);
 		if (VDPAMGMT_HAS(d, DPU_VDPA_A_LOG_PAGE_SIZE))
 			out_uint(sub, "page_size", d->log_page_size);
+		out_bool(sub, "owned", d->log_owned);
 	}
 	if (staged)
 		out_staged(obj, staged, d->device_id);
@@ -295,7 +296,7 @@ int cmd_dev_log_start(struct cli *c, int argc, char **argv)
 	    cli_parse_keywords(c, argc - 1, argv + 1, kw, sizeof(kw) / sizeof(kw[0])) ||
 	    parse_log_range(c, kw[IOVA].value, kw[LEN].value, kw[PAGE_SIZE].value, true, &r))
 		return EXIT_USAGE;
-	err = vdpamgmt_dpu_log_start(c->vm, argv[0], r.iova, r.len, r.page_size);
+	err = vdpamgmt_dpu_log_start(c->vm, argv[0], r.iova, r.len, r.page_size, 0);
 	if (err)
 		return cli_op_failed(c, argv[0], err);
 	/* the range, rounded out to pages and perhaps the kernel's choice */

@@ -74,7 +74,8 @@ int vdpamgmt_dpu_build_dev_cmd(void *buf, size_t size, uint16_t family, uint32_t
 }
 
 int vdpamgmt_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32_t seq,
-				 const char *name, uint64_t iova, uint64_t len, uint32_t page_size)
+				 const char *name, uint64_t iova, uint64_t len, uint32_t page_size,
+				 unsigned int flags)
 {
 	struct nlmsghdr *nlh;
 	int err;
@@ -84,7 +85,9 @@ int vdpamgmt_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32
 		return err;
 	if ((len && !mnl_attr_put_u64_check(nlh, size, DPU_VDPA_A_LOG_IOVA, iova)) ||
 	    (len && !mnl_attr_put_u64_check(nlh, size, DPU_VDPA_A_LOG_LEN, len)) ||
-	    (page_size && !mnl_attr_put_u32_check(nlh, size, DPU_VDPA_A_LOG_PAGE_SIZE, page_size)))
+	    (page_size && !mnl_attr_put_u32_check(nlh, size, DPU_VDPA_A_LOG_PAGE_SIZE, page_size)) ||
+	    ((flags & VDPAMGMT_LOG_OWNED) &&
+	     !mnl_attr_put_check(nlh, size, DPU_VDPA_A_LOG_OWNED, 0, NULL)))
 		return -EMSGSIZE;
 	return (int)nlh->nlmsg_len;
 }
@@ -174,8 +177,10 @@ int vdpamgmt_dpu_parse_dev(const struct nlmsghdr *nlh, struct vdpamgmt_dpu_dev *
 			     sizeof(out->bus_driver)) ||
 	    get_flag(tb[DPU_VDPA_A_SUSPENDED], &out->suspended) ||
 	    get_flag(tb[DPU_VDPA_A_LOGGING], &out->logging) ||
+	    (tb[DPU_VDPA_A_LOG_OWNED] && mnl_attr_get_payload_len(tb[DPU_VDPA_A_LOG_OWNED])) ||
 	    (tb[DPU_VDPA_A_STATS] && parse_stats(tb[DPU_VDPA_A_STATS], out)))
 		return -EINVAL;
+	out->log_owned = tb[DPU_VDPA_A_LOG_OWNED];
 	return nl_store_uint_fields(tb, out, dev_fields, ARRAY_SIZE(dev_fields));
 }
 
@@ -399,7 +404,7 @@ int vdpamgmt_dpu_log_stop(struct vdpamgmt *vm, const char *name)
 }
 
 int vdpamgmt_dpu_log_start(struct vdpamgmt *vm, const char *name, uint64_t iova, uint64_t len,
-			   uint32_t page_size)
+			   uint32_t page_size, unsigned int flags)
 {
 	uint16_t family;
 	int n, err;
@@ -408,7 +413,7 @@ int vdpamgmt_dpu_log_start(struct vdpamgmt *vm, const char *name, uint64_t iova,
 	if (err)
 		return err;
 	n = vdpamgmt_dpu_build_log_start(vm->req_buf, sizeof(vm->req_buf), family, 0, name, iova,
-					 len, page_size);
+					 len, page_size, flags);
 	if (n < 0)
 		return nl_build_failed(vm, n);
 	return nl_transact(vm, (struct nlmsghdr *)vm->req_buf, NULL, NULL);

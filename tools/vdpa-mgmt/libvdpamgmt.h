@@ -261,9 +261,10 @@ struct vdpamgmt_dpu_dev {
 	uint8_t mode;				/* enum dpu_vdpa_mode */
 	bool suspended;
 	bool logging;
-	uint32_t log_page_size;			/* these three while logging */
+	uint32_t log_page_size;			/* these four while logging */
 	uint64_t log_iova;
 	uint64_t log_len;
+	bool log_owned;				/* stops with the socket that started it */
 	uint64_t stats_present;			/* bit n: stats[n] was sent */
 	uint64_t stats[VDPAMGMT_DPU_STATS_MAX];	/* by enum dpu_vdpa_stat */
 };
@@ -303,10 +304,12 @@ int vdpamgmt_dpu_resume(struct vdpamgmt *vm, const char *name);
  * consumer's whole address space, as the kernel sees it (vhost_vdpa: the
  * span of its mappings; virtio_vdpa: the DMA addresses it can be given);
  * vdpamgmt_dpu_log_range() tells what was chosen.  PAGE_SIZE 0: the kernel's
- * default (4096).
+ * default (4096).  FLAGS: VDPAMGMT_LOG_OWNED makes the log stop when VM's
+ * socket is closed (vdpamgmt_close, or the process ends however it ends).
  */
+#define VDPAMGMT_LOG_OWNED	(1U << 0)
 int vdpamgmt_dpu_log_start(struct vdpamgmt *vm, const char *name, uint64_t iova, uint64_t len,
-			   uint32_t page_size);
+			   uint32_t page_size, unsigned int flags);
 int vdpamgmt_dpu_log_stop(struct vdpamgmt *vm, const char *name);
 
 /* One LOG_SYNC reply: bit i of bitmap (LSB first) is page iova + i * page_size. */
@@ -360,7 +363,8 @@ int vdpamgmt_dpu_build_dev_cmd(void *buf, size_t size, uint16_t family, uint32_t
 			       const char *name);
 /* LEN 0: neither LOG_IOVA nor LOG_LEN (the kernel picks the range). */
 int vdpamgmt_dpu_build_log_start(void *buf, size_t size, uint16_t family, uint32_t seq,
-				 const char *name, uint64_t iova, uint64_t len, uint32_t page_size);
+				 const char *name, uint64_t iova, uint64_t len, uint32_t page_size,
+				 unsigned int flags);
 /* LEN 0: no LOG_LEN attribute (the kernel's default chunk). */
 int vdpamgmt_dpu_build_log_sync(void *buf, size_t size, uint16_t family, uint32_t seq,
 				const char *name, uint64_t iova, uint64_t len);

@@ -203,7 +203,9 @@ static int start_log(struct migration *m, const struct vdpamgmt_dpu_dev *src)
 				 (unsigned long long)src->log_len);
 		return 0;
 	}
-	err = vdpamgmt_dpu_log_start(m->vm, p->src, p->log_iova, p->log_len, p->log_page_size);
+	/* owned: a migration killed half-way leaves no log running */
+	err = vdpamgmt_dpu_log_start(m->vm, p->src, p->log_iova, p->log_len, p->log_page_size,
+				     VDPAMGMT_LOG_OWNED);
 	if (err)
 		return step_failed(m, err, "log start", p->src);
 	m->started_log = true;

@@ -59,6 +59,7 @@ void dpu_vdpa_log_free(struct dpu_vdpa_dev *dev)
 	kvfree(log->bitmap);
 	log->bitmap = NULL;
 	log->len = 0;
+	log->owner = 0;
 }
 
 /*

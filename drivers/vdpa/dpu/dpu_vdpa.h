@@ -108,10 +108,13 @@ struct dpu_vdpa_vq {
  * @bitmap has one bit per page of [iova, iova + len).  Bits are set with
  * atomic bitops by the shadow relay and read-and-cleared by LOG_SYNC, so
  * neither side takes a lock for a bit; @active and the geometry only change
- * under dpu_vdpa_dev.lock with the relay stopped.
+ * under dpu_vdpa_dev.lock with the relay stopped.  @owner, under the same
+ * lock, is the netlink port that started the log with LOG_OWNED (0: none):
+ * the log stops when that socket is closed.
  */
 struct dpu_vdpa_log {
 	bool active;
+	u32 owner;
 	u32 page_shift;
 	u64 iova;
 	u64 len;
@@ -481,11 +484,13 @@ u64 dpu_vdpa_log_read_clear(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
 int dpu_vdpa_suspend(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
 int dpu_vdpa_resume(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
 int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 len,
-		       struct netlink_ext_ack *extack);
+		       u32 owner, struct netlink_ext_ack *extack);
 /* read and clear @npages bits from @iova into @bitmap; *dirty = bits set */
 int dpu_vdpa_log_sync(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
 		      unsigned long *bitmap, u64 *dirty, struct netlink_ext_ack *extack);
 int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack);
+/* netlink port @owner was closed: stop the log it owns, if any */
+void dpu_vdpa_log_release(struct dpu_vdpa_dev *dev, u32 owner);
 
 /* genl.c: the dpu_vdpa generic netlink family */
 extern struct genl_family dpu_vdpa_genl_family;

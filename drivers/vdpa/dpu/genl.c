@@ -38,6 +38,7 @@ static const struct nla_policy dpu_vdpa_genl_policy[DPU_VDPA_A_MAX + 1] = {
 	[DPU_VDPA_A_LOG_IOVA] = { .type = NLA_U64 },
 	[DPU_VDPA_A_LOG_LEN] = { .type = NLA_U64 },
 	[DPU_VDPA_A_STATE] = { .type = NLA_BINARY, .len = DPU_VDPA_STATE_MAX_LEN },
+	[DPU_VDPA_A_LOG_OWNED] = { .type = NLA_FLAG },
 };
 
 /*
@@ -139,7 +140,8 @@ static int dpu_vdpa_genl_fill_dev(struct sk_buff *msg, struct dpu_vdpa_dev *dev,
 	if (dev->log.active &&
 	    (nla_put_u32(msg, DPU_VDPA_A_LOG_PAGE_SIZE, 1U << dev->log.page_shift) ||
 	     nla_put_u64_64bit(msg, DPU_VDPA_A_LOG_IOVA, dev->log.iova, DPU_VDPA_A_PAD) ||
-	     nla_put_u64_64bit(msg, DPU_VDPA_A_LOG_LEN, dev->log.len, DPU_VDPA_A_PAD)))
+	     nla_put_u64_64bit(msg, DPU_VDPA_A_LOG_LEN, dev->log.len, DPU_VDPA_A_PAD) ||
+	     (dev->log.owner && nla_put_flag(msg, DPU_VDPA_A_LOG_OWNED))))
 		goto out;
 	if (dpu_vdpa_genl_put_stats(msg, dev) ||
 	    nla_put_u32(msg, DPU_VDPA_A_SHADOW_VQS, dpu_vdpa_genl_shadow_vqs(dev)) ||
@@ -236,7 +238,7 @@ static int dpu_vdpa_genl_log_stop(struct sk_buff *skb, struct genl_info *info)
 static int dpu_vdpa_genl_log_start(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dpu_vdpa_dev *dev;
-	u32 page_size = SZ_4K;
+	u32 page_size = SZ_4K, owner = 0;
 	u64 iova = 0, len = 0;	/* len 0: the consumer's whole address space */
 	int err;
 
@@ -256,10 +258,18 @@ static int dpu_vdpa_genl_log_start(struct sk_buff *skb, struct genl_info *info)
 		iova = nla_get_u64(info->attrs[DPU_VDPA_A_LOG_IOVA]);
 	if (info->attrs[DPU_VDPA_A_LOG_PAGE_SIZE])
 		page_size = nla_get_u32(info->attrs[DPU_VDPA_A_LOG_PAGE_SIZE]);
+	if (nla_get_flag(info->attrs[DPU_VDPA_A_LOG_OWNED])) {
+		/* a kernel socket has port 0, which means "no owner" */
+		if (!info->snd_portid) {
+			NL_SET_ERR_MSG_MOD(info->extack, "an owned log needs a socket with a port");
+			return -EINVAL;
+		}
+		owner = info->snd_portid;
+	}
 	mutex_lock(&dpu_vdpa_devs_lock);
 	dev = dpu_vdpa_genl_find(info);
 	err = IS_ERR(dev) ? PTR_ERR(dev) :
-	      dpu_vdpa_log_start(dev, page_size, iova, len, info->extack);
+	      dpu_vdpa_log_start(dev, page_size, iova, len, owner, info->extack);
 	mutex_unlock(&dpu_vdpa_devs_lock);
 	return err;
 }
@@ -446,12 +456,46 @@ struct genl_family dpu_vdpa_genl_family __ro_after_init = {
 	.netnsok = false,
 };
 
+/*
+ * A closed socket releases the logs it owns (LOG_OWNED).  Called in
+ * process context, with no netlink lock held, for every netlink socket of
+ * any protocol that had a port.  The family lives in init_net only.
+ */
+static int dpu_vdpa_genl_sock_released(struct notifier_block *nb, unsigned long event,
+				       void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct dpu_vdpa_dev *dev;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC || !n->portid ||
+	    !net_eq(n->net, &init_net))
+		return NOTIFY_DONE;
+	mutex_lock(&dpu_vdpa_devs_lock);
+	list_for_each_entry(dev, &dpu_vdpa_devs, node)
+		dpu_vdpa_log_release(dev, n->portid);
+	mutex_unlock(&dpu_vdpa_devs_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block dpu_vdpa_genl_notifier = {
+	.notifier_call = dpu_vdpa_genl_sock_released,
+};
+
 int dpu_vdpa_genl_register(void)
 {
-	return genl_register_family(&dpu_vdpa_genl_family);
+	int err;
+
+	err = netlink_register_notifier(&dpu_vdpa_genl_notifier);
+	if (err)
+		return err;
+	err = genl_register_family(&dpu_vdpa_genl_family);
+	if (err)
+		netlink_unregister_notifier(&dpu_vdpa_genl_notifier);
+	return err;
 }
 
 void dpu_vdpa_genl_unregister(void)
 {
 	genl_unregister_family(&dpu_vdpa_genl_family);
+	netlink_unregister_notifier(&dpu_vdpa_genl_notifier);
 }

@@ -144,7 +144,7 @@ static int dpu_vdpa_log_default_range(struct dpu_vdpa_dev *dev, u64 *iova, u64 *
 
 /* @len 0: the consumer's whole address space (dpu_vdpa_log_default_range). */
 int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 len,
-		       struct netlink_ext_ack *extack)
+		       u32 owner, struct netlink_ext_ack *extack)
 {
 	bool running, suspended;
 	u64 end;
@@ -206,9 +206,11 @@ int dpu_vdpa_log_start(struct dpu_vdpa_dev *dev, u32 page_size, u64 iova, u64 le
 			dpu_vdpa_mode_unquiesce(dev);
 		}
 	}
-	if (!err)
-		dev_dbg(&dev->vdpa.dev, "dirty log started: [%#llx, %#llx), %u-byte pages\n",
-			iova, end, page_size);
+	if (!err) {
+		dev->log.owner = owner;
+		dev_dbg(&dev->vdpa.dev, "dirty log started: [%#llx, %#llx), %u-byte pages, owner %u\n",
+			iova, end, page_size, owner);
+	}
 out:
 	mutex_unlock(&dev->lock);
 	return err;
@@ -241,16 +243,9 @@ out:
 	return err;
 }
 
-int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack)
+static void dpu_vdpa_log_stop_locked(struct dpu_vdpa_dev *dev)
 {
-	int err = 0;
-
-	mutex_lock(&dev->lock);
-	if (!dev->log.active) {
-		NL_SET_ERR_MSG_MOD(extack, "dirty logging is not started");
-		err = -ENOENT;
-		goto out;
-	}
+	lockdep_assert_held(&dev->lock);
 	/*
 	 * No relay marks once it has been held with the log off; they run on
 	 * at once, and go back to direct mode at their next index wrap (the
@@ -263,8 +258,36 @@ int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack)
 	if (dev->fn->type->soft_sync)
 		dev->fn->type->soft_sync(dev);
 	dpu_vdpa_log_free(dev);
-	dev_dbg(&dev->vdpa.dev, "dirty log stopped\n");
-out:
+}
+
+int dpu_vdpa_log_stop(struct dpu_vdpa_dev *dev, struct netlink_ext_ack *extack)
+{
+	int err = 0;
+
+	mutex_lock(&dev->lock);
+	if (dev->log.active) {
+		dpu_vdpa_log_stop_locked(dev);
+		dev_dbg(&dev->vdpa.dev, "dirty log stopped\n");
+	} else {
+		NL_SET_ERR_MSG_MOD(extack, "dirty logging is not started");
+		err = -ENOENT;
+	}
 	mutex_unlock(&dev->lock);
 	return err;
+}
+
+/*
+ * The socket that owns the log is gone: its VMM quit or died, and nobody
+ * will read or stop the log.  Left running, it would keep the device in
+ * shadow mode and refuse the next VMM's LOG_START (EBUSY).
+ */
+void dpu_vdpa_log_release(struct dpu_vdpa_dev *dev, u32 owner)
+{
+	mutex_lock(&dev->lock);
+	if (dev->log.active && dev->log.owner == owner) {
+		dpu_vdpa_log_stop_locked(dev);
+		dev_info(&dev->vdpa.dev, "dirty log stopped: its owner (netlink port %u) is gone\n",
+			 owner);
+	}
+	mutex_unlock(&dev->lock);
 }

@@ -14,9 +14,10 @@
  *   DEV_GET      R DEV_NAME (doit) or none (dumpit: every dpu_vdpa device)
  *                -> DEV_NAME, MGMTDEV_NAME, DEVICE_ID, BUS_DRIVER, STATUS,
  *                   MODE, SUSPENDED, LOGGING, [LOG_PAGE_SIZE, LOG_IOVA,
- *                   LOG_LEN while logging], STATS, SHADOW_VQS, [STAGED
- *                   while a loaded state waits for DRIVER_OK, to a
- *                   CAP_NET_ADMIN caller only: it is the guest's]
+ *                   LOG_LEN, and LOG_OWNED if so, while logging], STATS,
+ *                   SHADOW_VQS, [STAGED while a loaded state waits for
+ *                   DRIVER_OK, to a CAP_NET_ADMIN caller only: it is the
+ *                   guest's]
  *   SUSPEND      R DEV_NAME.  The device must be DRIVER_OK.  On return the
  *                device reads and writes no consumer memory and every vq
  *                state is exact.  EALREADY if already suspended.
@@ -30,6 +31,10 @@
  *                are none yet), or for virtio_vdpa [0, the function's
  *                dma_get_required_mask() + 1).  DEV_GET reports the range.
  *                Switches the device to shadow mode.  EBUSY if logging.
+ *                O LOG_OWNED: the log belongs to the requesting socket and
+ *                stops when that socket is closed, so a VMM that quits or
+ *                dies leaves no log behind to refuse the next one's start.
+ *                Any CAP_NET_ADMIN caller may still LOG_STOP it.
  *   LOG_SYNC     R DEV_NAME, LOG_IOVA; O LOG_LEN (default and maximum
  *                DPU_VDPA_LOG_SYNC_MAX_PAGES pages).  Reads and clears the
  *                dirty bits of [LOG_IOVA, LOG_IOVA + LOG_LEN), which must
@@ -99,6 +104,7 @@ enum dpu_vdpa_attr {
 	DPU_VDPA_A_STATS,		/* nested: enum dpu_vdpa_stat */
 	DPU_VDPA_A_SHADOW_VQS,		/* u32: queues the relay serves now */
 	DPU_VDPA_A_STAGED,		/* nested: enum dpu_vdpa_staged */
+	DPU_VDPA_A_LOG_OWNED,		/* flag: the log stops with its socket */
 
 	__DPU_VDPA_A_MAX,
 };
