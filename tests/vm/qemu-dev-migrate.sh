@@ -9,7 +9,9 @@
 # migration blocker on our device and names why it blocks another vDPA
 # device (upstream's vp_vdpa on a third function); the migration
 # completes; on the destination the guest goes on checking with no
-# mismatch.  The negative control migrates
+# mismatch; the source's log is stopped when it completes, and when a
+# migrating QEMU is killed; the next guest on the device migrates again.
+# The negative control migrates
 # again with the device's dirty log off (x-dpu-dirty-log=off): the pages
 # the device wrote during the migration are stale on the destination, and
 # blk-verify must say so.
@@ -57,6 +59,9 @@ t_ok "qdmA on $A is $DA, qdmB on $B is $DB" -- test -c "$DA" -a -c "$DB"
 ok_lines() { grep -a -c 'blk-verify: t=[0-9]* rounds=[0-9]* ok' "$MIG_DIR/$1.console" 2>/dev/null; }
 mismatch() { grep -a -m1 'MISMATCH\|I/O error\|exited' "$MIG_DIR/$1.console" 2>/dev/null; }
 at_least() { [ "$(ok_lines "$1")" -ge "$2" ]; }
+# logging NAME: "true" or "false", as vdpa-mgmt dev status -j says
+logging() { "$MIG_VDPA_MGMT" -j dev status "$1" | jq -r '.. | objects | select(has("logging")) | .logging'; }
+logging_is() { [ "$(logging "$1")" = "$2" ]; }
 
 # migrate_once LABEL DEVICE-OPTIONS: boot on A, migrate to B; sets MIG_RC
 migrate_once() {
@@ -79,8 +84,8 @@ echo "# $(mig_numbers)"
 t_ok "on B the guest goes on checking its disk (3 more checks)" -- mig_wait 300 at_least dst 3
 t_eq "and never found a stale page" "" "$(mismatch dst)"
 t_eq "nor did it on A" "" "$(mismatch src)"
-t_ok "its log is stopped: qdmA not logging" -- \
-	sh -c "! $MIG_VDPA_MGMT dev status qdmA | grep -q 'logging *yes'"
+# the source stays stopped, where QEMU would postpone its log stop for ever
+t_eq "qdmA's log is stopped once the migration completed" "false" "$(logging qdmA)"
 mig_stop src
 mig_stop dst
 
@@ -90,6 +95,31 @@ t_eq "negative control: the migration completes" 0 "$MIG_RC"
 t_ok "and the guest on B finds a page the device wrote stale (60 s)" -- \
 	mig_wait 60 sh -c "grep -a -q MISMATCH $MIG_DIR/dst.console"
 mismatch dst | sed 's/^/# /'
+mig_stop src
+mig_stop dst
+
+# a QEMU that dies while it migrates leaves no log behind: the log is
+# owned by its netlink socket (LOG_OWNED), and the next QEMU can start one
+MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DA,addr=0x08" mig_qemu src "$DA" "$INITRD"
+t_ok "killed: the guest checks its disk on A" -- mig_wait "$BOOT_SECS" at_least src 3
+# a migration into a pipe nobody reads stays active, and logging
+mig_qmp src migrate '{"uri": "exec:sleep 900"}' >/dev/null
+t_ok "killed: while it migrates, qdmA logs" -- mig_wait 60 logging_is qdmA true
+t_eq "killed: the log is owned" "true" \
+	"$("$MIG_VDPA_MGMT" -j dev status qdmA | jq -r '.. | objects | select(has("owned")) | .owned')"
+kill -9 "$(cat "$MIG_DIR/src.pid")"
+pkill -f "sleep 900"
+t_ok "killed (SIGKILL): qdmA's log is stopped" -- mig_wait 20 logging_is qdmA false
+mig_stop src
+MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DB,addr=0x08" \
+	mig_qemu dst "$DB" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT"
+MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DA,addr=0x08" mig_qemu src "$DA" "$INITRD"
+t_ok "after it: a new guest on A checks its disk" -- mig_wait "$BOOT_SECS" at_least src 3
+MIG_RC=0
+mig_migrate src || MIG_RC=$?
+t_eq "and migrates (its log start is not refused)" 0 "$MIG_RC"
+t_ok "on B it goes on checking its disk" -- mig_wait 300 at_least dst 3
+t_eq "with no stale page" "" "$(mismatch dst)"
 mig_stop src
 mig_stop dst
 
