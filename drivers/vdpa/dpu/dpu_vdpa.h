@@ -49,6 +49,8 @@
 #include <linux/dpu_vdpa.h>
 #include <linux/dpu_vdpa_state.h>
 
+#include "compat.h"
+
 #define DPU_VDPA_DRV_NAME	"dpu_vdpa"
 
 /* The size of a queue served in software, and of one the function did not size yet. */
