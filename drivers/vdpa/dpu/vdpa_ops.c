@@ -268,6 +268,7 @@ static int dpu_vdpa_get_vq_irq(struct vdpa_device *vdpa, u16 idx)
 	return vq->irq;
 }
 
+#ifdef HAVE_VDPA_OP_GET_VQ_SIZE
 static u16 dpu_vdpa_get_vq_size(struct vdpa_device *vdpa, u16 idx)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
@@ -279,6 +280,7 @@ static u16 dpu_vdpa_get_vq_size(struct vdpa_device *vdpa, u16 idx)
 		return DPU_VDPA_SOFT_VQ_MAX;
 	return vq->max_num;
 }
+#endif
 
 static u32 dpu_vdpa_get_vq_align(struct vdpa_device *vdpa)
 {
@@ -630,15 +632,19 @@ out:
 	mutex_unlock(&dev->lock);
 }
 
+#ifdef HAVE_VDPA_OP_SUSPEND
 static int dpu_vdpa_suspend_op(struct vdpa_device *vdpa)
 {
 	return dpu_vdpa_suspend(vdpa_to_dpu(vdpa), NULL);
 }
+#endif
 
+#ifdef HAVE_VDPA_OP_RESUME
 static int dpu_vdpa_resume_op(struct vdpa_device *vdpa)
 {
 	return dpu_vdpa_resume(vdpa_to_dpu(vdpa), NULL);
 }
+#endif
 
 static int dpu_vdpa_reset(struct vdpa_device *vdpa)
 {
@@ -721,7 +727,9 @@ const struct vdpa_config_ops dpu_vdpa_ops = {
 	.get_vq_state		= dpu_vdpa_get_vq_state,
 	.get_vq_notification	= dpu_vdpa_get_vq_notification,
 	.get_vq_irq		= dpu_vdpa_get_vq_irq,
+#ifdef HAVE_VDPA_OP_GET_VQ_SIZE
 	.get_vq_size		= dpu_vdpa_get_vq_size,
+#endif
 	.get_vq_align		= dpu_vdpa_get_vq_align,
 	.get_device_features	= dpu_vdpa_get_device_features,
 	.set_driver_features	= dpu_vdpa_set_driver_features,
@@ -733,8 +741,12 @@ const struct vdpa_config_ops dpu_vdpa_ops = {
 	.get_status		= dpu_vdpa_get_status,
 	.set_status		= dpu_vdpa_set_status,
 	.reset			= dpu_vdpa_reset,
+#ifdef HAVE_VDPA_OP_SUSPEND
 	.suspend		= dpu_vdpa_suspend_op,
+#endif
+#ifdef HAVE_VDPA_OP_RESUME
 	.resume			= dpu_vdpa_resume_op,
+#endif
 	.get_config_size	= dpu_vdpa_get_config_size,
 	.get_config		= dpu_vdpa_get_config,
 	.set_config		= dpu_vdpa_set_config,
@@ -743,9 +755,13 @@ const struct vdpa_config_ops dpu_vdpa_ops = {
 	.get_vq_group		= dpu_vdpa_get_vq_group,
 	.set_group_asid		= dpu_vdpa_set_group_asid,
 	.get_iova_range		= dpu_vdpa_get_iova_range,
+#ifdef HAVE_VDPA_OP_GET_BACKEND_FEATURES
 	.get_backend_features	= dpu_vdpa_get_backend_features,
+#endif
 	.dma_map		= dpu_vdpa_dma_map,
 	.dma_unmap		= dpu_vdpa_dma_unmap,
+#ifdef HAVE_VDPA_OP_RESET_MAP
 	.reset_map		= dpu_vdpa_reset_map,
+#endif
 	.free			= dpu_vdpa_free,
 };
