@@ -23,6 +23,14 @@
  *   HAVE_VDPA_OP_GET_VQ_SIZE          .get_vq_size: a size limit per queue.
  *                                     Without it consumers size every queue
  *                                     by get_vq_num_max, the smallest.
+ *   HAVE_VDPA_OP_GET_VQ_DMA_DEV       .get_vq_dma_dev: virtio_vdpa maps the
+ *                                     queues served in software on the vDPA
+ *                                     device, and tells the driver that it
+ *                                     uses the DMA API by asking.  Without
+ *                                     it virtio_vdpa maps every ring on
+ *                                     the function: see
+ *                                     dpu_vdpa_compat_binds_dma_api and
+ *                                     dpu_vdpa_compat_soft_vq_on_fn.
  *   HAVE_VDPA_OP_GET_BACKEND_FEATURES .get_backend_features: IOTLB_PERSIST
  *                                     and ENABLE_AFTER_DRIVER_OK offered to
  *                                     vhost-vdpa.  Without it they are not
@@ -40,6 +48,42 @@
 #ifndef _DPU_VDPA_COMPAT_H_
 #define _DPU_VDPA_COMPAT_H_
 
+#include <linux/device.h>
+#include <linux/string.h>
+
 #include "dpu_vdpa_conftest.h"
+
+/*
+ * Does the bus driver that binds to @dev map its rings with the DMA API,
+ * its addresses no IOVAs of an address space (dpu_vdpa_dev.consumer_dma_api)?
+ * Where virtio_vdpa asks for its queues' DMA devices it says so itself, by
+ * asking (vdpa_ops.c): no driver is taken for one at bind.  Without
+ * get_vq_dma_dev, virtio_vdpa is the one kernel consumer and never asks:
+ * only its name tells.  Called at BUS_NOTIFY_BIND_DRIVER, before its probe.
+ */
+static inline bool dpu_vdpa_compat_binds_dma_api(struct device *dev)
+{
+#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
+	return false;
+#else
+	return dev->driver && !strcmp(dev->driver->name, "virtio_vdpa");
+#endif
+}
+
+/*
+ * Are the rings of a queue served in software (the net control queue)
+ * mapped by a DMA API consumer on the function, like the data queues?
+ * With get_vq_dma_dev they are mapped on the vDPA device itself, which has
+ * no IOMMU (net.c, net_vq_dma_dev); without it virtio_vdpa maps every ring
+ * on vdpa->dma_dev, the function (guest_mem.c).
+ */
+static inline bool dpu_vdpa_compat_soft_vq_on_fn(void)
+{
+#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
+	return false;
+#else
+	return true;
+#endif
+}
 
 #endif /* _DPU_VDPA_COMPAT_H_ */

@@ -99,6 +99,12 @@ static u16 op(struct vdpa_device *vdpa, u16 idx) { return 0; }
 const struct vdpa_config_ops conftest_ops = { .get_vq_size = op };
 EOF
 
+probe HAVE_VDPA_OP_GET_VQ_DMA_DEV <<'EOF'
+#include <linux/vdpa.h>
+static struct device *op(struct vdpa_device *vdpa, u16 idx) { return NULL; }
+const struct vdpa_config_ops conftest_ops = { .get_vq_dma_dev = op };
+EOF
+
 # the op and the bits the driver returns from it
 probe HAVE_VDPA_OP_GET_BACKEND_FEATURES <<'EOF'
 #include <linux/vdpa.h>

@@ -166,7 +166,8 @@ struct dpu_vdpa_dev {
 	 * The bound consumer asked for a queue's DMA device (get_vq_dma_dev,
 	 * which virtio_vdpa calls and vhost_vdpa does not): its ring and
 	 * buffer addresses are DMA API addresses, not IOVAs of @as.  Set until
-	 * its bus driver is unbound, like the callbacks (@bus_nb).
+	 * its bus driver is unbound, like the callbacks (@bus_nb).  A kernel
+	 * without get_vq_dma_dev has it set at bind, for virtio_vdpa (compat.h).
 	 */
 	bool consumer_dma_api;
 	int config_irq;

@@ -104,9 +104,12 @@ static int dpu_vdpa_bus_notify(struct notifier_block *nb, unsigned long action, 
 
 	if (data != &dev->vdpa.dev)
 		return NOTIFY_DONE;
-	/* a new driver starts with no DMA API use, whatever the last one did */
+	/*
+	 * A new driver starts with no DMA API use, whatever the last one did,
+	 * unless only its name tells that it uses it (compat.h).
+	 */
 	if (action == BUS_NOTIFY_BIND_DRIVER) {
-		WRITE_ONCE(dev->consumer_dma_api, false);
+		WRITE_ONCE(dev->consumer_dma_api, dpu_vdpa_compat_binds_dma_api(data));
 		return NOTIFY_OK;
 	}
 	if (action != BUS_NOTIFY_UNBOUND_DRIVER)
@@ -690,6 +693,7 @@ static u32 dpu_vdpa_get_generation(struct vdpa_device *vdpa)
 	return dpu_vdpa_hw_config_generation(vdpa_to_dpu(vdpa)->fn);
 }
 
+#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
 /* Only a consumer that maps its rings with the DMA API asks (virtio_vdpa). */
 static struct device *dpu_vdpa_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx)
 {
@@ -701,6 +705,7 @@ static struct device *dpu_vdpa_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx)
 		return dev->fn->type->vq_dma_dev(dev, idx);
 	return vdpa->dma_dev;
 }
+#endif
 
 /*
  * The last reference may go long after dev_del (see mgmt.c), when the
@@ -751,7 +756,9 @@ const struct vdpa_config_ops dpu_vdpa_ops = {
 	.get_config		= dpu_vdpa_get_config,
 	.set_config		= dpu_vdpa_set_config,
 	.get_generation		= dpu_vdpa_get_generation,
+#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
 	.get_vq_dma_dev		= dpu_vdpa_get_vq_dma_dev,
+#endif
 	.get_vq_group		= dpu_vdpa_get_vq_group,
 	.set_group_asid		= dpu_vdpa_set_group_asid,
 	.get_iova_range		= dpu_vdpa_get_iova_range,
