@@ -49,9 +49,65 @@
 #define _DPU_VDPA_COMPAT_H_
 
 #include <linux/device.h>
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/iommu.h>
 #include <linux/string.h>
 
 #include "dpu_vdpa_conftest.h"
+
+/*
+ * A paging domain for @dev.  Before iommu_paging_domain_alloc, a domain
+ * was allocated for the device's bus, and a failure had no errno: it is
+ * taken as "no domain for this device", which leaves the driver to
+ * translate in software, as any other refusal does (addr_space.c).
+ */
+#ifndef HAVE_IOMMU_PAGING_DOMAIN_ALLOC
+static inline struct iommu_domain *iommu_paging_domain_alloc(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_domain_alloc(dev->bus);
+
+	return domain ?: ERR_PTR(-ENODEV);
+}
+#endif
+
+/*
+ * iommu_map with the caller's gfp_t.  Before it took one, iommu_map
+ * allocated with GFP_KERNEL and iommu_map_atomic with GFP_ATOMIC.
+ */
+#ifndef HAVE_IOMMU_MAP_GFP
+static inline int dpu_vdpa_compat_iommu_map(struct iommu_domain *domain, unsigned long iova,
+					    phys_addr_t paddr, size_t size, int prot, gfp_t gfp)
+{
+	if (gfpflags_allow_blocking(gfp))
+		return iommu_map(domain, iova, paddr, size, prot);
+	return iommu_map_atomic(domain, iova, paddr, size, prot);
+}
+
+#define iommu_map dpu_vdpa_compat_iommu_map
+#endif
+
+/*
+ * The reserved regions of @dev.  Where the kernel keeps iommu_get_resv_regions
+ * to itself, those of the device's IOMMU group are what it exports: the
+ * device's and its group mates', copies that iommu_put_resv_regions frees
+ * the same way.  The driver only attaches a domain to a device alone in its
+ * group (iommu_attach_device refuses others), where both are the same.
+ */
+#ifndef HAVE_IOMMU_GET_RESV_REGIONS
+static inline void dpu_vdpa_compat_get_resv_regions(struct device *dev, struct list_head *list)
+{
+	struct iommu_group *group = iommu_group_get(dev);
+
+	if (!group)
+		return;
+	/* as with the device's own call, a failure leaves the list short */
+	iommu_get_group_resv_regions(group, list);
+	iommu_group_put(group);
+}
+
+#define iommu_get_resv_regions dpu_vdpa_compat_get_resv_regions
+#endif
 
 /*
  * Does the bus driver that binds to @dev map its rings with the DMA API,
