@@ -52,6 +52,8 @@
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/iommu.h>
+#include <linux/netlink.h>
+#include <linux/printk.h>
 #include <linux/string.h>
 
 #include "dpu_vdpa_conftest.h"
@@ -107,6 +109,33 @@ static inline void dpu_vdpa_compat_get_resv_regions(struct device *dev, struct l
 }
 
 #define iommu_get_resv_regions dpu_vdpa_compat_get_resv_regions
+#endif
+
+/*
+ * An extack message with printf arguments.  Before extack had a buffer to
+ * format one in, the message is the format as it is, and the formatted
+ * text goes to the kernel log: the error and the bad attribute are the
+ * same.  @msg is a string literal, as NL_SET_ERR_MSG wants.
+ */
+#ifndef NL_SET_ERR_MSG_FMT_MOD
+static inline __printf(2, 3) void dpu_vdpa_compat_extack_fmt(struct netlink_ext_ack *extack,
+							     const char *msg, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (!extack)
+		return;
+	extack->_msg = msg;
+	va_start(args, msg);
+	vaf.fmt = msg;
+	vaf.va = &args;
+	pr_info_ratelimited("%pV\n", &vaf);
+	va_end(args);
+}
+
+#define NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ...) \
+	dpu_vdpa_compat_extack_fmt(extack, KBUILD_MODNAME ": " fmt, ##__VA_ARGS__)
 #endif
 
 /*
