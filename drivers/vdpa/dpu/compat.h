@@ -58,6 +58,12 @@
 
 #include "dpu_vdpa_conftest.h"
 
+#ifdef HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 /*
  * A paging domain for @dev.  Before iommu_paging_domain_alloc, a domain
  * was allocated for the device's bus, and a failure had no errno: it is

@@ -80,6 +80,13 @@ then
 	exit 1
 fi
 
+# linux/unaligned.h, which was asm/unaligned.h
+probe HAVE_LINUX_UNALIGNED_H <<'EOF'
+#include <linux/unaligned.h>
+u16 conftest(const void *p);
+u16 conftest(const void *p) { return get_unaligned_le16(p); }
+EOF
+
 # vdpa_config_ops members, each with the signature the driver implements
 probe HAVE_VDPA_OP_SUSPEND <<'EOF'
 #include <linux/vdpa.h>
