@@ -55,6 +55,7 @@
 #include <linux/netlink.h>
 #include <linux/printk.h>
 #include <linux/string.h>
+#include <uapi/linux/virtio_net.h>
 
 #include "dpu_vdpa_conftest.h"
 
@@ -176,5 +177,32 @@ static inline bool dpu_vdpa_compat_soft_vq_on_fn(void)
 	return true;
 #endif
 }
+
+/*
+ * virtio-net control commands and feature bits the control queue relay
+ * knows (net_cvq.c, net_state.c), from the virtio spec: a uapi header
+ * older than them lacks the names, not the device.
+ */
+#ifndef VIRTIO_NET_F_DEVICE_STATS
+#define VIRTIO_NET_F_DEVICE_STATS		50
+#endif
+#ifndef VIRTIO_NET_F_VQ_NOTF_COAL
+#define VIRTIO_NET_F_VQ_NOTF_COAL		52
+#endif
+#ifndef VIRTIO_NET_CTRL_NOTF_COAL_VQ_SET
+#define VIRTIO_NET_CTRL_NOTF_COAL_VQ_SET	2
+#endif
+#ifndef VIRTIO_NET_CTRL_NOTF_COAL_VQ_GET
+#define VIRTIO_NET_CTRL_NOTF_COAL_VQ_GET	3
+#endif
+#ifndef VIRTIO_NET_CTRL_STATS
+#define VIRTIO_NET_CTRL_STATS			8
+#endif
+#ifndef VIRTIO_NET_CTRL_STATS_QUERY
+#define VIRTIO_NET_CTRL_STATS_QUERY		0
+#endif
+#ifndef VIRTIO_NET_CTRL_STATS_GET
+#define VIRTIO_NET_CTRL_STATS_GET		1
+#endif
 
 #endif /* _DPU_VDPA_COMPAT_H_ */
