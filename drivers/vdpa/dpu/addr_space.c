@@ -377,6 +377,7 @@ int dpu_vdpa_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova, u6
 	return 0;
 }
 
+#ifdef HAVE_VDPA_OP_RESET_MAP
 int dpu_vdpa_reset_map(struct vdpa_device *vdpa, unsigned int asid)
 {
 	if (asid >= vdpa->nas)
@@ -384,6 +385,7 @@ int dpu_vdpa_reset_map(struct vdpa_device *vdpa, unsigned int asid)
 	/* the default state is "nothing mapped": drop what is left */
 	return dpu_vdpa_dma_unmap(vdpa, asid, 0, U64_MAX);
 }
+#endif
 
 struct vdpa_iova_range dpu_vdpa_get_iova_range(struct vdpa_device *vdpa)
 {
@@ -437,6 +439,7 @@ out:
 	return err;
 }
 
+#ifdef HAVE_VDPA_OP_GET_BACKEND_FEATURES
 u64 dpu_vdpa_get_backend_features(const struct vdpa_device *vdpa)
 {
 	/*
@@ -447,6 +450,7 @@ u64 dpu_vdpa_get_backend_features(const struct vdpa_device *vdpa)
 	return BIT_ULL(VHOST_BACKEND_F_IOTLB_PERSIST) |
 	       BIT_ULL(VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK);
 }
+#endif
 
 /* Reset: groups go back to address space 0; mappings persist. */
 void dpu_vdpa_as_reset(struct dpu_vdpa_dev *dev)

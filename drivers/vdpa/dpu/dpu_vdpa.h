@@ -49,6 +49,8 @@
 #include <linux/dpu_vdpa.h>
 #include <linux/dpu_vdpa_state.h>
 
+#include "compat.h"
+
 #define DPU_VDPA_DRV_NAME	"dpu_vdpa"
 
 /* The size of a queue served in software, and of one the function did not size yet. */
@@ -164,7 +166,8 @@ struct dpu_vdpa_dev {
 	 * The bound consumer asked for a queue's DMA device (get_vq_dma_dev,
 	 * which virtio_vdpa calls and vhost_vdpa does not): its ring and
 	 * buffer addresses are DMA API addresses, not IOVAs of @as.  Set until
-	 * its bus driver is unbound, like the callbacks (@bus_nb).
+	 * its bus driver is unbound, like the callbacks (@bus_nb).  A kernel
+	 * without get_vq_dma_dev has it set at bind, for virtio_vdpa (compat.h).
 	 */
 	bool consumer_dma_api;
 	int config_irq;

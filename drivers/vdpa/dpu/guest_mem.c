@@ -12,7 +12,9 @@
  *    (net.c, vq_dma_dev): addresses are translated by the function's
  *    platform IOMMU domain, or are physical when it has none;
  *  - virtio_vdpa maps the net control queue on the vDPA device itself,
- *    which has no IOMMU: its addresses are physical.
+ *    which has no IOMMU: its addresses are physical.  A kernel without
+ *    get_vq_dma_dev has it mapped on the function like the data queues
+ *    (compat.h, dpu_vdpa_compat_soft_vq_on_fn).
  * Any other consumer without mappings is refused.
  *
  * The address space lock is held across each copy, so a page cannot be
@@ -40,7 +42,7 @@ static int dpu_vdpa_mem_platform(struct dpu_vdpa_dev *dev, unsigned int group, u
 {
 	struct iommu_domain *domain = NULL;
 
-	if (group == DPU_VDPA_GROUP_DATA)
+	if (group == DPU_VDPA_GROUP_DATA || dpu_vdpa_compat_soft_vq_on_fn())
 		domain = iommu_get_domain_for_dev(dpu_vdpa_dev_to_dev(dev));
 	if (!domain || !(domain->type & __IOMMU_DOMAIN_PAGING)) {
 		*pa = addr;

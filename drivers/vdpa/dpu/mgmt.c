@@ -186,6 +186,7 @@ static void dpu_vdpa_dev_del(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdp
 	put_device(&vdpa->dev);
 }
 
+#ifdef HAVE_VDPA_MGMT_OP_DEV_SET_ATTR
 /* "vdpa dev set": what may be set is the device type's to say. */
 static int dpu_vdpa_dev_set_attr(struct vdpa_mgmt_dev *mgmt, struct vdpa_device *vdpa,
 				 const struct vdpa_dev_set_config *config)
@@ -201,11 +202,14 @@ static int dpu_vdpa_dev_set_attr(struct vdpa_mgmt_dev *mgmt, struct vdpa_device 
 	mutex_unlock(&dev->lock);
 	return err;
 }
+#endif
 
 static const struct vdpa_mgmtdev_ops dpu_vdpa_mgmt_ops = {
 	.dev_add = dpu_vdpa_dev_add,
 	.dev_del = dpu_vdpa_dev_del,
+#ifdef HAVE_VDPA_MGMT_OP_DEV_SET_ATTR
 	.dev_set_attr = dpu_vdpa_dev_set_attr,
+#endif
 };
 
 int dpu_vdpa_mgmt_register(struct dpu_vdpa_fn *fn)

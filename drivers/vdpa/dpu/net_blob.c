@@ -8,9 +8,9 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/dpu_vdpa_state.h>
-#include <linux/unaligned.h>
 #include <net/netlink.h>
 
+#include "compat.h"
 #include "net.h"
 
 #define NET_BLOB_RX_ALL		(DPU_VDPA_STATE_RX_PROMISC | DPU_VDPA_STATE_RX_ALLMULTI | \

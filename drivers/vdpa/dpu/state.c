@@ -41,10 +41,10 @@
 #include <linux/crc32.h>
 #include <linux/dpu_vdpa_state.h>
 #include <linux/mm.h>
-#include <linux/unaligned.h>
 #include <linux/virtio_config.h>
 #include <net/netlink.h>
 
+#include "compat.h"
 #include "dpu_vdpa.h"
 
 /* The IEEE CRC-32 of a blob (zlib's crc32()), its crc32 field taken as zero. */

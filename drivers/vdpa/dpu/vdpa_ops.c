@@ -104,9 +104,12 @@ static int dpu_vdpa_bus_notify(struct notifier_block *nb, unsigned long action, 
 
 	if (data != &dev->vdpa.dev)
 		return NOTIFY_DONE;
-	/* a new driver starts with no DMA API use, whatever the last one did */
+	/*
+	 * A new driver starts with no DMA API use, whatever the last one did,
+	 * unless only its name tells that it uses it (compat.h).
+	 */
 	if (action == BUS_NOTIFY_BIND_DRIVER) {
-		WRITE_ONCE(dev->consumer_dma_api, false);
+		WRITE_ONCE(dev->consumer_dma_api, dpu_vdpa_compat_binds_dma_api(data));
 		return NOTIFY_OK;
 	}
 	if (action != BUS_NOTIFY_UNBOUND_DRIVER)
@@ -268,6 +271,7 @@ static int dpu_vdpa_get_vq_irq(struct vdpa_device *vdpa, u16 idx)
 	return vq->irq;
 }
 
+#ifdef HAVE_VDPA_OP_GET_VQ_SIZE
 static u16 dpu_vdpa_get_vq_size(struct vdpa_device *vdpa, u16 idx)
 {
 	struct dpu_vdpa_dev *dev = vdpa_to_dpu(vdpa);
@@ -279,6 +283,7 @@ static u16 dpu_vdpa_get_vq_size(struct vdpa_device *vdpa, u16 idx)
 		return DPU_VDPA_SOFT_VQ_MAX;
 	return vq->max_num;
 }
+#endif
 
 static u32 dpu_vdpa_get_vq_align(struct vdpa_device *vdpa)
 {
@@ -630,15 +635,19 @@ out:
 	mutex_unlock(&dev->lock);
 }
 
+#ifdef HAVE_VDPA_OP_SUSPEND
 static int dpu_vdpa_suspend_op(struct vdpa_device *vdpa)
 {
 	return dpu_vdpa_suspend(vdpa_to_dpu(vdpa), NULL);
 }
+#endif
 
+#ifdef HAVE_VDPA_OP_RESUME
 static int dpu_vdpa_resume_op(struct vdpa_device *vdpa)
 {
 	return dpu_vdpa_resume(vdpa_to_dpu(vdpa), NULL);
 }
+#endif
 
 static int dpu_vdpa_reset(struct vdpa_device *vdpa)
 {
@@ -684,6 +693,7 @@ static u32 dpu_vdpa_get_generation(struct vdpa_device *vdpa)
 	return dpu_vdpa_hw_config_generation(vdpa_to_dpu(vdpa)->fn);
 }
 
+#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
 /* Only a consumer that maps its rings with the DMA API asks (virtio_vdpa). */
 static struct device *dpu_vdpa_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx)
 {
@@ -695,6 +705,7 @@ static struct device *dpu_vdpa_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx)
 		return dev->fn->type->vq_dma_dev(dev, idx);
 	return vdpa->dma_dev;
 }
+#endif
 
 /*
  * The last reference may go long after dev_del (see mgmt.c), when the
@@ -721,7 +732,9 @@ const struct vdpa_config_ops dpu_vdpa_ops = {
 	.get_vq_state		= dpu_vdpa_get_vq_state,
 	.get_vq_notification	= dpu_vdpa_get_vq_notification,
 	.get_vq_irq		= dpu_vdpa_get_vq_irq,
+#ifdef HAVE_VDPA_OP_GET_VQ_SIZE
 	.get_vq_size		= dpu_vdpa_get_vq_size,
+#endif
 	.get_vq_align		= dpu_vdpa_get_vq_align,
 	.get_device_features	= dpu_vdpa_get_device_features,
 	.set_driver_features	= dpu_vdpa_set_driver_features,
@@ -733,19 +746,29 @@ const struct vdpa_config_ops dpu_vdpa_ops = {
 	.get_status		= dpu_vdpa_get_status,
 	.set_status		= dpu_vdpa_set_status,
 	.reset			= dpu_vdpa_reset,
+#ifdef HAVE_VDPA_OP_SUSPEND
 	.suspend		= dpu_vdpa_suspend_op,
+#endif
+#ifdef HAVE_VDPA_OP_RESUME
 	.resume			= dpu_vdpa_resume_op,
+#endif
 	.get_config_size	= dpu_vdpa_get_config_size,
 	.get_config		= dpu_vdpa_get_config,
 	.set_config		= dpu_vdpa_set_config,
 	.get_generation		= dpu_vdpa_get_generation,
+#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
 	.get_vq_dma_dev		= dpu_vdpa_get_vq_dma_dev,
+#endif
 	.get_vq_group		= dpu_vdpa_get_vq_group,
 	.set_group_asid		= dpu_vdpa_set_group_asid,
 	.get_iova_range		= dpu_vdpa_get_iova_range,
+#ifdef HAVE_VDPA_OP_GET_BACKEND_FEATURES
 	.get_backend_features	= dpu_vdpa_get_backend_features,
+#endif
 	.dma_map		= dpu_vdpa_dma_map,
 	.dma_unmap		= dpu_vdpa_dma_unmap,
+#ifdef HAVE_VDPA_OP_RESET_MAP
 	.reset_map		= dpu_vdpa_reset_map,
+#endif
 	.free			= dpu_vdpa_free,
 };

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What differs between the kernels the driver builds for, in one place.
+ *
+ * The driver is written against the newest interfaces it uses.  What a
+ * target kernel lacks is found by probing it, never by its version:
+ * conftest.sh, run by Kbuild, compiles probes against its headers and looks
+ * in its exports, and writes HAVE_* into dpu_vdpa_conftest.h of the build
+ * tree; macros and uapi constants are tested right here with #ifdef.
+ *
+ * Below, what a kernel lacks is filled in where it can be, each under its
+ * probe.  The vdpa_config_ops and vdpa_mgmtdev_ops members a kernel lacks
+ * are left out where the ops tables are, under these probes:
+ *
+ *   HAVE_VDPA_OP_SUSPEND              .suspend: vhost-vdpa's
+ *                                     VHOST_VDPA_SUSPEND (SUSPEND backend
+ *                                     feature).  Without it, suspend is
+ *                                     the dpu_vdpa netlink family's only.
+ *   HAVE_VDPA_OP_RESUME               .resume: VHOST_VDPA_RESUME.  Without
+ *                                     it a VMM resets a suspended device to
+ *                                     run it again; the netlink family
+ *                                     still resumes.
+ *   HAVE_VDPA_OP_GET_VQ_SIZE          .get_vq_size: a size limit per queue.
+ *                                     Without it consumers size every queue
+ *                                     by get_vq_num_max, the smallest.
+ *   HAVE_VDPA_OP_GET_VQ_DMA_DEV       .get_vq_dma_dev: virtio_vdpa maps the
+ *                                     queues served in software on the vDPA
+ *                                     device, and tells the driver that it
+ *                                     uses the DMA API by asking.  Without
+ *                                     it virtio_vdpa maps every ring on
+ *                                     the function: see
+ *                                     dpu_vdpa_compat_binds_dma_api and
+ *                                     dpu_vdpa_compat_soft_vq_on_fn.
+ *   HAVE_VDPA_OP_GET_BACKEND_FEATURES .get_backend_features: IOTLB_PERSIST
+ *                                     and ENABLE_AFTER_DRIVER_OK offered to
+ *                                     vhost-vdpa.  Without it they are not
+ *                                     offered; the driver still keeps
+ *                                     mappings across resets and takes
+ *                                     queues enabled after DRIVER_OK.
+ *   HAVE_VDPA_OP_RESET_MAP            .reset_map: vhost-vdpa asks for the
+ *                                     default mappings back.  Without it
+ *                                     vhost-vdpa unmaps what it mapped.
+ *   HAVE_VDPA_MGMT_OP_DEV_SET_ATTR    .dev_set_attr: "vdpa dev set".
+ *                                     Without it there is no such command:
+ *                                     a device's attributes are those of
+ *                                     "vdpa dev add".
+ */
+#ifndef _DPU_VDPA_COMPAT_H_
+#define _DPU_VDPA_COMPAT_H_
+
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/iommu.h>
+#include <linux/netlink.h>
+#include <linux/printk.h>
+#include <linux/string.h>
+#include <uapi/linux/virtio_net.h>
+
+#include "dpu_vdpa_conftest.h"
+
+#ifdef HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/*
+ * A paging domain for @dev.  Before iommu_paging_domain_alloc, a domain
+ * was allocated for the device's bus, and a failure had no errno: it is
+ * taken as "no domain for this device", which leaves the driver to
+ * translate in software, as any other refusal does (addr_space.c).
+ */
+#ifndef HAVE_IOMMU_PAGING_DOMAIN_ALLOC
+static inline struct iommu_domain *iommu_paging_domain_alloc(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_domain_alloc(dev->bus);
+
+	return domain ?: ERR_PTR(-ENODEV);
+}
+#endif
+
+/*
+ * iommu_map with the caller's gfp_t.  Before it took one, iommu_map
+ * allocated with GFP_KERNEL and iommu_map_atomic with GFP_ATOMIC.
+ */
+#ifndef HAVE_IOMMU_MAP_GFP
+static inline int dpu_vdpa_compat_iommu_map(struct iommu_domain *domain, unsigned long iova,
+					    phys_addr_t paddr, size_t size, int prot, gfp_t gfp)
+{
+	if (gfpflags_allow_blocking(gfp))
+		return iommu_map(domain, iova, paddr, size, prot);
+	return iommu_map_atomic(domain, iova, paddr, size, prot);
+}
+
+#define iommu_map dpu_vdpa_compat_iommu_map
+#endif
+
+/*
+ * The reserved regions of @dev.  Where the kernel keeps iommu_get_resv_regions
+ * to itself, those of the device's IOMMU group are what it exports: the
+ * device's and its group mates', copies that iommu_put_resv_regions frees
+ * the same way.  The driver only attaches a domain to a device alone in its
+ * group (iommu_attach_device refuses others), where both are the same.
+ */
+#ifndef HAVE_IOMMU_GET_RESV_REGIONS
+static inline void dpu_vdpa_compat_get_resv_regions(struct device *dev, struct list_head *list)
+{
+	struct iommu_group *group = iommu_group_get(dev);
+
+	if (!group)
+		return;
+	/* as with the device's own call, a failure leaves the list short */
+	iommu_get_group_resv_regions(group, list);
+	iommu_group_put(group);
+}
+
+#define iommu_get_resv_regions dpu_vdpa_compat_get_resv_regions
+#endif
+
+/*
+ * An extack message with printf arguments.  Before extack had a buffer to
+ * format one in, the message is the format as it is, and the formatted
+ * text goes to the kernel log: the error and the bad attribute are the
+ * same.  @msg is a string literal, as NL_SET_ERR_MSG wants.
+ */
+#ifndef NL_SET_ERR_MSG_FMT_MOD
+static inline __printf(2, 3) void dpu_vdpa_compat_extack_fmt(struct netlink_ext_ack *extack,
+							     const char *msg, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (!extack)
+		return;
+	extack->_msg = msg;
+	va_start(args, msg);
+	vaf.fmt = msg;
+	vaf.va = &args;
+	pr_info_ratelimited("%pV\n", &vaf);
+	va_end(args);
+}
+
+#define NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ...) \
+	dpu_vdpa_compat_extack_fmt(extack, KBUILD_MODNAME ": " fmt, ##__VA_ARGS__)
+#endif
+
+/*
+ * Does the bus driver that binds to @dev map its rings with the DMA API,
+ * its addresses no IOVAs of an address space (dpu_vdpa_dev.consumer_dma_api)?
+ * Where virtio_vdpa asks for its queues' DMA devices it says so itself, by
+ * asking (vdpa_ops.c): no driver is taken for one at bind.  Without
+ * get_vq_dma_dev, virtio_vdpa is the one kernel consumer and never asks:
+ * only its name tells.  Called at BUS_NOTIFY_BIND_DRIVER, before its probe.
+ */
+static inline bool dpu_vdpa_compat_binds_dma_api(struct device *dev)
+{
+#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
+	return false;
+#else
+	return dev->driver && !strcmp(dev->driver->name, "virtio_vdpa");
+#endif
+}
+
+/*
+ * Are the rings of a queue served in software (the net control queue)
+ * mapped by a DMA API consumer on the function, like the data queues?
+ * With get_vq_dma_dev they are mapped on the vDPA device itself, which has
+ * no IOMMU (net.c, net_vq_dma_dev); without it virtio_vdpa maps every ring
+ * on vdpa->dma_dev, the function (guest_mem.c).
+ */
+static inline bool dpu_vdpa_compat_soft_vq_on_fn(void)
+{
+#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
+	return false;
+#else
+	return true;
+#endif
+}
+
+/*
+ * virtio-net control commands and feature bits the control queue relay
+ * knows (net_cvq.c, net_state.c), from the virtio spec: a uapi header
+ * older than them lacks the names, not the device.
+ */
+#ifndef VIRTIO_NET_F_DEVICE_STATS
+#define VIRTIO_NET_F_DEVICE_STATS		50
+#endif
+#ifndef VIRTIO_NET_F_VQ_NOTF_COAL
+#define VIRTIO_NET_F_VQ_NOTF_COAL		52
+#endif
+#ifndef VIRTIO_NET_CTRL_NOTF_COAL_VQ_SET
+#define VIRTIO_NET_CTRL_NOTF_COAL_VQ_SET	2
+#endif
+#ifndef VIRTIO_NET_CTRL_NOTF_COAL_VQ_GET
+#define VIRTIO_NET_CTRL_NOTF_COAL_VQ_GET	3
+#endif
+#ifndef VIRTIO_NET_CTRL_STATS
+#define VIRTIO_NET_CTRL_STATS			8
+#endif
+#ifndef VIRTIO_NET_CTRL_STATS_QUERY
+#define VIRTIO_NET_CTRL_STATS_QUERY		0
+#endif
+#ifndef VIRTIO_NET_CTRL_STATS_GET
+#define VIRTIO_NET_CTRL_STATS_GET		1
+#endif
+
+#endif /* _DPU_VDPA_COMPAT_H_ */
