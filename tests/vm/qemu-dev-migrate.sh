@@ -11,6 +11,8 @@
 # completes; on the destination the guest goes on checking with no
 # mismatch; the source's log is stopped when it completes, and when a
 # migrating QEMU is killed; the next guest on the device migrates again.
+# A destination on vp_vdpa refuses the state: the migration fails and the
+# guest resumes on A with no stale page.
 # The negative control migrates
 # again with the device's dirty log off (x-dpu-dirty-log=off): the pages
 # the device wrote during the migration are stale on the destination, and
@@ -62,6 +64,7 @@ at_least() { [ "$(ok_lines "$1")" -ge "$2" ]; }
 # logging NAME: "true" or "false", as vdpa-mgmt dev status -j says
 logging() { "$MIG_VDPA_MGMT" -j dev status "$1" | jq -r '.. | objects | select(has("logging")) | .logging'; }
 logging_is() { [ "$(logging "$1")" = "$2" ]; }
+runs() { [ "$(mig_qmp "$1" query-status | jq -r .status)" = running ]; }
 
 # migrate_once LABEL DEVICE-OPTIONS: boot on A, migrate to B; sets MIG_RC
 migrate_once() {
@@ -134,6 +137,32 @@ if [ -n "$VP_KO" ] && insmod "$VP_KO" && mig_bind "$C" vp-vdpa &&
 	t_ok "a vp_vdpa device is blocked, and QEMU says why" -- \
 		grep -q "driven by vp-vdpa, and only dpu_vdpa offers the dirty page log" <<<"$reasons"
 	mig_stop other
+	# a destination that is not dpu_vdpa's cannot take the device's
+	# state: the migration fails, and the guest resumes on A, its device
+	# given back the state it was stopped with.  The source learns of a
+	# failed load only over the return path: without it, it completes
+	# and leaves the guest stopped (seen here).
+	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$VP,addr=0x08" \
+		mig_qemu dst "$VP" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT"
+	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DA,addr=0x08" mig_qemu src "$DA" "$INITRD"
+	t_ok "refused: the guest checks its disk on A" -- mig_wait "$BOOT_SECS" at_least src 3
+	rp='{"capabilities": [{"capability": "return-path", "state": true}]}'
+	t_ok "refused: the return path on, both sides" -- \
+		sh -c "$MIG_QMP $MIG_DIR/src.qmp migrate-set-capabilities '$rp' && $MIG_QMP $MIG_DIR/dst.qmp migrate-set-capabilities '$rp'"
+	MIG_RC=0
+	mig_migrate src 2>/dev/null || MIG_RC=$?
+	t_eq "refused: the migration to a vp_vdpa device fails" 1 "$MIG_RC"
+	sed 's/^/# destination: /' "$MIG_DIR/dst.log"
+	t_ok "refused: the destination names the reason" -- \
+		grep -q "carries the state of a dpu_vdpa device, and this one is not" "$MIG_DIR/dst.log"
+	t_ok "refused: QEMU runs the guest on A again" -- mig_wait 60 runs src
+	n=$(ok_lines src)
+	t_ok "refused: the guest on A goes on checking its disk (3 more checks)" -- \
+		mig_wait 300 at_least src $((n + 3))
+	t_eq "refused: with no stale page" "" "$(mismatch src)"
+	t_ok "refused: qdmA's log is stopped" -- mig_wait 20 logging_is qdmA false
+	mig_stop src
+	mig_stop dst
 	vdpa dev del qdmvp
 else
 	t_result 1 "vp_vdpa on $C (scripts/build-vp-vdpa)"
