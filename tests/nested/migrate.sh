@@ -494,14 +494,18 @@ mig_b_answered() {
 			end = t[NR] - 3
 			for (i = 1; i <= NR; i++) {
 				if (d[i] == "to-guest" && w[i] == "echo-request" && first != "" &&
-				    t[i] >= first && t[i] <= end)
+				    t[i] >= first && t[i] <= end) {
 					req[k[i]] = 1
+					rt[k[i]] = t[i]
+				}
 				if (d[i] == "from-guest" && w[i] == "echo-reply" && (k[i] in req))
 					ans[k[i]] = 1
 			}
 			for (x in req) n++
 			for (x in ans) m++
-			printf "requests=%d answered=%d\n", n, m
+			miss = ""
+			for (x in req) if (!(x in ans)) miss = miss (miss == "" ? "" : " ") x "@" sprintf("%+.1f", rt[x] - first)
+			printf "requests=%d answered=%d%s\n", n, m, (miss == "" ? "" : " unanswered(id,seq@s after the first frame from the guest)=" miss)
 		}'
 }
 
