@@ -268,6 +268,25 @@ t_eq "negative control: the two differ in driver, and dev status says so" "null 
 	"$("$V" -j dev status f1 | jq -r .dev.f1.driver) $("$V" -j dev status f0 | jq -r .dev.f0.driver)"
 t_ok "dev attach f1 virtio: its DRIVER_OK takes the staged state" -- "$V" dev attach f1 virtio
 t_eq "dev status f1: nothing staged any more" "null" "$("$V" -j dev status f1 | jq -c .dev.f1.staged)"
+# What the running kernel's vDPA core offers the device's consumers
+# (DPU_VDPA_A_CORE_CAPS) is what the module was built with: modinfo's
+# conftest field, the probes' own answers, read apart from the driver.
+# On 6.12 all of it; on Debian 12's 6.1 suspend only.
+conftest=$(modinfo -F conftest dpu_vdpa)
+echo "# modinfo conftest: $conftest"
+want=
+for p in vdpa_op_suspend:suspend vdpa_op_resume:resume vdpa_op_get_vq_size:vq_size \
+	vdpa_op_get_vq_dma_dev:vq_dma_dev vdpa_op_get_backend_features:backend_features \
+	vdpa_op_reset_map:reset_map vdpa_mgmt_op_dev_set_attr:dev_set; do
+	case " $conftest " in
+	*" +${p%%:*} "*) want+="${p#*:}=true " ;;
+	*" -${p%%:*} "*) want+="${p#*:}=false " ;;
+	*) want+="${p#*:}=unprobed " ;;
+	esac
+done
+t_eq "dev status f1: vdpa_core is what modinfo's conftest says the module was built with" \
+	"${want% }" "$("$V" -j dev status f1 | jq -r '.dev.f1.vdpa_core | to_entries | map("\(.key)=\(.value)") | join(" ")')"
+t_ok "dev status text shows vdpa_core" -- sh -c "'$V' dev status f1 | grep -q '^  vdpa_core:\$'"
 t_ok "dev resume f0; del f0, f1" -- sh -c "'$V' dev resume f0 && '$V' dev del f0 && '$V' dev del f1"
 rm -rf "$T"
 "$V" dev add name vdpa1 mgmtdev "pci/$B" mac 02:00:00:00:0e:02	# live on B, for pci unbind below

@@ -93,6 +93,20 @@ static const char *const stat_names[] = {
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == DPU_VDPA_STAT_MAX + 1,
 	       "a name for every counter");
 
+/* what the running kernel's vDPA core offers the device's consumers */
+static const char *const core_cap_names[] = {
+	[DPU_VDPA_CORE_CAP_SUSPEND] = "suspend",
+	[DPU_VDPA_CORE_CAP_RESUME] = "resume",
+	[DPU_VDPA_CORE_CAP_VQ_SIZE] = "vq_size",
+	[DPU_VDPA_CORE_CAP_VQ_DMA_DEV] = "vq_dma_dev",
+	[DPU_VDPA_CORE_CAP_BACKEND_FEATURES] = "backend_features",
+	[DPU_VDPA_CORE_CAP_RESET_MAP] = "reset_map",
+	[DPU_VDPA_CORE_CAP_DEV_SET] = "dev_set",
+};
+
+_Static_assert(sizeof(core_cap_names) / sizeof(core_cap_names[0]) == __DPU_VDPA_CORE_CAP_MAX,
+	       "a name for every capability of the vDPA core");
+
 /*
  * What a loaded state that DRIVER_OK has not consumed yet carries, with
  * the keys of dev state show where they are the same thing.
@@ -169,6 +183,11 @@ static void status_out(struct out_node *section, const struct vdpamgmt_dpu_dev *
 	}
 	if (staged)
 		out_staged(obj, staged, d->device_id);
+	if (VDPAMGMT_HAS(d, DPU_VDPA_A_CORE_CAPS)) {
+		sub = out_object(obj, "vdpa_core");
+		for (i = 0; i < __DPU_VDPA_CORE_CAP_MAX; i++)
+			out_bool(sub, core_cap_names[i], (d->core_caps >> i) & 1);
+	}
 	if (VDPAMGMT_HAS(d, DPU_VDPA_A_STATS)) {
 		sub = out_object(obj, "stats");
 		for (i = 0; i <= DPU_VDPA_STAT_MAX; i++)

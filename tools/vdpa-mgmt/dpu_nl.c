@@ -132,6 +132,7 @@ static const struct nl_uint_field dev_fields[] = {
 	NL_FIELD(DPU_VDPA_A_LOG_PAGE_SIZE, struct vdpamgmt_dpu_dev, log_page_size),
 	NL_FIELD(DPU_VDPA_A_LOG_IOVA, struct vdpamgmt_dpu_dev, log_iova),
 	NL_FIELD(DPU_VDPA_A_LOG_LEN, struct vdpamgmt_dpu_dev, log_len),
+	NL_FIELD(DPU_VDPA_A_CORE_CAPS, struct vdpamgmt_dpu_dev, core_caps),
 };
 
 static int get_flag(const struct nlattr *attr, bool *out)

@@ -267,6 +267,7 @@ struct vdpamgmt_dpu_dev {
 	bool log_owned;				/* stops with the socket that started it */
 	uint64_t stats_present;			/* bit n: stats[n] was sent */
 	uint64_t stats[VDPAMGMT_DPU_STATS_MAX];	/* by enum dpu_vdpa_stat */
+	uint32_t core_caps;			/* bit n: enum dpu_vdpa_core_cap n */
 };
 
 typedef int (*vdpamgmt_dpu_dev_cb)(const struct vdpamgmt_dpu_dev *dev, void *arg);

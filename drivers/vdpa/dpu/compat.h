@@ -55,6 +55,8 @@
 #include <linux/netlink.h>
 #include <linux/printk.h>
 #include <linux/string.h>
+#include <linux/kconfig.h>
+#include <linux/dpu_vdpa.h>
 #include <uapi/linux/virtio_net.h>
 
 #include "dpu_vdpa_conftest.h"
@@ -71,6 +73,21 @@
  * taken as "no domain for this device", which leaves the driver to
  * translate in software, as any other refusal does (addr_space.c).
  */
+/*
+ * The probes above as DEV_GET reports them (DPU_VDPA_A_CORE_CAPS), so a
+ * user sees what the running kernel's vDPA core lacks; modinfo's
+ * "conftest" field lists every probe (main.c).
+ */
+#define DPU_VDPA_CORE_CAP(have, cap)	((u32)IS_ENABLED(have) << DPU_VDPA_CORE_CAP_##cap)
+#define DPU_VDPA_CORE_CAPS						\
+	(DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_SUSPEND, SUSPEND) |		\
+	 DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_RESUME, RESUME) |		\
+	 DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_GET_VQ_SIZE, VQ_SIZE) |		\
+	 DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_GET_VQ_DMA_DEV, VQ_DMA_DEV) |	\
+	 DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_GET_BACKEND_FEATURES, BACKEND_FEATURES) | \
+	 DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_RESET_MAP, RESET_MAP) |		\
+	 DPU_VDPA_CORE_CAP(HAVE_VDPA_MGMT_OP_DEV_SET_ATTR, DEV_SET))
+
 #ifndef HAVE_IOMMU_PAGING_DOMAIN_ALLOC
 static inline struct iommu_domain *iommu_paging_domain_alloc(struct device *dev)
 {

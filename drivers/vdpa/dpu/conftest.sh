@@ -160,6 +160,13 @@ exported HAVE_IOMMU_GET_RESV_REGIONS iommu_get_resv_regions
 		"${0##*/}"
 	printf '#ifndef _DPU_VDPA_CONFTEST_H_\n#define _DPU_VDPA_CONFTEST_H_\n\n'
 	cat "$tmp/defines"
+	# every probe's answer in one string, for modinfo (main.c): a user
+	# sees what the driver was built without, "-vdpa_op_resume" and such
+	printf '\n#define DPU_VDPA_CONFTEST_RESULTS "%s"\n' "$(awk '
+		/^#define HAVE_/ { n = $2; s = "+" }
+		/^\/\* #undef HAVE_/ { n = $3; s = "-" }
+		n != "" { sub(/^HAVE_/, "", n); printf "%s%s%s", sep, s, tolower(n); sep = " "; n = "" }
+	' "$tmp/defines")"
 	printf '\n#endif /* _DPU_VDPA_CONFTEST_H_ */\n'
 } >"$tmp/out.h"
 mv "$tmp/log" "$out.log"

@@ -117,3 +117,5 @@ module_exit(dpu_vdpa_exit);
 MODULE_DESCRIPTION("vDPA driver for SmartNIC/DPU functions with a virtio data path");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(DPU_VDPA_VERSION);
+/* what the kernel it was built for has and lacks: see compat.h */
+MODULE_INFO(conftest, DPU_VDPA_CONFTEST_RESULTS);

@@ -15,9 +15,9 @@
  *                -> DEV_NAME, MGMTDEV_NAME, DEVICE_ID, BUS_DRIVER, STATUS,
  *                   MODE, SUSPENDED, LOGGING, [LOG_PAGE_SIZE, LOG_IOVA,
  *                   LOG_LEN, and LOG_OWNED if so, while logging], STATS,
- *                   SHADOW_VQS, [STAGED while a loaded state waits for
- *                   DRIVER_OK, to a CAP_NET_ADMIN caller only: it is the
- *                   guest's]
+ *                   SHADOW_VQS, CORE_CAPS, [STAGED while a loaded state
+ *                   waits for DRIVER_OK, to a CAP_NET_ADMIN caller only: it
+ *                   is the guest's]
  *   SUSPEND      R DEV_NAME.  The device must be DRIVER_OK.  On return the
  *                device reads and writes no consumer memory and every vq
  *                state is exact.  EALREADY if already suspended.
@@ -105,11 +105,34 @@ enum dpu_vdpa_attr {
 	DPU_VDPA_A_SHADOW_VQS,		/* u32: queues the relay serves now */
 	DPU_VDPA_A_STAGED,		/* nested: enum dpu_vdpa_staged */
 	DPU_VDPA_A_LOG_OWNED,		/* flag: the log stops with its socket */
+	DPU_VDPA_A_CORE_CAPS,		/* u32: bit n is enum dpu_vdpa_core_cap n */
 
 	__DPU_VDPA_A_MAX,
 };
 
 #define DPU_VDPA_A_MAX	(__DPU_VDPA_A_MAX - 1)
+
+/*
+ * What the running kernel's vDPA core lets the device's consumers do: one
+ * bit of DPU_VDPA_A_CORE_CAPS each, set when the kernel the driver was
+ * built for has the vdpa op behind it.  What this family does itself
+ * (SUSPEND, RESUME, the dirty log, the state) works on every kernel and is
+ * not listed.
+ */
+enum dpu_vdpa_core_cap {
+	DPU_VDPA_CORE_CAP_SUSPEND,	/* vhost-vdpa's VHOST_VDPA_SUSPEND */
+	DPU_VDPA_CORE_CAP_RESUME,	/* vhost-vdpa's VHOST_VDPA_RESUME */
+	DPU_VDPA_CORE_CAP_VQ_SIZE,	/* a size limit per queue */
+	DPU_VDPA_CORE_CAP_VQ_DMA_DEV,	/* virtio_vdpa maps the relay's queues
+					 * on the vDPA device */
+	DPU_VDPA_CORE_CAP_BACKEND_FEATURES, /* IOTLB_PERSIST and
+					 * ENABLE_AFTER_DRIVER_OK offered to
+					 * vhost-vdpa */
+	DPU_VDPA_CORE_CAP_RESET_MAP,	/* vhost-vdpa's default mappings back */
+	DPU_VDPA_CORE_CAP_DEV_SET,	/* "vdpa dev set" */
+
+	__DPU_VDPA_CORE_CAP_MAX,
+};
 
 /* counters since the device was added, all u64, nested in DPU_VDPA_A_STATS */
 enum dpu_vdpa_stat {
