@@ -48,6 +48,7 @@
 #ifndef _DPU_VDPA_COMPAT_H_
 #define _DPU_VDPA_COMPAT_H_
 
+#include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
@@ -136,26 +137,34 @@ static inline void dpu_vdpa_compat_get_resv_regions(struct device *dev, struct l
 #endif
 
 /*
- * An extack message with printf arguments.  Before extack had a buffer to
- * format one in, the message is the format as it is, and the formatted
- * text goes to the kernel log: the error and the bad attribute are the
- * same.  @msg is a string literal, as NL_SET_ERR_MSG wants.
+ * An extack message with printf arguments.  Before extack had a buffer of
+ * its own, its message was a pointer that has to stay valid until the
+ * netlink core copies it into the ACK, after the handler returns.  The
+ * text is formatted into the next slot of a ring instead: a slot is only
+ * reused after DPU_VDPA_EXTACK_SLOTS more messages, and its last byte is
+ * never written, so a reader always finds the end of a string in it even
+ * if that many requests failed in the meantime.  Messages are as long as
+ * the kernels with the buffer allow (NETLINK_MAX_FMTMSG_LEN, 80).
  */
 #ifndef NL_SET_ERR_MSG_FMT_MOD
+#define DPU_VDPA_EXTACK_SLOTS	16
+#define DPU_VDPA_EXTACK_LEN	80
+
 static inline __printf(2, 3) void dpu_vdpa_compat_extack_fmt(struct netlink_ext_ack *extack,
-							     const char *msg, ...)
+							     const char *fmt, ...)
 {
-	struct va_format vaf;
+	static char ring[DPU_VDPA_EXTACK_SLOTS][DPU_VDPA_EXTACK_LEN];
+	static atomic_t next = ATOMIC_INIT(0);
+	char *slot;
 	va_list args;
 
 	if (!extack)
 		return;
-	extack->_msg = msg;
-	va_start(args, msg);
-	vaf.fmt = msg;
-	vaf.va = &args;
-	pr_info_ratelimited("%pV\n", &vaf);
+	slot = ring[(unsigned int)atomic_inc_return(&next) % DPU_VDPA_EXTACK_SLOTS];
+	va_start(args, fmt);
+	vsnprintf(slot, DPU_VDPA_EXTACK_LEN, fmt, args);
 	va_end(args);
+	extack->_msg = slot;
 }
 
 #define NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ...) \
