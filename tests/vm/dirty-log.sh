@@ -8,7 +8,6 @@
 # blk: random reads and writes.  Negative control: the
 # same without the log (--ignore-log) must find the pages only the device
 # wrote (used rings, RX buffers, read data).
-# vm-options: --nets 2 --blks 1
 . "$(dirname "$0")/../lib.sh"
 VC=$PWD/tests/vhost-client/vhost-client
 set -- $VM_NETS
