@@ -56,7 +56,7 @@
 #include <linux/netlink.h>
 #include <linux/printk.h>
 #include <linux/string.h>
-#include <linux/kconfig.h>
+#include <linux/bits.h>
 #include <linux/dpu_vdpa.h>
 #include <uapi/linux/virtio_net.h>
 
@@ -69,26 +69,44 @@
 #endif
 
 /*
+ * The vdpa op probes listed above, as DEV_GET reports them
+ * (DPU_VDPA_A_CORE_CAPS): a user sees what the running kernel's vDPA core
+ * lacks.  modinfo's "conftest" field lists every probe (main.c).
+ */
+static inline u32 dpu_vdpa_core_caps(void)
+{
+	u32 caps = 0;
+
+#ifdef HAVE_VDPA_OP_SUSPEND
+	caps |= BIT(DPU_VDPA_CORE_CAP_SUSPEND);
+#endif
+#ifdef HAVE_VDPA_OP_RESUME
+	caps |= BIT(DPU_VDPA_CORE_CAP_RESUME);
+#endif
+#ifdef HAVE_VDPA_OP_GET_VQ_SIZE
+	caps |= BIT(DPU_VDPA_CORE_CAP_VQ_SIZE);
+#endif
+#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
+	caps |= BIT(DPU_VDPA_CORE_CAP_VQ_DMA_DEV);
+#endif
+#ifdef HAVE_VDPA_OP_GET_BACKEND_FEATURES
+	caps |= BIT(DPU_VDPA_CORE_CAP_BACKEND_FEATURES);
+#endif
+#ifdef HAVE_VDPA_OP_RESET_MAP
+	caps |= BIT(DPU_VDPA_CORE_CAP_RESET_MAP);
+#endif
+#ifdef HAVE_VDPA_MGMT_OP_DEV_SET_ATTR
+	caps |= BIT(DPU_VDPA_CORE_CAP_DEV_SET);
+#endif
+	return caps;
+}
+
+/*
  * A paging domain for @dev.  Before iommu_paging_domain_alloc, a domain
  * was allocated for the device's bus, and a failure had no errno: it is
  * taken as "no domain for this device", which leaves the driver to
  * translate in software, as any other refusal does (addr_space.c).
  */
-/*
- * The probes above as DEV_GET reports them (DPU_VDPA_A_CORE_CAPS), so a
- * user sees what the running kernel's vDPA core lacks; modinfo's
- * "conftest" field lists every probe (main.c).
- */
-#define DPU_VDPA_CORE_CAP(have, cap)	((u32)IS_ENABLED(have) << DPU_VDPA_CORE_CAP_##cap)
-#define DPU_VDPA_CORE_CAPS						\
-	(DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_SUSPEND, SUSPEND) |		\
-	 DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_RESUME, RESUME) |		\
-	 DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_GET_VQ_SIZE, VQ_SIZE) |		\
-	 DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_GET_VQ_DMA_DEV, VQ_DMA_DEV) |	\
-	 DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_GET_BACKEND_FEATURES, BACKEND_FEATURES) | \
-	 DPU_VDPA_CORE_CAP(HAVE_VDPA_OP_RESET_MAP, RESET_MAP) |		\
-	 DPU_VDPA_CORE_CAP(HAVE_VDPA_MGMT_OP_DEV_SET_ATTR, DEV_SET))
-
 #ifndef HAVE_IOMMU_PAGING_DOMAIN_ALLOC
 static inline struct iommu_domain *iommu_paging_domain_alloc(struct device *dev)
 {

@@ -145,7 +145,7 @@ static int dpu_vdpa_genl_fill_dev(struct sk_buff *msg, struct dpu_vdpa_dev *dev,
 		goto out;
 	if (dpu_vdpa_genl_put_stats(msg, dev) ||
 	    nla_put_u32(msg, DPU_VDPA_A_SHADOW_VQS, dpu_vdpa_genl_shadow_vqs(dev)) ||
-	    nla_put_u32(msg, DPU_VDPA_A_CORE_CAPS, DPU_VDPA_CORE_CAPS) ||
+	    nla_put_u32(msg, DPU_VDPA_A_CORE_CAPS, dpu_vdpa_core_caps()) ||
 	    (admin && dpu_vdpa_state_put_staged(msg, dev)))
 		goto out;
 	err = 0;

@@ -123,11 +123,10 @@ enum dpu_vdpa_core_cap {
 	DPU_VDPA_CORE_CAP_SUSPEND,	/* vhost-vdpa's VHOST_VDPA_SUSPEND */
 	DPU_VDPA_CORE_CAP_RESUME,	/* vhost-vdpa's VHOST_VDPA_RESUME */
 	DPU_VDPA_CORE_CAP_VQ_SIZE,	/* a size limit per queue */
-	DPU_VDPA_CORE_CAP_VQ_DMA_DEV,	/* virtio_vdpa maps the relay's queues
-					 * on the vDPA device */
-	DPU_VDPA_CORE_CAP_BACKEND_FEATURES, /* IOTLB_PERSIST and
-					 * ENABLE_AFTER_DRIVER_OK offered to
-					 * vhost-vdpa */
+	/* virtio_vdpa maps the relay's queues on the vDPA device */
+	DPU_VDPA_CORE_CAP_VQ_DMA_DEV,
+	/* IOTLB_PERSIST and ENABLE_AFTER_DRIVER_OK offered to vhost-vdpa */
+	DPU_VDPA_CORE_CAP_BACKEND_FEATURES,
 	DPU_VDPA_CORE_CAP_RESET_MAP,	/* vhost-vdpa's default mappings back */
 	DPU_VDPA_CORE_CAP_DEV_SET,	/* "vdpa dev set" */
 
