@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The shadow virtqueue relay (shadow.c), for the files that start, stop
- * and move queues (vq_mode.c, migration.c, vdpa_ops.c, irq.c).  Its state
- * is opaque: struct dpu_vdpa_svq is shadow.c's alone.
+ * and move queues (vq_mode.c, vdpa_ops.c, irq.c) and that add and remove
+ * devices (mgmt.c).  Its state is opaque: struct dpu_vdpa_svq is
+ * shadow.c's alone.
  *
  * Locking: each relay has a mutex of its own, nested inside
  * dpu_vdpa_dev.lock and outside dpu_vdpa_as.lock.  Callers hold dev->lock
