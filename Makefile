@@ -14,8 +14,11 @@
 #                        or as well ("check")
 #   make check TESTS="tests/vm/net-virtio.sh"   a subset
 #   make check-debug     every test (tests/full.list's too) on the stock
-#                        kernel, then all of tests/debug.list at full length
-#                        on the debug kernel
+#                        kernel, tests/kernels.list on its kernels, then all
+#                        of tests/debug.list at full length on the debug kernel
+#   make check-kernels   tests/kernels.list on the other Debian kernels it
+#                        names (6.1: Debian 12's default), each fetched and
+#                        cached by scripts/fetch-kernel
 #   make demo            a walk-through in the test VM
 #   make migrate-demo    live migration of a VM between two vDPA devices
 #                        with stock QEMU, in the test VM (scripts/migrate-demo)
@@ -30,7 +33,7 @@ KVER ?= $(shell ls -d /lib/modules/6.12.*/build 2>/dev/null | sort -V | tail -n1
 KDIR ?= /lib/modules/$(KVER)/build
 TESTS ?=
 
-.PHONY: all modules tools install install-modules install-tools check check-debug unit demo migrate-demo bench clean deps deb
+.PHONY: all modules tools install install-modules install-tools check check-debug check-kernels unit demo migrate-demo bench clean deps deb
 
 all: modules tools
 
@@ -67,6 +70,10 @@ check: deps
 check-debug: deps
 	$(MAKE) all
 	$(if $(TESTS),tests/run $(addprefix debug:,$(TESTS)),DEBUG_PASS=1 tests/run)
+
+check-kernels: deps
+	$(MAKE) all
+	tests/run kernels
 
 demo: deps
 	$(MAKE) all

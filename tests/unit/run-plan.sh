@@ -48,18 +48,22 @@ t_ok "DEBUG_PASS=1: each test in a VM of its own" -- lacks 'vm:g'
 t_ok "DEBUG_PASS=1: nl-fuzz on the stock kernel" -- has 'tests/vm/nl-fuzz.sh'
 t_ok "DEBUG_PASS=1: race on the debug kernel, no settings" -- has 'debug:tests/vm/race.sh'
 t_ok "DEBUG_PASS=1: nl-fuzz's settings not applied" -- has 'debug:tests/vm/nl-fuzz.sh'
-# tests/kernels.list: make check runs those tests again on the kernels named
+# tests/kernels.list: make check-kernels (tests/run kernels) and make
+# check-debug run those tests again on the kernels named; make check not
 kl=$(mktemp)
 trap 'rm -f "$list" "$fl" "$kl"' EXIT
 printf '%s\n' '# a comment' 'tests/vm/net-virtio.sh	6.1 6.99	# two kernels' \
 	'tests/vm/blk-virtio.sh 6.1' >"$kl"
+plan=$(KERNELS_LIST=$kl FULL_LIST=/dev/null DEBUG_LIST=$list tests/run --plan kernels)
+t_ok "tests/run kernels: net-virtio on 6.1" -- has '6.1:tests/vm/net-virtio.sh'
+t_ok "tests/run kernels: and on the second kernel of its line" -- has '6.99:tests/vm/net-virtio.sh'
+t_ok "tests/run kernels: blk-virtio on 6.1" -- has '6.1:tests/vm/blk-virtio.sh'
+t_ok "tests/run kernels: nothing else" -- test "$(wc -l <<<"$plan")" = 3
+plan=$(DEBUG_PASS=1 KERNELS_LIST=$kl FULL_LIST=/dev/null DEBUG_LIST=$list tests/run --plan)
+t_ok "DEBUG_PASS=1: net-virtio on 6.1 too" -- has '6.1:tests/vm/net-virtio.sh'
 plan=$(KERNELS_LIST=$kl FULL_LIST=/dev/null DEBUG_LIST=$list tests/run --plan)
-t_ok "kernels.list: net-virtio on 6.1" -- has '6.1:tests/vm/net-virtio.sh'
-t_ok "kernels.list: and on the second kernel of its line" -- has '6.99:tests/vm/net-virtio.sh'
-t_ok "kernels.list: blk-virtio on 6.1" -- has '6.1:tests/vm/blk-virtio.sh'
-t_ok "kernels.list: still on the stock kernel" -- has 'tests/vm/net-virtio.sh'
-plan=$(KERNELS_LIST=/dev/null FULL_LIST=/dev/null DEBUG_LIST=$list tests/run --plan)
-t_ok "negative control: without the list, no run on 6.1" -- lacks '^6.1:'
+t_ok "make check: not on 6.1 (CI's time)" -- lacks '^6.1:'
+t_ok "negative control: but on the stock kernel" -- has 'tests/vm/net-virtio.sh'
 # negative control: the same checks see a test that lost its mark
 printf '%s\n' 'tests/vm/nl-fuzz.sh' 'tests/vm/teardown.sh instead vm:g' >"$list"
 plan=$(DEBUG_LIST=$list tests/run --plan)
