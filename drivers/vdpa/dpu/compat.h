@@ -49,15 +49,15 @@
 #define _DPU_VDPA_COMPAT_H_
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/device.h>
+#include <linux/dpu_vdpa.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/iommu.h>
 #include <linux/netlink.h>
 #include <linux/printk.h>
 #include <linux/string.h>
-#include <linux/bits.h>
-#include <linux/dpu_vdpa.h>
 #include <uapi/linux/virtio_net.h>
 
 #include "dpu_vdpa_conftest.h"
