@@ -8,8 +8,8 @@
  * of their pages), then, while the function holds them, the whole memory
  * is invalidated in the IOTLB (vhost-vdpa unpins it), unmapped and its
  * memfd truncated and closed, so its pages are free for anyone.  A fresh
- * anonymous region of --region bytes (default: MemAvailable less 256M)
- * is filled with a pattern,
+ * anonymous region of --region bytes (default: the free memory, read
+ * after the release, less 256M) is filled with a pattern,
  * 'unmap-attack: ready' printed, and for --timeout seconds (the peer
  * sends frames meanwhile) the region is scanned: any byte changed means
  * the function wrote into pages that were no longer the consumer's (the
@@ -56,17 +56,21 @@ static uint64_t scan(const uint64_t *r, uint64_t words, uint64_t *first)
 
 /*
  * The freed pages go back to the allocator, which hands them out again in
- * no order we can ask for: take nearly all that is free (MemAvailable less
- * 256 MiB, at least 64 MiB), so they are almost surely among ours.
+ * no order we can ask for: take nearly all that is free once they are
+ * back (MemFree less 256 MiB, at least 64 MiB), so they are almost surely
+ * among ours.  Not MemAvailable: that counts the page cache too, which
+ * on the test VM holds the binaries of the running programs, read over
+ * 9p; the freed pages are not there, so the fill has no reason to evict
+ * them.
  */
-static uint64_t avail_memory(void)
+static uint64_t free_memory(void)
 {
 	unsigned long long kb = 0;
 	char line[128];
 	FILE *f = fopen("/proc/meminfo", "re");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+		if (sscanf(line, "MemFree: %llu kB", &kb) == 1)
 			break;
 	if (f)
 		fclose(f);
@@ -77,7 +81,7 @@ static uint64_t avail_memory(void)
 
 int cmd_unmap_attack(void)
 {
-	uint64_t size = opt.region ? opt.region : avail_memory(), words, i, bad = 0, first = 0;
+	uint64_t size, words, i, bad = 0, first = 0;
 	struct vc_net n;
 	struct vc_mem *m = &n.d.mem;
 	uint64_t *r;
@@ -85,8 +89,7 @@ int cmd_unmap_attack(void)
 	uint8_t s;
 	int err;
 
-	size &= ~4095ull;
-	if (!size)
+	if (opt.region && opt.region < 4096)
 		vc_die(VC_EXIT_USAGE, "--region must be at least 4K");
 	vc_net_open(&n);
 	vc_net_post_rx(&n);
@@ -109,6 +112,7 @@ int cmd_unmap_attack(void)
 	close(m->fd);
 	m->fd = -1;
 
+	size = (opt.region ? opt.region : free_memory()) & ~4095ull;
 	r = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r == MAP_FAILED)
 		vc_die(VC_EXIT_ERR, "mmap %llu bytes: %s", (unsigned long long)size, strerror(errno));

@@ -8,7 +8,7 @@
 # kept a reference to every page it handed the function, those pages
 # would be free, likely reused by the fresh region, and the frames would
 # land in it: any changed byte fails.
-# vm-options: --no-iommu
+# vm-options: --no-iommu --timeout 300
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../fuzz-lib.sh"
 fuzz_setup
