@@ -31,6 +31,12 @@
  *                                     the function: see
  *                                     dpu_vdpa_compat_binds_dma_api and
  *                                     dpu_vdpa_compat_soft_vq_on_fn.
+ *   HAVE_VDPA_OP_GET_VQ_MAP           .get_vq_map: the same question as
+ *                                     get_vq_dma_dev, whose place it took
+ *                                     in 6.18; its answer is a map token
+ *                                     (union virtio_map) holding the DMA
+ *                                     device.  Either one is
+ *                                     DPU_VDPA_COMPAT_VQ_DMA_DEV below.
  *   HAVE_VDPA_OP_GET_BACKEND_FEATURES .get_backend_features: IOTLB_PERSIST
  *                                     and ENABLE_AFTER_DRIVER_OK offered to
  *                                     vhost-vdpa.  Without it they are not
@@ -58,6 +64,7 @@
 #include <linux/netlink.h>
 #include <linux/printk.h>
 #include <linux/string.h>
+#include <linux/vdpa.h>
 #include <uapi/linux/virtio_net.h>
 
 #include "dpu_vdpa_conftest.h"
@@ -66,6 +73,47 @@
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
+#endif
+
+/* a consumer can ask which device maps a queue, by either op */
+#if defined(HAVE_VDPA_OP_GET_VQ_DMA_DEV) || defined(HAVE_VDPA_OP_GET_VQ_MAP)
+#define DPU_VDPA_COMPAT_VQ_DMA_DEV 1
+#endif
+
+/*
+ * The device whose DMA API maps a consumer's rings (the function): since
+ * 6.18 it lives in the vDPA device's map token, and vdpa_alloc_device
+ * takes the device's own map ops first (NULL: the DMA API of that device).
+ */
+#ifdef HAVE_VDPA_DEV_VMAP
+#define dpu_vdpa_compat_alloc_device(dev_struct, member, parent, config, ngroups, nas, \
+				     name, use_va) \
+	vdpa_alloc_device(dev_struct, member, parent, config, NULL, ngroups, nas, name, \
+			  use_va)
+
+static inline struct device *dpu_vdpa_compat_dma_dev(const struct vdpa_device *vdpa)
+{
+	return vdpa->vmap.dma_dev;
+}
+
+static inline void dpu_vdpa_compat_set_dma_dev(struct vdpa_device *vdpa, struct device *dev)
+{
+	vdpa->vmap.dma_dev = dev;
+}
+#else
+#define dpu_vdpa_compat_alloc_device(dev_struct, member, parent, config, ngroups, nas, \
+				     name, use_va) \
+	vdpa_alloc_device(dev_struct, member, parent, config, ngroups, nas, name, use_va)
+
+static inline struct device *dpu_vdpa_compat_dma_dev(const struct vdpa_device *vdpa)
+{
+	return vdpa->dma_dev;
+}
+
+static inline void dpu_vdpa_compat_set_dma_dev(struct vdpa_device *vdpa, struct device *dev)
+{
+	vdpa->dma_dev = dev;
+}
 #endif
 
 /*
@@ -86,7 +134,7 @@ static inline u32 dpu_vdpa_core_caps(void)
 #ifdef HAVE_VDPA_OP_GET_VQ_SIZE
 	caps |= BIT(DPU_VDPA_CORE_CAP_VQ_SIZE);
 #endif
-#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
+#ifdef DPU_VDPA_COMPAT_VQ_DMA_DEV
 	caps |= BIT(DPU_VDPA_CORE_CAP_VQ_DMA_DEV);
 #endif
 #ifdef HAVE_VDPA_OP_GET_BACKEND_FEATURES
@@ -194,12 +242,12 @@ static inline __printf(2, 3) void dpu_vdpa_compat_extack_fmt(struct netlink_ext_
  * its addresses no IOVAs of an address space (dpu_vdpa_dev.consumer_dma_api)?
  * Where virtio_vdpa asks for its queues' DMA devices it says so itself, by
  * asking (vdpa_ops.c): no driver is taken for one at bind.  Without
- * get_vq_dma_dev, virtio_vdpa is the one kernel consumer and never asks:
+ * get_vq_dma_dev or get_vq_map, virtio_vdpa is the one kernel consumer and never asks:
  * only its name tells.  Called at BUS_NOTIFY_BIND_DRIVER, before its probe.
  */
 static inline bool dpu_vdpa_compat_binds_dma_api(struct device *dev)
 {
-#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
+#ifdef DPU_VDPA_COMPAT_VQ_DMA_DEV
 	return false;
 #else
 	return dev->driver && !strcmp(dev->driver->name, "virtio_vdpa");
@@ -209,13 +257,13 @@ static inline bool dpu_vdpa_compat_binds_dma_api(struct device *dev)
 /*
  * Are the rings of a queue served in software (the net control queue)
  * mapped by a DMA API consumer on the function, like the data queues?
- * With get_vq_dma_dev they are mapped on the vDPA device itself, which has
- * no IOMMU (net.c, net_vq_dma_dev); without it virtio_vdpa maps every ring
- * on vdpa->dma_dev, the function (guest_mem.c).
+ * Where the consumer asks they are mapped on the vDPA device itself, which
+ * has no IOMMU (net.c, net_vq_dma_dev); otherwise virtio_vdpa maps every
+ * ring on the vDPA device's DMA device, the function (guest_mem.c).
  */
 static inline bool dpu_vdpa_compat_soft_vq_on_fn(void)
 {
-#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
+#ifdef DPU_VDPA_COMPAT_VQ_DMA_DEV
 	return false;
 #else
 	return true;

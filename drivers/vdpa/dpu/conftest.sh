@@ -112,6 +112,35 @@ static struct device *op(struct vdpa_device *vdpa, u16 idx) { return NULL; }
 const struct vdpa_config_ops conftest_ops = { .get_vq_dma_dev = op };
 EOF
 
+# since 6.18 the per-queue DMA device is a map token (union virtio_map)
+probe HAVE_VDPA_OP_GET_VQ_MAP <<'EOF'
+#include <linux/vdpa.h>
+static union virtio_map op(struct vdpa_device *vdpa, u16 idx)
+{
+	union virtio_map map = { .dma_dev = vdpa->vmap.dma_dev };
+
+	return map;
+}
+const struct vdpa_config_ops conftest_ops = { .get_vq_map = op };
+EOF
+
+# the same series: the device's map token in vdpa_device.vmap, and
+# vdpa_alloc_device taking the device's map ops (NULL: the DMA API)
+probe HAVE_VDPA_DEV_VMAP <<'EOF'
+#include <linux/vdpa.h>
+struct conftest_dev { struct vdpa_device vdpa; };
+struct conftest_dev *conftest(struct device *parent, const struct vdpa_config_ops *ops);
+struct conftest_dev *conftest(struct device *parent, const struct vdpa_config_ops *ops)
+{
+	struct conftest_dev *d = vdpa_alloc_device(struct conftest_dev, vdpa, parent, ops,
+						   NULL, 1, 1, NULL, false);
+
+	if (!IS_ERR(d))
+		d->vdpa.vmap.dma_dev = parent;
+	return d;
+}
+EOF
+
 # the op and the bits the driver returns from it
 probe HAVE_VDPA_OP_GET_BACKEND_FEATURES <<'EOF'
 #include <linux/vdpa.h>

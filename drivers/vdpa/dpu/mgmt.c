@@ -102,8 +102,8 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 		return -EBUSY;
 	}
 
-	dev = vdpa_alloc_device(struct dpu_vdpa_dev, vdpa, pdev, &dpu_vdpa_ops, ngroups,
-				ngroups, name, false);
+	dev = dpu_vdpa_compat_alloc_device(struct dpu_vdpa_dev, vdpa, pdev, &dpu_vdpa_ops,
+					   ngroups, ngroups, name, false);
 	if (IS_ERR(dev)) {
 		dev_err(pdev, "cannot allocate vDPA device %s: %ld\n", name, PTR_ERR(dev));
 		return PTR_ERR(dev);
@@ -117,7 +117,7 @@ static int dpu_vdpa_dev_add(struct vdpa_mgmt_dev *mgmt, const char *name,
 	INIT_DELAYED_WORK(&dev->doorbell_poll, dpu_vdpa_doorbell_poll);
 	INIT_LIST_HEAD(&dev->node);
 	dev->vdpa.mdev = mgmt;
-	dev->vdpa.dma_dev = pdev;
+	dpu_vdpa_compat_set_dma_dev(&dev->vdpa, pdev);
 	/* queues served in software are mapped on the vDPA device itself */
 	dev->vdpa.dev.dma_mask = &dev->vdpa.dev.coherent_dma_mask;
 	err = dma_set_mask_and_coherent(&dev->vdpa.dev, DMA_BIT_MASK(64));

@@ -318,7 +318,7 @@ static struct device *net_vq_dma_dev(struct dpu_vdpa_dev *dev, u16 idx)
 {
 	if (net_vq_is_soft(dev, idx))
 		return &dev->vdpa.dev;
-	return dev->vdpa.dma_dev;
+	return dpu_vdpa_compat_dma_dev(&dev->vdpa);
 }
 
 static bool net_fn_cvq_needed(struct dpu_vdpa_dev *dev, u64 driver_features)

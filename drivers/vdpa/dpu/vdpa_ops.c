@@ -693,7 +693,7 @@ static u32 dpu_vdpa_get_generation(struct vdpa_device *vdpa)
 	return dpu_vdpa_hw_config_generation(vdpa_to_dpu(vdpa)->fn);
 }
 
-#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
+#ifdef DPU_VDPA_COMPAT_VQ_DMA_DEV
 /* Only a consumer that maps its rings with the DMA API asks (virtio_vdpa). */
 static struct device *dpu_vdpa_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx)
 {
@@ -703,7 +703,16 @@ static struct device *dpu_vdpa_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx)
 
 	if (dev->fn->type->vq_dma_dev)
 		return dev->fn->type->vq_dma_dev(dev, idx);
-	return vdpa->dma_dev;
+	return dpu_vdpa_compat_dma_dev(vdpa);
+}
+#endif
+
+#ifdef HAVE_VDPA_OP_GET_VQ_MAP
+static union virtio_map dpu_vdpa_get_vq_map(struct vdpa_device *vdpa, u16 idx)
+{
+	union virtio_map map = { .dma_dev = dpu_vdpa_get_vq_dma_dev(vdpa, idx) };
+
+	return map;
 }
 #endif
 
@@ -756,7 +765,9 @@ const struct vdpa_config_ops dpu_vdpa_ops = {
 	.get_config		= dpu_vdpa_get_config,
 	.set_config		= dpu_vdpa_set_config,
 	.get_generation		= dpu_vdpa_get_generation,
-#ifdef HAVE_VDPA_OP_GET_VQ_DMA_DEV
+#ifdef HAVE_VDPA_OP_GET_VQ_MAP
+	.get_vq_map		= dpu_vdpa_get_vq_map,
+#elif defined(HAVE_VDPA_OP_GET_VQ_DMA_DEV)
 	.get_vq_dma_dev		= dpu_vdpa_get_vq_dma_dev,
 #endif
 	.get_vq_group		= dpu_vdpa_get_vq_group,
