@@ -271,18 +271,24 @@ t_eq "dev status f1: nothing staged any more" "null" "$("$V" -j dev status f1 | 
 # What the running kernel's vDPA core offers the device's consumers
 # (DPU_VDPA_A_CORE_CAPS) is what the module was built with: modinfo's
 # conftest field, the probes' own answers, read apart from the driver.
-# On 6.12 all of it; on Debian 12's 6.1 suspend only.
+# On 6.12 and 7.3 all of it; on Debian 12's 6.1 suspend only.  vq_dma_dev
+# is either op consumers ask a queue's DMA device with: get_vq_dma_dev,
+# or get_vq_map since 6.18.
 conftest=$(modinfo -F conftest dpu_vdpa)
 echo "# modinfo conftest: $conftest"
 want=
 for p in vdpa_op_suspend:suspend vdpa_op_resume:resume vdpa_op_get_vq_size:vq_size \
-	vdpa_op_get_vq_dma_dev:vq_dma_dev vdpa_op_get_backend_features:backend_features \
+	vdpa_op_get_vq_dma_dev,vdpa_op_get_vq_map:vq_dma_dev \
+	vdpa_op_get_backend_features:backend_features \
 	vdpa_op_reset_map:reset_map vdpa_mgmt_op_dev_set_attr:dev_set; do
-	case " $conftest " in
-	*" +${p%%:*} "*) want+="${p#*:}=true " ;;
-	*" -${p%%:*} "*) want+="${p#*:}=false " ;;
-	*) want+="${p#*:}=unprobed " ;;
-	esac
+	v=unprobed
+	for probe in $(echo "${p%%:*}" | tr , ' '); do
+		case " $conftest " in
+		*" +$probe "*) v=true ;;
+		*" -$probe "*) [ "$v" = true ] || v=false ;;
+		esac
+	done
+	want+="${p#*:}=$v "
 done
 t_eq "dev status f1: vdpa_core is what modinfo's conftest says the module was built with" \
 	"${want% }" "$("$V" -j dev status f1 | jq -r '.dev.f1.vdpa_core | to_entries | map("\(.key)=\(.value)") | join(" ")')"
