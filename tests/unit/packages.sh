@@ -4,8 +4,9 @@
 # DKMS built dpu_vdpa for the newest installed 6.12 kernel and modprobe
 # would load that file; vdpa-mgmt, its man page and bash completion are in
 # place; a program builds with "pkg-config libvdpamgmt" alone and runs; the
-# shared library exports its API only.  Then "apt-get purge" and nothing of
-# it is left.
+# shared library exports its API only; in the test VM (the host's root)
+# modprobe loads the DKMS module and the installed vdpa-mgmt makes devices
+# that ping.  Then "apt-get purge" and nothing of it is left.
 #
 # It installs into the system: root only (CI is root on a throwaway
 # machine), and skipped where one of the packages is installed already
@@ -158,6 +159,15 @@ t_ok "libvdpamgmt.so.1 exports the API ($(wc -l <"$WORK/exported") functions)" -
 	test "$(wc -l <"$WORK/exported")" -ge 50
 # vdpamgmt_, not the kernel's vdpa_ (drivers/vdpa, other vdpa libraries)
 t_eq "... and only vdpamgmt_* names" "" "$(grep -v '^vdpamgmt_' "$WORK/exported")"
+
+# --- the test VM, whose root is this host's: modprobe takes the DKMS
+# module, and the installed tool makes devices that carry traffic
+# (tests/packages/installed-vm.sh; its own lines shown as comments)
+t_ok "in the test VM: the DKMS module and the installed vdpa-mgmt at work" -- \
+	sh -c "VM_MODULES= '$PROJECT/scripts/vm' --nets 2 --timeout 300 -- \
+		bash '$PROJECT/tests/packages/installed-vm.sh' '$VERSION' >'$WORK/vm.log' 2>&1;
+	rc=\$?; sed 's/^/# vm: /' '$WORK/vm.log';
+	[ \$rc = 0 ] && grep -q '^# [0-9]* tests, 0 failed, 0 skipped' '$WORK/vm.log'"
 
 # --- purge: nothing left
 t_ok "apt-get purge ${PKGS[*]}" -- apt-get purge -y "${PKGS[@]}"
