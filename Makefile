@@ -11,14 +11,17 @@
 #                        those of tests/full.list, those marked in
 #                        tests/debug.list on the debug kernel (KASAN,
 #                        lockdep, kmemleak, UBSAN): "instead" of the stock one
-#                        or as well ("check")
+#                        or as well ("check"), and those marked "check" in
+#                        tests/kernels.list on Debian's 6.1 and the newest
+#                        trixie-backports kernel
 #   make check TESTS="tests/vm/net-virtio.sh"   a subset
 #   make check-debug     every test (tests/full.list's too) on the stock
 #                        kernel, tests/kernels.list on its kernels, then all
 #                        of tests/debug.list at full length on the debug kernel
-#   make check-kernels   tests/kernels.list on the other Debian kernels it
-#                        names (6.1: Debian 12's default), each fetched and
-#                        cached by scripts/fetch-kernel
+#   make check-kernels   all of tests/kernels.list on the other Debian
+#                        kernels it names (6.1: Debian 12's default; newest:
+#                        trixie-backports', built in a trixie root), each
+#                        fetched and cached by scripts/fetch-kernel
 #   make demo            a walk-through in the test VM
 #   make migrate-demo    live migration of a VM between two vDPA devices
 #                        with stock QEMU, in the test VM (scripts/migrate-demo)

@@ -62,8 +62,18 @@ t_ok "tests/run kernels: nothing else" -- test "$(wc -l <<<"$plan")" = 3
 plan=$(DEBUG_PASS=1 KERNELS_LIST=$kl FULL_LIST=/dev/null DEBUG_LIST=$list tests/run --plan)
 t_ok "DEBUG_PASS=1: net-virtio on 6.1 too" -- has '6.1:tests/vm/net-virtio.sh'
 plan=$(KERNELS_LIST=$kl FULL_LIST=/dev/null DEBUG_LIST=$list tests/run --plan)
-t_ok "make check: not on 6.1 (CI's time)" -- lacks '^6.1:'
+t_ok "make check: an unmarked line not on 6.1 (CI's time)" -- lacks '^6.1:'
 t_ok "negative control: but on the stock kernel" -- has 'tests/vm/net-virtio.sh'
+# a line marked "check": make check runs it on its kernels too
+printf '%s\n' 'tests/vm/net-virtio.sh	6.1 6.99	check' 'tests/vm/blk-virtio.sh 6.1' >"$kl"
+plan=$(KERNELS_LIST=$kl FULL_LIST=/dev/null DEBUG_LIST=$list tests/run --plan)
+t_ok "make check: a line marked check, on 6.1" -- has '6.1:tests/vm/net-virtio.sh'
+t_ok "... and on its second kernel" -- has '6.99:tests/vm/net-virtio.sh'
+t_ok "negative control: an unmarked line is not in make check" -- lacks '6.1:tests/vm/blk-virtio.sh'
+t_ok "'check' is no kernel" -- lacks '^check:'
+plan=$(KERNELS_LIST=$kl FULL_LIST=/dev/null DEBUG_LIST=$list tests/run --plan kernels)
+t_ok "tests/run kernels: the unmarked line too" -- has '6.1:tests/vm/blk-virtio.sh'
+t_ok "tests/run kernels: and no 'check' kernel" -- lacks '^check:'
 # negative control: the same checks see a test that lost its mark
 printf '%s\n' 'tests/vm/nl-fuzz.sh' 'tests/vm/teardown.sh instead vm:g' >"$list"
 plan=$(DEBUG_LIST=$list tests/run --plan)
