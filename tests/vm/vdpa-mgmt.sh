@@ -37,6 +37,12 @@ same_as_vdpa() {
 # rc CMD...: the exit status alone
 rc() { "$@" >/dev/null 2>&1; echo $?; }
 
+# What the running kernel's vDPA core offers, as the module's build probed
+# it (modinfo's conftest field): on Debian 12's 6.1 there is no "vdpa dev
+# set", and what a check needs of it is asserted as refused instead.
+CONFTEST=$(modinfo -F conftest dpu_vdpa 2>/dev/null)
+core_has() { case " $CONFTEST " in *" +$1 "*) return 0 ;; esac; return 1; }
+
 # --- PCI functions
 rmmod dpu_vdpa
 t_fail "pci bind without dpu_vdpa loaded says so" \
@@ -114,26 +120,47 @@ t_fail "dev show of a missing device: the kernel's extack" \
 	"^vdpa-mgmt: dev show nosuch: vdpa: device not found \(ENODEV\)$" -- "$V" dev show nosuch
 
 # dev set: refused while a consumer runs the device (virtio_vdpa took it
-# at dev add), taken once it is detached (below)
+# at dev add), taken once it is detached (below).  A kernel whose vDPA
+# core has no dev_set_attr refuses every dev set.
+NO_DEV_SET="this kernel's vDPA core has no 'vdpa dev set' (modinfo conftest: -vdpa_mgmt_op_dev_set_attr)"
 out=$("$V" dev set vdpa0 mac 02:00:00:00:0e:09 2>&1); st=$?
 t_eq "dev set mac while virtio_net runs it: exit 1" "1" "$st"
-t_eq "... the driver's reason from the kernel log, one line" \
-	"vdpa-mgmt: dev set vdpa0: mac: device is running; detach or reset it first (EBUSY)" "$out"
+if core_has vdpa_mgmt_op_dev_set_attr; then
+	t_eq "... the driver's reason from the kernel log, one line" \
+		"vdpa-mgmt: dev set vdpa0: mac: device is running; detach or reset it first (EBUSY)" "$out"
+else
+	t_eq "... refused by the vDPA core, which has no dev set: EOPNOTSUPP" \
+		"vdpa-mgmt: dev set vdpa0: Operation not supported (EOPNOTSUPP)" "$out"
+fi
 t_eq "... changed nothing" "02:00:00:00:0e:01" \
 	"$("$V" -j dev config show vdpa0 | jq -r .config.vdpa0.mac)"
-t_fail "dev set a multicast mac: refused by the vdpa core, its extack" \
-	'^vdpa-mgmt: dev set vdpa0: .*Invalid MAC address' -- "$V" dev set vdpa0 mac 01:00:5e:00:00:01
+if core_has vdpa_mgmt_op_dev_set_attr; then
+	t_fail "dev set a multicast mac: refused by the vdpa core, its extack" \
+		'^vdpa-mgmt: dev set vdpa0: .*Invalid MAC address' -- "$V" dev set vdpa0 mac 01:00:5e:00:00:01
+else
+	t_skip "dev set a multicast mac: refused by the vdpa core, its extack" "$NO_DEV_SET"
+fi
 
 # --- virtio_vdpa: the host's virtio_net on the device
 t_ok "dev detach vdpa0" -- "$V" dev detach vdpa0
 t_eq "dev show: no driver after detach" "null" "$("$V" -j dev show vdpa0 | jq -r .dev.vdpa0.driver)"
 t_ok "dev detach of a detached device is a no-op" -- "$V" dev detach vdpa0
-t_ok "dev set mac of the detached device" -- "${VG[@]}" "$V" dev set vdpa0 mac 02:00:00:00:0e:09
-t_eq "config space shows it at once" "02:00:00:00:0e:09" \
-	"$("$V" -j dev config show vdpa0 | jq -r .config.vdpa0.mac)"
+if core_has vdpa_mgmt_op_dev_set_attr; then
+	t_ok "dev set mac of the detached device" -- "${VG[@]}" "$V" dev set vdpa0 mac 02:00:00:00:0e:09
+	t_eq "config space shows it at once" "02:00:00:00:0e:09" \
+		"$("$V" -j dev config show vdpa0 | jq -r .config.vdpa0.mac)"
+else
+	t_skip "dev set mac of the detached device" "$NO_DEV_SET"
+	t_skip "config space shows it at once" "$NO_DEV_SET"
+fi
 NA=$("$V" dev attach vdpa0 virtio)
 t_ok "dev attach vdpa0 virtio prints its netdev ($NA)" -- test -n "$NA" -a -e "/sys/class/net/$NA"
-t_eq "the netdev has the mac dev set gave" "02:00:00:00:0e:09" "$(cat "/sys/class/net/$NA/address")"
+if core_has vdpa_mgmt_op_dev_set_attr; then
+	t_eq "the netdev has the mac dev set gave" "02:00:00:00:0e:09" "$(cat "/sys/class/net/$NA/address")"
+else
+	t_eq "the netdev has the mac dev add gave (no dev set here)" "02:00:00:00:0e:01" \
+		"$(cat "/sys/class/net/$NA/address")"
+fi
 t_eq "dev show: driver and netdev" "virtio_vdpa $NA" \
 	"$("$V" -j dev show vdpa0 | jq -r '.dev.vdpa0 | "\(.driver) \(.netdev)"')"
 NB=$("$V" dev attach vdpa1 virtio)
@@ -177,15 +204,24 @@ t_ok "the mgmtdev offers GUEST_ANNOUNCE (else removing it proves nothing)" -- \
 	jq -e 'any(.[]; . == "GUEST_ANNOUNCE")' <<<"$SUP"
 t_ok "dev add device_features -GUEST_ANNOUNCE: by name, against the mgmtdev" -- "${VG[@]}" "$V" \
 	dev add name f0 mgmtdev "pci/$A" mac 02:00:00:00:0e:07 max_vqp 1 device_features -GUEST_ANNOUNCE
-t_eq "f0 offers the mgmtdev's features but GUEST_ANNOUNCE" \
+# Where the kernel's vDPA core does not report a device's features in
+# "dev config show" (6.1's: no VDPA_ATTR_DEV_FEATURES in its answer), the
+# checks that read them back are skipped, said why.
+NO_FEATURES=
+"$V" -j dev config show f0 | jq -e '.config.f0.device_features != null' >/dev/null ||
+	NO_FEATURES="this kernel's vDPA core reports no device_features in dev config show"
+check_features() {	# DESC EXPECTED ACTUAL
+	if [ -n "$NO_FEATURES" ]; then t_skip "$1" "$NO_FEATURES"; else t_eq "$@"; fi
+}
+check_features "f0 offers the mgmtdev's features but GUEST_ANNOUNCE" \
 	"$(jq -c '. - ["GUEST_ANNOUNCE"]' <<<"$SUP")" "$(feat_of f0)"
 NAMES=$("$V" mgmtdev show "pci/$B" | text_names dev_features)
 echo "# pci/$B, as text: $NAMES"
 t_ok "dev add with every name mgmtdev show printed, as a list" -- \
 	"$V" dev add name f1 mgmtdev "pci/$B" max_vqp 1 device_features "$NAMES"
-t_eq "f1 offers exactly those: the round trip" "$("$V" -j mgmtdev show "pci/$B" | jq -c '.mgmtdev[].dev_features')" \
-	"$(feat_of f1)"
-t_eq "dev config show prints them back the same way" "$NAMES" \
+check_features "f1 offers exactly those: the round trip" \
+	"$("$V" -j mgmtdev show "pci/$B" | jq -c '.mgmtdev[].dev_features')" "$(feat_of f1)"
+check_features "dev config show prints them back the same way" "$NAMES" \
 	"$("$V" dev config show f1 | text_names device_features)"
 "$V" dev del f1
 t_err "an unknown name: the name in the message" 'device_features: unknown feature "GUEST_ANNOUNCED"' \
@@ -218,12 +254,21 @@ OLD_SVQ=" 0 1 2 3 5 7 8 9 10 11 12 13 14 15 16 17 18 20 22 23 27 29 32 33 57 60 
 want=$(for b in $(svq_bits <<<"$SUP"); do case $OLD_SVQ in *" $b "*) echo "$b" ;; esac; done | xargs)
 t_ok "dev add device_features profile=qemu-svq,-CTRL_VLAN" -- \
 	"$V" dev add name p1 mgmtdev "pci/$B" device_features profile=qemu-svq,-CTRL_VLAN
-t_eq "p1: the mgmtdev's features that migrate.sh's MIG_SVQ_BITS listed" "$want" "$(feat_of p1 | svq_bits)"
+if [ -n "$NO_FEATURES" ]; then
+	check_features "p1: the mgmtdev's features that migrate.sh's MIG_SVQ_BITS listed" "" ""
+else
+	t_eq "p1: the mgmtdev's features that migrate.sh's MIG_SVQ_BITS listed" "$want" \
+		"$(feat_of p1 | svq_bits)"
+fi
 t_ok "negative control: the mgmtdev has features SVQ refuses" -- \
 	test "$(svq_bits <<<"$SUP")" != "$want"
-t_ok "migrate.sh's helpers read p1: CTRL_VLAN and GUEST_ANNOUNCE dropped" -- bash -c \
-	". '$PROJECT/tests/nested/migrate.sh' && mig_features p1 | grep -qw VERSION_1 &&
-	 ! mig_features p1 | grep -qw CTRL_VLAN && mig_features_dropped $B p1 | grep -qw GUEST_ANNOUNCE"
+if [ -n "$NO_FEATURES" ]; then
+	t_skip "migrate.sh's helpers read p1: CTRL_VLAN and GUEST_ANNOUNCE dropped" "$NO_FEATURES"
+else
+	t_ok "migrate.sh's helpers read p1: CTRL_VLAN and GUEST_ANNOUNCE dropped" -- bash -c \
+		". '$PROJECT/tests/nested/migrate.sh' && mig_features p1 | grep -qw VERSION_1 &&
+		 ! mig_features p1 | grep -qw CTRL_VLAN && mig_features_dropped $B p1 | grep -qw GUEST_ANNOUNCE"
+fi
 "$V" dev del p1
 
 # a state staged in f1 (as on a migration destination) until its DRIVER_OK
@@ -306,10 +351,19 @@ t_ok "dev attach blk0 virtio prints its disk ($D)" -- test -b "$D"
 t_eq "the disk is the function's 1 GiB" "1073741824" "$(blockdev --getsize64 "$D")"
 t_eq "dev show: type block, blockdev" "block $D" \
 	"$("$V" -j dev show blk0 | jq -r '.dev.blk0 | "\(.type) \(.blockdev)"')"
-t_eq "dev config show: capacity in sectors" "2097152" \
-	"$("$V" -j dev config show blk0 | jq -r .config.blk0.capacity)"
-t_ok "dev config show blk0 -j agrees with vdpa's" -- same_as_vdpa config dev config show blk0
-t_fail "mac on a block device: the kernel refuses it" "^vdpa-mgmt: dev add blk1: vdpa: Some provided attributes are not supported.* \(EOPNOTSUPP\)$" \
+# 6.1's vDPA core has no block config for "dev config show" (EOPNOTSUPP,
+# from iproute2's vdpa too): said so, and the two checks skipped
+if vdpa dev config show blk0 >/dev/null 2>&1; then
+	t_eq "dev config show: capacity in sectors" "2097152" \
+		"$("$V" -j dev config show blk0 | jq -r .config.blk0.capacity)"
+	t_ok "dev config show blk0 -j agrees with vdpa's" -- same_as_vdpa config dev config show blk0
+else
+	why="this kernel's vDPA core has no block config to show (iproute2's vdpa: $(vdpa dev config show blk0 2>&1 | head -n1))"
+	t_fail "dev config show blk0: refused as the kernel refuses it, EOPNOTSUPP" \
+		"^vdpa-mgmt: dev config show blk0: .*\(EOPNOTSUPP\)$" -- "$V" dev config show blk0
+	t_skip "dev config show: capacity in sectors" "$why"
+fi
+t_fail "mac on a block device: the kernel refuses it" "^vdpa-mgmt: dev add blk1: vdpa: (Some|All) provided attributes are not supported.* \(EOPNOTSUPP\)$" \
 	-- "$V" dev add name blk1 mgmtdev "pci/$BLK" mac 02:00:00:00:0e:03
 t_ok "dev del blk0" -- "$V" dev del blk0
 t_ok "its disk is gone" -- test ! -e "$D"
