@@ -37,7 +37,7 @@ t_ok "build/deb has dpu-vdpa-dkms $VERSION" -- test -n "$deb"
 mkdir -p "$ROOT/tmp/dkms-test" && cp "$deb" "$ROOT/tmp/dkms-test/"
 start=$(date +%s)
 t_ok "apt-get install ./dpu-vdpa-dkms_${VERSION}_all.deb in the root (dkms from its release)" -- \
-	in_root sh -c "cd /tmp/dkms-test && apt-get install -y -qq -o APT::Sandbox::User=root ./$(basename "$deb")"
+	in_root sh -c "cd /tmp/dkms-test && apt-get install -y -qq --no-install-recommends -o APT::Sandbox::User=root ./$(basename "$deb")"
 echo "# install (DKMS build included): $(($(date +%s) - start)) s"
 t_eq "dkms status: dpu-vdpa $VERSION installed for $KVER" "installed" \
 	"$(in_root dkms status -m dpu-vdpa -v "$VERSION" -k "$KVER" 2>/dev/null | sed -n 's/.*: //p')"
