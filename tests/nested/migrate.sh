@@ -248,6 +248,16 @@ mig_qemu() {
 	return 0
 }
 
+# mig_listening NAME: wait (up to 60 s) until guest NAME's QEMU, started
+# with -incoming, listens on MIG_PORT.  Its QMP socket comes up first: the
+# listener only after the guest's RAM is allocated and its devices are
+# realized, seconds later under TCG.
+mig_listening() {
+	local pid
+	pid=$(cat "$MIG_DIR/$1.pid" 2>/dev/null) || return 1
+	mig_wait 60 sh -c "ss -Hltnp 'sport = :$MIG_PORT' | grep -q 'pid=$pid,'"
+}
+
 # mig_qmp NAME COMMAND [JSON ARGS]: one QMP command to guest NAME.
 mig_qmp() {
 	local name=$1
@@ -599,8 +609,28 @@ mig_numbers() {
 		"$MIG_DIR/migrate.json"
 }
 
-# mig_loss SRC DST: ping sequence numbers missing between the source's
-# first reply and the destination's last one:
+# mig_log_mark / mig_log_rounds DEVICE: what the device's dirty log gave
+# the VMM in each of its sync rounds since the mark, from the driver's
+# dev_dbg line at each LOG_SYNC (mig_log_mark turns it on).  A round syncs
+# each RAM section once, in order: a section synced again starts the next.
+#   "syncs=N rounds=R pages=P1,P2,..." (P: dirty pages the log reported)
+mig_log_mark() {
+	local ctl=/sys/kernel/debug/dynamic_debug/control
+	[ -e "$ctl" ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	echo 'module dpu_vdpa format "dirty log sync" +p' >"$ctl" || return 1
+	MIG_LOG_MARK=$(dmesg | wc -l)
+}
+mig_log_rounds() {
+	dmesg | tail -n +"$((${MIG_LOG_MARK:-0} + 1))" | grep -a " $1: dirty log sync: " |
+		sed 's/.*dirty log sync: \[\([0-9a-fx]*\), .*: \([0-9]*\) dirty$/\1 \2/' | awk '
+		{ n++; if (NR == 1 || $1 in seen) { r++; split("", seen) } seen[$1] = 1; p[r] += $2 }
+		END { s = ""; for (i = 1; i <= r; i++) s = s (i > 1 ? "," : "") p[i]
+		      printf "syncs=%d rounds=%d pages=%s\n", n, r, (s == "" ? "none" : s) }'
+}
+
+# mig_loss SRC DST [FROM]: ping sequence numbers missing between the
+# source's first reply (or sequence number FROM) and the destination's
+# last one:
 #   "lost=N window=N last_src=S first_dst=D gaps=a-b,c-d"
 # window: the sequence numbers missing between the source's last reply and
 # the destination's first (the switch-over); lost: all missing ones.
@@ -609,7 +639,8 @@ mig_loss() {
 		# a serial line can lose characters: take every "seq=N ttl"
 		grep -a -o 'seq=[0-9]* ttl' "$MIG_DIR/$1.console" | sed 's/seq=\([0-9]*\) ttl/S \1/'
 		grep -a -o 'seq=[0-9]* ttl' "$MIG_DIR/$2.console" | sed 's/seq=\([0-9]*\) ttl/D \1/'
-	} | awk '
+	} | awk -v from="${3:-0}" '
+		$2 < from { next }
 		{ seen[$2] = 1; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
 		$1 == "S" && $2 > ls { ls = $2 }
 		$1 == "D" && (fd == "" || $2 < fd) { fd = $2 }

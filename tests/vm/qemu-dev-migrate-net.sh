@@ -7,7 +7,12 @@
 # pings a target on the bridge of A's and B's peers every 0.1 s; the
 # target pings it back.  Asserted: no blocker; the migration completes;
 # on B the guest keeps its MAC and queue pairs and its pings are answered;
-# the pings lost and the outside outage are reported.
+# the pings lost, the outside outage and what the device's log reported
+# per sync round are reported.  Then the guest, on B, is sent to a
+# destination device with one queue pair where it set two: QEMU refuses
+# the load (at the PCI config: fewer queues, fewer MSI-X vectors), the
+# migration fails, and the guest goes on on B (the return path tells the
+# source), its log stopped.
 # vm-options: --nets 4 --mem 3G --timeout 1800
 # host-prepare: scripts/build-qemu --into build/qemu-dpu
 . "$(dirname "$0")/../lib.sh"
@@ -19,7 +24,7 @@ set -- $VM_NETS
 A=$1 PA=$2 B=$3 PB=$4
 [ -n "$PB" ] || t_bail "needs four net functions"
 MIG_DIR=$(mktemp -d -p "$PROJECT/build" qdmn.XXXXXX)
-trap 'mig_outside_stop; mig_stop src; mig_stop dst; rm -rf "$MIG_DIR"' EXIT
+trap 'mig_outside_stop; mig_stop src; mig_stop dst; mig_stop back; rm -rf "$MIG_DIR"' EXIT
 export MIG_QEMU_BIN=$QEMU
 
 mig_modules >/dev/null 2>&1 || t_bail "modprobe"
@@ -45,8 +50,10 @@ t_eq "QEMU sees nothing blocking the migration" "[]" \
 	"$(mig_qmp src query-migrate | jq -c '."blocked-reasons" // []')"
 
 mig_outside_start
+mig_log_mark
 t_ok "migrate: completed" -- mig_migrate src
 echo "# migration: $(mig_numbers 2>/dev/null)"
+echo "# qnA's dirty log, per round: $(mig_log_rounds qnA)"
 t_ok "on B its pings are answered (30 more)" -- \
 	mig_wait 400 sh -c "[ \$(grep -c 'bytes from' $MIG_DIR/dst.console) -ge 30 ]"
 sleep 5
@@ -64,9 +71,38 @@ t_ok "no complaint on the guest's console" -- mig_no_splat dst
 if [ "$T_FAILED" != 0 ]; then
 	tail -n 20 "$MIG_DIR/dst.console" | sed 's/^/# dst console: /'
 	tail -n 10 "$MIG_DIR/dst.log" | sed 's/^/# dst QEMU: /'
+	"$MIG_VDPA_MGMT" dev status qnB 2>&1 | sed 's/^/# qnB: /'
 fi
 mig_stop src
-mig_stop dst
+
+# A destination with fewer queues: the guest on B to a device with one
+# queue pair on A.  The load fails; over the return path the source learns
+# it and runs the guest again on B.
+RETURN_PATH='{"capabilities": [{"capability": "return-path", "state": true}]}'
+logging_is() { [ "$("$MIG_VDPA_MGMT" -j dev status "$1" | jq -r '.. | objects | select(has("logging")) | .logging')" = "$2" ]; }
+runs() { [ "$(mig_qmp "$1" query-status | jq -r .status)" = running ]; }
+answered() { [ "$(grep -a -c 'bytes from' "$MIG_DIR/$1.console")" -ge "$2" ]; }
 vdpa dev del qnA
+DEV_A1=$(MIG_QUEUES=1 mig_dev_add qnA1 "$A")
+t_ok "qnA1 (1 queue pair) on $A is $DEV_A1" -- test -c "$DEV_A1"
+MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DEV_A1,addr=0x08" \
+	mig_qemu back "$DEV_A1" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT"
+t_ok "refused by 1 queue pair: a destination on qnA1 listens" -- mig_listening back
+t_ok "refused by 1 queue pair: the return path on, both sides" -- \
+	sh -c "$MIG_QMP $MIG_DIR/dst.qmp migrate-set-capabilities '$RETURN_PATH' && $MIG_QMP $MIG_DIR/back.qmp migrate-set-capabilities '$RETURN_PATH'"
+rc=0
+mig_migrate dst 2>/dev/null || rc=$?
+t_eq "refused by 1 queue pair: the migration fails" 1 "$rc"
+sed 's/^/# destination: /' "$MIG_DIR/back.log"
+t_ok "refused by 1 queue pair: the destination refuses the load (PCI config)" -- \
+	grep -E -q "Bad config data|Failed to load PCIDevice:config" "$MIG_DIR/back.log"
+t_ok "refused by 1 queue pair: QEMU runs the guest on B again" -- mig_wait 60 runs dst
+n=$(grep -a -c 'bytes from' "$MIG_DIR/dst.console")
+t_ok "refused by 1 queue pair: its pings are answered through B (20 more)" -- \
+	mig_wait 300 answered dst $((n + 20))
+t_ok "refused by 1 queue pair: qnB's log is stopped" -- mig_wait 20 logging_is qnB false
+mig_stop back
+mig_stop dst
+vdpa dev del qnA1
 vdpa dev del qnB
 t_done

@@ -238,6 +238,9 @@ int dpu_vdpa_log_sync(struct dpu_vdpa_dev *dev, u64 iova, u64 npages,
 		goto out;
 	}
 	*dirty = dpu_vdpa_log_read_clear(dev, iova, npages, bitmap);
+	/* what each of the VMM's rounds took from the device's log */
+	dev_dbg(&dev->vdpa.dev, "dirty log sync: [%#llx, +%llu pages): %llu dirty\n",
+		iova, npages, *dirty);
 out:
 	mutex_unlock(&dev->lock);
 	return err;
