@@ -5,19 +5,22 @@
 # serve one disk, as networked storage would.  The guest (tests/nested/
 # blk-init) runs blk-verify: it rewrites blocks of its disk without end,
 # reads each back into a long-lived buffer (the device writes that memory)
-# and checks the whole buffer once a second.  Asserted: QEMU sees no
-# migration blocker on our device and names why it blocks another vDPA
-# device (upstream's vp_vdpa on a third function); the migration
-# completes; on the destination the guest goes on checking with no
-# mismatch; the source's log is stopped when it completes, and when a
-# migrating QEMU is killed; the next guest on the device migrates again.
-# A destination on vp_vdpa refuses the state: the migration fails and the
-# guest resumes on A with no stale page.
-# The negative control migrates
-# again with the device's dirty log off (x-dpu-dirty-log=off): the pages
-# the device wrote during the migration are stale on the destination, and
-# blk-verify must say so.
-# vm-options: --nets 0 --blks 3 --blk-shared --mem 2G --timeout 2400
+# and checks the whole buffer once a second.  Three boots of the guest
+# on A carry five phases:
+#  1. A to B with the device's dirty log: QEMU sees no blocker, the
+#     migration completes, the guest on B goes on with no mismatch, the
+#     source's log is stopped; what the log reported per sync round is
+#     printed.
+#  2. The negative control: B back to A with B's log off
+#     (x-dpu-dirty-log=off): a page the device wrote is stale on A, and
+#     blk-verify must say so.
+#  3. A migrating QEMU killed with SIGKILL leaves no log behind.
+#  4. Upstream's vp_vdpa on a third function is blocked, with the reason.
+#  5. The next guest on A is sent to a destination on vp_vdpa and to one
+#     of ours of another type (a NIC): each migration fails and the guest
+#     resumes on A with no stale page and its log stopped; then it
+#     migrates to B (the killed QEMU's log did not stay in the way).
+# vm-options: --nets 1 --blks 3 --blk-shared --mem 2G --timeout 2400
 # host-prepare: scripts/build-qemu --into build/qemu-dpu && scripts/build-vp-vdpa
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../nested/migrate.sh"
@@ -25,12 +28,13 @@ QEMU=$PROJECT/build/qemu-dpu/qemu-system-x86_64
 [ -x "$QEMU" ] || t_bail "no $QEMU (scripts/build-qemu --into build/qemu-dpu)"
 set -- $VM_BLKS
 A=$1 B=$2 C=$3
+N=${VM_NETS%% *}	# a net function: a destination of another type
 [ -n "$C" ] || t_bail "needs three blk functions"
 VP_KO=$(ls "$PROJECT"/build/vp_vdpa/"$(uname -r)"/vp_vdpa.ko 2>/dev/null)
 BOOT_SECS=${QDM_BOOT_SECS:-600}
 BLOCKS=256
 MIG_DIR=$(mktemp -d -p "$PROJECT/build" qdm.XXXXXX)
-trap 'mig_stop src; mig_stop dst; rm -rf "$MIG_DIR"' EXIT
+trap 'mig_stop src; mig_stop dst; mig_stop back; mig_stop other; rm -rf "$MIG_DIR"' EXIT
 export MIG_QEMU_BIN=$QEMU MIG_APPEND="blk.blocks=$BLOCKS"
 
 # the guest: busybox, virtio_blk, blk-verify (static), blk-init as /init
@@ -65,45 +69,96 @@ at_least() { [ "$(ok_lines "$1")" -ge "$2" ]; }
 logging() { "$MIG_VDPA_MGMT" -j dev status "$1" | jq -r '.. | objects | select(has("logging")) | .logging'; }
 logging_is() { [ "$(logging "$1")" = "$2" ]; }
 runs() { [ "$(mig_qmp "$1" query-status | jq -r .status)" = running ]; }
-
-# migrate_once LABEL DEVICE-OPTIONS: boot on A, migrate to B; sets MIG_RC
-migrate_once() {
-	local opts=$2
-	rm -f "$MIG_DIR/events"
-	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DB,addr=0x08$opts" \
-		mig_qemu dst "$DB" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT"
-	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DA,addr=0x08$opts" \
-		mig_qemu src "$DA" "$INITRD"
-	t_ok "$1: the guest checks its disk on A" -- mig_wait "$BOOT_SECS" at_least src 3
-	t_eq "$1: QEMU sees nothing blocking the migration" "[]" \
-		"$(mig_qmp src query-migrate | jq -c '."blocked-reasons" // []')"
-	MIG_RC=0
-	mig_migrate src || MIG_RC=$?
+# switch_seen FROM TO: the guest's own view of the switch, its last check
+# on one side and its first on the other (blk-verify's t=, seconds of the
+# guest's clock, which stands still while the guest is stopped)
+switch_seen() {
+	local a b
+	a=$(grep -a -o 'blk-verify: t=[0-9]*' "$MIG_DIR/$1.console" | tail -n1 | cut -d= -f2)
+	b=$(grep -a -o 'blk-verify: t=[0-9]*' "$MIG_DIR/$2.console" | head -n1 | cut -d= -f2)
+	echo "last check on $1 at t=${a:-?} s, first on $2 at t=${b:-?} s"
 }
 
-migrate_once "dirty log on" ""
-t_eq "the migration completed" 0 "$MIG_RC"
+# qemu_on NAME DEVICE [DEVICE-OPTIONS [QEMU ARGS]]: a QEMU for the guest,
+# its disk on DEVICE; incoming NAME DEVICE [DEVICE-OPTIONS]: one that waits
+# for a migration (listening, its QMP socket up, when it returns)
+qemu_on() {
+	local name=$1 dev=$2 opts=${3:-}
+	shift 2
+	[ $# -gt 0 ] && shift
+	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$dev,addr=0x08$opts" \
+		mig_qemu "$name" "$dev" "$INITRD" "$@"
+}
+incoming() {
+	qemu_on "$1" "$2" "${3:-}" -incoming "tcp:127.0.0.1:$MIG_PORT"
+	mig_listening "$1" && mig_wait 10 test -S "$MIG_DIR/$1.qmp"
+}
+RETURN_PATH='{"capabilities": [{"capability": "return-path", "state": true}]}'
+
+# refused LABEL DEVICE REASON: the running guest on A migrates to a
+# destination QEMU on DEVICE, which cannot take its state: the migration
+# fails, the destination says REASON (an extended regex), and the guest
+# goes on on A with its disk intact and qdmA's log stopped.
+refused() {
+	local n
+	incoming dst "$2"
+	t_ok "refused by $1: the return path on, both sides" -- \
+		sh -c "$MIG_QMP $MIG_DIR/src.qmp migrate-set-capabilities '$RETURN_PATH' && $MIG_QMP $MIG_DIR/dst.qmp migrate-set-capabilities '$RETURN_PATH'"
+	MIG_RC=0
+	mig_migrate src 2>/dev/null || MIG_RC=$?
+	t_eq "refused by $1: the migration fails" 1 "$MIG_RC"
+	sed 's/^/# destination: /' "$MIG_DIR/dst.log"
+	t_ok "refused by $1: the destination names the reason" -- \
+		grep -E -q "$3" "$MIG_DIR/dst.log"
+	t_ok "refused by $1: QEMU runs the guest on A again" -- mig_wait 60 runs src
+	n=$(ok_lines src)
+	t_ok "refused by $1: the guest on A goes on checking its disk (3 more checks)" -- \
+		mig_wait 300 at_least src $((n + 3))
+	t_eq "refused by $1: with no stale page" "" "$(mismatch src)"
+	t_ok "refused by $1: qdmA's log is stopped" -- mig_wait 20 logging_is qdmA false
+	mig_stop dst
+}
+
+# 1. A to B with the device's log.  B's QEMU runs without it
+# (x-dpu-dirty-log=off), for the negative control that follows.
+incoming dst "$DB" ",x-dpu-dirty-log=off"
+qemu_on src "$DA"
+t_ok "the guest checks its disk on A" -- mig_wait "$BOOT_SECS" at_least src 3
+t_eq "QEMU sees nothing blocking the migration" "[]" \
+	"$(mig_qmp src query-migrate | jq -c '."blocked-reasons" // []')"
+MIG_RC=0
+mig_log_mark
+mig_migrate src || MIG_RC=$?
+t_eq "A to B, the device's log on: the migration completed" 0 "$MIG_RC"
 echo "# $(mig_numbers)"
+rounds=$(mig_log_rounds qdmA)
+echo "# qdmA's dirty log, per round: $rounds"
+t_ok "QEMU synced qdmA's log, and it reported pages the device wrote" -- \
+	sh -c "echo '$rounds' | grep -Eq 'pages=[0-9,]*[1-9]'"
 t_ok "on B the guest goes on checking its disk (3 more checks)" -- mig_wait 300 at_least dst 3
+echo "# the guest's checks: $(switch_seen src dst)"
 t_eq "and never found a stale page" "" "$(mismatch dst)"
 t_eq "nor did it on A" "" "$(mismatch src)"
 # the source stays stopped, where QEMU would postpone its log stop for ever
 t_eq "qdmA's log is stopped once the migration completed" "false" "$(logging qdmA)"
 mig_stop src
-mig_stop dst
 
-# negative control: the same without the device's log
-migrate_once "no dirty log" ",x-dpu-dirty-log=off"
-t_eq "negative control: the migration completes" 0 "$MIG_RC"
-t_ok "and the guest on B finds a page the device wrote stale (60 s)" -- \
-	mig_wait 60 sh -c "grep -a -q MISMATCH $MIG_DIR/dst.console"
-mismatch dst | sed 's/^/# /'
-mig_stop src
+# 2. The negative control: the same guest back from B to A without the
+# device's log.  The pages qdmB wrote while the guest's memory was copied
+# are stale on A, and blk-verify must say so.
+incoming back "$DA"
+MIG_RC=0
+mig_migrate dst || MIG_RC=$?
+t_eq "negative control (B to A, no dirty log): the migration completes" 0 "$MIG_RC"
+t_ok "and the guest on A finds a page the device wrote stale (60 s)" -- \
+	mig_wait 60 sh -c "grep -a -q MISMATCH $MIG_DIR/back.console"
+mismatch back | sed 's/^/# /'
 mig_stop dst
+mig_stop back
 
-# a QEMU that dies while it migrates leaves no log behind: the log is
+# 3. A QEMU that dies while it migrates leaves no log behind: the log is
 # owned by its netlink socket (LOG_OWNED), and the next QEMU can start one
-MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DA,addr=0x08" mig_qemu src "$DA" "$INITRD"
+qemu_on src "$DA"
 t_ok "killed: the guest checks its disk on A" -- mig_wait "$BOOT_SECS" at_least src 3
 # a migration into a pipe nobody reads stays active, and logging
 mig_qmp src migrate '{"uri": "exec:sleep 900"}' >/dev/null
@@ -114,59 +169,51 @@ kill -9 "$(cat "$MIG_DIR/src.pid")"
 pkill -f "sleep 900"
 t_ok "killed (SIGKILL): qdmA's log is stopped" -- mig_wait 20 logging_is qdmA false
 mig_stop src
-MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DB,addr=0x08" \
-	mig_qemu dst "$DB" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT"
-MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DA,addr=0x08" mig_qemu src "$DA" "$INITRD"
-t_ok "after it: a new guest on A checks its disk" -- mig_wait "$BOOT_SECS" at_least src 3
-MIG_RC=0
-mig_migrate src || MIG_RC=$?
-t_eq "and migrates (its log start is not refused)" 0 "$MIG_RC"
-t_ok "on B it goes on checking its disk" -- mig_wait 300 at_least dst 3
-t_eq "with no stale page" "" "$(mismatch dst)"
-mig_stop src
-mig_stop dst
 
-# another vDPA device: upstream's blocker, with the reason
+# 4. Another vDPA device: upstream's blocker, with the reason
+VP=
 if [ -n "$VP_KO" ] && insmod "$VP_KO" && mig_bind "$C" vp-vdpa &&
 	vdpa dev add name qdmvp mgmtdev "pci/$C"; then
 	VP=$("$MIG_VDPA_MGMT" dev attach qdmvp vhost) || t_bail "qdmvp on vhost_vdpa"
-	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$VP,addr=0x08" mig_qemu other "$VP" "$INITRD"
+	qemu_on other "$VP"
 	mig_wait 60 test -S "$MIG_DIR/other.qmp"
 	reasons=$(mig_qmp other query-migrate | jq -r '."blocked-reasons" // [] | .[]')
 	echo "# blocked: $reasons"
 	t_ok "a vp_vdpa device is blocked, and QEMU says why" -- \
 		grep -q "driven by vp-vdpa, and only dpu_vdpa offers the dirty page log" <<<"$reasons"
 	mig_stop other
-	# a destination that is not dpu_vdpa's cannot take the device's
-	# state: the migration fails, and the guest resumes on A, its device
-	# given back the state it was stopped with.  The source learns of a
-	# failed load only over the return path: without it, it completes
-	# and leaves the guest stopped (seen here).
-	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$VP,addr=0x08" \
-		mig_qemu dst "$VP" "$INITRD" -incoming "tcp:127.0.0.1:$MIG_PORT"
-	MIG_DEVICE="vhost-vdpa-device-pci,vhostdev=$DA,addr=0x08" mig_qemu src "$DA" "$INITRD"
-	t_ok "refused: the guest checks its disk on A" -- mig_wait "$BOOT_SECS" at_least src 3
-	rp='{"capabilities": [{"capability": "return-path", "state": true}]}'
-	t_ok "refused: the return path on, both sides" -- \
-		sh -c "$MIG_QMP $MIG_DIR/src.qmp migrate-set-capabilities '$rp' && $MIG_QMP $MIG_DIR/dst.qmp migrate-set-capabilities '$rp'"
-	MIG_RC=0
-	mig_migrate src 2>/dev/null || MIG_RC=$?
-	t_eq "refused: the migration to a vp_vdpa device fails" 1 "$MIG_RC"
-	sed 's/^/# destination: /' "$MIG_DIR/dst.log"
-	t_ok "refused: the destination names the reason" -- \
-		grep -q "carries the state of a dpu_vdpa device, and this one is not" "$MIG_DIR/dst.log"
-	t_ok "refused: QEMU runs the guest on A again" -- mig_wait 60 runs src
-	n=$(ok_lines src)
-	t_ok "refused: the guest on A goes on checking its disk (3 more checks)" -- \
-		mig_wait 300 at_least src $((n + 3))
-	t_eq "refused: with no stale page" "" "$(mismatch src)"
-	t_ok "refused: qdmA's log is stopped" -- mig_wait 20 logging_is qdmA false
-	mig_stop src
-	mig_stop dst
-	vdpa dev del qdmvp
 else
 	t_result 1 "vp_vdpa on $C (scripts/build-vp-vdpa)"
 fi
+
+# 5. The next guest on A: first to destinations that cannot take its
+# device's state, where the migration fails and the guest resumes on A,
+# its device given back the state it was stopped with (the source learns
+# of a failed load only over the return path: without it, it completes
+# and leaves the guest stopped, seen here); then to B, where it goes on.
+qemu_on src "$DA"
+t_ok "after it: a new guest on A checks its disk" -- mig_wait "$BOOT_SECS" at_least src 3
+# upstream's vp_vdpa: the patched QEMU finds no dpu_vdpa device to load into
+[ -z "$VP" ] || refused "vp_vdpa" "$VP" "carries the state of a dpu_vdpa device, and this one is not"
+# one of ours of another type (a NIC): QEMU refuses it before our driver
+# sees the state, at the PCI config (the device ID register, 0x2,
+# differs); the driver's own check of the device type is state.sh's
+if [ -n "$N" ] && DN=$(mig_dev_add qdmN "$N"); then
+	refused "a dpu_vdpa NIC" "$DN" "Bad config data: i=0x2 |Failed to load PCIDevice:config"
+	vdpa dev del qdmN
+else
+	t_result 1 "a dpu_vdpa NIC on ${N:-(none)} (the other-type destination)"
+fi
+incoming dst "$DB"
+mig_qmp dst migrate-set-capabilities "$RETURN_PATH" >/dev/null
+MIG_RC=0
+mig_migrate src || MIG_RC=$?
+t_eq "then it migrates to B (its log start is not refused)" 0 "$MIG_RC"
+t_ok "on B it goes on checking its disk" -- mig_wait 300 at_least dst 3
+t_eq "with no stale page" "" "$(mismatch dst)"
+mig_stop src
+mig_stop dst
+[ -z "$VP" ] || vdpa dev del qdmvp
 vdpa dev del qdmA
 vdpa dev del qdmB
 t_done
