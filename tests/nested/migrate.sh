@@ -603,6 +603,25 @@ mig_migrate() {
 	echo "$st" >"$MIG_DIR/migrate.json"
 }
 
+# mig_refused LABEL SRC DST REASON: migrate guest SRC to guest DST's QEMU
+# (listening), which cannot take its state: with the return path on both
+# sides the migration fails, DST's log says REASON (an ERE) and SRC's QEMU
+# runs the guest again.  Without the return path the source would report
+# the migration completed and leave the guest stopped.  Four TAP results.
+MIG_RETURN_PATH='{"capabilities": [{"capability": "return-path", "state": true}]}'
+mig_refused() {
+	local label=$1 src=$2 dst=$3 reason=$4 rc=0
+	t_ok "$label: the return path on, both sides" -- sh -c \
+		"$MIG_QMP $MIG_DIR/$src.qmp migrate-set-capabilities '$MIG_RETURN_PATH' &&
+		 $MIG_QMP $MIG_DIR/$dst.qmp migrate-set-capabilities '$MIG_RETURN_PATH'"
+	mig_migrate "$src" 2>/dev/null || rc=$?
+	t_eq "$label: the migration fails" 1 "$rc"
+	sed 's/^/# destination: /' "$MIG_DIR/$dst.log"
+	t_ok "$label: the destination refuses the state" -- grep -E -q "$reason" "$MIG_DIR/$dst.log"
+	t_ok "$label: QEMU runs the guest again" -- mig_wait 60 mig_runs "$src"
+}
+mig_runs() { [ "$("$MIG_QMP" "$MIG_DIR/$1.qmp" query-status | jq -r .status)" = running ]; }
+
 # mig_numbers: "total-time=MS downtime=MS setup-time=MS" from migrate.json.
 mig_numbers() {
 	jq -r '"total-time=\(."total-time") downtime=\(.downtime) setup-time=\(."setup-time") transferred=\(.ram.transferred)"' \

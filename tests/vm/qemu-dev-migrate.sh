@@ -68,7 +68,6 @@ at_least() { [ "$(ok_lines "$1")" -ge "$2" ]; }
 # logging NAME: "true" or "false", as vdpa-mgmt dev status -j says
 logging() { "$MIG_VDPA_MGMT" -j dev status "$1" | jq -r '.. | objects | select(has("logging")) | .logging'; }
 logging_is() { [ "$(logging "$1")" = "$2" ]; }
-runs() { [ "$(mig_qmp "$1" query-status | jq -r .status)" = running ]; }
 # switch_seen FROM TO: the guest's own view of the switch, its last check
 # on one side and its first on the other (blk-verify's t=, seconds of the
 # guest's clock, which stands still while the guest is stopped)
@@ -93,7 +92,6 @@ incoming() {
 	qemu_on "$1" "$2" "${3:-}" -incoming "tcp:127.0.0.1:$MIG_PORT"
 	mig_listening "$1" && mig_wait 10 test -S "$MIG_DIR/$1.qmp"
 }
-RETURN_PATH='{"capabilities": [{"capability": "return-path", "state": true}]}'
 
 # refused LABEL DEVICE REASON: the running guest on A migrates to a
 # destination QEMU on DEVICE, which cannot take its state: the migration
@@ -102,15 +100,7 @@ RETURN_PATH='{"capabilities": [{"capability": "return-path", "state": true}]}'
 refused() {
 	local n
 	incoming dst "$2"
-	t_ok "refused by $1: the return path on, both sides" -- \
-		sh -c "$MIG_QMP $MIG_DIR/src.qmp migrate-set-capabilities '$RETURN_PATH' && $MIG_QMP $MIG_DIR/dst.qmp migrate-set-capabilities '$RETURN_PATH'"
-	MIG_RC=0
-	mig_migrate src 2>/dev/null || MIG_RC=$?
-	t_eq "refused by $1: the migration fails" 1 "$MIG_RC"
-	sed 's/^/# destination: /' "$MIG_DIR/dst.log"
-	t_ok "refused by $1: the destination names the reason" -- \
-		grep -E -q "$3" "$MIG_DIR/dst.log"
-	t_ok "refused by $1: QEMU runs the guest on A again" -- mig_wait 60 runs src
+	mig_refused "refused by $1" src dst "$3"
 	n=$(ok_lines src)
 	t_ok "refused by $1: the guest on A goes on checking its disk (3 more checks)" -- \
 		mig_wait 300 at_least src $((n + 3))
@@ -205,7 +195,7 @@ else
 	t_result 1 "a dpu_vdpa NIC on ${N:-(none)} (the other-type destination)"
 fi
 incoming dst "$DB"
-mig_qmp dst migrate-set-capabilities "$RETURN_PATH" >/dev/null
+mig_qmp dst migrate-set-capabilities "$MIG_RETURN_PATH" >/dev/null
 MIG_RC=0
 mig_migrate src || MIG_RC=$?
 t_eq "then it migrates to B (its log start is not refused)" 0 "$MIG_RC"
