@@ -695,6 +695,10 @@ mig_no_splat() { ! grep -a -E "$MIG_SPLAT" "$MIG_DIR/$1.console"; }
 mig_stop() {
 	local pid
 	pid=$(cat "$MIG_DIR/$1.pid" 2>/dev/null) || return 0
+	rm -f "$MIG_DIR/$1.pid"
+	# one that is gone already (killed, or a destination that refused its
+	# load): qmp.py would retry its socket for 30 s
+	kill -0 "$pid" 2>/dev/null || return 0
 	"$MIG_QMP" "$MIG_DIR/$1.qmp" quit >/dev/null 2>&1
 	mig_wait 20 sh -c "! kill -0 $pid" || kill "$pid" 2>/dev/null
 	mig_wait 10 sh -c "! kill -0 $pid"
