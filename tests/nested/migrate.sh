@@ -622,6 +622,11 @@ mig_refused() {
 }
 mig_runs() { [ "$("$MIG_QMP" "$MIG_DIR/$1.qmp" query-status | jq -r .status)" = running ]; }
 
+# mig_logging DEVICE: "true" or "false", whether the device's dirty log
+# runs, as vdpa-mgmt dev status -j says; mig_logging_is DEVICE VALUE.
+mig_logging() { "$MIG_VDPA_MGMT" -j dev status "$1" | jq -r '.. | objects | select(has("logging")) | .logging'; }
+mig_logging_is() { [ "$(mig_logging "$1")" = "$2" ]; }
+
 # mig_numbers: "total-time=MS downtime=MS setup-time=MS" from migrate.json.
 mig_numbers() {
 	jq -r '"total-time=\(."total-time") downtime=\(.downtime) setup-time=\(."setup-time") transferred=\(.ram.transferred)"' \

@@ -40,7 +40,6 @@ t_ok "peers $PA and $PB in one bridge with the target $MIG_TARGET" -- \
 INITRD=$(mig_initrd)
 t_ok "guest initramfs ($INITRD)" -- test -s "$INITRD"
 
-logging_is() { [ "$("$MIG_VDPA_MGMT" -j dev status "$1" | jq -r '.. | objects | select(has("logging")) | .logging')" = "$2" ]; }
 answered() { [ "$(grep -a -c 'bytes from' "$MIG_DIR/$1.console")" -ge "$2" ]; }
 # dst_on DEVICE: the destination QEMU, listening, with the return path
 dst_on() {
@@ -65,7 +64,7 @@ mig_refused "refused by 1 queue pair" src dst "Bad config data|Failed to load PC
 n=$(grep -a -c 'bytes from' "$MIG_DIR/src.console")
 t_ok "refused by 1 queue pair: its pings are answered through A (20 more)" -- \
 	mig_wait 300 answered src $((n + 20))
-t_ok "refused by 1 queue pair: qnA's log is stopped" -- mig_wait 20 logging_is qnA false
+t_ok "refused by 1 queue pair: qnA's log is stopped" -- mig_wait 20 mig_logging_is qnA false
 mig_stop dst
 vdpa dev del qnB1
 

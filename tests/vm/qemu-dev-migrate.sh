@@ -65,9 +65,6 @@ t_ok "qdmA on $A is $DA, qdmB on $B is $DB" -- test -c "$DA" -a -c "$DB"
 ok_lines() { grep -a -c 'blk-verify: t=[0-9]* rounds=[0-9]* ok' "$MIG_DIR/$1.console" 2>/dev/null; }
 mismatch() { grep -a -m1 'MISMATCH\|I/O error\|exited' "$MIG_DIR/$1.console" 2>/dev/null; }
 at_least() { [ "$(ok_lines "$1")" -ge "$2" ]; }
-# logging NAME: "true" or "false", as vdpa-mgmt dev status -j says
-logging() { "$MIG_VDPA_MGMT" -j dev status "$1" | jq -r '.. | objects | select(has("logging")) | .logging'; }
-logging_is() { [ "$(logging "$1")" = "$2" ]; }
 # switch_seen FROM TO: the guest's own view of the switch, its last check
 # on one side and its first on the other (blk-verify's t=, seconds of the
 # guest's clock, which stands still while the guest is stopped)
@@ -108,7 +105,7 @@ refused() {
 	t_ok "refused by $1: the guest on A goes on checking its disk (3 more checks)" -- \
 		mig_wait 300 at_least src $((n + 3))
 	t_eq "refused by $1: with no stale page" "" "$(mismatch src)"
-	t_ok "refused by $1: qdmA's log is stopped" -- mig_wait 20 logging_is qdmA false
+	t_ok "refused by $1: qdmA's log is stopped" -- mig_wait 20 mig_logging_is qdmA false
 	mig_stop dst
 }
 
@@ -133,7 +130,7 @@ echo "# the guest's checks: $(switch_seen src dst)"
 t_eq "and never found a stale page" "" "$(mismatch dst)"
 t_eq "nor did it on A" "" "$(mismatch src)"
 # the source stays stopped, where QEMU would postpone its log stop for ever
-t_eq "qdmA's log is stopped once the migration completed" "false" "$(logging qdmA)"
+t_eq "qdmA's log is stopped once the migration completed" "false" "$(mig_logging qdmA)"
 mig_stop src
 
 # 2. The negative control: the same guest back from B to A without the
@@ -155,12 +152,12 @@ qemu_on src "$DA"
 t_ok "killed: the guest checks its disk on A" -- mig_wait "$BOOT_SECS" at_least src 3
 # a migration into a pipe nobody reads stays active, and logging
 mig_qmp src migrate '{"uri": "exec:sleep 900"}' >/dev/null
-t_ok "killed: while it migrates, qdmA logs" -- mig_wait 60 logging_is qdmA true
+t_ok "killed: while it migrates, qdmA logs" -- mig_wait 60 mig_logging_is qdmA true
 t_eq "killed: the log is owned" "true" \
 	"$("$MIG_VDPA_MGMT" -j dev status qdmA | jq -r '.. | objects | select(has("owned")) | .owned')"
 kill -9 "$(cat "$MIG_DIR/src.pid")"
 pkill -f "sleep 900"
-t_ok "killed (SIGKILL): qdmA's log is stopped" -- mig_wait 20 logging_is qdmA false
+t_ok "killed (SIGKILL): qdmA's log is stopped" -- mig_wait 20 mig_logging_is qdmA false
 mig_stop src
 
 # 4. Another vDPA device: upstream's blocker, with the reason
