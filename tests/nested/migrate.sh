@@ -201,6 +201,22 @@ mig_initrd() {
 	echo "$out"
 }
 
+# mig_blk_initrd: the disk guest's initramfs (busybox, virtio_blk,
+# blk-verify built static, blk-init as /init), made in $MIG_DIR.  Prints
+# its path.
+mig_blk_initrd() {
+	local stage=$MIG_DIR/blk-stage out=$MIG_DIR/blk-initrd.cpio
+	rm -rf "$stage" && mkdir -p "$stage"/{bin,dev,proc,sys,modules} &&
+		cp /bin/busybox "$stage/bin/" &&
+		gcc -std=c11 -O2 -Wall -Wextra -Werror -static -o "$stage/blk-verify" \
+			"$MIG_LIB_DIR/blk-verify.c" &&
+		mig_module virtio_blk "$stage/modules" &&
+		cp "$MIG_LIB_DIR/blk-init" "$stage/init" &&
+		(cd "$stage" && find . | cpio -o -H newc --quiet) >"$out" || return 1
+	rm -rf "$stage"
+	echo "$out"
+}
+
 # mig_qemu NAME VHOSTDEV INITRD [QEMU ARGS...]: start a guest in the
 # background on /dev/vhost-vdpa-N VHOSTDEV.  Serial console in
 # $MIG_DIR/NAME.console, QMP on $MIG_DIR/NAME.qmp, QEMU's own output in

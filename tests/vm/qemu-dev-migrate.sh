@@ -37,19 +37,8 @@ MIG_DIR=$(mktemp -d -p "$PROJECT/build" qdm.XXXXXX)
 trap 'mig_stop src; mig_stop dst; mig_stop back; mig_stop other; rm -rf "$MIG_DIR"' EXIT
 export MIG_QEMU_BIN=$QEMU MIG_APPEND="blk.blocks=$BLOCKS"
 
-# the guest: busybox, virtio_blk, blk-verify (static), blk-init as /init
-initrd() {
-	local stage=$MIG_DIR/stage
-	mkdir -p "$stage"/{bin,dev,proc,sys,modules} &&
-		cp /bin/busybox "$stage/bin/" &&
-		gcc -std=c11 -O2 -Wall -Wextra -Werror -static -o "$stage/blk-verify" \
-			"$PROJECT/tests/nested/blk-verify.c" &&
-		mig_module virtio_blk "$stage/modules" &&
-		cp "$PROJECT/tests/nested/blk-init" "$stage/init" &&
-		(cd "$stage" && find . | cpio -o -H newc --quiet) >"$MIG_DIR/initrd.cpio"
-}
-t_ok "the guest's initramfs (blk-verify, virtio_blk)" -- initrd
-INITRD=$MIG_DIR/initrd.cpio
+INITRD=$(mig_blk_initrd)
+t_ok "the guest's initramfs (blk-verify, virtio_blk): $INITRD" -- test -s "$INITRD"
 
 ulimit -l unlimited || t_bail "ulimit -l unlimited"
 t_ok "modules" -- mig_modules
