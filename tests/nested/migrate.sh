@@ -202,17 +202,26 @@ mig_initrd() {
 }
 
 # mig_blk_initrd: the disk guest's initramfs (busybox, virtio_blk,
-# blk-verify built static, blk-init as /init), made in $MIG_DIR.  Prints
-# its path.
+# blk-verify built static, blk-init as /init), cached in build/ like
+# mig_initrd's.  Prints its path.
 mig_blk_initrd() {
-	local stage=$MIG_DIR/blk-stage out=$MIG_DIR/blk-initrd.cpio
-	rm -rf "$stage" && mkdir -p "$stage"/{bin,dev,proc,sys,modules} &&
+	local out stage
+	out=$MIG_PROJECT/build/migrate-guest/blk-initrd-$MIG_KVER.cpio
+	mkdir -p "${out%/*}" || return 1
+	if [ -s "$out" ] && [ "$out" -nt "$MIG_LIB_DIR/blk-init" ] &&
+		[ "$out" -nt "$MIG_LIB_DIR/blk-verify.c" ]; then
+		echo "$out"
+		return 0
+	fi
+	stage=$(mktemp -d) || return 1
+	mkdir -p "$stage"/{bin,dev,proc,sys,modules} &&
 		cp /bin/busybox "$stage/bin/" &&
 		gcc -std=c11 -O2 -Wall -Wextra -Werror -static -o "$stage/blk-verify" \
 			"$MIG_LIB_DIR/blk-verify.c" &&
 		mig_module virtio_blk "$stage/modules" &&
 		cp "$MIG_LIB_DIR/blk-init" "$stage/init" &&
-		(cd "$stage" && find . | cpio -o -H newc --quiet) >"$out" || return 1
+		(cd "$stage" && find . | cpio -o -H newc --quiet) >"$out.tmp" &&
+		mv "$out.tmp" "$out" || { rm -rf "$stage"; return 1; }
 	rm -rf "$stage"
 	echo "$out"
 }

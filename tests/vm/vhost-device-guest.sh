@@ -16,7 +16,11 @@
 # deleted.  Neither guest's console may show a splat.
 # On 6.12 make check leaves this to make check-debug (tests/full.list):
 # qemu-dev-migrate*.sh boot the same guests on the same QEMU device there.
+# The guests' kernel is the host's 6.12 (tests/nested/migrate.sh), whose
+# modules a VM booted on another kernel cannot see: their initramfs are
+# made on the host first.
 # vm-options: --nets 2 --blks 1 --mem 2G --root / --timeout 1500
+# host-prepare: bash -c '. tests/nested/migrate.sh && mig_initrd && mig_blk_initrd'
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../nested/migrate.sh"
 VC=$PWD/tests/vhost-client/vhost-client
