@@ -72,7 +72,7 @@ stack_down() {
 # result (iops, or bw_mb: MB/s)
 fio_run() {
 	local rw=$1 bs=$2 depth=$3 field=$4 dir
-	case $rw in *write) dir=write ;; *) dir=read ;; esac
+	case $rw in *write) dir="write" ;; *) dir="read" ;; esac
 	fio --name=b --filename="$(disk_of)" --direct=1 --ioengine=libaio --rw="$rw" \
 		--bs="$bs" --iodepth="$depth" --size=512M --time_based --runtime="$SECS" \
 		--ramp_time=1 --output-format=json 2>/dev/null |
