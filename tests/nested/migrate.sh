@@ -209,7 +209,7 @@ mig_blk_initrd() {
 	out=$MIG_PROJECT/build/migrate-guest/blk-initrd-$MIG_KVER.cpio
 	mkdir -p "${out%/*}" || return 1
 	if [ -s "$out" ] && [ "$out" -nt "$MIG_LIB_DIR/blk-init" ] &&
-		[ "$out" -nt "$MIG_LIB_DIR/blk-verify.c" ]; then
+		[ "$out" -nt "$MIG_LIB_DIR/blk-verify.c" ] && [ "$out" -nt "${BASH_SOURCE[0]}" ]; then
 		echo "$out"
 		return 0
 	fi
@@ -221,7 +221,7 @@ mig_blk_initrd() {
 		mig_module virtio_blk "$stage/modules" &&
 		cp "$MIG_LIB_DIR/blk-init" "$stage/init" &&
 		(cd "$stage" && find . | cpio -o -H newc --quiet) >"$out.tmp" &&
-		mv "$out.tmp" "$out" || { rm -rf "$stage"; return 1; }
+		mv "$out.tmp" "$out" || { rm -rf "$stage" "$out.tmp"; return 1; }
 	rm -rf "$stage"
 	echo "$out"
 }

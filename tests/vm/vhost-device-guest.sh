@@ -70,8 +70,11 @@ t_ok "net guest: booted, eth0 configured" -- mig_wait 600 grep -q 'guest: ready'
 echo "# net guest ready after $(($(date +%s) - start)) s"
 t_ok "net guest: 30 pings answered by the peer" -- mig_wait 180 replies 30
 # its state line, every second (one line may be cut by a kernel message)
+WANT="mac=$MIG_MAC rxq=$MIG_QUEUES combined=$MIG_QUEUES"
+state_is() { [ "$(mig_state net)" = "$WANT" ]; }
+mig_wait 10 state_is
 t_eq "net guest: it set MAC $MIG_MAC and $MIG_QUEUES queue pairs (control queue)" \
-	"mac=$MIG_MAC rxq=$MIG_QUEUES combined=$MIG_QUEUES" "$(mig_state net)"
+	"$WANT" "$(mig_state net)"
 t_ok "net guest: the peer learnt the guest's new MAC" -- \
 	sh -c "ip -n $MIG_NS neigh show $MIG_GUEST_IP | grep -qi '$MIG_MAC'"
 t_ok "blk guest: booted, its disk is there" -- mig_wait 600 grep -q 'guest: ready disk=vda' "$MIG_DIR/blk.console"
@@ -81,6 +84,7 @@ t_eq "blk guest: no mismatch or I/O error" "" \
 echo "# both guests done after $(($(date +%s) - start)) s"
 for g in net blk; do
 	t_ok "$g guest: no splat on its console" -- mig_no_splat $g
+	t_ok "$g guest: QEMU still runs" -- sh -c "kill -0 \$(cat $MIG_DIR/$g.pid)"
 	t_ok "$g guest: QEMU quits" -- mig_stop $g
 	t_eq "$g guest: QEMU said nothing wrong" "" \
 		"$(grep -v -i '^$' "$MIG_DIR/$g.log" | grep -i 'error\|fail\|abort' | head -n3)"
