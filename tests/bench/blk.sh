@@ -19,6 +19,7 @@
 # ROUNDS, SECS, STACKS.
 # vm-options: --nets 0 --blks 1 --mem 2G --timeout 3600
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 ROUNDS=5 SECS=3 STACKS="plain vp_vdpa direct shadow shadow_log"
 [ -r "$PROJECT/build/bench/params" ] && . "$PROJECT/build/bench/params"
 MGMT=$PROJECT/tools/vdpa-mgmt/vdpa-mgmt
@@ -80,37 +81,13 @@ fio_run() {
 			if $f == "iops" then .iops | floor else .bw_bytes / 1e6 end'
 }
 
-measure() {
-	local round=$1 stack=$2 metric=$3 v
-	shift 3
-	v=$("$@")
-	if [ -n "$v" ] && [ "$v" != null ] && [ "$v" != 0 ]; then
-		echo "# BENCH $round $stack $metric $v"
-		t_result 0 "round $round $stack: $metric $v"
-	else
-		t_result 1 "round $round $stack: $metric"
-	fi
+measure_stack() {
+	local r=$1 s=$2
+	measure "$r" "$s" blk_rr4k_qd1_iops fio_run randread 4k 1 iops
+	measure "$r" "$s" blk_rr4k_qd32_iops fio_run randread 4k 32 iops
+	measure "$r" "$s" blk_sr1m_mbps fio_run read 1m 8 bw_mb
+	measure "$r" "$s" blk_sw1m_mbps fio_run write 1m 8 bw_mb
 }
 
-read -ra order <<<"$STACKS"
-for ((r = 1; r <= ROUNDS; r++)); do
-	for ((i = 0; i < ${#order[@]}; i++)); do
-		s=${order[$(((i + r - 1) % ${#order[@]}))]}
-		if ! stack_up "$s" >/tmp/stack.log 2>&1; then
-			sed 's/^/#   /' /tmp/stack.log
-			t_result 1 "round $r $s: the disk up under $s"
-			stack_down >/dev/null 2>&1
-			continue
-		fi
-		case $s in
-		direct) t_eq "round $r $s: mode" direct "$(stack_mode)" ;;
-		shadow|shadow_log) t_eq "round $r $s: mode" shadow "$(stack_mode)" ;;
-		esac
-		measure "$r" "$s" blk_rr4k_qd1_iops fio_run randread 4k 1 iops
-		measure "$r" "$s" blk_rr4k_qd32_iops fio_run randread 4k 32 iops
-		measure "$r" "$s" blk_sr1m_mbps fio_run read 1m 8 bw_mb
-		measure "$r" "$s" blk_sw1m_mbps fio_run write 1m 8 bw_mb
-		t_ok "round $r $s: the disk down" -- stack_down
-	done
-done
+bench_rounds "the disk"
 t_done

@@ -22,6 +22,7 @@
 # ROUNDS, SECS (per iperf3 run), PINGS, STACKS.
 # vm-options: --mem 3G --timeout 3600
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 ROUNDS=5 SECS=3 PINGS=200 STACKS="plain vp_vdpa direct shadow shadow_log"
 [ -r "$PROJECT/build/bench/params" ] && . "$PROJECT/build/bench/params"
 MGMT=$PROJECT/tools/vdpa-mgmt/vdpa-mgmt
@@ -116,42 +117,17 @@ rtt() {
 			printf "%s %s\n", v[int(NR * 0.5 + 0.5)], v[int(NR * 0.99 + 0.5)] }'
 }
 
-# measure ROUND STACK METRIC CMD...: one figure as a "# BENCH" line
-measure() {
-	local round=$1 stack=$2 metric=$3 v
-	shift 3
-	v=$("$@")
-	if [ -n "$v" ] && [ "$v" != null ]; then
-		echo "# BENCH $round $stack $metric $v"
-		t_result 0 "round $round $stack: $metric $v"
-	else
-		t_result 1 "round $round $stack: $metric"
-	fi
+measure_stack() {
+	local r=$1 s=$2 v
+	measure "$r" "$s" tcp1_tx_gbps tcp
+	measure "$r" "$s" tcp1_rx_gbps tcp -R
+	measure "$r" "$s" tcp4_tx_gbps tcp -P 4
+	measure "$r" "$s" udp64_tx_pps udp64
+	measure "$r" "$s" udp64_rx_pps udp64 -R
+	v=$(rtt)
+	measure "$r" "$s" rtt_p50_ms echo "${v% *}"
+	measure "$r" "$s" rtt_p99_ms echo "${v#* }"
 }
 
-read -ra order <<<"$STACKS"
-for ((r = 1; r <= ROUNDS; r++)); do
-	for ((i = 0; i < ${#order[@]}; i++)); do
-		s=${order[$(((i + r - 1) % ${#order[@]}))]}
-		if ! stack_up "$s" >/tmp/stack.log 2>&1; then
-			sed 's/^/#   /' /tmp/stack.log
-			t_result 1 "round $r $s: A up under $s"
-			stack_down >/dev/null 2>&1
-			continue
-		fi
-		case $s in
-		direct) t_eq "round $r $s: mode" direct "$(stack_mode)" ;;
-		shadow|shadow_log) t_eq "round $r $s: mode" shadow "$(stack_mode)" ;;
-		esac
-		measure "$r" "$s" tcp1_tx_gbps tcp
-		measure "$r" "$s" tcp1_rx_gbps tcp -R
-		measure "$r" "$s" tcp4_tx_gbps tcp -P 4
-		measure "$r" "$s" udp64_tx_pps udp64
-		measure "$r" "$s" udp64_rx_pps udp64 -R
-		v=$(rtt)
-		measure "$r" "$s" rtt_p50_ms echo "${v% *}"
-		measure "$r" "$s" rtt_p99_ms echo "${v#* }"
-		t_ok "round $r $s: A down" -- stack_down
-	done
-done
+bench_rounds "A"
 t_done
