@@ -400,6 +400,7 @@ void dpu_vdpa_hw_set_status(struct dpu_vdpa_fn *fn, u8 status);
 void dpu_vdpa_hw_add_status(struct dpu_vdpa_fn *fn, u8 bits);
 u32 dpu_vdpa_hw_config_generation(struct dpu_vdpa_fn *fn);
 u16 dpu_vdpa_hw_set_config_vector(struct dpu_vdpa_fn *fn, u16 vector);
+u8 dpu_vdpa_hw_read_isr(struct dpu_vdpa_fn *fn);
 u16 dpu_vdpa_hw_set_queue_vector(struct dpu_vdpa_fn *fn, u16 i, u16 vector);
 u16 dpu_vdpa_hw_queue_size_max(struct dpu_vdpa_fn *fn, u16 i);
 void dpu_vdpa_hw_queue_set_ring(struct dpu_vdpa_fn *fn, u16 i, u16 num, u64 desc,

@@ -45,6 +45,15 @@ u16 dpu_vdpa_hw_set_config_vector(struct dpu_vdpa_fn *fn, u16 vector)
 	return vp_modern_config_vector(&fn->vpm, vector);
 }
 
+/*
+ * Read the ISR status, which clears it.  Its VIRTIO_PCI_ISR_CONFIG bit is
+ * set with every config change notification, MSI-X or not.
+ */
+u8 dpu_vdpa_hw_read_isr(struct dpu_vdpa_fn *fn)
+{
+	return ioread8(fn->vpm.isr);
+}
+
 /* Write queue @i's queue_msix_vector; returns what the function read back. */
 u16 dpu_vdpa_hw_set_queue_vector(struct dpu_vdpa_fn *fn, u16 i, u16 vector)
 {

@@ -57,13 +57,20 @@ static irqreturn_t dpu_vdpa_irq_shadow(int irq, void *arg)
 	return IRQ_HANDLED;
 }
 
-/* One vector for everything, when the function has too few. */
+/*
+ * One vector for everything, when the function has too few: every queue
+ * signals vector 0, which is also the relay's and the config space's.
+ * Only a change the function flagged in its ISR is passed on as one.
+ * Passing on every interrupt told the consumer of a config change at each
+ * completion: virtio_blk re-read its capacity and logged "new size" once
+ * a request, and a VMM's guest got a config interrupt for each.
+ */
 static irqreturn_t dpu_vdpa_irq_shared(int irq, void *arg)
 {
 	struct dpu_vdpa_dev *dev = arg;
 
-	/* every queue signals vector 0, which is also the relay's */
-	dpu_vdpa_irq_config(irq, dev);
+	if (dpu_vdpa_hw_read_isr(dev->fn) & VIRTIO_PCI_ISR_CONFIG)
+		dpu_vdpa_irq_config(irq, dev);
 	return dpu_vdpa_irq_shadow(irq, dev);
 }
 
