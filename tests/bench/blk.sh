@@ -20,6 +20,7 @@
 # vm-options: --nets 0 --blks 1 --mem 2G --timeout 3600
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2034 # ROUNDS and STACKS are read by bench_rounds (lib.sh)
 ROUNDS=5 SECS=3 STACKS="plain vp_vdpa direct shadow shadow_log"
 [ -r "$PROJECT/build/bench/params" ] && . "$PROJECT/build/bench/params"
 MGMT=$PROJECT/tools/vdpa-mgmt/vdpa-mgmt
@@ -60,8 +61,6 @@ stack_up() {
 		"$MGMT" dev log start bench0 len 0x100000000 || return 1
 	fi
 }
-
-stack_mode() { "$MGMT" -j dev status bench0 | jq -r '.. | .mode? // empty' | head -n1; }
 
 stack_down() {
 	[ -e /sys/bus/vdpa/devices/bench0 ] && vdpa dev del bench0

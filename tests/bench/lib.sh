@@ -1,8 +1,13 @@
 # shellcheck shell=bash
 # What tests/bench/*.sh share: the rounds, and one figure as a "# BENCH"
 # line (scripts/bench-report reads them).  Sourced after tests/lib.sh.
-# A bench defines stack_up STACK, stack_down, stack_mode and
-# measure_stack ROUND STACK, then calls bench_rounds WHAT.
+# A bench defines stack_up STACK, stack_down and measure_stack ROUND
+# STACK, names its vDPA device bench0, then calls bench_rounds WHAT.
+
+# stack_mode: dpu_vdpa's mode for bench0 as vdpa-mgmt ($MGMT) reports it
+stack_mode() {
+	"$MGMT" -j dev status bench0 | jq -r '.. | .mode? // empty' | head -n1
+}
 
 # measure ROUND STACK METRIC CMD...: one figure; an empty, null or zero
 # result is a failure, not a figure

@@ -23,6 +23,7 @@
 # vm-options: --mem 3G --timeout 3600
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2034 # ROUNDS and STACKS are read by bench_rounds (lib.sh)
 ROUNDS=5 SECS=3 PINGS=200 STACKS="plain vp_vdpa direct shadow shadow_log"
 [ -r "$PROJECT/build/bench/params" ] && . "$PROJECT/build/bench/params"
 MGMT=$PROJECT/tools/vdpa-mgmt/vdpa-mgmt
@@ -77,11 +78,6 @@ stack_up() {
 	fi
 	# the first frames also settle the neighbour entries
 	ip netns exec bna ping -c 3 -i 0.2 -W 3 "$IPB" >/dev/null
-}
-
-# stack_mode: dpu_vdpa's mode for bench0 as vdpa-mgmt reports it
-stack_mode() {
-	"$MGMT" -j dev status bench0 | jq -r '.. | .mode? // empty' | head -n1
 }
 
 stack_down() {

@@ -131,6 +131,14 @@ mig_dev_add() {
 	echo "/dev/${chr##*/}"
 }
 
+# mig_blk_dev_add NAME BDF: blk function BDF to dpu_vdpa, vDPA device NAME
+# on it, attached to vhost_vdpa; prints /dev/vhost-vdpa-N.
+mig_blk_dev_add() {
+	mig_bind "$2" dpu_vdpa >&2 &&
+		mig_run "$MIG_VDPA_MGMT" dev add name "$1" mgmtdev "pci/$2" >&2 &&
+		mig_run "$MIG_VDPA_MGMT" dev attach "$1" vhost
+}
+
 _mig_netdev() {	# the netdev virtio_net made of function BDF (waits up to 10 s)
 	local i n
 	for ((i = 0; i < 100; i++)); do

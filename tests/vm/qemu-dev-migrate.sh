@@ -42,13 +42,8 @@ t_ok "the guest's initramfs (blk-verify, virtio_blk): $INITRD" -- test -s "$INIT
 
 ulimit -l unlimited || t_bail "ulimit -l unlimited"
 t_ok "modules" -- mig_modules
-blk_dev() {	# NAME FN: a blk device on FN, on vhost_vdpa; prints its chardev
-	mig_bind "$2" dpu_vdpa >&2 &&
-		"$MIG_VDPA_MGMT" dev add name "$1" mgmtdev "pci/$2" >&2 &&
-		"$MIG_VDPA_MGMT" dev attach "$1" vhost
-}
-DA=$(blk_dev qdmA "$A") || t_bail "device qdmA on $A"
-DB=$(blk_dev qdmB "$B") || t_bail "device qdmB on $B"
+DA=$(mig_blk_dev_add qdmA "$A") || t_bail "device qdmA on $A"
+DB=$(mig_blk_dev_add qdmB "$B") || t_bail "device qdmB on $B"
 t_ok "qdmA on $A is $DA, qdmB on $B is $DB" -- test -c "$DA" -a -c "$DB"
 
 ok_lines() { grep -a -c 'blk-verify: t=[0-9]* rounds=[0-9]* ok' "$MIG_DIR/$1.console" 2>/dev/null; }

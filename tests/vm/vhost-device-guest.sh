@@ -39,10 +39,8 @@ ulimit -l unlimited || t_bail "ulimit -l unlimited"
 t_ok "modules (vhost_vdpa, dpu_vdpa)" -- mig_modules
 DN=$(mig_dev_add vdgn "$A")
 t_ok "vdgn on $A (control queue, $MIG_QUEUES queue pairs) is $DN" -- test -c "$DN"
-t_ok "blk device vdgb on $BLK" -- sh -c "$(declare -f mig_bind mig_say); mig_bind $BLK dpu_vdpa &&
-	$MIG_VDPA_MGMT dev add name vdgb mgmtdev pci/$BLK"
-DB=$("$MIG_VDPA_MGMT" dev attach vdgb vhost 2>&1)
-t_ok "vdgb attached to vhost_vdpa: $DB" -- test -c "$DB"
+DB=$(mig_blk_dev_add vdgb "$BLK")
+t_ok "blk device vdgb on $BLK, on vhost_vdpa: $DB" -- test -c "$DB"
 
 # the peer: the function cabled to A, on virtio_net, in a namespace
 peer_up() {
